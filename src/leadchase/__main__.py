@@ -1,0 +1,3 @@
+from leadchase.cli import main
+
+main()

@@ -1,0 +1,162 @@
+"""`leadchase today`: who to call, text and email right now, most urgent first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row
+
+from leadchase.cadence.service import FollowUp, replan_if_cadences_changed
+from leadchase.channels.config import configured_channels
+from leadchase.context import Context
+from leadchase.store import touches as touch_store
+
+CHANNEL_ORDER = ("call", "text", "email")
+SPEED_TO_LEAD_MINUTES = 5
+FIRST_DAYS = 10
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    lead_id: int
+    name: str
+    channel: str
+    due: datetime
+    phone: str | None
+    email: str | None
+    attempt: int
+    attempts_planned: int
+    source: str
+    offer: str
+    reason: str
+    local_time: str | None
+    timezone: str | None
+    new_lead: bool
+    minutes_waiting: int | None
+    last_touch: str | None
+    suggestion: str | None
+    template: str | None
+    dnc: bool
+    automated: bool
+
+    def to_json(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["due"] = self.due.isoformat()
+        return document
+
+
+@dataclass(frozen=True)
+class ReplyItem:
+    lead_id: int
+    name: str
+    phone: str | None
+    replied_at: datetime
+
+
+@dataclass(frozen=True)
+class Agenda:
+    now: datetime
+    items: list[AgendaItem]
+    totals: dict[str, int]
+    replies: list[ReplyItem] = field(default_factory=list)
+    next_due: datetime | None = None
+    problems: list[str] = field(default_factory=list)
+    manual_automated: frozenset[str] = frozenset()
+
+
+def build_agenda(
+    context: Context, now: datetime, channels: Sequence[str] = CHANNEL_ORDER, limit: int = 25
+) -> Agenda:
+    followup = FollowUp.load(context.settings)
+    problems = [str(problem) for problem in followup.cadences.problems]
+    sending = configured_channels(context.settings)
+    with context.database.writing() as connection:
+        replan_if_cadences_changed(connection, followup, now)
+    items: list[AgendaItem] = []
+    totals: dict[str, int] = {}
+    manual_automated = frozenset(c for c in ("text", "email") if c not in sending)
+    with context.database.reading() as connection:
+        replies = [
+            ReplyItem(row.id, row.name or "(no name)", row.phone, row.replied_at)
+            for row in touch_store.replies_waiting(connection, now, limit)
+        ]
+        for channel in channels:
+            rows, total = touch_store.agenda_rows(
+                connection,
+                now,
+                channel,
+                automated_as_manual=channel in manual_automated,
+                limit=limit,
+            )
+            totals[channel] = total
+            made = touch_store.made_counts(connection, [row.lead_id for row in rows], channel)
+            items.extend(_item(row, now, followup, made.get(row.lead_id, 0)) for row in rows)
+        next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
+    return Agenda(now, items, totals, replies, next_due, problems, manual_automated)
+
+
+def _local(moment: datetime, zone: str | None) -> str | None:
+    if not zone:
+        return None
+    local = moment.astimezone(ZoneInfo(zone))
+    return local.strftime("%a %I:%M %p %Z").replace(" 0", " ")
+
+
+def _item(row: Row[Any], now: datetime, followup: FollowUp, made: int) -> AgendaItem:
+    cadence = followup.cadence(row.cadence)
+    planned = (
+        sum(1 for t in cadence.touches() if t.channel == row.channel and t.day <= FIRST_DAYS)
+        if cadence
+        else 0
+    )
+    new_lead = row.first_touch_at is None
+    arrived = row.cadence_started_at or row.imported_at
+    waiting = int((now - arrived).total_seconds() // 60) if new_lead and arrived else None
+    late = int((now - row.due_at).total_seconds() // 60)
+    if new_lead and waiting is not None:
+        reason = f"new lead, waiting {_duration(waiting)}"
+    elif late >= 60:
+        reason = f"day {row.day} {row.channel}, {_duration(late)} late"
+    else:
+        reason = f"day {row.day} {row.channel}" if row.day else f"{row.channel} due"
+    last = None
+    if row.last_touch_at is not None:
+        last = f"{row.last_touch_channel} {_duration(int((now - row.last_touch_at).total_seconds() // 60))} ago"
+        if row.last_outcome:
+            last += f" ({row.last_outcome})"
+    return AgendaItem(
+        lead_id=row.lead_id,
+        name=row.name or "(no name)",
+        channel=row.channel,
+        due=row.due_at,
+        phone=row.phone,
+        email=row.email,
+        attempt=made + 1,
+        attempts_planned=planned,
+        source=row.source or "",
+        offer=row.offer or "",
+        reason=reason,
+        local_time=_local(now, row.timezone),
+        timezone=row.timezone,
+        new_lead=new_lead,
+        minutes_waiting=waiting,
+        last_touch=last,
+        suggestion=row.say or row.template,
+        template=row.template,
+        dnc=bool(row.dnc),
+        automated=bool(row.automated),
+    )
+
+
+def _duration(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return (
+            f"{minutes // 60} h {minutes % 60:02d} min" if minutes < 600 else f"{minutes // 60} h"
+        )
+    return f"{minutes // (24 * 60)} days"

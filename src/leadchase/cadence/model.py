@@ -1,0 +1,228 @@
+"""What a loaded cadence is: days, touches, the stage map and the problems found on the way.
+
+Pure data and the format's small words (day numbers and ranges, counts, times of day), no YAML
+in sight: load.py reads the files, and the scheduler and agenda build and test cadences directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from leadchase.errors import CadenceError
+
+Channel = Literal["call", "text", "email"]
+CHANNELS: tuple[Channel, ...] = ("call", "text", "email")
+# The tool sends texts and emails itself; it never dials, so calls are always manual tasks.
+AUTOMATABLE: frozenset[Channel] = frozenset({"text", "email"})
+
+FIRST_DAY = 1
+LAST_DAY = 730  # two years: where the playbook's taper ends
+MAX_TOUCHES_PER_DAY = 10  # per channel; more is a typo, not a cadence
+ARRIVAL = "arrival"  # the time of day meaning "the moment the lead arrives"
+
+Stage = Literal["new", "contacted", "engaged", "application", "closed", "dead", "nurture"]
+STAGES: tuple[Stage, ...] = (
+    "new",
+    "contacted",
+    "engaged",
+    "application",
+    "closed",
+    "dead",
+    "nurture",
+)
+
+
+_DAY_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")
+_TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def parse_day(text: str) -> int:
+    """A cadence day, "1" (the day the lead starts) to "730"."""
+    if not text.isdecimal():
+        raise CadenceError(f"day '{text}' is not a day number (use {FIRST_DAY} to {LAST_DAY})")
+    if not FIRST_DAY <= int(text) <= LAST_DAY:
+        raise CadenceError(f"day {int(text)} is out of range (use {FIRST_DAY} to {LAST_DAY})")
+    return int(text)
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """One day ("4") or an inclusive range ("3-10") as the days it covers."""
+    if text.isdecimal():
+        return (parse_day(text),)
+    match = _DAY_RANGE.fullmatch(text)
+    if match is None:
+        raise CadenceError(f"days '{text}' is not a day range (write e.g. 3-10 or [3, 5, 8])")
+    first, last = parse_day(match[1]), parse_day(match[2])
+    if first > last:
+        raise CadenceError(f"days '{text}' runs backwards (write {last}-{first})")
+    return tuple(range(first, last + 1))
+
+
+def parse_time_of_day(text: str) -> time:
+    """ "09:30" or "9:30" (24-hour, the lead's local time)."""
+    match = _TIME_OF_DAY.fullmatch(text)
+    if match is None:
+        raise CadenceError(
+            f"time '{text}' is not HH:MM (use 24-hour time like 09:30, or arrival on day 1)"
+        )
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_count(channel: Channel, text: str) -> int:
+    """How many touches of one channel a step plans on each of its days."""
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_TOUCHES_PER_DAY:
+        raise CadenceError(
+            f"{channel} count '{text}' is out of range "
+            f"(use 1 to {MAX_TOUCHES_PER_DAY}, or leave {channel} out)"
+        )
+    return int(text)
+
+
+def parse_times(
+    channel: Channel, texts: list[str], count: int, days: tuple[int, ...]
+) -> list[tuple[time | None, bool]]:
+    """(time of day, on arrival) for each of a step's touches of one channel: the texts give
+    them in order ("09:30", or "arrival" for the first touch of day 1); the rest get neither."""
+    if len(texts) > count:
+        raise CadenceError(f"{channel} has {len(texts)} times for {count} touches (one per touch)")
+    moments: list[tuple[time | None, bool]] = []
+    for position, text in enumerate(texts):
+        if text != ARRIVAL:
+            moments.append((parse_time_of_day(text), False))
+        elif days != (FIRST_DAY,):
+            raise CadenceError(f"'arrival' only works on day 1 (give {channel} a time like 09:30)")
+        elif position > 0:
+            raise CadenceError(f"'arrival' can only be the first {channel} time of the day")
+        else:
+            moments.append((None, True))
+    return moments + [(None, False)] * (count - len(texts))
+
+
+def step_key(day: int, channel: Channel, index_in_day: int) -> str:
+    """The stable id of a touch inside its cadence, e.g. "d1-text-1".
+
+    It depends only on where the touch sits (day, channel, position that day), so editing a
+    template, a time or another day never turns an already planned touch into a new one.
+    """
+    return f"d{day}-{channel}-{index_in_day}"
+
+
+@dataclass(frozen=True)
+class TouchSpec:
+    """One touch of a step: the index_in_day-th call, text or email of that day."""
+
+    channel: Channel
+    index_in_day: int
+    automated: bool
+    template: str | None
+    at: time | None  # the lead's local time of day; None = any time in the contact window
+    on_arrival: bool  # due the moment the lead arrives (day 1 only)
+    say: str | None = None  # talking point shown on the agenda for manual touches
+
+
+@dataclass(frozen=True)
+class Step:
+    """Everything planned for one day of the cadence (day 1 = the day the lead starts)."""
+
+    day: int
+    touches: tuple[TouchSpec, ...]
+
+
+@dataclass(frozen=True)
+class PlannedTouch:
+    day: int
+    channel: Channel
+    index_in_day: int
+    automated: bool
+    template: str | None
+    at: time | None
+    on_arrival: bool
+    step_key: str
+    say: str | None = None
+
+
+@dataclass(frozen=True)
+class Cadence:
+    name: str
+    description: str
+    steps: tuple[Step, ...]  # one per day that has touches, in day order
+    source_file: Path
+
+    def touches(self) -> list[PlannedTouch]:
+        """Every touch of the cadence in day order, each with its stable step_key."""
+        return [
+            PlannedTouch(
+                day=step.day,
+                channel=touch.channel,
+                index_in_day=touch.index_in_day,
+                automated=touch.automated,
+                template=touch.template,
+                at=touch.at,
+                on_arrival=touch.on_arrival,
+                step_key=step_key(step.day, touch.channel, touch.index_in_day),
+                say=touch.say,
+            )
+            for step in self.steps
+            for touch in step.touches
+        ]
+
+    def attempts_in_first(self, days: int) -> int:
+        """Calls, texts and emails planned in days 1..days (the playbook's "6-8 attempts")."""
+        return sum(len(step.touches) for step in self.steps if step.day <= days)
+
+
+@dataclass(frozen=True)
+class StageMap:
+    """Which cadence a lead follows in each stage; None means no cadence (nothing scheduled)."""
+
+    cadence_by_stage: Mapping[str, str | None]
+
+    def cadence_for(self, stage: str) -> str | None:
+        if stage not in STAGES:
+            raise CadenceError(f"unknown stage '{stage}' (use {', '.join(STAGES)})")
+        return self.cadence_by_stage.get(stage)
+
+
+DEFAULT_STAGE_MAP = StageMap(
+    {
+        "new": "internet-lead",
+        # Once a person has actually been reached, first-contact automation would sound robotic.
+        "contacted": "engaged",
+        "engaged": "engaged",
+        "application": None,
+        "closed": None,
+        "dead": None,
+        "nurture": "nurture",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a cadence folder, worded for the person who edits the YAML."""
+
+    file: str
+    step: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.step is None else f"{self.file}, step '{self.step}'"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CadenceSet:
+    """The cadences that loaded cleanly, the stage map, and every problem found."""
+
+    cadences: dict[str, Cadence]
+    stage_map: StageMap
+    problems: tuple[Problem, ...]
+
+    def for_stage(self, stage: str) -> Cadence | None:
+        name = self.stage_map.cadence_for(stage)
+        return None if name is None else self.cadences[name]

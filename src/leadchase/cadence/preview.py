@@ -1,0 +1,84 @@
+"""`leadchase cadence preview`: a whole schedule in the lead's local time."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadchase.cadence.schedule import plan
+from leadchase.cadence.service import FollowUp
+from leadchase.context import Context
+from leadchase.errors import LeadchaseError
+from leadchase.importing.places import lead_time_zones, normalise_state, normalise_zip
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    day: int
+    due: datetime
+    local_time: str
+    channel: str
+    automated: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["due"] = self.due.isoformat()
+        return document
+
+
+@dataclass(frozen=True)
+class Preview:
+    title: str
+    rows: list[PreviewRow]
+
+
+def preview_cadence(
+    context: Context,
+    now: datetime,
+    *,
+    lead: str | None = None,
+    cadence: str | None = None,
+    state: str = "CA",
+    zip_code: str = "",
+) -> Preview:
+    followup = FollowUp.load(context.settings)
+    if lead is not None:
+        from leadchase.lead_work import find_lead
+
+        with context.database.reading() as connection:
+            row = find_lead(connection, lead)
+        facts = dict(row._mapping)
+        chosen = followup.require(row.cadence) if row.cadence else None
+        if chosen is None:
+            raise LeadchaseError(
+                f"lead #{row.id} has no cadence (stage {row.stage}); nothing is planned"
+            )
+        start = row.cadence_started_at or now
+        title = f"{row.name or row.id}: {chosen.name}"
+    else:
+        assert cadence is not None
+        chosen = followup.require(cadence)
+        code = normalise_state(state)
+        if code is None:
+            raise LeadchaseError(f"--state {state!r} is not a US state; use a code like FL or TX")
+        zone, zones = lead_time_zones(code, normalise_zip(zip_code) if zip_code else None, None)
+        facts = {"state": code, "timezone": zone, "time_zones": ";".join(zones), "phone": None}
+        start = now
+        title = f"{chosen.name} for a new lead in {code}"
+    clock = followup.clock(facts, start)
+    local_zone = ZoneInfo(clock.zone)
+    rows = [
+        PreviewRow(
+            day=s.touch.day,
+            due=s.due_at,
+            local_time=s.due_at.astimezone(local_zone).strftime("%a %d %b %Y %I:%M %p %Z"),
+            channel=s.touch.channel,
+            automated=s.touch.automated,
+            detail=s.touch.template or s.touch.say or "",
+        )
+        for s in plan(chosen, clock, followup.policy)
+    ]
+    return Preview(title, rows)

@@ -1,0 +1,287 @@
+"""Putting cadences to work on leads: start, complete a touch, switch on a stage change, replan.
+
+The database holds at most one open touch per lead and channel: the next one. When it is done
+(or sent), the next one is planned. That keeps the agenda one indexed query, keeps missed touches
+from piling up, and lets an edited cadence file reach every lead for touches not yet made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from leadchase.cadence.load import load_cadences
+from leadchase.cadence.model import CHANNELS, Cadence, CadenceSet, Channel
+from leadchase.cadence.schedule import LeadClock, ScheduledTouch, first_touches, next_touch
+from leadchase.compliance.windows import ContactPolicy
+from leadchase.config import Settings
+from leadchase.errors import CadenceError
+from leadchase.importing.places import candidate_states
+from leadchase.store import leads as lead_store
+from leadchase.store import touches as touch_store
+
+CONTACT_OUTCOMES = frozenset({"talked", "replied"})
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The cadences and settings every follow-up decision needs."""
+
+    settings: Settings
+    cadences: CadenceSet
+
+    @classmethod
+    def load(cls, settings: Settings) -> FollowUp:
+        templates = settings.workspace.templates_dir
+        names = _template_names(templates) if templates.is_dir() else None
+        return cls(settings, load_cadences(settings.workspace.cadences_dir, template_names=names))
+
+    @property
+    def policy(self) -> ContactPolicy:
+        contact = self.settings.contact
+        return ContactPolicy(
+            start=contact.window_start,
+            end=contact.window_end,
+            skip_weekends=contact.skip_weekends,
+            skip_holidays=contact.skip_holidays,
+        )
+
+    def cadence(self, name: str | None) -> Cadence | None:
+        if name is None:
+            return None
+        return self.cadences.cadences.get(name)
+
+    def require(self, name: str) -> Cadence:
+        cadence = self.cadence(name)
+        if cadence is None:
+            known = ", ".join(sorted(self.cadences.cadences)) or "none loaded"
+            raise CadenceError(
+                f"no cadence named '{name}' (known: {known}); check cadences/ with "
+                "`leadchase cadence check`"
+            )
+        return cadence
+
+    def clock(self, lead: Mapping[str, Any], start: datetime) -> LeadClock:
+        zones = tuple(z for z in (lead.get("time_zones") or "").split(";") if z)
+        return LeadClock(
+            start=start,
+            zone=lead.get("timezone") or self.settings.contact.default_timezone,
+            zones=zones,
+            states=candidate_states(lead.get("state"), lead.get("phone")),
+        )
+
+    def cadence_for_new_lead(
+        self, lead: Mapping[str, Any], now: datetime, override: str | None
+    ) -> tuple[str, datetime]:
+        """Which cadence a new lead starts on, and when: --cadence, the source map, else by age."""
+        aged_after = timedelta(days=self.settings.cadence.aged_after_days)
+        arrived = lead.get("lead_date")
+        fresh = arrived is not None and now - aged_after <= arrived <= now
+        start = arrived if fresh and arrived is not None else now
+        if override:
+            return override, start
+        mapped = self.settings.cadence.for_source(lead.get("source") or "")
+        if mapped != self.settings.cadence.default:
+            return mapped, start
+        if arrived is not None and not fresh and arrived < now - aged_after:
+            return self.settings.cadence.aged_cadence, start
+        return self.settings.cadence.default, start
+
+
+def _template_names(folder: Any) -> set[str]:
+    names = set()
+    for path in folder.rglob("*.j2"):
+        relative = path.relative_to(folder).as_posix()
+        names.add(relative.split(".", 1)[0])
+    return names
+
+
+def _touch_row(lead_id: int, cadence: Cadence, scheduled: ScheduledTouch) -> dict[str, Any]:
+    touch = scheduled.touch
+    return {
+        "lead_id": lead_id,
+        "cadence": cadence.name,
+        "step_key": touch.step_key,
+        "channel": touch.channel,
+        "automated": touch.automated,
+        "template": touch.template,
+        "say": touch.say,
+        "day": touch.day,
+        "due_at": scheduled.due_at,
+        "status": "planned",
+    }
+
+
+@lru_cache(maxsize=4096)
+def _cached_first_touches(
+    cadence: Cadence, clock: LeadClock, policy: ContactPolicy
+) -> tuple[ScheduledTouch, ...]:
+    # Bulk imports of aged leads share one start (the import time) and a few zones: plan once.
+    return tuple(first_touches(cadence, clock, policy))
+
+
+def start_new_leads(
+    connection: Connection,
+    followup: FollowUp,
+    leads: Iterable[dict[str, Any]],
+    now: datetime,
+    override: str | None = None,
+) -> int:
+    """Give freshly imported leads their cadence and first touches. Returns touches planned."""
+    rows: list[dict[str, Any]] = []
+    for lead in leads:
+        name, start = followup.cadence_for_new_lead(lead, now, override)
+        cadence = followup.require(name)
+        clock = followup.clock(lead, start)
+        lead["cadence"] = name
+        lead["cadence_started_at"] = start
+        rows.extend(
+            _touch_row(lead["id"], cadence, s)
+            for s in _cached_first_touches(cadence, clock, followup.policy)
+        )
+    touch_store.insert_touches(connection, rows)
+    return len(rows)
+
+
+def start_cadence(
+    connection: Connection,
+    followup: FollowUp,
+    lead: Mapping[str, Any],
+    name: str | None,
+    now: datetime,
+) -> list[ScheduledTouch]:
+    """Cancel whatever is open and start `name` (or nothing) now."""
+    touch_store.cancel_open(connection, lead["id"], now, "cadence changed")
+    lead_store.update_lead(connection, lead["id"], {"cadence": name, "cadence_started_at": now})
+    if name is None:
+        return []
+    cadence = followup.require(name)
+    planned = first_touches(cadence, followup.clock(lead, now), followup.policy)
+    touch_store.insert_touches(connection, [_touch_row(lead["id"], cadence, s) for s in planned])
+    return planned
+
+
+def plan_next(
+    connection: Connection,
+    followup: FollowUp,
+    lead: Mapping[str, Any],
+    channel: Channel,
+    after: datetime,
+) -> ScheduledTouch | None:
+    """Plan the channel's next touch of the lead's cadence after `after` (nothing if it ended)."""
+    cadence = followup.cadence(lead.get("cadence"))
+    started = lead.get("cadence_started_at")
+    if cadence is None or started is None:
+        return None
+    done = touch_store.made_keys(connection, lead["id"], cadence.name)
+    upcoming = next_touch(
+        cadence, followup.clock(lead, started), followup.policy, channel, after=after, done=done
+    )
+    if upcoming is not None:
+        touch_store.insert_touches(connection, [_touch_row(lead["id"], cadence, upcoming)])
+    return upcoming
+
+
+def record_touch(
+    connection: Connection,
+    followup: FollowUp,
+    lead: Mapping[str, Any],
+    channel: Channel,
+    at: datetime,
+    *,
+    outcome: str,
+    note: str = "",
+    status: str = "done",
+) -> int:
+    """A call, text or email was made: complete the open touch of that channel, plan the next.
+
+    Returns the touch id. With no open touch (an extra call), the touch is recorded on its own.
+    """
+    open_rows = [
+        r for r in touch_store.open_touches(connection, lead["id"]) if r.channel == channel
+    ]
+    values = {"status": status, "done_at": at, "outcome": outcome, "note": note or None}
+    if open_rows:
+        touch_id = int(open_rows[0].id)
+        touch_store.finish_touch(connection, touch_id, values)
+        for extra in open_rows[1:]:
+            touch_store.finish_touch(
+                connection,
+                int(extra.id),
+                {"status": "cancelled", "done_at": at, "outcome": "replaced"},
+            )
+    else:
+        touch_store.insert_touches(
+            connection,
+            [
+                {
+                    "lead_id": lead["id"],
+                    "channel": channel,
+                    "due_at": at,
+                    "automated": False,
+                    **values,
+                }
+            ],
+        )
+        touch_id = int(
+            connection.execute(
+                select(touch_store.touch_table.c.id)
+                .where(touch_store.touch_table.c.lead_id == lead["id"])
+                .order_by(touch_store.touch_table.c.id.desc())
+                .limit(1)
+            ).scalar_one()
+        )
+    summary: dict[str, Any] = {
+        "last_touch_at": at,
+        "last_touch_channel": channel,
+        "last_outcome": outcome,
+        "attempts": int(lead.get("attempts") or 0) + 1,
+    }
+    if lead.get("first_touch_at") is None:
+        summary["first_touch_at"] = at
+    if outcome in CONTACT_OUTCOMES and lead.get("contacted_at") is None:
+        summary["contacted_at"] = at
+    lead_store.update_lead(connection, lead["id"], summary)
+    plan_next(connection, followup, lead, channel, at)
+    return touch_id
+
+
+def _fingerprint(cadence: Cadence) -> str:
+    return hashlib.sha256(repr(cadence.touches()).encode()).hexdigest()
+
+
+def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: datetime) -> int:
+    """After a cadence file is edited, re-plan the open touches of the leads on that cadence.
+
+    Touches already made stay as they were; each open touch is re-derived from the edited file
+    at the same point of the cadence, so an overdue task stays overdue rather than vanishing.
+    Returns how many leads were re-planned.
+    """
+    stored = touch_store.get_states(connection, "cadence:")
+    changed = []
+    for name, cadence in followup.cadences.cadences.items():
+        fingerprint = _fingerprint(cadence)
+        if stored.get(f"cadence:{name}") != fingerprint:
+            if f"cadence:{name}" in stored:
+                changed.append(name)
+            touch_store.set_state(connection, f"cadence:{name}", fingerprint)
+    replanned = 0
+    for lead_id in touch_store.leads_with_open_touches(connection, changed):
+        lead = lead_store.get(connection, lead_id)
+        if lead is None:
+            continue
+        mapping = dict(lead._mapping)
+        previous = touch_store.open_touches(connection, lead_id)
+        touch_store.cancel_open(connection, lead_id, now, "cadence edited")
+        for channel in CHANNELS:
+            dues = [row.due_at for row in previous if row.channel == channel]
+            after = min(dues) - timedelta(seconds=1) if dues else now
+            plan_next(connection, followup, mapping, channel, after)
+        replanned += 1
+    return replanned

@@ -1,0 +1,120 @@
+"""`leadchase today`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from leadchase.cli import common
+
+if TYPE_CHECKING:
+    from leadchase.agenda import Agenda
+
+
+class ChannelChoice(StrEnum):
+    call = "call"
+    text = "text"
+    email = "email"
+
+
+def today(
+    channel: Annotated[
+        ChannelChoice | None, typer.Option(help="Only this channel.", show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many leads per channel.")] = 25,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Who to call, text and email right now, most urgent first, in each lead's local time."""
+    from leadchase.agenda import CHANNEL_ORDER, build_agenda
+
+    context = common.context()
+    try:
+        channels = (channel.value,) if channel else CHANNEL_ORDER
+        agenda = build_agenda(context, common.now(), channels, limit)
+    finally:
+        context.close()
+    for problem in agenda.problems:
+        common.err.print(f"[yellow]warning:[/] {problem}", markup=True)
+    if json_output:
+        common.print_json([item.to_json() for item in agenda.items])
+        return
+    _render(agenda)
+
+
+def _render(agenda: Agenda) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from leadchase.agenda import SPEED_TO_LEAD_MINUTES
+
+    out = common.out
+    if agenda.replies:
+        table = Table("Lead", "Phone", "Replied", title="REPLIES WAITING", title_justify="left")
+        for reply in agenda.replies:
+            table.add_row(
+                f"reply to {reply.name} (#{reply.lead_id})",
+                reply.phone or "",
+                reply.replied_at.isoformat(timespec="minutes"),
+            )
+        out.print(table)
+    if not agenda.items and not agenda.replies:
+        if agenda.next_due is not None:
+            out.print(
+                f"Nothing due right now. Next touch: {agenda.next_due.astimezone().strftime('%a %d %b %H:%M %Z')}."
+            )
+        else:
+            out.print("Nothing due and nothing planned. Import leads with `leadchase import FILE`.")
+        return
+    for channel in ("call", "text", "email"):
+        items = [item for item in agenda.items if item.channel == channel]
+        if not items:
+            continue
+        total = agenda.totals.get(channel, len(items))
+        title = f"{channel.upper()}  ({total} due)"
+        if channel in agenda.manual_automated:
+            title += "  [dim]sending not configured: send these yourself[/]"
+        table = Table(title=title, title_justify="left", expand=False)
+        for header in (
+            "",
+            "Lead",
+            "Contact",
+            "Their time",
+            "Source / offer",
+            "Attempt",
+            "Why",
+            "Last touch",
+            "Say / template",
+        ):
+            table.add_column(header, overflow="fold")
+        for item in items:
+            flag = Text("NEW", style="bold")
+            if item.new_lead and (item.minutes_waiting or 0) > SPEED_TO_LEAD_MINUTES:
+                flag = Text("NEW", style="bold white on red")
+            elif not item.new_lead:
+                flag = Text("")
+            if item.dnc:
+                flag = Text("DNC", style="bold red")
+            contact = item.email if channel == "email" else item.phone
+            source = " / ".join(part for part in (item.source, item.offer) if part)
+            table.add_row(
+                flag,
+                f"{item.name} [dim]#{item.lead_id}[/]",
+                contact or "",
+                item.local_time or Text("zone unknown", style="yellow"),
+                source,
+                f"{item.attempt} of {item.attempts_planned}"
+                if item.attempts_planned
+                else str(item.attempt),
+                item.reason,
+                item.last_touch or "",
+                item.suggestion or "",
+            )
+        out.print(table)
+        if total > len(items):
+            out.print(f"  … and {total - len(items)} more {channel} tasks (use --limit)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(today)

@@ -1,0 +1,87 @@
+"""`leadchase cadence check|preview`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from leadchase.cli import common
+
+cadence_app = typer.Typer(help="Check and preview cadence files.", no_args_is_help=True)
+
+
+@cadence_app.command("check")
+def check() -> None:
+    """Validate every cadence file and the stage map; name the file, step and problem."""
+    from leadchase.cadence.service import FollowUp
+
+    context = common.context()
+    followup = FollowUp.load(context.settings)
+    problems = followup.cadences.problems
+    for problem in problems:
+        common.err.print(f"[red]error:[/] {problem}", markup=True)
+    names = ", ".join(sorted(followup.cadences.cadences)) or "none"
+    if problems:
+        common.out.print(f"{len(problems)} problem(s); cadences that loaded: {names}")
+        raise typer.Exit(1)
+    common.out.print(f"All cadences are valid: {names}")
+
+
+@cadence_app.command("preview")
+def preview(
+    lead: Annotated[
+        str | None,
+        typer.Argument(help="Lead id, phone or email (its real schedule).", show_default=False),
+    ] = None,
+    cadence: Annotated[
+        str | None,
+        typer.Option(help="Preview this cadence for a made-up lead.", show_default=False),
+    ] = None,
+    state: Annotated[str, typer.Option(help="State of the made-up lead (with --cadence).")] = "CA",
+    zip_code: Annotated[
+        str, typer.Option("--zip", help="ZIP of the made-up lead (with --cadence).")
+    ] = "",
+    json_output: common.JsonOption = False,
+) -> None:
+    """The whole planned schedule of a lead, or of a cadence, in the lead's local time."""
+    from rich.table import Table
+
+    from leadchase.cadence.preview import preview_cadence
+
+    if (lead is None) == (cadence is None):
+        common.fail(
+            "give a LEAD or --cadence NAME (not both); e.g. `leadchase cadence preview --cadence internet-lead --state FL`"
+        )
+    context = common.context()
+    try:
+        result = preview_cadence(
+            context, common.now(), lead=lead, cadence=cadence, state=state, zip_code=zip_code
+        )
+    finally:
+        context.close()
+    if json_output:
+        common.print_json([row.to_json() for row in result.rows])
+        return
+    table = Table(
+        "Day",
+        "Local time",
+        "Channel",
+        "How",
+        "Template / talking point",
+        title=result.title,
+        title_justify="left",
+    )
+    for row in result.rows:
+        table.add_row(
+            str(row.day),
+            row.local_time,
+            row.channel,
+            "auto" if row.automated else "task",
+            row.detail,
+        )
+    common.out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cadence_app, name="cadence")

@@ -1,0 +1,187 @@
+"""Working leads: `log`, `show`, `stage`, `snooze`, `leads`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from leadchase.cli import common
+from leadchase.cli.agenda import ChannelChoice
+
+LeadArgument = Annotated[str, typer.Argument(help="Lead id, phone number (any format) or email.")]
+
+
+def log(
+    lead: LeadArgument,
+    channel: Annotated[ChannelChoice, typer.Argument(help="call, text or email.")],
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            help="no-answer, left-voicemail, talked, busy, wrong-number (calls); sent, replied (texts, emails).",
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[str, typer.Option(help="A note for the lead's timeline.")] = "",
+) -> None:
+    """Record a call, text or email you made; it completes the matching task on the agenda."""
+    from leadchase.lead_work import log_touch
+
+    context = common.context()
+    try:
+        row, chosen = log_touch(context, lead, channel.value, outcome, note, common.now())
+    finally:
+        context.close()
+    common.out.print(
+        f"Logged {channel.value} to {row.name or row.phone or row.email} (#{row.id}): {chosen}."
+    )
+
+
+def stage(
+    lead: LeadArgument,
+    new_stage: Annotated[
+        str,
+        typer.Argument(
+            metavar="STAGE", help="new, contacted, engaged, application, closed, dead or nurture."
+        ),
+    ],
+) -> None:
+    """Move a lead to another stage; its cadence switches as the stage map says."""
+    from leadchase.lead_work import set_stage
+
+    context = common.context()
+    try:
+        row, cadence = set_stage(context, lead, new_stage.strip().lower(), common.now())
+    finally:
+        context.close()
+    follow = f"now on cadence {cadence}" if cadence else "no cadence: nothing more is scheduled"
+    common.out.print(f"{row.name or row.id} (#{row.id}) is now {new_stage}; {follow}.")
+
+
+def snooze(
+    lead: LeadArgument,
+    until: Annotated[
+        str, typer.Argument(help='When to bring the lead back: "3d", "12h", "2w" or a date.')
+    ],
+) -> None:
+    """Hide a lead from the agenda and from automated sends until a later time."""
+    from leadchase.lead_work import snooze as snooze_lead
+
+    context = common.context()
+    try:
+        row, moment = snooze_lead(context, lead, until, common.now())
+    finally:
+        context.close()
+    common.out.print(
+        f"Snoozed {row.name or row.id} (#{row.id}) until {moment.isoformat(timespec='minutes')}."
+    )
+
+
+def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
+    """A lead's details and timeline: touches made and planned, messages, stage changes, notes."""
+    from rich.table import Table
+
+    from leadchase.lead_work import timeline
+
+    context = common.context()
+    try:
+        result = timeline(context, lead, common.now())
+    finally:
+        context.close()
+    details = result.lead
+    if json_output:
+        common.print_json(
+            {
+                "lead": {k: v for k, v in details.items() if k != "raw"}
+                | {"raw": details.get("raw")},
+                "timeline": [
+                    {"at": e.at.isoformat(), "kind": e.kind, "channel": e.channel, "text": e.text}
+                    for e in result.entries
+                ],
+            }
+        )
+        return
+    out = common.out
+    out.print(
+        f"[bold]{details['name'] or '(no name)'}[/]  #{details['id']}  stage {details['stage']}, cadence {details['cadence'] or 'none'}"
+    )
+    facts = Table(show_header=False, box=None)
+    for label, key in (
+        ("Phone", "phone"), ("Email", "email"), ("Address", "address"), ("City", "city"),
+        ("State", "state"), ("ZIP", "zip"), ("Time zone", "timezone"), ("Source", "source"),
+        ("Offer", "offer"), ("Loan purpose", "loan_purpose"), ("Loan amount", "loan_amount"),
+        ("Property value", "property_value"), ("Lead date", "lead_date"),
+        ("Consent at", "consent_at"), ("Consent certificate", "consent_url"),
+        ("Consent text", "consent_text"), ("Consent IP", "consent_ip"),
+    ):  # fmt: skip
+        value = details.get(key)
+        if value:
+            facts.add_row(label, str(value))
+    if details.get("other_phones"):
+        facts.add_row("Other phones", ", ".join(p["number"] for p in details["other_phones"]))
+    if len(details.get("sources") or []) > 1:
+        facts.add_row("All sources", ", ".join(details["sources"]))
+    out.print(facts)
+    table = Table("When (UTC)", "What", "Channel", "Detail", title="Timeline", title_justify="left")
+    for entry in result.entries:
+        style = "dim" if entry.kind == "planned" else ""
+        table.add_row(
+            entry.at.strftime("%Y-%m-%d %H:%M"),
+            entry.kind,
+            entry.channel or "",
+            entry.text,
+            style=style,
+        )
+    out.print(table)
+
+
+def leads(
+    search: Annotated[str, typer.Option(help="Part of a name, phone or email.")] = "",
+    stage: Annotated[
+        str | None, typer.Option(help="Only leads in this stage.", show_default=False)
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only leads from this source.", show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 50,
+    json_output: common.JsonOption = False,
+) -> None:
+    """List and search leads, newest first."""
+    from rich.table import Table
+
+    from leadchase.store import leads as lead_store
+
+    context = common.context()
+    try:
+        with context.database.reading() as connection:
+            rows, total = lead_store.search(
+                connection, text=search, stage=stage, source=source, limit=limit
+            )
+    finally:
+        context.close()
+    if json_output:
+        keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
+        common.print_json([{key: getattr(row, key) for key in keys} for row in rows])
+        return
+    table = Table("#", "Name", "Phone", "Email", "State", "Stage", "Source", "Attempts")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.name,
+            row.phone or "",
+            row.email or "",
+            row.state or "",
+            row.stage,
+            row.source,
+            str(row.attempts),
+        )
+    common.out.print(table)
+    common.out.print(f"{len(rows)} of {total} leads")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(log)
+    app.command()(show)
+    app.command()(stage)
+    app.command()(snooze)
+    app.command()(leads)

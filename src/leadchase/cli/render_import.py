@@ -1,0 +1,50 @@
+"""Rich rendering of import results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from leadchase.importing.pipeline import ImportResult
+
+
+def render_result(console: Console, result: ImportResult) -> None:
+    title = f"{'Dry run: ' if result.dry_run else ''}{result.file}"
+    delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+        result.delimiter, repr(result.delimiter)
+    )
+    console.print(f"[bold]{title}[/]  ({result.encoding}, {delimiter}-separated)")
+    if result.dry_run:
+        mapping = Table("Vendor column", "Lead field", title="Column mapping", title_justify="left")
+        for header, field in result.mapping:
+            mapping.add_row(header, field if field != "raw" else "[dim]kept in raw data[/]")
+        console.print(mapping)
+        if result.samples:
+            samples = Table(*result.samples[0], title="Sample rows", title_justify="left")
+            for sample in result.samples:
+                samples.add_row(*("" if v is None else str(v) for v in sample.values()))
+            console.print(samples)
+    summary = Table("", "Rows", show_header=False, title="Summary", title_justify="left")
+    verb = "would be " if result.dry_run else ""
+    summary.add_row("rows read", str(result.rows))
+    summary.add_row(f"new leads {verb}imported", str(result.imported))
+    summary.add_row(f"duplicates {verb}merged", str(result.merged))
+    summary.add_row(f"rows {verb}rejected", str(result.rejected))
+    for reason, count in sorted(result.rejected_reasons.items()):
+        summary.add_row(f"  {reason}", str(count))
+    summary.add_row("email only (no valid phone)", str(result.email_only))
+    summary.add_row("phone only (no valid email)", str(result.phone_only))
+    if result.unknown_timezone:
+        summary.add_row(
+            "[yellow]time zone unknown (automation holds)[/]", str(result.unknown_timezone)
+        )
+    console.print(summary)
+    if result.rejects_file:
+        console.print(f"Rejected rows and why: [bold]{result.rejects_file}[/]")
+    if result.already_imported_batch is not None and result.imported == 0:
+        console.print(
+            f"This file was already imported (batch {result.already_imported_batch}); "
+            "nothing new was added."
+        )
+    elif result.imported == 0 and result.rows and not result.rejected:
+        console.print("Every row matched a lead you already have; nothing new was added.")

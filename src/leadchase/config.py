@@ -1,0 +1,173 @@
+"""Workspace settings: leadchase.toml, with the environment overriding where docs/configuration.md says."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from leadchase.errors import ConfigError
+from leadchase.workspace import Workspace
+
+
+def default_settings_text() -> str:
+    return (Path(__file__).parent / "data" / "leadchase.toml").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Officer:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    company: str = ""
+    postal_address: str = ""
+    nmls: str = ""
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else ""
+
+
+@dataclass(frozen=True)
+class ContactSettings:
+    window_start: time = time(9)
+    window_end: time = time(20)
+    skip_weekends: bool = False
+    skip_holidays: bool = True
+    default_timezone: str = "America/New_York"
+
+
+@dataclass(frozen=True)
+class CadenceSettings:
+    default: str = "internet-lead"
+    aged_after_days: int = 30
+    aged_cadence: str = "aged-lead"
+    by_source: dict[str, str] = field(default_factory=dict)
+
+    def for_source(self, source: str) -> str:
+        """The cadence a source's leads start on: the source map (case-insensitive), else the default."""
+        wanted = source.strip().casefold()
+        for name, cadence in self.by_source.items():
+            if name.strip().casefold() == wanted:
+                return cadence
+        return self.default
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: Workspace
+    officer: Officer
+    contact: ContactSettings
+    cadence: CadenceSettings
+    database_url: str
+    cost_per_lead: dict[str, float]
+    raw: dict[str, Any]
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.raw.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def load_settings(workspace: Workspace) -> Settings:
+    path = workspace.settings_file
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}; fix the TOML syntax") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    reader = _Reader(path, raw)
+    officer = Officer(**{key: reader.text("officer", key) for key in Officer.__dataclass_fields__})
+    contact = ContactSettings(
+        window_start=reader.clock("contact", "window_start", time(9)),
+        window_end=reader.clock("contact", "window_end", time(20)),
+        skip_weekends=reader.flag("contact", "skip_weekends", False),
+        skip_holidays=reader.flag("contact", "skip_holidays", True),
+        default_timezone=reader.zone("contact", "default_timezone", "America/New_York"),
+    )
+    if contact.window_end <= contact.window_start:
+        raise ConfigError(
+            f"{path}: [contact] window_end must be after window_start "
+            f"({contact.window_start:%H:%M}-{contact.window_end:%H:%M})"
+        )
+    cadence = CadenceSettings(
+        default=reader.text("cadence", "default") or "internet-lead",
+        aged_after_days=reader.number("cadence", "aged_after_days", 30),
+        aged_cadence=reader.text("cadence", "aged_cadence") or "aged-lead",
+        by_source={str(k): str(v) for k, v in reader.table("cadence", "by_source").items()},
+    )
+    costs = {str(k): float(v) for k, v in reader.table("sources", "cost_per_lead").items()}
+    url = reader.text("database", "url") or f"sqlite:///{workspace.default_database}"
+    return Settings(workspace, officer, contact, cadence, url, costs, raw)
+
+
+class _Reader:
+    """Typed access to the TOML tree with errors that name the file, the key and the fix."""
+
+    def __init__(self, path: Path, raw: dict[str, Any]) -> None:
+        self.path = path
+        self.raw = raw
+
+    def _get(self, section: str, key: str) -> Any:
+        table = self.raw.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{self.path}: [{section}] must be a table")
+        value: Any = table
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    def _fail(self, section: str, key: str, wanted: str) -> ConfigError:
+        return ConfigError(f"{self.path}: [{section}] {key} must be {wanted}")
+
+    def text(self, section: str, key: str) -> str:
+        value = self._get(section, key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self._fail(section, key, "a quoted string")
+        return value.strip()
+
+    def flag(self, section: str, key: str, default: bool) -> bool:
+        value = self._get(section, key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self._fail(section, key, "true or false")
+        return value
+
+    def number(self, section: str, key: str, default: int) -> int:
+        value = self._get(section, key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._fail(section, key, "a whole number, 0 or more")
+        return value
+
+    def clock(self, section: str, key: str, default: time) -> time:
+        value = self._get(section, key)
+        if value is None:
+            return default
+        try:
+            return time.fromisoformat(str(value))
+        except ValueError:
+            raise self._fail(section, key, 'a time of day like "09:00"') from None
+
+    def zone(self, section: str, key: str, default: str) -> str:
+        value = self.text(section, key) or default
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._fail(section, key, 'an IANA time zone like "America/Chicago"') from None
+        return value
+
+    def table(self, section: str, key: str) -> dict[str, Any]:
+        value = self._get(section, key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self._fail(section, key, "a table")
+        return value

@@ -1,0 +1,73 @@
+"""Email addresses: trimmed, lower-cased and syntax-checked the way email-validator checks them.
+
+The common plain-ASCII shape is accepted by a precompiled regex that only admits addresses
+email-validator also admits (tests/test_normalise_emails.py checks that agreement); everything
+else is asked of email-validator itself (without DNS: deliverability is not checked).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+# A strict subset of RFC 5322 dot-atoms and of hostnames: no "--" (reserved for punycode and
+# refused by email-validator), a letters-only top-level domain.
+_COMMON_ADDRESS = re.compile(
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*"
+    r"@(?:[a-z0-9]+(?:-[a-z0-9]+)*\.)+[a-z]{2,63}"
+)
+_LONG_LABEL = re.compile(r"[a-z0-9-]{64}")
+_MAX_ADDRESS = 254
+_MAX_LOCAL_PART = 64
+
+
+def normalise_email(raw: str) -> str | None:
+    """The address in "John@Example.com", " <john@example.com> ", "mailto:..."; None if invalid."""
+    address = _unwrap(_unwrap(raw.strip().lower()))
+    if _COMMON_ADDRESS.fullmatch(address) and _within_limits(address):
+        return address
+    return _validated(address)
+
+
+def _unwrap(text: str) -> str:
+    """Drop one layer of "<...>" or "mailto:" (HTML exports have both: "<mailto:...>")."""
+    if text.startswith("<") and text.endswith(">"):
+        return text[1:-1].strip()
+    if text.startswith("mailto:"):
+        return text[7:].strip()
+    return text
+
+
+def _within_limits(address: str) -> bool:
+    local, _, domain = address.rpartition("@")
+    return (
+        len(address) <= _MAX_ADDRESS
+        and len(local) <= _MAX_LOCAL_PART
+        and not _LONG_LABEL.search(domain)
+        and not _is_special_use(domain)
+    )
+
+
+def _is_special_use(domain: str) -> bool:
+    names, suffixes = _special_use_domains()
+    return domain in names or domain.endswith(suffixes)
+
+
+@cache
+def _special_use_domains() -> tuple[frozenset[str], tuple[str, ...]]:
+    """email-validator refuses these (localhost, *.test, *.invalid...) even without DNS."""
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    return frozenset(SPECIAL_USE_DOMAIN_NAMES), tuple(
+        "." + name for name in SPECIAL_USE_DOMAIN_NAMES
+    )
+
+
+def _validated(address: str) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return checked.normalized

@@ -1,0 +1,335 @@
+"""Importing one lead file: stream rows, normalise, dedupe a batch at a time, one transaction per file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from leadchase.importing.headers import HeaderMap, map_headers
+from leadchase.importing.reader import open_rows, sniff
+from leadchase.importing.records import Record, Reject, RowNormaliser, merge_changes
+from leadchase.store import imports as store
+
+BATCH_ROWS = 2_000
+SAMPLE_ROWS = 3
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file. `to_json` is the stable --json document."""
+
+    file: str
+    batch: int | None
+    encoding: str
+    delimiter: str
+    mapping: list[tuple[str, str]]
+    rows: int = 0
+    imported: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejected_reasons: Counter[str] = field(default_factory=Counter)
+    email_only: int = 0
+    phone_only: int = 0
+    invalid_phones_kept_email: int = 0
+    invalid_emails_kept_phone: int = 0
+    unknown_timezone: int = 0
+    rejects_file: str | None = None
+    already_imported_batch: int | None = None
+    dry_run: bool = False
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    new_lead_ids: list[int] = field(default_factory=list)
+    rejects: _RejectsWriter | None = field(default=None, repr=False)
+
+    def publish_rejects(self) -> None:
+        """After the transaction committed: the rejects file takes its final name."""
+        if self.rejects is not None:
+            self.rejects.commit()
+
+    def drop_rejects(self) -> None:
+        if self.rejects is not None:
+            self.rejects.discard()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "imported": self.imported,
+            "merged": self.merged,
+            "rejected": self.rejected,
+            "rejected_reasons": dict(sorted(self.rejected_reasons.items())),
+            "email_only": self.email_only,
+            "phone_only": self.phone_only,
+            "unknown_timezone": self.unknown_timezone,
+            "rejects_file": self.rejects_file,
+            "batch": self.batch,
+            "already_imported_batch": self.already_imported_batch,
+            "dry_run": self.dry_run,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+        }
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class ImportOptions:
+    source: str = ""
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    rejects_path: Path | None = None
+    dry_run: bool = False
+    default_zone: str = "America/New_York"
+    # Called with each batch of new leads before they are inserted (the cadence is set here).
+    on_new_leads: Callable[[Connection, list[dict[str, Any]]], None] | None = None
+
+
+def rejects_path_for(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def neutralise_cell(value: str) -> str:
+    """Stop a spreadsheet from running a vendor-supplied cell as a formula."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+class _RejectsWriter:
+    """Rejected rows, streamed to a temporary file that only becomes the rejects file on success."""
+
+    def __init__(self, target: Path, header: list[str], enabled: bool) -> None:
+        self.target = target
+        self.enabled = enabled
+        self.count = 0
+        self._temp = target.with_name(f".{target.name}.partial")
+        self._handle: Any = None
+        self._writer: Any = None
+        self._header = header
+
+    def add(self, line: int, fields: list[str], reason: str) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        if self._writer is None:
+            descriptor = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._handle = os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(["line", *self._header, "reason"])
+        self._writer.writerow([line, *(neutralise_cell(v) for v in fields), reason])
+
+    @property
+    def written(self) -> bool:
+        return self._handle is not None
+
+    def commit(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._temp.replace(self.target)
+
+    def discard(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._temp.unlink(missing_ok=True)
+
+
+def import_file(
+    connection: Connection,
+    path: Path,
+    options: ImportOptions,
+    now: datetime,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import one file inside the caller's transaction; the caller commits (or rolls back a dry run)."""
+    fmt = sniff(path)
+    with open_rows(path, fmt) as lead_file:
+        mapping = map_headers(lead_file.header, options.overrides)
+        source = options.source or ("" if "source" in mapping.fields else path.stem)
+        result = ImportResult(
+            file=str(path),
+            batch=None,
+            encoding=fmt.encoding,
+            delimiter=fmt.delimiter,
+            mapping=mapping.describe(),
+            dry_run=options.dry_run,
+        )
+        sha = _file_sha256(path)
+        earlier = store.earlier_batch(connection, sha)
+        result.already_imported_batch = earlier[0] if earlier else None
+        if not options.dry_run:
+            result.batch = store.start_batch(
+                connection,
+                {
+                    "file_name": str(path),
+                    "file_sha256": sha,
+                    "source": options.source,
+                    "encoding": fmt.encoding,
+                    "delimiter": fmt.delimiter,
+                    "mapping": dict(mapping.describe()),
+                    "started_at": now,
+                },
+            )
+        normalise = RowNormaliser(lead_file.header, mapping, source, options.default_zone, now)
+        rejects = _RejectsWriter(
+            options.rejects_path or rejects_path_for(path), lead_file.header, not options.dry_run
+        )
+        merger = _BatchMerger(connection, result, now, path.name, options.on_new_leads)
+        try:
+            pending: list[Record] = []
+            for raw in lead_file:
+                result.rows += 1
+                outcome = normalise(raw.fields)
+                if isinstance(outcome, Reject):
+                    reason = (
+                        f"{outcome.reason}: {outcome.detail}" if outcome.detail else outcome.reason
+                    )
+                    rejects.add(raw.line, raw.fields, reason)
+                    result.rejected += 1
+                    result.rejected_reasons[outcome.reason] += 1
+                    continue
+                _count_record(result, outcome)
+                if len(result.samples) < SAMPLE_ROWS:
+                    result.samples.append(_sample(outcome))
+                outcome.values["batch_id"] = result.batch
+                pending.append(outcome)
+                if len(pending) >= BATCH_ROWS:
+                    merger.flush(pending)
+                    pending = []
+                    if progress:
+                        progress(lead_file.bytes_read, lead_file.total_bytes)
+            merger.flush(pending)
+            if progress:
+                progress(lead_file.total_bytes, lead_file.total_bytes)
+        except BaseException:
+            rejects.discard()
+            raise
+        result.rejects = rejects
+        result.rejects_file = str(rejects.target) if rejects.written else None
+    if result.batch is not None:
+        store.finish_batch(
+            connection,
+            result.batch,
+            {
+                "finished_at": now,
+                "rows": result.rows,
+                "imported": result.imported,
+                "merged": result.merged,
+                "rejected": result.rejected,
+                "rejects_file": result.rejects_file,
+            },
+        )
+    return result
+
+
+def _count_record(result: ImportResult, record: Record) -> None:
+    result.email_only += record.email_only
+    result.phone_only += record.phone_only
+    result.invalid_phones_kept_email += record.dropped_phone
+    result.invalid_emails_kept_phone += record.dropped_email
+
+
+def _sample(record: Record) -> dict[str, Any]:
+    values = record.values
+    return {
+        key: values[key]
+        for key in ("name", "phone", "email", "state", "zip", "timezone", "source", "lead_date")
+    }
+
+
+class _BatchMerger:
+    """Dedupe a batch against the database and itself: new leads are inserted, duplicates merged."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        result: ImportResult,
+        now: datetime,
+        file: str,
+        on_new_leads: Callable[[Connection, list[dict[str, Any]]], None] | None,
+    ):
+        self.on_new_leads = on_new_leads
+        self.connection = connection
+        self.result = result
+        self.now = now
+        self.file = file
+        self.next_id = store.next_lead_id(connection)
+
+    def flush(self, records: list[Record]) -> None:
+        if not records:
+            return
+        known = store.find_keys(self.connection, (key for r in records for key in r.keys))
+        new_rows: dict[int, dict[str, Any]] = {}
+        new_keys: dict[str, int] = {}
+        merges: dict[int, dict[str, Any]] = {}
+        for record in records:
+            target = next((known[k] for k in record.keys if k in known), None)
+            if target is None:
+                lead_id = self.next_id
+                self.next_id += 1
+                record.values["id"] = lead_id
+                new_rows[lead_id] = record.values
+                if record.values["timezone"] is None:
+                    self.result.unknown_timezone += 1
+                for key in record.keys:
+                    known[key] = new_keys[key] = lead_id
+                continue
+            self.result.merged += 1
+            for key in record.keys:
+                if key not in known:
+                    known[key] = new_keys[key] = target
+            if target in new_rows:
+                new_rows[target].update(merge_changes(new_rows[target], record.values))
+            else:
+                merges.setdefault(target, {"incoming": []})["incoming"].append(record.values)
+        self.result.imported += len(new_rows)
+        self.result.new_lead_ids.extend(new_rows)
+        if self.on_new_leads is not None and new_rows:
+            self.on_new_leads(self.connection, list(new_rows.values()))
+        store.insert_leads(self.connection, list(new_rows.values()))
+        store.insert_keys(self.connection, new_keys)
+        self._merge_existing(merges)
+
+    def _merge_existing(self, merges: dict[int, dict[str, Any]]) -> None:
+        if not merges:
+            return
+        existing = store.load_leads(self.connection, merges)
+        events = []
+        for lead_id, pending in merges.items():
+            lead = existing[lead_id]
+            changed: dict[str, Any] = {}
+            for incoming in pending["incoming"]:
+                changes = merge_changes({**lead, **changed}, incoming)
+                changed.update(changes)
+            if changed:
+                store.update_lead(self.connection, lead_id, changed)
+                events.append(
+                    {
+                        "lead_id": lead_id,
+                        "at": self.now,
+                        "kind": "merged",
+                        "detail": f"{self.file}: {', '.join(sorted(changed))}",
+                    }
+                )
+            else:
+                self.result.unchanged += 1
+        store.add_events(self.connection, events)
+
+
+__all__ = ["HeaderMap", "ImportOptions", "ImportResult", "import_file", "neutralise_cell"]

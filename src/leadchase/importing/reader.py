@@ -1,0 +1,316 @@
+"""Reading vendor lead files: guess the encoding and delimiter, then stream the rows.
+
+Vendors send whatever their tool produced: Facebook exports UTF-16 with tabs, Excel saves
+Windows-1252, web forms write UTF-8. `sniff` decides from the bytes alone; `open_rows` streams
+records with the physical line each one starts on, so a rejected row can be found in the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from leadchase.errors import ImportFileError
+
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+# Rows checked at open time for a header that does not match the data.
+ALIGNMENT_SAMPLE = 200
+
+_CHUNK = 1 << 20
+_SAMPLE = 64 * 1024
+# Bytes Windows-1252 leaves undefined: a file holding them was written as Latin-1.
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    encoding: str  # a Python codec name: "utf-8", "utf-8-sig", "utf-16", "cp1252", ...
+    delimiter: str
+
+
+@dataclass(slots=True)
+class RawRow:
+    """One record as the vendor wrote it; `line` is the physical line it starts on (1-based)."""
+
+    line: int
+    fields: list[str]
+
+
+def sniff(path: Path) -> FileFormat:
+    """Decide a lead file's encoding and delimiter, or say why it cannot be read as a lead list."""
+    if not path.exists():
+        raise ImportFileError(f"{path}: no such file; check the path and try again")
+    if path.is_dir():
+        raise ImportFileError(f"{path} is a folder; give the path of a .csv or .tsv file in it")
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_SAMPLE)
+            if not head:
+                raise ImportFileError(f"{path} is empty; export the leads from the vendor again")
+            encoding = _encoding_from_signature(path, head)
+            if encoding is None:
+                stream.seek(0)
+                encoding = _scan_8bit(path, stream)
+    except OSError as error:
+        raise ImportFileError(
+            f"{path}: cannot be read ({error.strerror}); check the file's permissions"
+        ) from None
+    header, following = _sample_rows(path, head, encoding)
+    return FileFormat(encoding, _choose_delimiter(path, header, following))
+
+
+def _encoding_from_signature(path: Path, head: bytes) -> str | None:
+    """The encoding given by a byte-order mark or a UTF-16 NUL pattern; None for 8-bit files."""
+    if head.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            f"{path} looks like an Excel workbook (.xlsx); save it as CSV and import that"
+        )
+    if head.startswith(_XLS):
+        raise ImportFileError(
+            f"{path} looks like an Excel 97-2003 workbook (.xls); save it as CSV and import that"
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return None  # still checked byte by byte, then read as utf-8-sig
+    return _utf16_without_bom(head)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    # Mostly-ASCII UTF-16 has a NUL in every other byte; anything else with NULs is binary.
+    sample = head[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even_nuls = sample[0 : pairs * 2 : 2].count(0)
+    odd_nuls = sample[1 : pairs * 2 : 2].count(0)
+    if odd_nuls > pairs * 0.3 and even_nuls < pairs * 0.05:
+        return "utf-16-le"
+    if even_nuls > pairs * 0.3 and odd_nuls < pairs * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _scan_8bit(path: Path, stream: io.BufferedReader) -> str:
+    """Check the whole file: UTF-8 if every byte decodes, else Windows-1252 (or Latin-1)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    undefined_in_cp1252 = False
+    offset = 0
+    while chunk := stream.read(_CHUNK):
+        nul = chunk.find(0)
+        if nul >= 0:
+            raise ImportFileError(
+                f"{path} is not a text file (NUL byte at byte {offset + nul}); "
+                "export or save the leads as CSV"
+            )
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+        if not undefined_in_cp1252:
+            undefined_in_cp1252 = any(byte in chunk for byte in _CP1252_UNDEFINED)
+        offset += len(chunk)
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False  # the last character is cut short
+    if utf8:
+        return "utf-8-sig" if _starts_with_utf8_bom(stream) else "utf-8"
+    if _starts_with_utf8_bom(stream):
+        raise ImportFileError(
+            f"{path} starts with a UTF-8 marker but is not valid UTF-8; "
+            "save it again as 'CSV UTF-8' and import that"
+        )
+    return "latin-1" if undefined_in_cp1252 else "cp1252"
+
+
+def _starts_with_utf8_bom(stream: io.BufferedReader) -> bool:
+    stream.seek(0)
+    return stream.read(3) == codecs.BOM_UTF8
+
+
+def _sample_rows(path: Path, head: bytes, encoding: str) -> tuple[str, list[str]]:
+    """The header line and the next few lines of the sample, undivided."""
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _SAMPLE)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"{path} is not valid {encoding} ({error.reason} at byte {error.start}); "
+            "export the leads from the vendor again"
+        ) from None
+    lines = [line for line in io.StringIO(text.lstrip("\ufeff"), newline="") if line.strip()]
+    if len(head) == _SAMPLE:
+        lines = lines[:-1]  # the last line may be cut short by the sample
+    if not lines:
+        raise ImportFileError(f"{path} has no header line; export the leads from the vendor again")
+    return lines[0], lines[1:50]
+
+
+def _choose_delimiter(path: Path, header: str, following: list[str]) -> str:
+    """The candidate used most often in the header, outside quotes; comma for one column."""
+    counts = {d: _field_count(header, d) - 1 for d in DELIMITER_NAMES}
+    most = max(counts.values())
+    if most == 0:
+        return ","
+    tied = [d for d, count in counts.items() if count == most]
+    if len(tied) > 1:
+        # Break the tie with the delimiter that splits the data rows like the header.
+        agreement = {d: sum(_field_count(line, d) == most + 1 for line in following) for d in tied}
+        best = max(agreement.values())
+        tied = [d for d in tied if agreement[d] == best]
+    if len(tied) > 1:
+        names = " and ".join(DELIMITER_NAMES[d] for d in tied)
+        raise ImportFileError(
+            f"{path}: cannot tell the delimiter, the header has as many of each of {names}; "
+            "save the file again as CSV (comma) or tab-separated"
+        )
+    return tied[0]
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), []))
+
+
+def open_rows(path: Path, fmt: FileFormat) -> LeadFile:
+    """Open a sniffed lead file: read its header and check the first rows line up with it."""
+    return LeadFile(path, fmt)
+
+
+class LeadFile:
+    """An open lead file: `header`, then its rows streamed as RawRow on iteration.
+
+    Rows with fewer fields than the header are padded with "" (Excel drops trailing empty
+    cells); rows with more non-empty fields are yielded as they are, for the caller to reject.
+    Blank rows are skipped. Use it as a context manager, or call `close()`.
+    """
+
+    def __init__(self, path: Path, fmt: FileFormat) -> None:
+        self.path = path
+        self.format = fmt
+        self.total_bytes = path.stat().st_size
+        self._binary = path.open("rb")
+        self._text = io.TextIOWrapper(self._binary, encoding=fmt.encoding, newline="")
+        self._reader = csv.reader(self._text, delimiter=fmt.delimiter)
+        try:
+            self.header = self._read_header()
+            first = list(islice(self._records(), ALIGNMENT_SAMPLE))
+            self._check_alignment(first)
+        except BaseException:
+            self.close()
+            raise
+        self._rows = chain(first, self._records())
+
+    @property
+    def bytes_read(self) -> int:
+        """How far into the file reading has got, for a progress bar."""
+        return self.total_bytes if self._binary.closed else self._binary.tell()
+
+    def __iter__(self) -> Iterator[RawRow]:
+        return self._rows
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._text.close()
+
+    def _read_header(self) -> list[str]:
+        try:
+            for fields in self._reader:
+                if any(cell.strip() for cell in fields):
+                    return _tidy_header(fields)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise self._unreadable(error) from None
+        raise ImportFileError(f"{self.path} has no header line; export the leads again")
+
+    def _records(self) -> Iterator[RawRow]:
+        width = len(self.header)
+        reader = self._reader
+        end = reader.line_num
+        start = end + 1
+        count = width
+        fields: list[str] = []
+        try:
+            for fields in reader:
+                start = end + 1
+                end = reader.line_num
+                count = len(fields)
+                # Blank lines and rows of empty cells (Excel's formatted-but-empty rows) carry
+                # no lead; the first cell settles it for nearly every real row.
+                if not (fields and fields[0].strip()) and not "".join(fields).strip():
+                    continue
+                if count < width:
+                    fields.extend([""] * (width - count))
+                elif count > width:
+                    while len(fields) > width and not fields[-1].strip():
+                        fields.pop()
+                yield RawRow(start, fields)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise self._unreadable(error) from None
+        if end > start and count < width and self.format.delimiter in fields[count - 1]:
+            # The csv module reads an unclosed quote to the end of the file without complaint:
+            # a short last row whose last cell holds whole lines of the file is that quote.
+            raise ImportFileError(
+                f"{self.path}: line {start}: a double quote opened in this row is never closed, "
+                "so the rows after it ran into one cell; close the quote and import again"
+            )
+
+    def _unreadable(self, error: Exception) -> ImportFileError:
+        return ImportFileError(
+            f"{self.path}: line {self._reader.line_num}: cannot be read ({error}); "
+            "fix that line or export the leads again"
+        )
+
+    def _check_alignment(self, first: list[RawRow]) -> None:
+        if not first:
+            raise ImportFileError(
+                f"{self.path} has a header but no lead rows; export the leads again with the rows"
+            )
+        width = len(self.header)
+        others = [d for d in DELIMITER_NAMES if d != self.format.delimiter]
+        misaligned = sum(
+            len(row.fields) > width
+            or (width > 1 and not any(row.fields[1:]) and any(d in row.fields[0] for d in others))
+            for row in first
+        )
+        if misaligned * 2 > len(first):
+            name = DELIMITER_NAMES.get(self.format.delimiter, repr(self.format.delimiter))
+            raise ImportFileError(
+                f"{self.path}: rows do not line up with the header: detected delimiter {name}; "
+                f"{misaligned} of the first {len(first)} rows split into a different number of "
+                "fields; use one delimiter for the header and the rows, then import again"
+            )
+
+
+def _tidy_header(cells: list[str]) -> list[str]:
+    """Trimmed names; empty ones become "Column N", repeats become "Name (2)"."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for number, cell in enumerate(cells, start=1):
+        base = cell.replace("\ufeff", "").strip() or f"Column {number}"
+        name, repeat = base, 1
+        while name in seen:
+            repeat += 1
+            name = f"{base} ({repeat})"
+        seen.add(name)
+        names.append(name)
+    return names

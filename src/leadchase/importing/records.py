@@ -1,0 +1,193 @@
+"""One vendor row in, one clean lead record (or a reason it cannot be imported) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadchase.importing.dates import parse_lead_date
+from leadchase.importing.emails import normalise_email
+from leadchase.importing.headers import HeaderMap
+from leadchase.importing.names import split_full_name, tidy_name
+from leadchase.importing.phones import normalise_phone
+from leadchase.importing.places import lead_time_zones, normalise_state, normalise_zip
+
+# Reject reasons, as they appear in the rejects file and the summary.
+NO_CONTACT = "no phone or email"
+BAD_PHONE_NO_EMAIL = "invalid phone and no email"
+BAD_EMAIL_NO_PHONE = "invalid email and no phone"
+BAD_PHONE_AND_EMAIL = "invalid phone and invalid email"
+RAGGED = "more fields than the header"
+
+_TEXT_FIELDS = (
+    "address", "city", "offer", "loan_purpose", "loan_amount", "property_value",
+    "credit_rating", "external_id", "consent_url", "consent_text", "consent_ip", "notes",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Record:
+    """A lead ready to insert (column -> value) and the dedupe keys it is known by."""
+
+    values: dict[str, Any]
+    keys: list[str]
+    email_only: bool = False
+    phone_only: bool = False
+    dropped_phone: bool = False
+    dropped_email: bool = False
+    unknown_zone: bool = False
+
+
+@dataclass(slots=True)
+class Reject:
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class RowNormaliser:
+    header: list[str]
+    mapping: HeaderMap
+    source: str
+    default_zone: str
+    now: datetime
+    _zones: dict[str, ZoneInfo] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._width = len(self.header)
+        self._field = self.mapping.fields
+
+    def _zone(self, name: str) -> ZoneInfo:
+        zone = self._zones.get(name)
+        if zone is None:
+            zone = self._zones[name] = ZoneInfo(name)
+        return zone
+
+    def _get(self, fields: list[str], name: str) -> str:
+        index = self._field.get(name)
+        return fields[index].strip() if index is not None else ""
+
+    def __call__(self, fields: list[str]) -> Record | Reject:
+        if len(fields) > self._width:
+            return Reject(RAGGED, f"{len(fields)} fields, the header has {self._width}")
+        get = self._get
+        phone = None
+        phone_label: str | None = None
+        others: list[dict[str, Any]] = []
+        bad_phone = ""
+        for column in self.mapping.phones:
+            text = fields[column.index].strip()
+            if not text:
+                continue
+            parsed = normalise_phone(text)
+            if parsed is None:
+                bad_phone = bad_phone or text
+            elif phone is None:
+                phone, phone_label = parsed, column.kind
+            elif parsed.e164 != phone.e164 and all(o["number"] != parsed.e164 for o in others):
+                others.append({"number": parsed.e164, "ext": parsed.ext, "label": column.label})
+        email_text = get(fields, "email")
+        email = normalise_email(email_text) if email_text else None
+        if phone is None and email is None:
+            if bad_phone and email_text:
+                return Reject(BAD_PHONE_AND_EMAIL, f"phone {bad_phone!r}, email {email_text!r}")
+            if bad_phone:
+                return Reject(BAD_PHONE_NO_EMAIL, f"phone {bad_phone!r}")
+            if email_text:
+                return Reject(BAD_EMAIL_NO_PHONE, f"email {email_text!r}")
+            return Reject(NO_CONTACT)
+
+        full = get(fields, "full_name")
+        first = tidy_name(get(fields, "first_name"))
+        last = tidy_name(get(fields, "last_name"))
+        if full and not (first or last):
+            first, last = split_full_name(full)
+        name = f"{first} {last}".strip()
+        state = normalise_state(get(fields, "state")) if "state" in self._field else None
+        zip5 = normalise_zip(get(fields, "zip")) if "zip" in self._field else None
+        e164 = phone.e164 if phone else None
+        zone, candidates = lead_time_zones(state, zip5, e164)
+        reading_zone = self._zone(zone or self.default_zone)
+        date_text = get(fields, "lead_date")
+        lead_date = parse_lead_date(date_text, reading_zone) if date_text else None
+        consent_text = get(fields, "consent_at")
+        consent_at = parse_lead_date(consent_text, reading_zone) if consent_text else None
+        source = self.source or get(fields, "source")
+
+        values: dict[str, Any] = {
+            "name": name,
+            "first_name": first,
+            "last_name": last,
+            "phone": e164,
+            "phone_ext": phone.ext if phone else None,
+            "phone_label": phone_label,
+            "text_ok": True,
+            "other_phones": others,
+            "email": email,
+            "state": state,
+            "zip": zip5,
+            "timezone": zone,
+            "time_zones": ";".join(candidates),
+            "source": source,
+            "sources": [source] if source else [],
+            "lead_date": lead_date,
+            "imported_at": self.now,
+            "stage": "new",
+            "consent_at": consent_at,
+            "raw": dict(zip(self.header, fields, strict=False)),
+        }
+        for name_ in _TEXT_FIELDS:
+            values[name_] = get(fields, name_) if name_ in self._field else ""
+        keys = [f"p:{e164}"] if e164 else []
+        keys.extend(f"p:{other['number']}" for other in others)
+        if email:
+            keys.append(f"e:{email}")
+        return Record(
+            values,
+            keys,
+            email_only=e164 is None,
+            phone_only=email is None,
+            dropped_phone=bool(bad_phone) and e164 is None,
+            dropped_email=bool(email_text) and email is None,
+            unknown_zone=zone is None,
+        )
+
+
+def merge_changes(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """What a duplicate row adds to the lead we already have.
+
+    Empty fields are filled, the earliest lead date is kept, every source is remembered and
+    numbers we did not know are added to the other phones. An empty result means nothing new.
+    """
+    from leadchase.store.imports import FILLABLE
+
+    changes: dict[str, Any] = {}
+    for name in FILLABLE:
+        if not existing.get(name) and incoming.get(name):
+            changes[name] = incoming[name]
+    if "first_name" in changes or "last_name" in changes:
+        first = changes.get("first_name", existing.get("first_name") or "")
+        last = changes.get("last_name", existing.get("last_name") or "")
+        changes["name"] = f"{first} {last}".strip()
+    theirs, ours = incoming.get("lead_date"), existing.get("lead_date")
+    if theirs is not None and (ours is None or theirs < ours):
+        changes["lead_date"] = theirs
+    sources = list(existing.get("sources") or [])
+    new_sources = [s for s in incoming.get("sources") or [] if s not in sources]
+    if new_sources:
+        changes["sources"] = sources + new_sources
+    known = {existing.get("phone"), changes.get("phone")}
+    phones = list(existing.get("other_phones") or [])
+    known.update(p["number"] for p in phones)
+    extra = []
+    if incoming.get("phone") and incoming["phone"] not in known:
+        extra.append(
+            {"number": incoming["phone"], "ext": incoming.get("phone_ext"), "label": "phone"}
+        )
+        known.add(incoming["phone"])
+    extra.extend(p for p in incoming.get("other_phones") or [] if p["number"] not in known)
+    if extra:
+        changes["other_phones"] = phones + extra
+    return changes

@@ -1,0 +1,212 @@
+"""Working a lead by hand: find it, log a touch, change its stage, snooze it, read its timeline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+from sqlalchemy import Connection, Row
+
+from leadchase.cadence.model import STAGES, Channel
+from leadchase.cadence.schedule import plan
+from leadchase.cadence.service import FollowUp, record_touch, start_cadence
+from leadchase.context import Context
+from leadchase.errors import LeadchaseError, LeadNotFound
+from leadchase.importing.emails import normalise_email
+from leadchase.importing.phones import normalise_phone
+from leadchase.store import leads as lead_store
+from leadchase.store import touches as touch_store
+
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "call": ("no-answer", "left-voicemail", "talked", "busy", "wrong-number", "bad-number"),
+    "text": ("sent", "replied", "wrong-number"),
+    "email": ("sent", "replied", "bounced"),
+}
+DEFAULT_OUTCOME = {"call": "no-answer", "text": "sent", "email": "sent"}
+
+
+def find_lead(connection: Connection, reference: str) -> Row[Any]:
+    """A lead by id, by phone in any format, or by email."""
+    text = reference.strip()
+    if text.isdigit() and len(text) < 9:
+        lead = lead_store.get(connection, int(text))
+        if lead is None:
+            raise LeadNotFound(
+                f"no lead with id {text}; find it with `leadchase leads --search NAME`"
+            )
+        return lead
+    phone = normalise_phone(text)
+    email = normalise_email(text) if "@" in text else None
+    if phone is None and email is None:
+        raise LeadNotFound(
+            f"{reference!r} is not a lead id, phone number or email; "
+            "find the lead with `leadchase leads --search NAME`"
+        )
+    matches = lead_store.by_phone_or_email(connection, phone.e164 if phone else None, email)
+    if not matches and phone is not None:
+        other = lead_store.by_other_phone(connection, phone.e164)
+        matches = [other] if other is not None else []
+    if not matches:
+        raise LeadNotFound(f"no lead with {reference!r}; check `leadchase leads --search ...`")
+    if len(matches) > 1:
+        ids = ", ".join(str(m.id) for m in matches)
+        raise LeadchaseError(f"{reference!r} matches several leads ({ids}); use the lead id")
+    return matches[0]
+
+
+def log_touch(
+    context: Context,
+    reference: str,
+    channel: Channel,
+    outcome: str | None,
+    note: str,
+    now: datetime,
+) -> tuple[Row[Any], str]:
+    chosen = outcome or DEFAULT_OUTCOME[channel]
+    if chosen not in OUTCOMES[channel]:
+        raise LeadchaseError(
+            f"outcome {chosen!r} does not fit a {channel}; use one of {', '.join(OUTCOMES[channel])}"
+        )
+    followup = FollowUp.load(context.settings)
+    with context.database.writing() as connection:
+        lead = find_lead(connection, reference)
+        record_touch(
+            connection, followup, dict(lead._mapping), channel, now, outcome=chosen, note=note
+        )
+        if note:
+            lead_store.add_event(connection, lead.id, now, "note", note)
+        if chosen == "replied" and lead.stage == "new":
+            _change_stage(connection, followup, lead, "engaged", now)
+    return lead, chosen
+
+
+def set_stage(
+    context: Context, reference: str, stage: str, now: datetime
+) -> tuple[Row[Any], str | None]:
+    if stage not in STAGES:
+        raise LeadchaseError(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
+    followup = FollowUp.load(context.settings)
+    with context.database.writing() as connection:
+        lead = find_lead(connection, reference)
+        cadence = _change_stage(connection, followup, lead, stage, now)
+    return lead, cadence
+
+
+def _change_stage(
+    connection: Connection, followup: FollowUp, lead: Row[Any], stage: str, now: datetime
+) -> str | None:
+    cadence = followup.cadences.stage_map.cadence_for(stage)
+    if cadence is not None:
+        followup.require(cadence)
+    lead_store.update_lead(connection, lead.id, {"stage": stage})
+    lead_store.add_event(connection, lead.id, now, "stage", f"{lead.stage} -> {stage}")
+    mapping = {**lead._mapping, "stage": stage}
+    start_cadence(connection, followup, mapping, cadence, now)
+    return cadence
+
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
+
+
+def parse_until(text: str, now: datetime, zone: str) -> datetime:
+    """ "3d", "12h", "2w", a date (the morning of that day in the lead's zone) or a date and time."""
+    match = _RELATIVE.match(text)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        return now + {"h": timedelta(hours=amount), "d": timedelta(days=amount)}.get(
+            unit, timedelta(weeks=amount)
+        )
+    try:
+        parsed = date_parser.parse(text, dayfirst=False)
+    except (ValueError, OverflowError):
+        raise LeadchaseError(
+            f"cannot read {text!r} as a time; use e.g. 3d, 12h, 2w, 2026-03-10 or '2026-03-10 14:00'"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
+    if parsed <= now:
+        raise LeadchaseError(f"{text!r} is in the past; snooze until a later time")
+    return parsed
+
+
+def snooze(
+    context: Context, reference: str, until_text: str, now: datetime
+) -> tuple[Row[Any], datetime]:
+    with context.database.writing() as connection:
+        lead = find_lead(connection, reference)
+        zone = lead.timezone or context.settings.contact.default_timezone
+        until = parse_until(until_text, now, zone)
+        lead_store.update_lead(connection, lead.id, {"snoozed_until": until})
+        lead_store.add_event(connection, lead.id, now, "snooze", f"until {until.isoformat()}")
+    return lead, until
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # touch | planned | message | event
+    channel: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    lead: dict[str, Any]
+    entries: list[TimelineEntry]
+
+
+def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12) -> Timeline:
+    followup = FollowUp.load(context.settings)
+    with context.database.reading() as connection:
+        lead = find_lead(connection, reference)
+        entries: list[TimelineEntry] = []
+        for event in lead_store.events(connection, lead.id):
+            entries.append(TimelineEntry(event.at, "event", None, f"{event.kind}: {event.detail}"))
+        made_keys: set[str] = set()
+        for touch in touch_store.lead_touches(connection, lead.id):
+            if touch.status in ("planned", "held"):
+                continue
+            made_keys.add(touch.step_key)
+            label = touch.outcome or touch.status
+            entries.append(
+                TimelineEntry(
+                    touch.done_at or touch.due_at,
+                    "touch",
+                    touch.channel,
+                    f"{touch.status}: {label}",
+                )
+            )
+        for message in lead_store.messages(connection, lead.id):
+            arrow = "<-" if message.direction == "in" else "->"
+            entries.append(
+                TimelineEntry(
+                    message.created_at, "message", message.channel, f"{arrow} {message.body}"
+                )
+            )
+    mapping = dict(lead._mapping)
+    cadence = followup.cadence(lead.cadence)
+    if cadence is not None and lead.cadence_started_at is not None:
+        clock = followup.clock(mapping, lead.cadence_started_at)
+        future = [
+            s
+            for s in plan(cadence, clock, followup.policy)
+            if s.step_key not in made_keys and s.due_at >= now
+        ]
+        for scheduled in future[:upcoming]:
+            step = scheduled.touch
+            what = "auto" if step.automated else "task"
+            detail = step.template or step.say or ""
+            entries.append(
+                TimelineEntry(
+                    scheduled.due_at,
+                    "planned",
+                    step.channel,
+                    f"day {step.day} {what} {detail}".strip(),
+                )
+            )
+    entries.sort(key=lambda e: e.at)
+    return Timeline(mapping, entries)

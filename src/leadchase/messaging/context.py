@@ -1,0 +1,179 @@
+"""What a template can say about a lead, its loan officer and the step, with human fallbacks.
+
+Vendor lead files are full of holes. Templates write `{{ lead.first_name }}` and get "there"
+when the name is missing, so a message never reads "Hi ," or shows a raw merge field. The
+fallbacks live here, in one table, so every template and the lint agree on them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+OFFER_KINDS = ("equity", "rate-quote", "purchase", "refinance", "generic")
+
+
+@dataclass(frozen=True)
+class LeadDetails:
+    """What the lead told us; empty strings and zero amounts mean "not given"."""
+
+    first_name: str = ""
+    last_name: str = ""
+    city: str = ""
+    state: str = ""
+    source: str = ""
+    offer: str = ""
+    offer_kind: str = ""
+    loan_purpose: str = ""
+    loan_amount: int = 0
+    property_value: int = 0
+
+
+@dataclass(frozen=True)
+class OfficerDetails:
+    """The loan officer the messages come from (their workspace settings)."""
+
+    name: str
+    phone: str
+    email: str
+    company: str
+    postal_address: str
+    first_name: str = ""
+    nmls: str = ""
+
+
+@dataclass(frozen=True)
+class StepDetails:
+    """Where this message sits in the lead's cadence."""
+
+    attempt: int = 1
+    day: int = 1
+    channel: str = "sms"
+    is_first_touch: bool = False
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    lead: LeadDetails
+    officer: OfficerDetails
+    step: StepDetails = field(default_factory=StepDetails)
+    unsubscribe_url: str = ""
+    unsubscribe_line: str = ""
+
+    @property
+    def offer_kind(self) -> str:
+        """The lead's offer framing, classified from its source and offer when not given."""
+        if self.lead.offer_kind in OFFER_KINDS:
+            return self.lead.offer_kind
+        return classify_offer(self.lead.source, self.lead.offer)
+
+
+# What a template sees when the lead left a field empty. A missing last name renders as nothing:
+# the renderer tidies the space around it, so "Hi {{ first }} {{ last }}," reads "Hi Ana,".
+LEAD_FALLBACKS: dict[str, str] = {
+    "first_name": "there",
+    "last_name": "",
+    "city": "your area",
+    "state": "your state",
+    "source": "our website",
+    "offer": "mortgage",
+    "loan_purpose": "home loan",
+    "loan_amount": "the amount you have in mind",
+    "property_value": "your home's value",
+}
+
+# What the lead asked for, in words a template can drop into a sentence:
+# "Are you still thinking about your {{ lead.offer_topic }}?"
+OFFER_TOPICS: dict[str, str] = {
+    "equity": "home equity estimate",
+    "rate-quote": "rate quote",
+    "purchase": "home purchase",
+    "refinance": "refinance",
+    "generic": "home loan",
+}
+
+# Checked in order: the more specific loan type wins over a generic "rates" mention.
+_OFFER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("equity", re.compile(r"\bequity\b|\bheloc\b|\bhome\s*value\b|\bcash[\s-]*out\b")),
+    ("refinance", re.compile(r"\brefis?\b|\brefinanc")),
+    ("purchase", re.compile(r"\bhome\s*buy\w*|\bpurchas\w*|\bbuy(ing|er|ers)?\b|\bpre-?approv")),
+    ("rate-quote", re.compile(r"\brate\s*quotes?\b|\brates?\b")),
+)
+
+
+def classify_offer(source: str, offer: str) -> str:
+    """The offer kind of a lead from the free text vendors put in its source and offer columns.
+
+    The offer text is the stronger signal, so it is checked before the source.
+    """
+    for text in (offer, source):
+        lowered = text.casefold()
+        for kind, pattern in _OFFER_PATTERNS:
+            if pattern.search(lowered):
+                return kind
+    return "generic"
+
+
+def dollars(amount: int) -> str:
+    return f"${amount:,}"
+
+
+def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
+    """The names a template can use, with fallbacks applied (documented in docs/templates.md)."""
+    given = asdict(ctx.lead)
+    lead: dict[str, Any] = {
+        name: (str(value).strip() if value else "") or LEAD_FALLBACKS.get(name, "")
+        for name, value in given.items()
+    }
+    lead["loan_amount"] = (
+        dollars(ctx.lead.loan_amount) if ctx.lead.loan_amount else LEAD_FALLBACKS["loan_amount"]
+    )
+    lead["property_value"] = (
+        dollars(ctx.lead.property_value)
+        if ctx.lead.property_value
+        else LEAD_FALLBACKS["property_value"]
+    )
+    lead["offer_kind"] = offer_kind
+    lead["offer_topic"] = OFFER_TOPICS.get(offer_kind, OFFER_TOPICS["generic"])
+    lead["full_name"] = (
+        " ".join(part for part in (ctx.lead.first_name, ctx.lead.last_name) if part) or "there"
+    )
+    # Templates that want to word things differently when a field is missing test lead.given.x.
+    lead["given"] = given
+    officer = asdict(ctx.officer)
+    officer["first_name"] = ctx.officer.first_name or ctx.officer.name.split(" ")[0]
+    unsubscribe_line = ctx.unsubscribe_line or default_unsubscribe_line(ctx.unsubscribe_url)
+    return {
+        "lead": lead,
+        "officer": officer,
+        "step": asdict(ctx.step),
+        "unsubscribe_url": ctx.unsubscribe_url,
+        "unsubscribe_line": unsubscribe_line,
+        "email_footer": email_footer(ctx.officer, unsubscribe_line),
+    }
+
+
+def default_unsubscribe_line(unsubscribe_url: str) -> str:
+    if unsubscribe_url:
+        return f"Rather not get these emails? Unsubscribe here: {unsubscribe_url}"
+    return 'Rather not get these emails? Reply "unsubscribe" and I\'ll stop.'
+
+
+def email_footer(officer: OfficerDetails, unsubscribe_line: str) -> str:
+    """The CAN-SPAM footer: who is writing, their postal address, how to stop the emails."""
+    name_line = f"{officer.name}, {officer.company}" if officer.company else officer.name
+    if officer.nmls:
+        name_line += f" (NMLS {officer.nmls})"
+    signature = [line for line in (name_line, officer.phone, officer.postal_address) if line]
+    return "\n".join(signature) + "\n\n" + unsubscribe_line
+
+
+TEMPLATE_NAMES: dict[str, frozenset[str]] = {
+    "lead": frozenset([*LeadDetails.__dataclass_fields__, "full_name", "offer_topic", "given"]),
+    "officer": frozenset(OfficerDetails.__dataclass_fields__),
+    "step": frozenset(StepDetails.__dataclass_fields__),
+}
+TOP_LEVEL_NAMES = frozenset(
+    [*TEMPLATE_NAMES, "unsubscribe_url", "unsubscribe_line", "email_footer"]
+)

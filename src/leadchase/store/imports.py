@@ -1,0 +1,101 @@
+"""The import pipeline's reads and writes: dedupe keys, new leads, merges, batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from leadchase.store.models import Event, ImportBatch, Lead, LeadKey
+
+lead_table = Lead.__table__  # type: ignore[attr-defined]
+key_table = LeadKey.__table__  # type: ignore[attr-defined]
+batch_table = ImportBatch.__table__  # type: ignore[attr-defined]
+event_table = Event.__table__  # type: ignore[attr-defined]
+
+# Fields a later file may fill in when the lead we already have left them empty.
+FILLABLE = (
+    "name", "first_name", "last_name", "phone", "phone_ext", "phone_label", "email", "address",
+    "city", "state", "zip", "timezone", "time_zones", "offer", "loan_purpose", "loan_amount",
+    "property_value", "credit_rating", "external_id", "consent_at", "consent_url",
+    "consent_text", "consent_ip",
+)  # fmt: skip
+# Lookup chunk size: well under SQLite's bound-parameter limit.
+_CHUNK = 900
+
+
+def find_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = connection.execute(
+            select(key_table.c.key, key_table.c.lead_id).where(key_table.c.key.in_(chunk))
+        )
+        found.update({row.key: row.lead_id for row in rows})
+    return found
+
+
+def next_lead_id(connection: Connection) -> int:
+    """The id the next new lead gets. Safe because imports hold the write lock for the whole file."""
+    return (
+        int(connection.execute(select(func.coalesce(func.max(lead_table.c.id), 0))).scalar_one())
+        + 1
+    )
+
+
+def insert_leads(connection: Connection, leads: Sequence[Mapping[str, Any]]) -> None:
+    if leads:
+        connection.execute(insert(lead_table), list(leads))
+
+
+def insert_keys(connection: Connection, keys: Mapping[str, int]) -> None:
+    if keys:
+        connection.execute(
+            insert(key_table), [{"key": key, "lead_id": lead} for key, lead in keys.items()]
+        )
+
+
+def load_leads(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    wanted = list(set(ids))
+    loaded: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = connection.execute(
+            select(lead_table).where(lead_table.c.id.in_(wanted[start : start + _CHUNK]))
+        )
+        loaded.update({row.id: dict(row._mapping) for row in rows})
+    return loaded
+
+
+def update_lead(connection: Connection, lead_id: int, changes: Mapping[str, Any]) -> None:
+    if changes:
+        connection.execute(update(lead_table).where(lead_table.c.id == lead_id).values(**changes))
+
+
+def add_events(connection: Connection, events: Sequence[Mapping[str, Any]]) -> None:
+    if events:
+        connection.execute(insert(event_table), list(events))
+
+
+def start_batch(connection: Connection, values: Mapping[str, Any]) -> int:
+    result = connection.execute(insert(batch_table).values(**values))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def finish_batch(connection: Connection, batch_id: int, values: Mapping[str, Any]) -> None:
+    connection.execute(update(batch_table).where(batch_table.c.id == batch_id).values(**values))
+
+
+def earlier_batch(connection: Connection, sha256: str) -> tuple[int, datetime | None] | None:
+    """The first batch that imported a file with these exact bytes, if any."""
+    row = connection.execute(
+        select(batch_table.c.id, batch_table.c.finished_at)
+        .where(batch_table.c.file_sha256 == sha256)
+        .order_by(batch_table.c.id)
+        .limit(1)
+    ).first()
+    return (row.id, row.finished_at) if row else None

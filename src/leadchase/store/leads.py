@@ -1,0 +1,98 @@
+"""Finding, listing and updating leads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, or_, select, update
+
+from leadchase.store.models import Event, Lead, Message
+
+lead_table = Lead.__table__  # type: ignore[attr-defined]
+event_table = Event.__table__  # type: ignore[attr-defined]
+message_table = Message.__table__  # type: ignore[attr-defined]
+
+
+def get(connection: Connection, lead_id: int) -> Row[Any] | None:
+    return connection.execute(select(lead_table).where(lead_table.c.id == lead_id)).first()
+
+
+def by_phone_or_email(
+    connection: Connection, phone: str | None, email: str | None
+) -> list[Row[Any]]:
+    conditions = []
+    if phone:
+        conditions.append(lead_table.c.phone == phone)
+    if email:
+        conditions.append(lead_table.c.email == email)
+    if not conditions:
+        return []
+    return list(connection.execute(select(lead_table).where(or_(*conditions)).limit(5)))
+
+
+def by_other_phone(connection: Connection, phone: str) -> Row[Any] | None:
+    from leadchase.store.models import LeadKey
+
+    keys = LeadKey.__table__  # type: ignore[attr-defined]
+    row = connection.execute(select(keys.c.lead_id).where(keys.c.key == f"p:{phone}")).first()
+    return get(connection, row.lead_id) if row else None
+
+
+def search(
+    connection: Connection,
+    *,
+    text: str = "",
+    stage: str | None = None,
+    source: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Row[Any]], int]:
+    conditions = []
+    if text:
+        pattern = f"%{text.strip()}%"
+        conditions.append(
+            or_(
+                lead_table.c.name.ilike(pattern),
+                lead_table.c.email.ilike(pattern),
+                lead_table.c.phone.like(pattern),
+            )
+        )
+    if stage:
+        conditions.append(lead_table.c.stage == stage)
+    if source:
+        conditions.append(lead_table.c.source.ilike(source))
+    query = select(lead_table).where(*conditions)
+    rows = list(connection.execute(query.order_by(lead_table.c.id.desc()).limit(limit)))
+    total = connection.execute(select(func.count()).select_from(lead_table).where(*conditions))
+    return rows, int(total.scalar_one())
+
+
+def update_lead(connection: Connection, lead_id: int, values: Mapping[str, Any]) -> None:
+    connection.execute(update(lead_table).where(lead_table.c.id == lead_id).values(**values))
+
+
+def add_event(connection: Connection, lead_id: int, at: datetime, kind: str, detail: str) -> None:
+    connection.execute(insert(event_table).values(lead_id=lead_id, at=at, kind=kind, detail=detail))
+
+
+def events(connection: Connection, lead_id: int) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(event_table).where(event_table.c.lead_id == lead_id).order_by(event_table.c.at)
+        )
+    )
+
+
+def messages(connection: Connection, lead_id: int) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(message_table)
+            .where(message_table.c.lead_id == lead_id)
+            .order_by(message_table.c.created_at)
+        )
+    )
+
+
+def many(connection: Connection, ids: Sequence[int]) -> list[Row[Any]]:
+    return list(connection.execute(select(lead_table).where(lead_table.c.id.in_(list(ids)))))

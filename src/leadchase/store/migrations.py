@@ -1,0 +1,226 @@
+"""Ordered, named, transactional schema migrations, recorded in the schema_migrations table.
+
+Each migration declares its tables with SQLAlchemy Core, frozen as they were when it was written,
+so the same list builds the schema on SQLite or PostgreSQL. Never edit a released migration:
+append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+    text,
+)
+
+from leadchase.store.types import UTCDateTime
+
+Migration = Callable[[Connection], None]
+
+
+def _m001_leads_imports_suppression(connection: Connection) -> None:
+    meta = MetaData()
+    Table(
+        "lead",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("name", String, nullable=False, default=""),
+        Column("first_name", String, nullable=False, default=""),
+        Column("last_name", String, nullable=False, default=""),
+        Column("phone", String, index=True),
+        Column("phone_ext", String),
+        Column("phone_label", String),
+        Column("text_ok", Boolean, nullable=False, default=True),
+        Column("other_phones", JSON),
+        Column("email", String, index=True),
+        Column("address", String, nullable=False, default=""),
+        Column("city", String, nullable=False, default=""),
+        Column("state", String),
+        Column("zip", String),
+        Column("timezone", String),
+        Column("time_zones", String, nullable=False, default=""),
+        Column("source", String, nullable=False, default=""),
+        Column("sources", JSON),
+        Column("offer", String, nullable=False, default=""),
+        Column("loan_purpose", String, nullable=False, default=""),
+        Column("loan_amount", String, nullable=False, default=""),
+        Column("property_value", String, nullable=False, default=""),
+        Column("credit_rating", String, nullable=False, default=""),
+        Column("external_id", String, nullable=False, default=""),
+        Column("lead_date", UTCDateTime()),
+        Column("imported_at", UTCDateTime()),
+        Column("cadence", String),
+        Column("cadence_started_at", UTCDateTime()),
+        Column("stage", String, nullable=False, default="new", index=True),
+        Column("replied_at", UTCDateTime()),
+        Column("snoozed_until", UTCDateTime()),
+        Column("consent_at", UTCDateTime()),
+        Column("consent_url", String, nullable=False, default=""),
+        Column("consent_text", Text, nullable=False, default=""),
+        Column("consent_ip", String, nullable=False, default=""),
+        Column("notes", Text, nullable=False, default=""),
+        Column("raw", JSON),
+        Column("batch_id", Integer),
+    )
+    Table(
+        "lead_key",
+        meta,
+        Column("key", String, primary_key=True),
+        Column("lead_id", Integer, nullable=False, index=True),
+    )
+    Table(
+        "import_batch",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("file_name", String, nullable=False),
+        Column("file_sha256", String, nullable=False, index=True),
+        Column("source", String, nullable=False, default=""),
+        Column("encoding", String, nullable=False, default=""),
+        Column("delimiter", String, nullable=False, default=""),
+        Column("mapping", JSON),
+        Column("started_at", UTCDateTime()),
+        Column("finished_at", UTCDateTime()),
+        Column("rows", Integer, nullable=False, default=0),
+        Column("imported", Integer, nullable=False, default=0),
+        Column("merged", Integer, nullable=False, default=0),
+        Column("rejected", Integer, nullable=False, default=0),
+        Column("rejects_file", String),
+    )
+    Table(
+        "suppression",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("value", String, nullable=False, index=True),
+        Column("channel", String, nullable=False, default="text"),
+        Column("reason", String, nullable=False, default="opt-out"),
+        Column("evidence", Text, nullable=False, default=""),
+        Column("created_at", UTCDateTime()),
+        Column("lifted_at", UTCDateTime()),
+    )
+    Table(
+        "event",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("lead_id", Integer, nullable=False, index=True),
+        Column("at", UTCDateTime()),
+        Column("kind", String, nullable=False),
+        Column("detail", Text, nullable=False, default=""),
+    )
+    meta.create_all(connection)
+
+
+def _m002_touches_and_messages(connection: Connection) -> None:
+    meta = MetaData()
+    touch = Table(
+        "touch",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("lead_id", Integer, nullable=False, index=True),
+        Column("cadence", String, nullable=False, default=""),
+        Column("step_key", String, nullable=False, default=""),
+        Column("channel", String, nullable=False),
+        Column("automated", Boolean, nullable=False, default=False),
+        Column("template", String),
+        Column("say", Text),
+        Column("day", Integer, nullable=False, default=0),
+        Column("due_at", UTCDateTime(), index=True),
+        Column("status", String, nullable=False, default="planned"),
+        Column("done_at", UTCDateTime()),
+        Column("outcome", String),
+        Column("note", Text),
+        Column("variant", Integer),
+        Column("attempt", Integer),
+    )
+    # The agenda and the send run read "open touches due by now" in one indexed range scan.
+    Index("ix_touch_status_due", touch.c.status, touch.c.due_at)
+    Table(
+        "message",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("lead_id", Integer, index=True),
+        Column("touch_id", Integer, index=True),
+        Column("direction", String, nullable=False, default="out"),
+        Column("channel", String, nullable=False, default="text"),
+        Column("to_address", String, nullable=False, default=""),
+        Column("from_address", String, nullable=False, default=""),
+        Column("subject", String),
+        Column("body", Text, nullable=False, default=""),
+        Column("template", String),
+        Column("variant", Integer),
+        Column("provider_id", String, index=True),
+        Column("status", String, nullable=False, default="queued"),
+        Column("error_code", String),
+        Column("created_at", UTCDateTime()),
+        Column("sent_at", UTCDateTime()),
+    )
+    # Small facts the tool keeps about itself, e.g. the fingerprint of the cadence files.
+    Table(
+        "workspace_state",
+        meta,
+        Column("key", String, primary_key=True),
+        Column("value", Text, nullable=False, default=""),
+    )
+    meta.create_all(connection)
+    # What the agenda shows on every line, kept on the lead so the agenda stays one query.
+    for column in (
+        "first_touch_at TIMESTAMP",
+        "last_touch_at TIMESTAMP",
+        "last_touch_channel VARCHAR",
+        "last_outcome VARCHAR",
+        "attempts INTEGER NOT NULL DEFAULT 0",
+        "contacted_at TIMESTAMP",
+    ):
+        connection.execute(text(f"ALTER TABLE lead ADD COLUMN {column}"))
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_leads_imports_suppression", _m001_leads_imports_suppression),
+    ("002_touches_and_messages", _m002_touches_and_messages),
+]
+
+_ledger_meta = MetaData()
+schema_migrations = Table(
+    "schema_migrations",
+    _ledger_meta,
+    Column("name", String, primary_key=True),
+    Column("applied_at", UTCDateTime(), nullable=False),
+)
+
+
+def applied(connection: Connection) -> list[str]:
+    if not inspect(connection).has_table("schema_migrations"):
+        return []
+    return [row[0] for row in connection.execute(select(schema_migrations.c.name))]
+
+
+def migrate(connection: Connection, upto: str | None = None) -> list[str]:
+    """Apply, in order, each migration not yet recorded; each one in its own transaction."""
+    _ledger_meta.create_all(connection)
+    connection.commit()
+    done = set(applied(connection))
+    connection.commit()
+    ran: list[str] = []
+    for name, step in MIGRATIONS:
+        if name not in done:
+            with connection.begin():
+                step(connection)
+                connection.execute(
+                    schema_migrations.insert().values(name=name, applied_at=datetime.now(UTC))
+                )
+            ran.append(name)
+        if name == upto:
+            break
+    return ran

@@ -1,0 +1,159 @@
+"""The tables, as SQLModel classes. Their shape is created and changed only by migrations.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from leadchase.store.types import UTCDateTime
+
+
+def _when(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Lead(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    # The number calls and texts go to (a cell column wins); other numbers stay in other_phones.
+    phone: str | None = None
+    phone_ext: str | None = None
+    phone_label: str | None = None
+    text_ok: bool = True  # false once Twilio says the number cannot take texts (landline, invalid)
+    other_phones: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    email: str | None = None
+    address: str = ""
+    city: str = ""
+    state: str | None = None
+    zip: str | None = None
+    timezone: str | None = None  # the lead's own zone; None means unknown, automation holds
+    time_zones: str = ""  # every candidate zone, ";"-separated, for the most restrictive window
+    source: str = ""
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    offer: str = ""
+    loan_purpose: str = ""
+    loan_amount: str = ""
+    property_value: str = ""
+    credit_rating: str = ""
+    external_id: str = ""
+    lead_date: datetime | None = _when()
+    imported_at: datetime | None = _when()
+    cadence: str | None = None
+    cadence_started_at: datetime | None = _when()
+    stage: str = "new"
+    replied_at: datetime | None = _when()
+    snoozed_until: datetime | None = _when()
+    consent_at: datetime | None = _when()
+    consent_url: str = ""
+    consent_text: str = ""
+    consent_ip: str = ""
+    notes: str = ""
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    batch_id: int | None = None
+    first_touch_at: datetime | None = _when()
+    last_touch_at: datetime | None = _when()
+    last_touch_channel: str | None = None
+    last_outcome: str | None = None
+    attempts: int = 0
+    contacted_at: datetime | None = _when()
+
+
+class LeadKey(SQLModel, table=True):
+    """Dedupe keys ("p:+13055551234", "e:ann@example.com") -> lead, looked up a batch at a time."""
+
+    __tablename__ = "lead_key"
+    key: str = Field(primary_key=True)
+    lead_id: int = Field(index=True)
+
+
+class ImportBatch(SQLModel, table=True):
+    __tablename__ = "import_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    file_sha256: str = Field(index=True)
+    source: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    started_at: datetime | None = _when()
+    finished_at: datetime | None = _when()
+    rows: int = 0
+    imported: int = 0
+    merged: int = 0
+    rejected: int = 0
+    rejects_file: str | None = None
+
+
+class Suppression(SQLModel, table=True):
+    """Opt-outs and do-not-call entries. A value is an E.164 phone or an email address."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    value: str = Field(index=True)
+    channel: str = "text"  # text | email | call | all
+    reason: str = "opt-out"  # opt-out | dnc | wrong-number | carrier
+    evidence: str = ""
+    created_at: datetime | None = _when()
+    lifted_at: datetime | None = _when()
+
+
+class Touch(SQLModel, table=True):
+    """One planned or made contact attempt: a cadence step's call, text or email, or a logged one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(index=True)
+    cadence: str = ""
+    step_key: str = ""
+    channel: str
+    automated: bool = False
+    template: str | None = None
+    say: str | None = None
+    day: int = 0
+    due_at: datetime | None = _when(index=True)
+    status: str = "planned"  # planned | claimed | sent | done | failed | unknown | held | cancelled
+    done_at: datetime | None = _when()
+    outcome: str | None = None
+    note: str | None = None
+    variant: int | None = None
+    attempt: int | None = None
+
+
+class Message(SQLModel, table=True):
+    """A text or email that went out or came in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int | None = Field(default=None, index=True)
+    touch_id: int | None = Field(default=None, index=True)
+    direction: str = "out"  # out | in
+    channel: str = "text"
+    to_address: str = ""
+    from_address: str = ""
+    subject: str | None = None
+    body: str = ""
+    template: str | None = None
+    variant: int | None = None
+    provider_id: str | None = Field(default=None, index=True)
+    status: str = "queued"
+    error_code: str | None = None
+    created_at: datetime | None = _when()
+    sent_at: datetime | None = _when()
+
+
+class Event(SQLModel, table=True):
+    """A line on a lead's timeline that is not a touch or a message: import, merge, stage, note, snooze."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(index=True)
+    at: datetime | None = _when()
+    kind: str
+    detail: str = ""
+
+
+class WorkspaceState(SQLModel, table=True):
+    __tablename__ = "workspace_state"
+    key: str = Field(primary_key=True)
+    value: str = ""

@@ -1,0 +1,238 @@
+"""Touches: planned and made contact attempts, and the agenda query over them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, case, exists, func, insert, or_, select, update
+
+from leadchase.store.models import Lead, Suppression, Touch
+
+touch_table = Touch.__table__  # type: ignore[attr-defined]
+lead_table = Lead.__table__  # type: ignore[attr-defined]
+suppression_table = Suppression.__table__  # type: ignore[attr-defined]
+
+OPEN = ("planned", "held")
+MADE = ("done", "sent", "unknown", "claimed")
+
+
+def insert_touches(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(touch_table), list(rows))
+
+
+def open_touches(connection: Connection, lead_id: int) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(touch_table)
+            .where(touch_table.c.lead_id == lead_id, touch_table.c.status.in_(OPEN))
+            .order_by(touch_table.c.due_at)
+        )
+    )
+
+
+def made_keys(connection: Connection, lead_id: int, cadence: str) -> set[str]:
+    rows = connection.execute(
+        select(touch_table.c.step_key).where(
+            touch_table.c.lead_id == lead_id,
+            touch_table.c.cadence == cadence,
+            touch_table.c.step_key != "",
+            touch_table.c.status.notin_((*OPEN, "cancelled")),
+        )
+    )
+    return {row.step_key for row in rows}
+
+
+def lead_touches(connection: Connection, lead_id: int) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(touch_table)
+            .where(touch_table.c.lead_id == lead_id)
+            .order_by(func.coalesce(touch_table.c.done_at, touch_table.c.due_at), touch_table.c.id)
+        )
+    )
+
+
+def cancel_open(
+    connection: Connection, lead_id: int, now: datetime, reason: str, channels: Collection[str] = ()
+) -> int:
+    condition = [touch_table.c.lead_id == lead_id, touch_table.c.status.in_(OPEN)]
+    if channels:
+        condition.append(touch_table.c.channel.in_(list(channels)))
+    result = connection.execute(
+        update(touch_table)
+        .where(*condition)
+        .values(status="cancelled", done_at=now, outcome=reason)
+    )
+    return result.rowcount
+
+
+def finish_touch(connection: Connection, touch_id: int, values: Mapping[str, Any]) -> None:
+    connection.execute(update(touch_table).where(touch_table.c.id == touch_id).values(**values))
+
+
+def count_made(connection: Connection, lead_id: int, channel: str | None = None) -> int:
+    condition = [touch_table.c.lead_id == lead_id, touch_table.c.status.in_(("done", "sent"))]
+    if channel:
+        condition.append(touch_table.c.channel == channel)
+    return int(connection.execute(select(func.count()).where(*condition)).scalar_one())
+
+
+def _suppressed(value_column: Any, channels: Sequence[str]) -> Any:
+    return exists().where(
+        suppression_table.c.value == value_column,
+        suppression_table.c.channel.in_(list(channels)),
+        suppression_table.c.lifted_at.is_(None),
+    )
+
+
+def agenda_rows(
+    connection: Connection,
+    now: datetime,
+    channel: str,
+    *,
+    automated_as_manual: bool,
+    limit: int,
+) -> tuple[list[Row[Any]], int]:
+    """Due touches of one channel, most urgent first, with how many there are in all.
+
+    Leads never touched come first (speed to lead), then by how late the touch is. One indexed
+    range scan over (status, due_at); the sort happens in SQLite, not in Python.
+    """
+    conditions = [
+        touch_table.c.status == "planned",
+        touch_table.c.due_at <= now,
+        touch_table.c.channel == channel,
+        or_(lead_table.c.snoozed_until.is_(None), lead_table.c.snoozed_until <= now),
+    ]
+    if not automated_as_manual:
+        conditions.append(touch_table.c.automated.is_(False))
+    if channel == "text":
+        conditions += [
+            lead_table.c.phone.is_not(None),
+            lead_table.c.text_ok.is_(True),
+            ~_suppressed(lead_table.c.phone, ("text", "all")),
+        ]
+    elif channel == "email":
+        conditions += [
+            lead_table.c.email.is_not(None),
+            ~_suppressed(lead_table.c.email, ("email", "all")),
+        ]
+    elif channel == "call":
+        conditions.append(~_suppressed(lead_table.c.phone, ("call", "all")))
+    joined = touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id)
+    dnc = _suppressed(lead_table.c.phone, ("dnc",)).label("dnc")
+    query = (
+        select(
+            touch_table.c.id.label("touch_id"),
+            touch_table.c.channel,
+            touch_table.c.due_at,
+            touch_table.c.automated,
+            touch_table.c.template,
+            touch_table.c.say,
+            touch_table.c.day,
+            touch_table.c.step_key,
+            touch_table.c.cadence,
+            lead_table.c.id.label("lead_id"),
+            lead_table.c.name,
+            lead_table.c.first_name,
+            lead_table.c.phone,
+            lead_table.c.email,
+            lead_table.c.timezone,
+            lead_table.c.state,
+            lead_table.c.source,
+            lead_table.c.offer,
+            lead_table.c.imported_at,
+            lead_table.c.lead_date,
+            lead_table.c.cadence_started_at,
+            lead_table.c.first_touch_at,
+            lead_table.c.last_touch_at,
+            lead_table.c.last_touch_channel,
+            lead_table.c.last_outcome,
+            lead_table.c.attempts,
+            lead_table.c.stage,
+            dnc,
+        )
+        .select_from(joined)
+        .where(and_(*conditions))
+        .order_by(case((lead_table.c.first_touch_at.is_(None), 0), else_=1), touch_table.c.due_at)
+        .limit(limit)
+    )
+    rows: list[Row[Any]] = list(connection.execute(query))
+    total = connection.execute(select(func.count()).select_from(joined).where(and_(*conditions)))
+    return rows, int(total.scalar_one())
+
+
+def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[Row[Any]]:
+    """Leads that replied after our last touch: the conversation waits for the officer."""
+    query = (
+        select(lead_table)
+        .where(
+            lead_table.c.replied_at.is_not(None),
+            or_(
+                lead_table.c.last_touch_at.is_(None),
+                lead_table.c.last_touch_at < lead_table.c.replied_at,
+            ),
+        )
+        .order_by(lead_table.c.replied_at)
+        .limit(limit)
+    )
+    return list(connection.execute(query))
+
+
+def next_due(connection: Connection, now: datetime) -> datetime | None:
+    """When the next planned touch falls due, for the "nothing due" line."""
+    value: datetime | None = connection.execute(
+        select(func.min(touch_table.c.due_at)).where(
+            touch_table.c.status == "planned", touch_table.c.due_at > now
+        )
+    ).scalar_one()
+    return value
+
+
+def leads_with_open_touches(connection: Connection, cadences: Collection[str]) -> list[int]:
+    if not cadences:
+        return []
+    rows = connection.execute(
+        select(touch_table.c.lead_id)
+        .where(touch_table.c.status.in_(OPEN), touch_table.c.cadence.in_(list(cadences)))
+        .distinct()
+    )
+    return [row.lead_id for row in rows]
+
+
+def _state_table() -> Any:
+    from leadchase.store.models import WorkspaceState
+
+    return WorkspaceState.__table__  # type: ignore[attr-defined]
+
+
+def get_states(connection: Connection, prefix: str) -> dict[str, str]:
+    table = _state_table()
+    rows = connection.execute(select(table).where(table.c.key.startswith(prefix)))
+    return {row.key: row.value for row in rows}
+
+
+def set_state(connection: Connection, key: str, value: str) -> None:
+    table = _state_table()
+    updated = connection.execute(update(table).where(table.c.key == key).values(value=value))
+    if updated.rowcount == 0:
+        connection.execute(insert(table).values(key=key, value=value))
+
+
+def made_counts(connection: Connection, lead_ids: Sequence[int], channel: str) -> dict[int, int]:
+    """How many touches of a channel each lead has had (for "attempt 3 of 12")."""
+    if not lead_ids:
+        return {}
+    rows = connection.execute(
+        select(touch_table.c.lead_id, func.count())
+        .where(
+            touch_table.c.lead_id.in_(list(lead_ids)),
+            touch_table.c.channel == channel,
+            touch_table.c.status.in_(("done", "sent")),
+        )
+        .group_by(touch_table.c.lead_id)
+    )
+    return {int(row[0]): int(row[1]) for row in rows}

@@ -1,0 +1,121 @@
+"""The command itself: help, version, workspace lookup, error boundary, fast start."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadchase.cli import app
+from leadchase.workspace import Workspace
+
+runner = CliRunner()
+
+
+def test_help_lists_commands() -> None:
+    result = runner.invoke(app, ["-h"])
+    assert result.exit_code == 0
+    assert "import" in result.output
+    assert "init" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("leadchase ")
+
+
+def test_init_creates_private_workspace(tmp_path: Path) -> None:
+    target = tmp_path / "office"
+    result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "leadchase.toml").is_file()
+    assert any((target / "cadences").glob("*.yaml"))
+    assert any((target / "templates").rglob("*.j2"))
+    for private in (target / "leadchase.toml", target / "leadchase.db"):
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600, private
+
+
+def test_init_keeps_existing_settings(tmp_path: Path) -> None:
+    target = tmp_path / "office"
+    runner.invoke(app, ["init", str(target)])
+    (target / "leadchase.toml").write_text('[officer]\nname = "Pat Lee"\n')
+    result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 0
+    assert (target / "leadchase.toml").read_text() == '[officer]\nname = "Pat Lee"\n'
+
+
+def test_missing_workspace_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["import", "x.csv"])
+    assert result.exit_code == 3
+    assert "run `leadchase init`" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_workspace_found_upward_from_current_folder(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LEADCHASE_HOME")
+    deeper = workspace.root / "a" / "b"
+    deeper.mkdir(parents=True)
+    monkeypatch.chdir(deeper)
+    lead_file = workspace.root / "leads.csv"
+    lead_file.write_text("name,phone\nAnn Lee,(415) 555-2671\n")
+    result = runner.invoke(app, ["import", str(lead_file), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["imported"] == 1
+
+
+def test_home_option_wins_over_environment(workspace: Workspace, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--home", str(tmp_path / "nowhere"), "import", "x.csv"])
+    assert result.exit_code == 3
+    assert "nowhere" in result.output
+
+
+def test_bad_settings_file_names_the_file(workspace: Workspace) -> None:
+    workspace.settings_file.write_text("[contact]\nwindow_start = 'noon'\n")
+    lead_file = workspace.root / "leads.csv"
+    lead_file.write_text("name,phone\nAnn Lee,(415) 555-2671\n")
+    result = runner.invoke(app, ["import", str(lead_file)])
+    assert result.exit_code == 3
+    assert "leadchase.toml" in result.output
+    assert "window_start" in result.output
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, check=False, timeout=60
+    )
+
+
+def test_python_dash_m_works() -> None:
+    result = _run("-m", "leadchase", "--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("leadchase ")
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys\n"
+        "from leadchase.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ['sqlmodel', 'sqlalchemy', 'twilio', 'apscheduler', 'jinja2', 'phonenumbers']\n"
+        "print('HEAVY=' + ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    result = _run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="

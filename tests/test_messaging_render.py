@@ -1,0 +1,303 @@
+"""Rendering templates: fallbacks, variants, offer framing, the file format and its errors."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from leadchase.messaging import (
+    LeadDetails,
+    MessageContext,
+    OfficerDetails,
+    StepDetails,
+    TemplateError,
+    TemplateLibrary,
+    classify_offer,
+    render,
+)
+from leadchase.messaging.variants import stable_index
+
+SHIPPED = Path(__file__).resolve().parents[1] / "templates"
+CADENCE_TEMPLATE_NAMES = [
+    "internet-lead/first-text",
+    "internet-lead/day1-followup-text",
+    "internet-lead/first-email",
+    "internet-lead/day1-email",
+    "internet-lead/followup-text",
+    "internet-lead/followup-email",
+    "internet-lead/taper-text",
+    "internet-lead/taper-email",
+    "aged-lead/first-text",
+    "aged-lead/followup-text",
+    "aged-lead/followup-email",
+    "nurture/monthly-email",
+    "nurture/checkin-text",
+]
+OFFICER = OfficerDetails(
+    name="Dana Reyes",
+    phone="(512) 555-0100",
+    email="dana@example.com",
+    company="Hill Country Home Loans",
+    postal_address="100 Congress Ave, Austin, TX 78701",
+    nmls="123456",
+)
+ANA = LeadDetails(
+    first_name="Ana",
+    last_name="Silva",
+    city="Austin",
+    state="TX",
+    source="Facebook",
+    offer="Home Equity Calculator",
+    loan_amount=350_000,
+)
+THREE_VARIANTS = """\
+=== variant ===
+One for {{ lead.first_name }}.
+=== variant ===
+Two for {{ lead.first_name }}.
+=== variant ===
+Three for {{ lead.first_name }}.
+"""
+
+
+def library(folder: Path, files: dict[str, str]) -> TemplateLibrary:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    return TemplateLibrary(folder)
+
+
+def context(lead: LeadDetails = ANA, **step: object) -> MessageContext:
+    return MessageContext(lead, OFFICER, StepDetails(**step))  # type: ignore[arg-type]
+
+
+def test_empty_lead_fields_render_human_fallbacks(tmp_path: Path) -> None:
+    text = (
+        "Hi {{ lead.first_name }} {{ lead.last_name }}, homes in {{ lead.city }}, "
+        "{{ lead.state }}: {{ lead.loan_amount }} of {{ lead.property_value }}. "
+        "{{ officer.first_name }}"
+    )
+    lib = library(tmp_path, {"t/x.sms.j2": text})
+    body = render(lib, "t/x", context(LeadDetails()), lead_id=1, step_key="s").body
+    assert body == (
+        "Hi there, homes in your area, your state: the amount you have in mind of "
+        "your home's value. Dana"
+    )
+    full = render(
+        lib, "t/x", context(replace(ANA, property_value=500_000)), lead_id=1, step_key="s"
+    )
+    assert full.body == "Hi Ana Silva, homes in Austin, TX: $350,000 of $500,000. Dana"
+
+
+def test_blank_and_whitespace_fields_count_as_missing(tmp_path: Path) -> None:
+    text = "Hi {{ lead.first_name }}!{% if lead.given.city %} in {{ lead.city }}{% endif %}"
+    lib = library(tmp_path, {"t/x.sms.j2": text})
+    lead = LeadDetails(first_name="   ")
+    assert render(lib, "t/x", context(lead), lead_id=1, step_key="s").body == "Hi there!"
+    assert render(lib, "t/x", context(ANA), lead_id=1, step_key="s").body == "Hi Ana! in Austin"
+
+
+def test_undefined_name_is_an_error_never_a_blank(tmp_path: Path) -> None:
+    lib = library(tmp_path, {"t/x.sms.j2": "=== variant ===\nHi\n{{ lead.frist_name }}\n"})
+    with pytest.raises(TemplateError) as caught:
+        render(lib, "t/x", context(), lead_id=1, step_key="s")
+    assert caught.value.line == 3
+    assert caught.value.rule == "undefined"
+    assert "t/x line 3" in str(caught.value)
+
+
+def test_email_has_subject_and_plain_body_and_sms_has_segments(tmp_path: Path) -> None:
+    email = (
+        "Subject: About {{ lead.city }}\nHi {{ lead.first_name }},\n\n\n\nBye\n{{ email_footer }}"
+    )
+    lib = library(tmp_path, {"t/e.email.j2": email, "t/s.sms.j2": "Hi {{ lead.first_name }}"})
+    rendered = render(lib, "t/e", context(), lead_id=1, step_key="s")
+    assert (rendered.channel, rendered.subject, rendered.segments) == (
+        "email",
+        "About Austin",
+        None,
+    )
+    assert rendered.body.startswith(
+        "Hi Ana,\n\nBye\nDana Reyes, Hill Country Home Loans (NMLS 123456)"
+    )
+    assert OFFICER.postal_address in rendered.body
+    text = render(lib, "t/s", context(), lead_id=1, step_key="s")
+    assert (text.subject, text.body, text.segments and text.segments.units) == (None, "Hi Ana", 6)
+
+
+def test_variant_is_stable_per_lead_and_step(tmp_path: Path) -> None:
+    lib = library(tmp_path, {"t/x.sms.j2": THREE_VARIANTS})
+    first = render(lib, "t/x", context(), lead_id=42, step_key="internet-lead:3")
+    again = render(
+        TemplateLibrary(tmp_path), "t/x", context(), lead_id=42, step_key="internet-lead:3"
+    )
+    assert first == again
+    expected = hashlib.blake2b(b"42:internet-lead:3", digest_size=8).digest()
+    assert first.variant == int.from_bytes(expected, "big") % 3 + 1
+    chosen = {render(lib, "t/x", context(), lead_id=i, step_key="k").variant for i in range(60)}
+    assert chosen == {1, 2, 3}
+
+
+def test_stable_index_does_not_depend_on_python_hash_seed() -> None:
+    code = (
+        "from leadchase.messaging.variants import stable_index; print(stable_index(7, 'k', 1000))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert outputs == {str(stable_index(7, "k", 1000))}
+
+
+def test_never_repeats_a_wording_the_lead_already_got(tmp_path: Path) -> None:
+    lib = library(tmp_path, {"t/x.sms.j2": THREE_VARIANTS})
+    stable = render(lib, "t/x", context(), lead_id=5, step_key="k")
+    # Spacing and case do not make a wording new.
+    again = [stable.body.upper().replace(" ", "  ")]
+    second = render(lib, "t/x", context(), lead_id=5, step_key="k", previous_bodies=again)
+    assert second.variant == stable.variant % 3 + 1
+    third = render(
+        lib, "t/x", context(), lead_id=5, step_key="k", previous_bodies=[stable.body, second.body]
+    )
+    assert third.variant not in {stable.variant, second.variant}
+    # Every wording sent: anything but the most recent one.
+    history = [second.body, third.body, stable.body]
+    fourth = render(lib, "t/x", context(), lead_id=5, step_key="k", previous_bodies=history)
+    assert fourth.body != stable.body
+
+
+def test_explicit_variant_and_unknown_variant(tmp_path: Path) -> None:
+    lib = library(tmp_path, {"t/x.sms.j2": THREE_VARIANTS})
+    assert render(lib, "t/x", context(), lead_id=1, step_key="k", variant=2).body == "Two for Ana."
+    with pytest.raises(TemplateError, match="no variant 4; pick a variant from 1 to 3"):
+        render(lib, "t/x", context(), lead_id=1, step_key="k", variant=4)
+
+
+def test_offer_framing_falls_back_to_generic(tmp_path: Path) -> None:
+    framed = """\
+{# equity leads get their own wording #}
+=== variant: equity ===
+Equity {{ lead.offer_topic }}
+=== variant: purchase, refinance ===
+Loan {{ lead.offer_kind }}
+=== variant ===
+Generic {{ lead.offer_topic }}
+"""
+    lib = library(tmp_path, {"t/x.sms.j2": framed})
+
+    def body(lead: LeadDetails) -> str:
+        return render(lib, "t/x", context(lead), lead_id=1, step_key="k").body
+
+    assert body(ANA) == "Equity home equity estimate"  # classified from the offer text
+    assert body(LeadDetails(offer_kind="refinance")) == "Loan refinance"
+    assert body(LeadDetails(offer="Purchase")) == "Loan purchase"
+    assert body(LeadDetails(offer="Rate quote")) == "Generic rate quote"
+    assert body(LeadDetails()) == "Generic home loan"
+
+
+@pytest.mark.parametrize(
+    ("source", "offer", "kind"),
+    [
+        ("Facebook", "Home Equity Calculator", "equity"),
+        ("equity-landing", "", "equity"),
+        ("LendingTree", "Rate Quote", "rate-quote"),
+        ("Google", "Today's Mortgage Rates", "rate-quote"),
+        ("Zillow", "First-time home buyer", "purchase"),
+        ("", "PURCHASE", "purchase"),
+        ("Aged leads 2024", "Refi", "refinance"),
+        ("", "Refinance rate quote", "refinance"),
+        ("Aged refinance list", "", "refinance"),
+        ("Facebook", "Contact us", "generic"),
+        ("", "", "generic"),
+        ("corporate site", "refill", "generic"),
+    ],
+)
+def test_classify_offer(source: str, offer: str, kind: str) -> None:
+    assert classify_offer(source, offer) == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "problem"),
+    [
+        ("t/x.sms.j2", "=== variant ===\nhi\n=== varaint ===\nho", 3, "not a variant marker"),
+        ("t/x.sms.j2", "=== variant: equitty ===\nhi\n=== variant ===\nho", 1, "unknown offer"),
+        ("t/x.sms.j2", "=== variant: equity ===\nhi", 1, "no generic variant"),
+        ("t/x.sms.j2", "Hello\n=== variant ===\nhi", 1, "before the first variant"),
+        ("t/x.sms.j2", "=== variant ===\n\n=== variant ===\nhi", 1, "variant 1 is empty"),
+        ("t/x.email.j2", "=== variant ===\n\nHi there\n", 3, "Subject: line"),
+        ("t/x.sms.j2", "=== variant ===\n\nHi {% if x %}\nthere", 4, "Jinja syntax error"),
+    ],
+)
+def test_format_errors_name_the_line(
+    tmp_path: Path, name: str, text: str, line: int, problem: str
+) -> None:
+    lib = library(tmp_path, {name: text})
+    with pytest.raises(TemplateError) as caught:
+        render(lib, "t/x", context(), lead_id=1, step_key="k")
+    assert (caught.value.line, problem in caught.value.problem) == (line, True)
+
+
+def test_missing_and_ambiguous_templates(tmp_path: Path) -> None:
+    lib = library(tmp_path, {"t/x.sms.j2": "hi", "t/x.email.j2": "Subject: hi\nhi"})
+    assert lib.names() == ["t/x"]
+    with pytest.raises(TemplateError, match="both as a text and as an email"):
+        lib.get("t/x")
+    with pytest.raises(TemplateError, match=r"t/nope: not found in .*; create"):
+        lib.get("t/nope")
+
+
+def test_shipped_templates_cover_every_cadence_step() -> None:
+    lib = TemplateLibrary(SHIPPED)
+    assert set(CADENCE_TEMPLATE_NAMES) <= set(lib.names())
+    for name in CADENCE_TEMPLATE_NAMES:
+        template = lib.get(name)
+        assert template.channel == ("sms" if name.endswith("text") else "email")
+        assert 2 <= len(template.variants_for("generic")) <= 4
+
+
+@pytest.mark.parametrize("name", ["internet-lead/first-text", "internet-lead/first-email"])
+@pytest.mark.parametrize("kind", ["equity", "rate-quote", "purchase", "refinance", "generic"])
+def test_shipped_first_touches_are_framed_for_every_offer(name: str, kind: str) -> None:
+    template = TemplateLibrary(SHIPPED).get(name)
+    variants = template.variants_for(kind)
+    assert 2 <= len(variants) <= 4
+    assert all(kind in variant.offer_kinds for variant in variants)
+
+
+def test_shipped_equity_first_text_reads_like_a_person() -> None:
+    lead = LeadDetails(first_name="Ana", offer="Home Equity Calculator")
+    ctx = context(lead, is_first_touch=True)
+    bodies = {
+        render(
+            TemplateLibrary(SHIPPED), "internet-lead/first-text", ctx, lead_id=i, step_key="k"
+        ).body
+        for i in range(20)
+    }
+    assert len(bodies) == 2
+    for body in bodies:
+        assert body.startswith(("Hi Ana, it's Dana", "Hey Ana, Dana"))
+        assert "equity" in body and body.count("?") == 1 and body.endswith("Reply STOP to opt out")
+
+
+def test_importing_messaging_does_not_import_jinja2() -> None:
+    code = "import sys, leadchase.messaging; print('jinja2' in sys.modules, 'yaml' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+    )
+    assert result.stdout.split() == ["False", "False"]

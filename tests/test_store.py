@@ -1,0 +1,131 @@
+"""The storage layer: migrations from blank and from the previous schema, SQLite settings, privacy."""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import SQLModel
+
+from leadchase.store import models
+from leadchase.store.database import Database
+from leadchase.store.engine import make_engine
+from leadchase.store.migrations import MIGRATIONS, applied, migrate
+
+
+def _columns(url: str) -> dict[str, set[str]]:
+    engine = create_engine(url)
+    inspector = inspect(engine)
+    found = {
+        name: {c["name"] for c in inspector.get_columns(name)}
+        for name in inspector.get_table_names()
+    }
+    engine.dispose()
+    return found
+
+
+def test_blank_database_gets_every_migration_in_order(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'blank.db'}"
+    database = Database.open(url)
+    with database.reading() as connection:
+        assert applied(connection) == [name for name, _ in MIGRATIONS]
+    database.close()
+
+
+def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'blank.db'}"
+    Database.open(url).close()
+    migrated = _columns(url)
+    for table in SQLModel.metadata.sorted_tables:
+        assert table.name in migrated, table.name
+        assert {c.name for c in table.columns} == migrated[table.name], table.name
+    assert models.Lead.__tablename__ == "lead"
+
+
+def test_upgrade_from_previous_schema_keeps_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    previous = MIGRATIONS[-2][0]
+    with engine.connect() as connection:
+        assert migrate(connection, upto=previous)[-1] == previous
+        connection.execute(
+            text(
+                "INSERT INTO lead (id, name, first_name, last_name, text_ok, address, city,"
+                " time_zones, source, offer, loan_purpose, loan_amount, property_value,"
+                " credit_rating, external_id, stage, consent_url, consent_text, consent_ip, notes)"
+                " VALUES (7, 'Ann Lee', 'Ann', 'Lee', 1, '', '', '', 'fb', '', '', '', '', '', '',"
+                " 'new', '', '', '', '')"
+            )
+        )
+        connection.commit()
+        assert "touch" not in inspect(connection).get_table_names()
+    engine.dispose()
+    database = Database.open(url)
+    with database.reading() as connection:
+        assert applied(connection)[-1] == MIGRATIONS[-1][0]
+        assert (
+            connection.execute(text("SELECT name FROM lead WHERE id = 7")).scalar_one() == "Ann Lee"
+        )
+        assert "touch" in inspect(connection).get_table_names()
+    database.close()
+
+
+def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    Database.open(url).close()
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert migrate(connection) == []
+    engine.dispose()
+
+
+def test_failed_migration_leaves_nothing_half_done(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'broken.db'}"
+
+    def explode(connection) -> None:
+        connection.execute(text("CREATE TABLE half_done (x INTEGER)"))
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(
+        "leadchase.store.migrations.MIGRATIONS", [*MIGRATIONS, ("999_explodes", explode)]
+    )
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        with pytest.raises(RuntimeError):
+            migrate(connection)
+        connection.rollback()
+        assert "half_done" not in inspect(connection).get_table_names()
+        assert "999_explodes" not in applied(connection)
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_private_files(tmp_path: Path) -> None:
+    path = tmp_path / "leads.db"
+    database = Database.open(f"sqlite:///{path}")
+    with database.reading() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() >= 5000
+    with database.writing() as connection:
+        connection.execute(
+            models.Event.__table__.insert().values(  # type: ignore[attr-defined]
+                lead_id=1, kind="note", detail="x", at=datetime(2026, 1, 1, tzinfo=UTC)
+            )
+        )
+    for file in tmp_path.iterdir():
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file.name
+    database.close()
+
+
+def test_datetimes_come_back_aware_utc(tmp_path: Path) -> None:
+    database = Database.open(f"sqlite:///{tmp_path / 't.db'}")
+    moment = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
+    table = models.Event.__table__  # type: ignore[attr-defined]
+    with database.writing() as connection:
+        connection.execute(table.insert().values(lead_id=1, kind="note", at=moment))
+    with database.reading() as connection:
+        stored = connection.execute(table.select()).one().at
+    assert stored == moment and stored.tzinfo is UTC
+    database.close()
