@@ -56,7 +56,9 @@ class Line:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        document = asdict(self)
+        document["ratio"] = None if self.ratio is None else round(self.ratio, 3)
+        return document
 
 
 def environment(**extra: str) -> dict[str, str]:

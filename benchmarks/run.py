@@ -50,11 +50,11 @@ def render(lines: list[Line]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="leadchase benchmarks", show_lines=True)
+    table = Table(title="leadchase benchmarks", show_lines=True, expand=True)
     table.add_column("benchmark", ratio=3)
     table.add_column("measured", ratio=5, overflow="fold")
     table.add_column("ratio", no_wrap=True, justify="right")
-    table.add_column("target", ratio=2)
+    table.add_column("target", ratio=3)
     table.add_column("result", no_wrap=True)
     colours = {"PASS": "green", "MISS": "red", "ERROR": "bold red"}
     for line in lines:

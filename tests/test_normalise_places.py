@@ -125,10 +125,13 @@ def test_lead_zone_from_a_single_zone_state() -> None:
 def test_lead_zone_from_the_phone_when_it_fits_the_address() -> None:
     # Texas has two zones; El Paso's area code says Mountain.
     assert lead_time_zones("TX", None, "+19155551234") == (MOUNTAIN, (CENTRAL, MOUNTAIN))
-    # No address at all: the phone's single zone, plus every zone of its state as candidates.
-    own, candidates = lead_time_zones(None, None, "+13055551234")
-    assert own == EASTERN
-    assert candidates == (CENTRAL, EASTERN)
+    # No address at all: the phone's single zone.
+    assert lead_time_zones(None, None, "+13055551234") == (EASTERN, (EASTERN,))
+
+
+def test_candidates_fall_back_to_every_zone_of_the_area_code_state() -> None:
+    # phonenumbers has no zone for an invalid exchange; Florida's zones stand in for it.
+    assert lead_time_zones(None, None, "+13051551234") == (None, (CENTRAL, EASTERN))
 
 
 def test_lead_zone_is_unknown_rather_than_guessed() -> None:

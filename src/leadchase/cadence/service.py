@@ -94,6 +94,18 @@ class FollowUp:
         return self.settings.cadence.default, start
 
 
+def usable_channels(lead: Mapping[str, Any]) -> frozenset[str]:
+    """The channels a lead can be reached on: no phone, no calls or texts; no email, no emails."""
+    channels = set()
+    if lead.get("phone"):
+        channels.add("call")
+        if lead.get("text_ok", True):
+            channels.add("text")
+    if lead.get("email"):
+        channels.add("email")
+    return frozenset(channels)
+
+
 def _template_names(folder: Any) -> set[str]:
     names = set()
     for path in folder.rglob("*.j2"):
@@ -141,9 +153,11 @@ def start_new_leads(
         clock = followup.clock(lead, start)
         lead["cadence"] = name
         lead["cadence_started_at"] = start
+        usable = usable_channels(lead)
         rows.extend(
             _touch_row(lead["id"], cadence, s)
             for s in _cached_first_touches(cadence, clock, followup.policy)
+            if s.touch.channel in usable
         )
     touch_store.insert_touches(connection, rows)
     return len(rows)
@@ -162,7 +176,12 @@ def start_cadence(
     if name is None:
         return []
     cadence = followup.require(name)
-    planned = first_touches(cadence, followup.clock(lead, now), followup.policy)
+    usable = usable_channels(lead)
+    planned = [
+        s
+        for s in first_touches(cadence, followup.clock(lead, now), followup.policy)
+        if s.touch.channel in usable
+    ]
     touch_store.insert_touches(connection, [_touch_row(lead["id"], cadence, s) for s in planned])
     return planned
 
@@ -177,7 +196,7 @@ def plan_next(
     """Plan the channel's next touch of the lead's cadence after `after` (nothing if it ended)."""
     cadence = followup.cadence(lead.get("cadence"))
     started = lead.get("cadence_started_at")
-    if cadence is None or started is None:
+    if cadence is None or started is None or channel not in usable_channels(lead):
         return None
     done = touch_store.made_keys(connection, lead["id"], cadence.name)
     upcoming = next_touch(

@@ -111,6 +111,9 @@ class _Kind(Enum):
     NON_GEOGRAPHIC = "non-geographic"
 
 
+_KIND_OF_TYPE = {"N": _Kind.NON_GEOGRAPHIC, "G": _Kind.GEOGRAPHIC}
+
+
 def _nanp_kind(national: str) -> _Kind | None:
     """phonenumbers' is_valid_number (None when invalid) for a 10-digit NANP number."""
     plan, mobile_kind = _region_plan(national[:4])
@@ -118,9 +121,6 @@ def _nanp_kind(national: str) -> _Kind | None:
     if match is None or match.lastgroup is None:
         return None
     return _KIND_OF_TYPE.get(match.lastgroup[0], mobile_kind)
-
-
-_KIND_OF_TYPE = {"N": _Kind.NON_GEOGRAPHIC, "G": _Kind.GEOGRAPHIC}
 
 
 @cache
@@ -142,12 +142,12 @@ def _region_plan(prefix: str) -> tuple[re.Pattern[str], _Kind]:
         metadata = PhoneMetadata.metadata_for_region(region, None)
         if metadata is None:
             continue
-        decides_alone = metadata.leading_digits is not None
-        if metadata.leading_digits is not None and not re.match(metadata.leading_digits, prefix):
+        leading_digits = metadata.leading_digits
+        if leading_digits is not None and not re.match(leading_digits, prefix):
             continue
         alternatives.append(_region_alternative(metadata, len(alternatives)))
-        if decides_alone:
-            break
+        if leading_digits is not None:
+            break  # this region decides alone
     mobile_is_geographic = phonenumbers.is_number_type_geographical(
         phonenumbers.PhoneNumberType.MOBILE, 1
     )

@@ -74,8 +74,9 @@ def lead_time_zones(
 
     The own zone is the ZIP's; else the state's when it has only one; else the phone's when
     phonenumbers gives exactly one and it is not contradicted by a multi-zone address state.
-    Candidates are all of those plus every zone of the phone's area-code state, so compliance
-    can apply the most restrictive window.
+    Candidates are the address zone (the ZIP's, else every zone of the state) and the phone's
+    zones (phonenumbers', else every zone of the area code's state), so compliance can apply the
+    most restrictive window over both places the lead may be.
     """
     address_zones = state_zones(state) if state else ()
     phone_state = phone_area_state(phone_e164) if phone_e164 else None
@@ -102,9 +103,10 @@ def _lead_zones(
         own = address_zones[0]
     elif len(phone_zones) == 1 and (not address_zones or phone_zones[0] in address_zones):
         own = phone_zones[0]
-    candidates = {*address_zones, *phone_zones, *phone_state_zones}
-    if zip_place_zone:
-        candidates.add(zip_place_zone)
+    # Where we know more, we use it: a ZIP pins the address zone and phonenumbers' zones pin
+    # the phone's; only without them does every zone of the state count.
+    candidates = {zip_place_zone} if zip_place_zone else set(address_zones)
+    candidates.update(phone_zones or phone_state_zones)
     return own, tuple(sorted(candidates))
 
 

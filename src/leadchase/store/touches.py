@@ -113,7 +113,7 @@ def agenda_rows(
         conditions += [
             lead_table.c.phone.is_not(None),
             lead_table.c.text_ok.is_(True),
-            ~_suppressed(lead_table.c.phone, ("text", "all")),
+            ~_suppressed(lead_table.c.phone, ("text", "all", "dnc")),
         ]
     elif channel == "email":
         conditions += [
