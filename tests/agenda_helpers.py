@@ -35,4 +35,5 @@ def import_lead(
     finally:
         context.close()
     assert result.imported == 1, result.to_json()
-    return result.new_lead_ids[0]
+    assert result.first_new_lead_id is not None
+    return result.first_new_lead_id

@@ -59,8 +59,7 @@ def test_first_fourteen_days_show_exactly_the_reference_cadence(workspace: Works
                 assert 9 <= local_due.hour < 20, f"{item.channel} due {local_due} outside 09-20"
                 assert (
                     9 <= local.hour < 20
-                    or (local.hour == 20
-                    and local.minute == 0)
+                    or (local.hour == 20 and local.minute == 0)
                     or local_due < local
                 )
                 worked[(day, item.channel)] += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,9 @@ from sqlalchemy import Row
 
 from leadchase.cadence.service import FollowUp, replan_if_cadences_changed
 from leadchase.channels.config import configured_channels
+from leadchase.config import Officer
 from leadchase.context import Context
+from leadchase.messaging import TemplateError, TemplateLibrary, render, touch_context, variant_key
 from leadchase.store import touches as touch_store
 
 CHANNEL_ORDER = ("call", "text", "email")
@@ -42,6 +45,9 @@ class AgendaItem:
     template: str | None
     dnc: bool
     automated: bool
+    # What to send for a text or email task: the rendered template (and the email's subject).
+    message: str | None = None
+    subject: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -79,6 +85,7 @@ def build_agenda(
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
     manual_automated = frozenset(c for c in ("text", "email") if c not in sending)
+    messages = _Messages(context.settings.workspace.templates_dir, context.settings.officer)
     with context.database.reading() as connection:
         replies = [
             ReplyItem(row.id, row.name or "(no name)", row.phone, row.replied_at)
@@ -94,9 +101,51 @@ def build_agenda(
             )
             totals[channel] = total
             made = touch_store.made_counts(connection, [row.lead_id for row in rows], channel)
-            items.extend(_item(row, now, followup, made.get(row.lead_id, 0)) for row in rows)
+            for row in rows:
+                attempt = made.get(row.lead_id, 0) + 1
+                message, subject = messages.for_task(row, attempt)
+                items.append(_item(row, now, followup, attempt, message, subject))
         next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
+    problems += messages.problems.values()
     return Agenda(now, items, totals, replies, next_due, problems, manual_automated)
+
+
+class _Messages:
+    """Renders what to send for the text and email tasks shown (at most --limit per channel).
+
+    The library is built on the first text or email, so an agenda of calls never loads jinja2.
+    A template that fails is reported once and its tasks show the template name instead.
+    """
+
+    def __init__(self, folder: Path, officer: Officer) -> None:
+        self.folder = folder
+        self.officer = officer
+        self.problems: dict[str, str] = {}
+        self._library: TemplateLibrary | None = None
+
+    def for_task(self, row: Row[Any], attempt: int) -> tuple[str | None, str | None]:
+        """(message, subject) for one task; (None, None) for calls and broken templates."""
+        name = row.template
+        if row.channel not in ("text", "email") or not name or name in self.problems:
+            return None, None
+        if self._library is None:
+            self._library = TemplateLibrary(self.folder)
+        ctx = touch_context(
+            row._mapping, self.officer, channel=row.channel, day=row.day, attempt=attempt
+        )
+        try:
+            # Outbound messages are not stored yet, so there is no earlier wording to avoid.
+            rendered = render(
+                self._library,
+                name,
+                ctx,
+                lead_id=row.lead_id,
+                step_key=variant_key(row.cadence, row.step_key),
+            )
+        except TemplateError as error:
+            self.problems[name] = f"{error} (the agenda shows the template name instead)"
+            return None, None
+        return rendered.body, rendered.subject
 
 
 def _local(moment: datetime, zone: str | None) -> str | None:
@@ -106,7 +155,14 @@ def _local(moment: datetime, zone: str | None) -> str | None:
     return local.strftime("%a %I:%M %p %Z").replace(" 0", " ")
 
 
-def _item(row: Row[Any], now: datetime, followup: FollowUp, made: int) -> AgendaItem:
+def _item(
+    row: Row[Any],
+    now: datetime,
+    followup: FollowUp,
+    attempt: int,
+    message: str | None,
+    subject: str | None,
+) -> AgendaItem:
     cadence = followup.cadence(row.cadence)
     planned = (
         sum(1 for t in cadence.touches() if t.channel == row.channel and t.day <= FIRST_DAYS)
@@ -135,7 +191,7 @@ def _item(row: Row[Any], now: datetime, followup: FollowUp, made: int) -> Agenda
         due=row.due_at,
         phone=row.phone,
         email=row.email,
-        attempt=made + 1,
+        attempt=attempt,
         attempts_planned=planned,
         source=row.source or "",
         offer=row.offer or "",
@@ -149,6 +205,8 @@ def _item(row: Row[Any], now: datetime, followup: FollowUp, made: int) -> Agenda
         template=row.template,
         dnc=bool(row.dnc),
         automated=bool(row.automated),
+        message=message,
+        subject=subject,
     )
 
 

@@ -46,10 +46,7 @@ def find_lead(connection: Connection, reference: str) -> Row[Any]:
             f"{reference!r} is not a lead id, phone number or email; "
             "find the lead with `leadchase leads --search NAME`"
         )
-    matches = lead_store.by_phone_or_email(connection, phone.e164 if phone else None, email)
-    if not matches and phone is not None:
-        other = lead_store.by_other_phone(connection, phone.e164)
-        matches = [other] if other is not None else []
+    matches = lead_store.by_key(connection, phone.e164 if phone else None, email)
     if not matches:
         raise LeadNotFound(f"no lead with {reference!r}; check `leadchase leads --search ...`")
     if len(matches) > 1:

@@ -9,9 +9,9 @@ every touch is then moved to the next moment the contact window and state law al
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -44,8 +44,31 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _per_day_counts(cadence: Cadence) -> Counter[tuple[int, str]]:
-    return Counter((t.day, t.channel) for t in cadence.touches())
+@dataclass(frozen=True)
+class _Shape:
+    """What placement needs from a cadence, derived once per loaded cadence."""
+
+    touches: tuple[PlannedTouch, ...]
+    by_channel: dict[str, tuple[PlannedTouch, ...]]
+    per_day: Counter[tuple[int, str]]
+
+
+_shapes: dict[int, tuple[Cadence, _Shape]] = {}
+
+
+def _shape(cadence: Cadence) -> _Shape:
+    # Keyed by identity: hashing a whole cadence on every lookup would cost more than it saves.
+    cached = _shapes.get(id(cadence))
+    if cached is not None and cached[0] is cadence:
+        return cached[1]
+    touches = tuple(cadence.touches())
+    shape = _Shape(
+        touches,
+        {c: tuple(t for t in touches if t.channel == c) for c in ("call", "text", "email")},
+        Counter((t.day, t.channel) for t in touches),
+    )
+    _shapes[id(cadence)] = (cadence, shape)
+    return shape
 
 
 def place(
@@ -69,17 +92,24 @@ def place(
             begin = max(begin, start_local)
         slot = (end - begin) / touches_that_day if end > begin else timedelta(0)
         nominal = begin + slot * (touch.index_in_day - 1)
-    zones = clock.zones or (clock.zone,)
-    opening = next_opening(nominal, zones, clock.states, policy, horizon_days=30)
-    return (opening or nominal).astimezone(ZoneInfo("UTC"))
+    return _opening(nominal, clock.zones or (clock.zone,), clock.states, policy)
+
+
+@lru_cache(maxsize=8192)
+def _opening(
+    nominal: datetime, zones: tuple[str, ...], states: tuple[str, ...], policy: ContactPolicy
+) -> datetime:
+    # A lead's first call, text and email usually share one nominal moment (its arrival).
+    opening = next_opening(nominal, zones, states, policy, horizon_days=30)
+    return (opening or nominal).astimezone(UTC)
 
 
 def plan(cadence: Cadence, clock: LeadClock, policy: ContactPolicy) -> list[ScheduledTouch]:
     """Every touch of the cadence with its due time, in due order (for previews and timelines)."""
-    counts = _per_day_counts(cadence)
+    shape = _shape(cadence)
     scheduled = [
-        ScheduledTouch(t, place(t, clock, policy, counts[(t.day, t.channel)]))
-        for t in cadence.touches()
+        ScheduledTouch(t, place(t, clock, policy, shape.per_day[(t.day, t.channel)]))
+        for t in shape.touches
     ]
     return sorted(scheduled, key=lambda s: (s.due_at, s.touch.day, s.touch.channel))
 
@@ -99,11 +129,11 @@ def next_touch(
     Touches whose time passed while nothing was done are skipped rather than piled up: a lead
     shows once per channel however many touches were missed.
     """
-    counts = _per_day_counts(cadence)
-    for touch in _channel_touches(cadence, channel):
+    shape = _shape(cadence)
+    for touch in shape.by_channel.get(channel, ()):
         if touch.step_key in done:
             continue
-        due = place(touch, clock, policy, counts[(touch.day, touch.channel)])
+        due = place(touch, clock, policy, shape.per_day[(touch.day, touch.channel)])
         if due > after or (inclusive and due == after):
             return ScheduledTouch(touch, due)
     return None
@@ -119,7 +149,3 @@ def first_touches(
         if upcoming is not None:
             found.append(upcoming)
     return found
-
-
-def _channel_touches(cadence: Cadence, channel: str) -> Sequence[PlannedTouch]:
-    return [t for t in cadence.touches() if t.channel == channel]

@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -25,6 +24,7 @@ from leadchase.errors import CadenceError
 from leadchase.importing.places import candidate_states
 from leadchase.store import leads as lead_store
 from leadchase.store import touches as touch_store
+from leadchase.store.bulk import utc_text
 
 CONTACT_OUTCOMES = frozenset({"talked", "replied"})
 
@@ -130,12 +130,48 @@ def _touch_row(lead_id: int, cadence: Cadence, scheduled: ScheduledTouch) -> dic
     }
 
 
-@lru_cache(maxsize=4096)
-def _cached_first_touches(
-    cadence: Cadence, clock: LeadClock, policy: ContactPolicy
-) -> tuple[ScheduledTouch, ...]:
-    # Bulk imports of aged leads share one start (the import time) and a few zones: plan once.
-    return tuple(first_touches(cadence, clock, policy))
+class FirstTouchCache:
+    """First-touch plans shared by leads with the same cadence, start and place.
+
+    A bulk import of aged leads starts them all at the import time, in a handful of zones, so
+    most leads reuse a plan computed once. Plans are kept as ready-to-insert tuples.
+    """
+
+    def __init__(self, followup: FollowUp) -> None:
+        self.followup = followup
+        self.plans: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
+
+    def plan_for(
+        self, lead: Mapping[str, Any], name: str, start: datetime
+    ) -> tuple[tuple[Any, ...], ...]:
+        phone = lead.get("phone") or ""
+        key = (
+            name, start, lead.get("timezone"), lead.get("time_zones"), lead.get("state"),
+            phone[:5], usable_channels(lead),
+        )  # fmt: skip
+        plan = self.plans.get(key)
+        if plan is None:
+            if len(self.plans) > 4096:
+                self.plans.clear()
+            cadence = self.followup.require(name)
+            clock = self.followup.clock(lead, start)
+            usable = key[-1]
+            plan = self.plans[key] = tuple(
+                (
+                    cadence.name,
+                    s.touch.step_key,
+                    s.touch.channel,
+                    s.touch.automated,
+                    s.touch.template,
+                    s.touch.say,
+                    s.touch.day,
+                    utc_text(s.due_at),
+                    "planned",
+                )
+                for s in first_touches(cadence, clock, self.followup.policy)
+                if s.touch.channel in usable
+            )
+        return plan
 
 
 def start_new_leads(
@@ -144,22 +180,18 @@ def start_new_leads(
     leads: Iterable[dict[str, Any]],
     now: datetime,
     override: str | None = None,
+    cache: FirstTouchCache | None = None,
 ) -> int:
     """Give freshly imported leads their cadence and first touches. Returns touches planned."""
-    rows: list[dict[str, Any]] = []
+    cache = cache or FirstTouchCache(followup)
+    rows: list[tuple[Any, ...]] = []
     for lead in leads:
         name, start = followup.cadence_for_new_lead(lead, now, override)
-        cadence = followup.require(name)
-        clock = followup.clock(lead, start)
         lead["cadence"] = name
         lead["cadence_started_at"] = start
-        usable = usable_channels(lead)
-        rows.extend(
-            _touch_row(lead["id"], cadence, s)
-            for s in _cached_first_touches(cadence, clock, followup.policy)
-            if s.touch.channel in usable
-        )
-    touch_store.insert_touches(connection, rows)
+        lead_id = (lead["id"],)
+        rows.extend(lead_id + touch for touch in cache.plan_for(lead, name, start))
+    touch_store.insert_touch_tuples(connection, rows)
     return len(rows)
 
 

@@ -66,12 +66,14 @@ def _root(
 
 def _register() -> None:
     from leadchase.cli import agenda, cadence, imports, leads, workspace
+    from leadchase.cli import templates as template_commands
 
     workspace.register(app)
     imports.register(app)
     agenda.register(app)
     leads.register(app)
     cadence.register(app)
+    template_commands.register(app)
 
 
 _register()

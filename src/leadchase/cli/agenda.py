@@ -10,7 +10,9 @@ import typer
 from leadchase.cli import common
 
 if TYPE_CHECKING:
-    from leadchase.agenda import Agenda
+    from rich.text import Text
+
+    from leadchase.agenda import Agenda, AgendaItem
 
 
 class ChannelChoice(StrEnum):
@@ -85,7 +87,7 @@ def _render(agenda: Agenda) -> None:
             "Attempt",
             "Why",
             "Last touch",
-            "Say / template",
+            "Say / send",
         ):
             table.add_column(header, overflow="fold")
         for item in items:
@@ -109,11 +111,24 @@ def _render(agenda: Agenda) -> None:
                 else str(item.attempt),
                 item.reason,
                 item.last_touch or "",
-                item.suggestion or "",
+                _say(item),
             )
         out.print(table)
         if total > len(items):
             out.print(f"  … and {total - len(items)} more {channel} tasks (use --limit)")
+
+
+def _say(item: AgendaItem) -> Text:
+    """What to say or send: the rendered text (or the email's subject) over its template name."""
+    from rich.text import Text
+
+    if item.channel == "email" and item.subject is not None:
+        say = Text(f"Subject: {item.subject}")
+    elif item.channel == "text" and item.message is not None:
+        say = Text(item.message)
+    else:
+        return Text(item.suggestion or "")
+    return say.append(f"\n{item.template}", style="dim")
 
 
 def register(app: typer.Typer) -> None:

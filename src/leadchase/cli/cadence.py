@@ -13,19 +13,42 @@ cadence_app = typer.Typer(help="Check and preview cadence files.", no_args_is_he
 
 @cadence_app.command("check")
 def check() -> None:
-    """Validate every cadence file and the stage map; name the file, step and problem."""
+    """Validate every cadence file, the stage map and the templates the cadences use."""
+    from rich.markup import escape
+
     from leadchase.cadence.service import FollowUp
+    from leadchase.messaging import TemplateLibrary, lint_used
 
     context = common.context()
     followup = FollowUp.load(context.settings)
+    cadences = followup.cadences.cadences
+    used = {
+        touch.template
+        for cadence in cadences.values()
+        for touch in cadence.touches()
+        if touch.template
+    }
+    findings = lint_used(TemplateLibrary(context.settings.workspace.templates_dir), used)
     problems = followup.cadences.problems
     for problem in problems:
-        common.err.print(f"[red]error:[/] {problem}", markup=True)
-    names = ", ".join(sorted(followup.cadences.cadences)) or "none"
-    if problems:
-        common.out.print(f"{len(problems)} problem(s); cadences that loaded: {names}")
+        common.err.print(f"[red]error:[/] {escape(str(problem))}", markup=True)
+    for finding in findings:
+        label = "[red]error:[/]" if finding.severity == "error" else "[yellow]warning:[/]"
+        where = f"template {finding.template} line {finding.line}"
+        common.err.print(
+            f"{label} {escape(f'{where}: {finding.message} ({finding.rule}); {finding.fix}')}"
+        )
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    warnings = len(findings) - errors
+    names = ", ".join(sorted(cadences)) or "none"
+    if problems or errors:
+        common.out.print(
+            f"{len(problems)} cadence problem(s), {errors} template error(s); "
+            f"cadences that loaded: {names}"
+        )
         raise typer.Exit(1)
-    common.out.print(f"All cadences are valid: {names}")
+    note = f" ({warnings} template warning(s))" if warnings else ""
+    common.out.print(f"All cadences are valid: {names}; their {len(used)} templates pass{note}")
 
 
 @cadence_app.command("preview")

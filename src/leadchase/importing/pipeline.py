@@ -47,7 +47,7 @@ class ImportResult:
     already_imported_batch: int | None = None
     dry_run: bool = False
     samples: list[dict[str, Any]] = field(default_factory=list)
-    new_lead_ids: list[int] = field(default_factory=list)
+    first_new_lead_id: int | None = None
     rejects: _RejectsWriter | None = field(default=None, repr=False)
 
     def publish_rejects(self) -> None:
@@ -299,7 +299,8 @@ class _BatchMerger:
             else:
                 merges.setdefault(target, {"incoming": []})["incoming"].append(record.values)
         self.result.imported += len(new_rows)
-        self.result.new_lead_ids.extend(new_rows)
+        if self.result.first_new_lead_id is None and new_rows:
+            self.result.first_new_lead_id = next(iter(new_rows))
         if self.on_new_leads is not None and new_rows:
             self.on_new_leads(self.connection, list(new_rows.values()))
         store.insert_leads(self.connection, list(new_rows.values()))

@@ -27,14 +27,15 @@ def import_files(
     cadence: str | None = None,
 ) -> list[ImportResult]:
     """Import each file; new leads start their cadence (--cadence, the source map, or by age)."""
-    from leadchase.cadence.service import FollowUp, start_new_leads
+    from leadchase.cadence.service import FirstTouchCache, FollowUp, start_new_leads
 
     followup = FollowUp.load(context.settings)
     if cadence is not None:
         followup.require(cadence)
+    plans = FirstTouchCache(followup)
 
     def start(connection: Connection, leads: list[dict[str, Any]]) -> None:
-        start_new_leads(connection, followup, leads, now, cadence)
+        start_new_leads(connection, followup, leads, now, cadence, plans)
 
     options = replace(options, on_new_leads=start)
     results = []

@@ -12,27 +12,52 @@ from leadchase.messaging.context import (
     StepDetails,
     classify_offer,
 )
+from leadchase.messaging.details import (
+    lead_details,
+    officer_details,
+    touch_context,
+    variant_key,
+    whole_dollars,
+)
 from leadchase.messaging.library import MessageTemplate, TemplateError, TemplateLibrary, Variant
-from leadchase.messaging.lint import Finding, lint_templates
+from leadchase.messaging.lint import Finding, lint_templates, lint_used
+from leadchase.messaging.preview import (
+    SAMPLE_LEAD,
+    Preview,
+    TemplateSummary,
+    preview_template,
+    summarise,
+)
 from leadchase.messaging.render import Rendered, render
 from leadchase.messaging.segments import SegmentInfo, segment_info
 
 __all__ = [
     "LEAD_FALLBACKS",
     "OFFER_KINDS",
+    "SAMPLE_LEAD",
     "Finding",
     "LeadDetails",
     "MessageContext",
     "MessageTemplate",
     "OfficerDetails",
+    "Preview",
     "Rendered",
     "SegmentInfo",
     "StepDetails",
     "TemplateError",
     "TemplateLibrary",
+    "TemplateSummary",
     "Variant",
     "classify_offer",
+    "lead_details",
     "lint_templates",
+    "lint_used",
+    "officer_details",
+    "preview_template",
     "render",
     "segment_info",
+    "summarise",
+    "touch_context",
+    "variant_key",
+    "whole_dollars",
 ]

@@ -87,6 +87,11 @@ def lint_templates(library: TemplateLibrary, names: Sequence[str] | None = None)
     return sorted(findings, key=lambda f: (f.template, f.line, f.rule, f.message))
 
 
+def lint_used(library: TemplateLibrary, names: Iterable[str]) -> list[Finding]:
+    """Findings for the templates cadences use; a missing one is the cadence loader's to report."""
+    return lint_templates(library, sorted(set(names) & set(library.names())))
+
+
 def _lint_template(library: TemplateLibrary, name: str) -> list[Finding]:
     try:
         template = library.get(name)

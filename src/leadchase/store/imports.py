@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
 from leadchase.store.models import Event, ImportBatch, Lead, LeadKey
 
 lead_table = Lead.__table__  # type: ignore[attr-defined]
@@ -34,7 +35,7 @@ def find_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
         rows = connection.execute(
             select(key_table.c.key, key_table.c.lead_id).where(key_table.c.key.in_(chunk))
         )
-        found.update({row.key: row.lead_id for row in rows})
+        found.update(rows.all())
     return found
 
 
@@ -47,15 +48,11 @@ def next_lead_id(connection: Connection) -> int:
 
 
 def insert_leads(connection: Connection, leads: Sequence[Mapping[str, Any]]) -> None:
-    if leads:
-        connection.execute(insert(lead_table), list(leads))
+    bulk_insert(connection, lead_table, leads)
 
 
 def insert_keys(connection: Connection, keys: Mapping[str, int]) -> None:
-    if keys:
-        connection.execute(
-            insert(key_table), [{"key": key, "lead_id": lead} for key, lead in keys.items()]
-        )
+    bulk_insert_tuples(connection, key_table, ("key", "lead_id"), list(keys.items()))
 
 
 def load_leads(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:

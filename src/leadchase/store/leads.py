@@ -19,25 +19,18 @@ def get(connection: Connection, lead_id: int) -> Row[Any] | None:
     return connection.execute(select(lead_table).where(lead_table.c.id == lead_id)).first()
 
 
-def by_phone_or_email(
-    connection: Connection, phone: str | None, email: str | None
-) -> list[Row[Any]]:
-    conditions = []
-    if phone:
-        conditions.append(lead_table.c.phone == phone)
-    if email:
-        conditions.append(lead_table.c.email == email)
-    if not conditions:
-        return []
-    return list(connection.execute(select(lead_table).where(or_(*conditions)).limit(5)))
-
-
-def by_other_phone(connection: Connection, phone: str) -> Row[Any] | None:
+def by_key(connection: Connection, phone: str | None, email: str | None) -> list[Row[Any]]:
+    """Leads known by this phone (any of their numbers) or this email."""
     from leadchase.store.models import LeadKey
 
     keys = LeadKey.__table__  # type: ignore[attr-defined]
-    row = connection.execute(select(keys.c.lead_id).where(keys.c.key == f"p:{phone}")).first()
-    return get(connection, row.lead_id) if row else None
+    wanted = [f"p:{phone}"] if phone else []
+    if email:
+        wanted.append(f"e:{email}")
+    if not wanted:
+        return []
+    ids = select(keys.c.lead_id).where(keys.c.key.in_(wanted))
+    return list(connection.execute(select(lead_table).where(lead_table.c.id.in_(ids)).limit(5)))
 
 
 def search(

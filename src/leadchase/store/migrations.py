@@ -40,12 +40,12 @@ def _m001_leads_imports_suppression(connection: Connection) -> None:
         Column("name", String, nullable=False, default=""),
         Column("first_name", String, nullable=False, default=""),
         Column("last_name", String, nullable=False, default=""),
-        Column("phone", String, index=True),
+        Column("phone", String),
         Column("phone_ext", String),
         Column("phone_label", String),
         Column("text_ok", Boolean, nullable=False, default=True),
         Column("other_phones", JSON),
-        Column("email", String, index=True),
+        Column("email", String),
         Column("address", String, nullable=False, default=""),
         Column("city", String, nullable=False, default=""),
         Column("state", String),
@@ -64,7 +64,7 @@ def _m001_leads_imports_suppression(connection: Connection) -> None:
         Column("imported_at", UTCDateTime()),
         Column("cadence", String),
         Column("cadence_started_at", UTCDateTime()),
-        Column("stage", String, nullable=False, default="new", index=True),
+        Column("stage", String, nullable=False, default="new"),
         Column("replied_at", UTCDateTime()),
         Column("snoozed_until", UTCDateTime()),
         Column("consent_at", UTCDateTime()),
@@ -75,11 +75,14 @@ def _m001_leads_imports_suppression(connection: Connection) -> None:
         Column("raw", JSON),
         Column("batch_id", Integer),
     )
+    # Every phone and email of every lead: dedupe and "find the lead with this number" look here,
+    # so the lead table itself needs no index on phone or email.
     Table(
         "lead_key",
         meta,
         Column("key", String, primary_key=True),
-        Column("lead_id", Integer, nullable=False, index=True),
+        Column("lead_id", Integer, nullable=False),
+        sqlite_with_rowid=False,
     )
     Table(
         "import_batch",
@@ -136,7 +139,7 @@ def _m002_touches_and_messages(connection: Connection) -> None:
         Column("template", String),
         Column("say", Text),
         Column("day", Integer, nullable=False, default=0),
-        Column("due_at", UTCDateTime(), index=True),
+        Column("due_at", UTCDateTime()),
         Column("status", String, nullable=False, default="planned"),
         Column("done_at", UTCDateTime()),
         Column("outcome", String),

@@ -68,7 +68,7 @@ class LeadKey(SQLModel, table=True):
 
     __tablename__ = "lead_key"
     key: str = Field(primary_key=True)
-    lead_id: int = Field(index=True)
+    lead_id: int
 
 
 class ImportBatch(SQLModel, table=True):
@@ -113,7 +113,7 @@ class Touch(SQLModel, table=True):
     template: str | None = None
     say: str | None = None
     day: int = 0
-    due_at: datetime | None = _when(index=True)
+    due_at: datetime | None = _when()
     status: str = "planned"  # planned | claimed | sent | done | failed | unknown | held | cancelled
     done_at: datetime | None = _when()
     outcome: str | None = None

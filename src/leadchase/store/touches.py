@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, case, exists, func, insert, or_, select, update
 
+from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
 from leadchase.store.models import Lead, Suppression, Touch
 
 touch_table = Touch.__table__  # type: ignore[attr-defined]
@@ -19,8 +20,19 @@ MADE = ("done", "sent", "unknown", "claimed")
 
 
 def insert_touches(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        connection.execute(insert(touch_table), list(rows))
+    """Insert touches; rows in one call share the same keys."""
+    bulk_insert(connection, touch_table, rows)
+
+
+TOUCH_COLUMNS = (
+    "lead_id", "cadence", "step_key", "channel", "automated", "template", "say", "day", "due_at",
+    "status",
+)  # fmt: skip
+
+
+def insert_touch_tuples(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert touches given as tuples in TOUCH_COLUMNS order (the import's fast path)."""
+    bulk_insert_tuples(connection, touch_table, TOUCH_COLUMNS, rows)
 
 
 def open_touches(connection: Connection, lead_id: int) -> list[Row[Any]]:
@@ -138,12 +150,17 @@ def agenda_rows(
             lead_table.c.id.label("lead_id"),
             lead_table.c.name,
             lead_table.c.first_name,
+            lead_table.c.last_name,
             lead_table.c.phone,
             lead_table.c.email,
             lead_table.c.timezone,
+            lead_table.c.city,
             lead_table.c.state,
             lead_table.c.source,
             lead_table.c.offer,
+            lead_table.c.loan_purpose,
+            lead_table.c.loan_amount,
+            lead_table.c.property_value,
             lead_table.c.imported_at,
             lead_table.c.lead_date,
             lead_table.c.cadence_started_at,

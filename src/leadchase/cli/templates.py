@@ -1,0 +1,209 @@
+"""`leadchase template list|preview|lint`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from leadchase.cli import common
+
+if TYPE_CHECKING:
+    from leadchase.context import Context
+    from leadchase.messaging import Finding, Preview, TemplateLibrary
+
+template_app = typer.Typer(
+    help="List, preview and lint the message templates.", no_args_is_help=True
+)
+
+# The user's word for a template channel: files say .sms.j2, people say "text".
+CHANNEL_WORDS = {"sms": "text", "email": "email"}
+
+
+def _library(context: Context) -> TemplateLibrary:
+    from leadchase.messaging import TemplateLibrary
+
+    return TemplateLibrary(context.settings.workspace.templates_dir)
+
+
+@template_app.command("list")
+def list_templates(json_output: common.JsonOption = False) -> None:
+    """Every template in the workspace: text or email, its wordings and the offers they frame."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from leadchase.messaging import summarise
+
+    context = common.context()
+    library = _library(context)
+    summaries = summarise(library)
+    if json_output:
+        common.print_json([summary.to_json() for summary in summaries])
+        return
+    if not summaries:
+        common.out.print(f"No templates in {library.folder}; see docs/templates.md to add one.")
+        return
+    table = Table("Template", "Channel", "Variants", "Offer framings", title=str(library.folder))
+    for summary in summaries:
+        if summary.problem is not None:
+            table.add_row(summary.name, "", Text("broken", "red"), Text(summary.problem, "red"))
+            continue
+        framings = ", ".join(f"{kind} ({count})" for kind, count in summary.framings.items())
+        table.add_row(summary.name, CHANNEL_WORDS[summary.channel], str(summary.variants), framings)
+    common.out.print(table)
+
+
+@template_app.command("preview")
+def preview(
+    name: Annotated[str, typer.Argument(help="Template name, e.g. internet-lead/first-text.")],
+    lead: Annotated[
+        str | None,
+        typer.Option(
+            help="Lead id, phone or email to render for (default: a sample lead).",
+            show_default=False,
+        ),
+    ] = None,
+    variant: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Only this wording, numbered from 1 in file order (default: every wording "
+            "framed for the lead's offer).",
+            show_default=False,
+        ),
+    ] = None,
+    offer: Annotated[
+        str | None,
+        typer.Option(
+            help="Frame for this offer kind: equity, rate-quote, purchase, refinance or generic.",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: common.JsonOption = False,
+) -> None:
+    """The text or email a template renders for a lead, with SMS length and segments."""
+    from leadchase.messaging import officer_details, preview_template
+
+    context = common.context()
+    try:
+        library = _library(context)
+        officer = officer_details(context.settings.officer)
+        if lead is None:
+            result = preview_template(library, name, officer, variant=variant, offer_kind=offer)
+        else:
+            from leadchase.lead_work import find_lead
+            from leadchase.messaging import lead_details
+
+            with context.database.reading() as connection:
+                row = find_lead(connection, lead)
+            result = preview_template(
+                library,
+                name,
+                officer,
+                lead=lead_details(row._mapping),
+                lead_label=f"{row.name or '(no name)'} (#{row.id})",
+                lead_id=row.id,
+                variant=variant,
+                offer_kind=offer,
+            )
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(result.to_json())
+        return
+    _render_preview(result)
+
+
+def _render_preview(result: Preview) -> None:
+    from rich.markup import escape
+
+    from leadchase.messaging.segments import non_gsm7_characters
+
+    out = common.out
+    out.print(
+        f"[bold]{escape(result.template)}[/] ({CHANNEL_WORDS[result.channel]}) for "
+        f"{escape(result.lead)}, offer framing: {result.offer_kind}"
+    )
+    for message in result.messages:
+        out.print(f"\n[bold]Variant {message.variant}[/]")
+        if message.subject is not None:
+            out.print(f"Subject: {message.subject}", markup=False)
+        out.print(message.body, markup=False)
+        if message.segments is not None:
+            info = message.segments
+            line = (
+                f"{info.characters} characters, {info.encoding}, "
+                f"{info.segments} segment{'s' if info.segments != 1 else ''}"
+            )
+            if info.encoding == "UCS-2":
+                forcing = ", ".join(repr(char) for char in non_gsm7_characters(message.body))
+                line += f" (UCS-2 because of {forcing})"
+            out.print(f"[dim]{escape(line)}[/]")
+
+
+@template_app.command("lint")
+def lint(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Templates to check (default: all of them).", show_default=False),
+    ] = None,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Check templates for robot-speak, compliance gaps, SMS length and template mistakes.
+
+    Exits 1 when there is an error; warnings alone exit 0.
+    """
+    from leadchase.messaging import lint_templates
+
+    context = common.context()
+    library = _library(context)
+    findings = lint_templates(library, names or None)
+    checked = len(names) if names else len(library.names())
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    warnings = len(findings) - errors
+    if json_output:
+        common.print_json(
+            {
+                "templates": checked,
+                "errors": errors,
+                "warnings": warnings,
+                "findings": [_finding_json(finding) for finding in findings],
+            }
+        )
+    else:
+        _render_findings(findings)
+        common.out.print(f"{checked} template(s) checked: {errors} error(s), {warnings} warning(s)")
+    if errors:
+        raise typer.Exit(1)
+
+
+def _finding_json(finding: Finding) -> dict[str, object]:
+    from dataclasses import asdict
+
+    return asdict(finding)
+
+
+def _render_findings(findings: list[Finding]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not findings:
+        return
+    table = Table("Template", "Line", "Severity", "Rule", "Message", "Fix")
+    for column in table.columns:
+        column.overflow = "fold"
+    for finding in findings:
+        style = "red" if finding.severity == "error" else "yellow"
+        table.add_row(
+            finding.template,
+            str(finding.line),
+            Text(finding.severity, style),
+            finding.rule,
+            Text(finding.message),
+            Text(finding.fix),
+        )
+    common.out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(template_app, name="template")

@@ -1,0 +1,89 @@
+"""What templates see, built from a stored lead, its touch and the workspace's officer settings.
+
+The agenda, `template preview` and a send all build a message's context here, so a lead reads
+the same words on the agenda as in the text that is finally sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from leadchase.messaging.context import LeadDetails, MessageContext, OfficerDetails, StepDetails
+from leadchase.messaging.library import Channel
+
+if TYPE_CHECKING:
+    from leadchase.config import Officer
+
+# Cadences say "text"; templates say "sms" (the file suffix and `step.channel`).
+TEMPLATE_CHANNELS: dict[str, Channel] = {"text": "sms", "email": "email"}
+
+# Vendor amounts: "350000", "$350,000", "350,000.00", "350k", "$1.2M".
+_AMOUNT = re.compile(r"\$?\s*(\d[\d,]*(?:\.\d+)?)\s*([km])?", re.IGNORECASE)
+_SCALES = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def whole_dollars(text: str) -> int:
+    """A vendor's amount in whole dollars; 0 (the template's fallback) when it is not one amount."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if match is None:
+        return 0
+    return round(float(match[1].replace(",", "")) * _SCALES[(match[2] or "").lower()])
+
+
+def lead_details(lead: Mapping[Any, Any]) -> LeadDetails:
+    """A lead row (or any mapping with the lead table's column names) as templates see it."""
+
+    def text(key: str) -> str:
+        value = lead.get(key)
+        return str(value).strip() if value else ""
+
+    return LeadDetails(
+        first_name=text("first_name"),
+        last_name=text("last_name"),
+        city=text("city"),
+        state=text("state"),
+        source=text("source"),
+        offer=text("offer"),
+        offer_kind=text("offer_kind"),
+        loan_purpose=text("loan_purpose"),
+        loan_amount=whole_dollars(text("loan_amount")),
+        property_value=whole_dollars(text("property_value")),
+    )
+
+
+def officer_details(officer: Officer) -> OfficerDetails:
+    return OfficerDetails(
+        name=officer.name,
+        phone=officer.phone,
+        email=officer.email,
+        company=officer.company,
+        postal_address=officer.postal_address,
+        first_name=officer.first_name,
+        nmls=officer.nmls,
+    )
+
+
+def variant_key(cadence: str, step_key: str) -> str:
+    """What a touch's wording is seeded with (with the lead id): the agenda and a send agree."""
+    return f"{cadence}:{step_key}"
+
+
+def touch_context(
+    lead: Mapping[Any, Any],
+    officer: Officer,
+    *,
+    channel: str,
+    day: int,
+    attempt: int,
+) -> MessageContext:
+    """The context of a cadence touch: `attempt` counts this lead's touches on that channel,
+    so attempt 1 is the first text (or email) the lead gets and carries the first-touch rules."""
+    step = StepDetails(
+        attempt=attempt,
+        day=day,
+        channel=TEMPLATE_CHANNELS.get(channel, channel),
+        is_first_touch=attempt == 1,
+    )
+    return MessageContext(lead_details(lead), officer_details(officer), step)
