@@ -367,3 +367,18 @@ def test_cadence_preview_for_a_made_up_lead(workspace: Workspace) -> None:
     assert first_text["day"] == 1 and first_text["due"] == rows[0]["due"]  # on arrival
     assert sum(1 for r in rows if r["day"] <= 10) == 34
     assert max(r["day"] for r in rows) == 730
+
+
+def test_an_opted_out_number_gets_no_texts_when_bought_again(workspace: Workspace) -> None:
+    start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    context = Context.load(workspace.root)
+    try:
+        with context.database.writing() as connection:
+            suppressions.add(
+                connection, "+14155552671", channel="text", reason="opt-out", now=start
+            )
+    finally:
+        context.close()
+    import_lead(workspace, start)
+    agenda = _agenda(workspace, start + timedelta(minutes=5))
+    assert {item.channel for item in agenda.items} == {"call", "email"}

@@ -292,3 +292,34 @@ def test_first_text_waits_for_the_contact_window(workspace: Workspace, tmp_path:
     _import(str(lead_file))
     ((due,),) = _query(workspace, "SELECT due_at FROM touch WHERE channel = 'text'")
     assert due.startswith("2026-11-28 17:00")
+
+
+def test_source_map_in_settings_picks_the_cadence(workspace: Workspace, tmp_path: Path) -> None:
+    settings = workspace.settings_file.read_text()
+    settings = settings.replace(
+        "[cadence.by_source]\n",
+        '[cadence.by_source]\n"Old Vendor" = "internet-lead"\n"Drip List" = "nurture"\n',
+    )
+    workspace.settings_file.write_text(settings)
+    lead_file = tmp_path / "mixed.csv"
+    lead_file.write_text(
+        "name,phone,lead_date,vendor\n"
+        "Ann Lee,4155552671,3/14/2025 9:05 AM,old vendor\n"  # aged, but mapped to the default cadence
+        "Bob Ray,4155552672,11/28/2026 9:00 AM,Drip List\n"
+    )
+    _import(str(lead_file))
+    assert _query(workspace, "SELECT name, cadence FROM lead ORDER BY id") == [
+        ("Ann Lee", "internet-lead"),
+        ("Bob Ray", "nurture"),
+    ]
+
+
+def test_a_clean_import_removes_an_old_rejects_file(workspace: Workspace, tmp_path: Path) -> None:
+    lead_file = tmp_path / "leads.csv"
+    lead_file.write_text("name,phone\nAnn Lee,4155552671\nNo Contact,\n")
+    first = _import(str(lead_file))
+    assert Path(first["rejects_file"]).exists()
+    lead_file.write_text("name,phone\nAnn Lee,4155552671\n")
+    second = _import(str(lead_file))
+    assert second["rejects_file"] is None
+    assert not Path(first["rejects_file"]).exists()

@@ -47,13 +47,13 @@ class CadenceSettings:
     aged_cadence: str = "aged-lead"
     by_source: dict[str, str] = field(default_factory=dict)
 
-    def for_source(self, source: str) -> str:
-        """The cadence a source's leads start on: the source map (case-insensitive), else the default."""
+    def for_source(self, source: str) -> str | None:
+        """The cadence the source map (case-insensitive) names for a source, if it names one."""
         wanted = source.strip().casefold()
         for name, cadence in self.by_source.items():
             if name.strip().casefold() == wanted:
                 return cadence
-        return self.default
+        return None
 
 
 @dataclass(frozen=True)

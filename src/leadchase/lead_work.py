@@ -138,6 +138,7 @@ def snooze(
         zone = lead.timezone or context.settings.contact.default_timezone
         until = parse_until(until_text, now, zone)
         lead_store.update_lead(connection, lead.id, {"snoozed_until": until})
+        touch_store.postpone_open(connection, lead.id, until)
         lead_store.add_event(connection, lead.id, now, "snooze", f"until {until.isoformat()}")
     return lead, until
 

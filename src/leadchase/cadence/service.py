@@ -23,6 +23,7 @@ from leadchase.config import Settings
 from leadchase.errors import CadenceError
 from leadchase.importing.places import candidate_states
 from leadchase.store import leads as lead_store
+from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.bulk import utc_text
 
@@ -87,15 +88,18 @@ class FollowUp:
         if override:
             return override, start
         mapped = self.settings.cadence.for_source(lead.get("source") or "")
-        if mapped != self.settings.cadence.default:
+        if mapped is not None:
             return mapped, start
         if arrived is not None and not fresh and arrived < now - aged_after:
             return self.settings.cadence.aged_cadence, start
         return self.settings.cadence.default, start
 
 
-def usable_channels(lead: Mapping[str, Any]) -> frozenset[str]:
-    """The channels a lead can be reached on: no phone, no calls or texts; no email, no emails."""
+def usable_channels(
+    lead: Mapping[str, Any], closed: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """The channels a lead can be reached on: no phone, no calls or texts; no email, no emails;
+    nothing on a channel an opt-out or the DNC list has closed."""
     channels = set()
     if lead.get("phone"):
         channels.add("call")
@@ -103,7 +107,14 @@ def usable_channels(lead: Mapping[str, Any]) -> frozenset[str]:
             channels.add("text")
     if lead.get("email"):
         channels.add("email")
-    return frozenset(channels)
+    return frozenset(channels - closed)
+
+
+def _closed(connection: Connection, lead: Mapping[str, Any]) -> frozenset[str]:
+    values = [v for v in (lead.get("phone"), lead.get("email")) if v]
+    return suppressions.closed_channels(
+        dict(lead), suppressions.blocked_channels(connection, values)
+    )
 
 
 def _template_names(folder: Any) -> set[str]:
@@ -114,10 +125,14 @@ def _template_names(folder: Any) -> set[str]:
     return names
 
 
-def _touch_row(lead_id: int, cadence: Cadence, scheduled: ScheduledTouch) -> dict[str, Any]:
+def _touch_row(
+    lead: Mapping[str, Any], cadence: Cadence, scheduled: ScheduledTouch
+) -> dict[str, Any]:
     touch = scheduled.touch
+    snoozed = lead.get("snoozed_until")
+    due = max(scheduled.due_at, snoozed) if snoozed else scheduled.due_at
     return {
-        "lead_id": lead_id,
+        "lead_id": lead["id"],
         "cadence": cadence.name,
         "step_key": touch.step_key,
         "channel": touch.channel,
@@ -125,8 +140,9 @@ def _touch_row(lead_id: int, cadence: Cadence, scheduled: ScheduledTouch) -> dic
         "template": touch.template,
         "say": touch.say,
         "day": touch.day,
-        "due_at": scheduled.due_at,
+        "due_at": due,
         "status": "planned",
+        "rank": 0 if lead.get("first_touch_at") is None else 1,
     }
 
 
@@ -142,12 +158,12 @@ class FirstTouchCache:
         self.plans: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
 
     def plan_for(
-        self, lead: Mapping[str, Any], name: str, start: datetime
+        self, lead: Mapping[str, Any], name: str, start: datetime, closed: frozenset[str]
     ) -> tuple[tuple[Any, ...], ...]:
         phone = lead.get("phone") or ""
         key = (
             name, start, lead.get("timezone"), lead.get("time_zones"), lead.get("state"),
-            phone[:5], usable_channels(lead),
+            phone[:5], usable_channels(lead, closed),
         )  # fmt: skip
         plan = self.plans.get(key)
         if plan is None:
@@ -167,6 +183,7 @@ class FirstTouchCache:
                     s.touch.day,
                     utc_text(s.due_at),
                     "planned",
+                    0,
                 )
                 for s in first_touches(cadence, clock, self.followup.policy)
                 if s.touch.channel in usable
@@ -184,13 +201,20 @@ def start_new_leads(
 ) -> int:
     """Give freshly imported leads their cadence and first touches. Returns touches planned."""
     cache = cache or FirstTouchCache(followup)
+    leads = list(leads)
+    # Numbers and emails already opted out or on the DNC list (e.g. the same person bought
+    # again from another vendor) get no touches on the closed channels.
+    blocked = suppressions.blocked_channels(
+        connection, [v for lead in leads for v in (lead.get("phone"), lead.get("email")) if v]
+    )
     rows: list[tuple[Any, ...]] = []
     for lead in leads:
         name, start = followup.cadence_for_new_lead(lead, now, override)
         lead["cadence"] = name
         lead["cadence_started_at"] = start
+        closed = suppressions.closed_channels(lead, blocked) if blocked else frozenset()
         lead_id = (lead["id"],)
-        rows.extend(lead_id + touch for touch in cache.plan_for(lead, name, start))
+        rows.extend(lead_id + touch for touch in cache.plan_for(lead, name, start, closed))
     touch_store.insert_touch_tuples(connection, rows)
     return len(rows)
 
@@ -208,13 +232,13 @@ def start_cadence(
     if name is None:
         return []
     cadence = followup.require(name)
-    usable = usable_channels(lead)
+    usable = usable_channels(lead, _closed(connection, lead))
     planned = [
         s
         for s in first_touches(cadence, followup.clock(lead, now), followup.policy)
         if s.touch.channel in usable
     ]
-    touch_store.insert_touches(connection, [_touch_row(lead["id"], cadence, s) for s in planned])
+    touch_store.insert_touches(connection, [_touch_row(lead, cadence, s) for s in planned])
     return planned
 
 
@@ -228,14 +252,16 @@ def plan_next(
     """Plan the channel's next touch of the lead's cadence after `after` (nothing if it ended)."""
     cadence = followup.cadence(lead.get("cadence"))
     started = lead.get("cadence_started_at")
-    if cadence is None or started is None or channel not in usable_channels(lead):
+    if cadence is None or started is None:
+        return None
+    if channel not in usable_channels(lead, _closed(connection, lead)):
         return None
     done = touch_store.made_keys(connection, lead["id"], cadence.name)
     upcoming = next_touch(
         cadence, followup.clock(lead, started), followup.policy, channel, after=after, done=done
     )
     if upcoming is not None:
-        touch_store.insert_touches(connection, [_touch_row(lead["id"], cadence, upcoming)])
+        touch_store.insert_touches(connection, [_touch_row(lead, cadence, upcoming)])
     return upcoming
 
 
@@ -299,7 +325,8 @@ def record_touch(
     if outcome in CONTACT_OUTCOMES and lead.get("contacted_at") is None:
         summary["contacted_at"] = at
     lead_store.update_lead(connection, lead["id"], summary)
-    plan_next(connection, followup, lead, channel, at)
+    touch_store.mark_lead_touched(connection, lead["id"])
+    plan_next(connection, followup, {**lead, **summary}, channel, at)
     return touch_id
 
 

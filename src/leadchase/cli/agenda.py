@@ -25,7 +25,7 @@ def today(
     channel: Annotated[
         ChannelChoice | None, typer.Option(help="Only this channel.", show_default=False)
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many leads per channel.")] = 25,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many leads per channel.")] = 15,
     json_output: common.JsonOption = False,
 ) -> None:
     """Who to call, text and email right now, most urgent first, in each lead's local time."""
@@ -46,6 +46,7 @@ def today(
 
 
 def _render(agenda: Agenda) -> None:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -77,18 +78,8 @@ def _render(agenda: Agenda) -> None:
         title = f"{channel.upper()}  ({total} due)"
         if channel in agenda.manual_automated:
             title += "  [dim]sending not configured: send these yourself[/]"
-        table = Table(title=title, title_justify="left", expand=False)
-        for header in (
-            "",
-            "Lead",
-            "Contact",
-            "Their time",
-            "Source / offer",
-            "Attempt",
-            "Why",
-            "Last touch",
-            "Say / send",
-        ):
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        for header in ("", "Lead", "Their time / why", "Attempt / last touch", "Say / send"):
             table.add_column(header, overflow="fold")
         for item in items:
             flag = Text("NEW", style="bold")
@@ -100,19 +91,18 @@ def _render(agenda: Agenda) -> None:
                 flag = Text("DNC", style="bold red")
             contact = item.email if channel == "email" else item.phone
             source = " / ".join(part for part in (item.source, item.offer) if part)
-            table.add_row(
-                flag,
-                f"{item.name} [dim]#{item.lead_id}[/]",
-                contact or "",
-                item.local_time or Text("zone unknown", style="yellow"),
-                source,
+            lead = Text(f"{item.name} ", style="bold").append(f"#{item.lead_id}", style="dim")
+            lead.append(f"\n{contact or ''}").append(f"\n{source}", style="dim")
+            when = Text(
+                item.local_time or "zone unknown", style="" if item.local_time else "yellow"
+            )
+            when.append(f"\n{item.reason}")
+            attempt = (
                 f"{item.attempt} of {item.attempts_planned}"
                 if item.attempts_planned
-                else str(item.attempt),
-                item.reason,
-                item.last_touch or "",
-                _say(item),
+                else str(item.attempt)
             )
+            table.add_row(flag, lead, when, f"{attempt}\n{item.last_touch or ''}", _say(item))
         out.print(table)
         if total > len(items):
             out.print(f"  … and {total - len(items)} more {channel} tasks (use --limit)")

@@ -18,7 +18,7 @@ def log(
     outcome: Annotated[
         str | None,
         typer.Option(
-            help="no-answer, left-voicemail, talked, busy, wrong-number (calls); sent, replied (texts, emails).",
+            help="Calls: no-answer (default), left-voicemail, talked, busy, wrong-number, bad-number. Texts: sent (default), replied, wrong-number. Emails: sent (default), replied, bounced.",
             show_default=False,
         ),
     ] = None,

@@ -89,6 +89,11 @@ def anchor(path: str) -> str:
     return "#" + path.replace(" ", "-")
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a "|" would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def render_reference(app: typer.Typer) -> str:
     commands = command_help(app)
     lines = [
@@ -98,8 +103,8 @@ def render_reference(app: typer.Typer) -> str:
         "     --help. Do not edit by hand: tests/test_docs.py fails when this file is stale. -->",
         "",
         "Every command takes `-h` as well as `--help`. Options of `leadchase` itself go before",
-        "the command: `leadchase --home ~/leads today`. Commands that print tables take `--json`",
-        "for a stable JSON document instead.",
+        "the command: `leadchase --home ~/leads today`. A command with `--json` prints a stable",
+        "JSON document instead of tables, for scripts.",
         "",
         "## Exit codes",
         "",
@@ -114,7 +119,7 @@ def render_reference(app: typer.Typer) -> str:
         "",
         "| Command | What it does |",
         "|---|---|",
-        *(f"| [`{c.path}`]({anchor(c.path)}) | {c.summary} |" for c in commands),
+        *(f"| [`{c.path}`]({anchor(c.path)}) | {_cell(c.summary)} |" for c in commands),
     ]
     for command in commands:
         lines += ["", f"## `{command.path}`", "", "```text", command.text, "```"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from leadchase.importing.headers import RAW_ONLY
 from leadchase.importing.pipeline import ImportResult
 
 
@@ -17,7 +18,7 @@ def render_result(console: Console, result: ImportResult) -> None:
     if result.dry_run:
         mapping = Table("Vendor column", "Lead field", title="Column mapping", title_justify="left")
         for header, field in result.mapping:
-            mapping.add_row(header, field if field != "raw" else "[dim]kept in raw data[/]")
+            mapping.add_row(header, "[dim]kept in raw data[/]" if field == RAW_ONLY else field)
         console.print(mapping)
         if result.samples:
             samples = Table(*result.samples[0], title="Sample rows", title_justify="left")

@@ -102,9 +102,13 @@ def _recase_word(lower: str) -> str:
 
 def _recase_piece(piece: str) -> str:
     if piece.startswith("mc") and len(piece) > 3:
-        return "Mc" + piece[2:].capitalize()
+        return "Mc" + _capitalise(piece[2:])
     if piece in _MAC_NAMES:
-        return "Mac" + piece[3:].capitalize()
+        return "Mac" + _capitalise(piece[3:])
+    return _capitalise(piece)
+
+
+def _capitalise(piece: str) -> str:
     initial = piece[:1].upper()
     # Keep a letter whose capital is two letters ("ß" -> "SS") as it is.
     return (initial if len(initial) == 1 else piece[:1]) + piece[1:]

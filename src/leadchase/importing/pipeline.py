@@ -143,6 +143,9 @@ class _RejectsWriter:
         if self._handle is not None:
             self._handle.close()
             self._temp.replace(self.target)
+        elif self.enabled:
+            # A clean import: a rejects file left by an earlier import would now mislead.
+            self.target.unlink(missing_ok=True)
 
     def discard(self) -> None:
         if self._handle is not None:

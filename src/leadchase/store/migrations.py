@@ -146,9 +146,13 @@ def _m002_touches_and_messages(connection: Connection) -> None:
         Column("note", Text),
         Column("variant", Integer),
         Column("attempt", Integer),
+        # 0 while the lead has never been touched (speed to lead: top of the agenda), else 1.
+        Column("rank", Integer, nullable=False, default=1),
     )
-    # The agenda and the send run read "open touches due by now" in one indexed range scan.
+    # The send run reads "open touches due by now" in one indexed range scan; the agenda reads
+    # them per channel, never-touched leads first, and stops at its limit.
     Index("ix_touch_status_due", touch.c.status, touch.c.due_at)
+    Index("ix_touch_agenda", touch.c.status, touch.c.channel, touch.c.rank, touch.c.due_at)
     Table(
         "message",
         meta,
@@ -187,6 +191,7 @@ def _m002_touches_and_messages(connection: Connection) -> None:
         "contacted_at TIMESTAMP",
     ):
         connection.execute(text(f"ALTER TABLE lead ADD COLUMN {column}"))
+    connection.execute(text("CREATE INDEX ix_lead_replied_at ON lead (replied_at)"))
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [

@@ -120,6 +120,7 @@ class Touch(SQLModel, table=True):
     note: str | None = None
     variant: int | None = None
     attempt: int | None = None
+    rank: int = 1  # 0 while the lead has never been touched
 
 
 class Message(SQLModel, table=True):

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, exists, func, insert, or_, select, update
 
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
 from leadchase.store.models import Lead, Suppression, Touch
@@ -26,7 +26,7 @@ def insert_touches(connection: Connection, rows: Sequence[Mapping[str, Any]]) ->
 
 TOUCH_COLUMNS = (
     "lead_id", "cadence", "step_key", "channel", "automated", "template", "say", "day", "due_at",
-    "status",
+    "status", "rank",
 )  # fmt: skip
 
 
@@ -110,8 +110,11 @@ def agenda_rows(
 ) -> tuple[list[Row[Any]], int]:
     """Due touches of one channel, most urgent first, with how many there are in all.
 
-    Leads never touched come first (speed to lead), then by how late the touch is. One indexed
-    range scan over (status, due_at); the sort happens in SQLite, not in Python.
+    Leads never touched come first (speed to lead), then by how late the touch is. The
+    (status, channel, rank, due_at) index gives the rows in that order, so SQLite stops at the
+    limit instead of sorting every due touch. Opt-outs, DNC and snoozes are already reflected
+    in the touches themselves (cancelled or moved), so the count needs no join; the filters on
+    the rows below are a second line of defence.
     """
     conditions = [
         touch_table.c.status == "planned",
@@ -174,12 +177,25 @@ def agenda_rows(
         )
         .select_from(joined)
         .where(and_(*conditions))
-        .order_by(case((lead_table.c.first_touch_at.is_(None), 0), else_=1), touch_table.c.due_at)
-        .limit(limit)
+        .order_by(touch_table.c.due_at)
     )
-    rows: list[Row[Any]] = list(connection.execute(query))
-    total = connection.execute(select(func.count()).select_from(joined).where(and_(*conditions)))
-    return rows, int(total.scalar_one())
+    # One query per rank keeps SQLite on the (status, channel, rank, due_at) index, in order,
+    # stopping at the limit instead of sorting every due touch.
+    rows: list[Row[Any]] = []
+    for rank in (0, 1):
+        if len(rows) < limit:
+            ranked = query.where(touch_table.c.rank == rank).limit(limit - len(rows))
+            rows.extend(connection.execute(ranked))
+    counted = [
+        touch_table.c.status == "planned",
+        touch_table.c.channel == channel,
+        touch_table.c.rank.in_((0, 1)),
+        touch_table.c.due_at <= now,
+    ]
+    if not automated_as_manual:
+        counted.append(touch_table.c.automated.is_(False))
+    total = connection.execute(select(func.count()).where(*counted)).scalar_one()
+    return rows, max(int(total), len(rows))
 
 
 def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[Row[Any]]:
@@ -253,3 +269,29 @@ def made_counts(connection: Connection, lead_ids: Sequence[int], channel: str) -
         .group_by(touch_table.c.lead_id)
     )
     return {int(row[0]): int(row[1]) for row in rows}
+
+
+def mark_lead_touched(connection: Connection, lead_id: int) -> None:
+    """The lead has had a touch: its open touches leave the top of the agenda."""
+    connection.execute(
+        update(touch_table)
+        .where(
+            touch_table.c.lead_id == lead_id,
+            touch_table.c.status.in_(OPEN),
+            touch_table.c.rank == 0,
+        )
+        .values(rank=1)
+    )
+
+
+def postpone_open(connection: Connection, lead_id: int, until: datetime) -> None:
+    """Snooze: open touches due before `until` come due at `until`."""
+    connection.execute(
+        update(touch_table)
+        .where(
+            touch_table.c.lead_id == lead_id,
+            touch_table.c.status.in_(OPEN),
+            touch_table.c.due_at < until,
+        )
+        .values(due_at=until)
+    )
