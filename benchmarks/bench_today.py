@@ -24,7 +24,7 @@ from benchmarks.measure import (
 # i.e. every package in pyproject's [project] dependencies, by import name.
 DEPENDENCIES = (
     "import typer, rich, sqlmodel, apscheduler, twilio.rest, jinja2, dateutil.parser,"
-    " phonenumbers, yaml, email_validator, holidays"
+    " phonenumbers, yaml, email_validator, holidays, filelock"
 )
 MAX_VS_DEPENDENCIES = 1.5
 # Modules `leadchase --help` must not load (PRODUCT.md; sqlalchemy is what makes sqlmodel slow).

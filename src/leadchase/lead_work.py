@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,7 +78,7 @@ def log_touch(
         if note:
             lead_store.add_event(connection, lead.id, now, "note", note)
         if chosen == "replied" and lead.stage == "new":
-            _change_stage(connection, followup, lead, "engaged", now)
+            change_stage(connection, followup, dict(lead._mapping), "engaged", now)
     return lead, chosen
 
 
@@ -89,20 +90,20 @@ def set_stage(
     followup = FollowUp.load(context.settings)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
-        cadence = _change_stage(connection, followup, lead, stage, now)
+        cadence = change_stage(connection, followup, dict(lead._mapping), stage, now)
     return lead, cadence
 
 
-def _change_stage(
-    connection: Connection, followup: FollowUp, lead: Row[Any], stage: str, now: datetime
+def change_stage(
+    connection: Connection, followup: FollowUp, lead: Mapping[str, Any], stage: str, now: datetime
 ) -> str | None:
+    """Move a lead to a stage and start the cadence the stage map names (or none)."""
     cadence = followup.cadences.stage_map.cadence_for(stage)
     if cadence is not None:
         followup.require(cadence)
-    lead_store.update_lead(connection, lead.id, {"stage": stage})
-    lead_store.add_event(connection, lead.id, now, "stage", f"{lead.stage} -> {stage}")
-    mapping = {**lead._mapping, "stage": stage}
-    start_cadence(connection, followup, mapping, cadence, now)
+    lead_store.update_lead(connection, lead["id"], {"stage": stage})
+    lead_store.add_event(connection, lead["id"], now, "stage", f"{lead['stage']} -> {stage}")
+    start_cadence(connection, followup, {**lead, "stage": stage}, cadence, now)
     return cadence
 
 

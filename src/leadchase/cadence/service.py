@@ -275,22 +275,33 @@ def record_touch(
     outcome: str,
     note: str = "",
     status: str = "done",
+    touch_id: int | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> int:
     """A call, text or email was made: complete the open touch of that channel, plan the next.
 
-    Returns the touch id. With no open touch (an extra call), the touch is recorded on its own.
+    Returns the touch id. The send run names its claimed touch; otherwise the channel's open
+    touch is completed, and with none (an extra call) the touch is recorded on its own.
     """
     open_rows = [
         r for r in touch_store.open_touches(connection, lead["id"]) if r.channel == channel
     ]
-    values = {"status": status, "done_at": at, "outcome": outcome, "note": note or None}
-    if open_rows:
+    values = {
+        "status": status,
+        "done_at": at,
+        "outcome": outcome,
+        "note": note or None,
+        **(extra or {}),
+    }
+    if touch_id is not None:
+        touch_store.finish_touch(connection, touch_id, values)
+    elif open_rows:
         touch_id = int(open_rows[0].id)
         touch_store.finish_touch(connection, touch_id, values)
-        for extra in open_rows[1:]:
+        for other in open_rows[1:]:
             touch_store.finish_touch(
                 connection,
-                int(extra.id),
+                int(other.id),
                 {"status": "cancelled", "done_at": at, "outcome": "replaced"},
             )
     else:

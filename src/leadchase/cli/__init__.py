@@ -65,7 +65,9 @@ def _root(
 
 
 def _register() -> None:
-    from leadchase.cli import agenda, cadence, imports, leads, workspace
+    from leadchase.cli import agenda, audit, cadence, imports, leads, replies, send, workspace
+    from leadchase.cli import compliance as compliance_commands
+    from leadchase.cli import daemon as daemon_command
     from leadchase.cli import templates as template_commands
 
     workspace.register(app)
@@ -74,6 +76,11 @@ def _register() -> None:
     leads.register(app)
     cadence.register(app)
     template_commands.register(app)
+    send.register(app)
+    replies.register(app)
+    audit.register(app)
+    daemon_command.register(app)
+    compliance_commands.register(app)
 
 
 _register()

@@ -35,6 +35,10 @@ def render_result(console: Console, result: ImportResult) -> None:
         summary.add_row(f"  {reason}", str(count))
     summary.add_row("email only (no valid phone)", str(result.email_only))
     summary.add_row("phone only (no valid email)", str(result.phone_only))
+    if result.on_dnc:
+        summary.add_row(
+            "[yellow]new leads on the do-not-call list (no texts)[/]", str(result.on_dnc)
+        )
     if result.unknown_timezone:
         summary.add_row(
             "[yellow]time zone unknown (automation holds)[/]", str(result.unknown_timezone)

@@ -18,6 +18,7 @@ from leadchase.importing.headers import HeaderMap, map_headers
 from leadchase.importing.reader import open_rows, sniff
 from leadchase.importing.records import Record, Reject, RowNormaliser, merge_changes
 from leadchase.store import imports as store
+from leadchase.store.suppressions import count_on_dnc
 
 BATCH_ROWS = 2_000
 SAMPLE_ROWS = 3
@@ -43,6 +44,7 @@ class ImportResult:
     invalid_phones_kept_email: int = 0
     invalid_emails_kept_phone: int = 0
     unknown_timezone: int = 0
+    on_dnc: int = 0
     rejects_file: str | None = None
     already_imported_batch: int | None = None
     dry_run: bool = False
@@ -70,6 +72,7 @@ class ImportResult:
             "email_only": self.email_only,
             "phone_only": self.phone_only,
             "unknown_timezone": self.unknown_timezone,
+            "on_dnc": self.on_dnc,
             "rejects_file": self.rejects_file,
             "batch": self.batch,
             "already_imported_batch": self.already_imported_batch,
@@ -306,6 +309,9 @@ class _BatchMerger:
             self.result.first_new_lead_id = next(iter(new_rows))
         if self.on_new_leads is not None and new_rows:
             self.on_new_leads(self.connection, list(new_rows.values()))
+        if new_rows:
+            phones = [r["phone"] for r in new_rows.values() if r.get("phone")]
+            self.result.on_dnc += count_on_dnc(self.connection, phones)
         store.insert_leads(self.connection, list(new_rows.values()))
         store.insert_keys(self.connection, new_keys)
         self._merge_existing(merges)

@@ -76,3 +76,23 @@ def closed_channels(lead: dict[str, object], blocked: dict[str, frozenset[str]])
     if isinstance(email, str):
         closed.update(c for c in blocked.get(email, ()) if c == "email")
     return frozenset(closed)
+
+
+def count_on_dnc(connection: Connection, phones: Collection[str]) -> int:
+    """How many of these numbers are on the do-not-call list (for the import summary)."""
+    wanted = list({p for p in phones if p})
+    found = 0
+    for start in range(0, len(wanted), 900):
+        found += len(
+            {
+                row.value
+                for row in connection.execute(
+                    select(table.c.value).where(
+                        table.c.value.in_(wanted[start : start + 900]),
+                        table.c.channel == "dnc",
+                        table.c.lifted_at.is_(None),
+                    )
+                )
+            }
+        )
+    return found

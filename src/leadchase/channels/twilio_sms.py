@@ -1,0 +1,311 @@
+"""Texts through Twilio's official SDK; Twilio's error codes become the send run's outcomes.
+
+The SDK is imported when a TwilioTexts is built, never at module import, so `leadchase --help` and
+the agenda do not pay for it. A custom HTTP client sends every request to the configured base URL,
+which is how tests point the real SDK at a fake Twilio on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from leadchase.channels.base import DeliveryStatus, InboundText, Outcome, SendOutcome
+from leadchase.channels.config import DEFAULT_TWILIO_BASE_URL, TwilioSettings
+from leadchase.errors import EXIT_HALTED, LeadchaseError
+
+REQUEST_TIMEOUT = 15.0  # seconds; a hung connection must not stall a send run
+PAGE_SIZE = 200
+FIND_SENT_LIMIT = 200  # a lead gets a handful of texts a day; 200 covers any overlap window
+# Twilio filters listings by the UTC day a message was sent, so listings start a day early and the
+# exact cut is made here, with a few minutes of slack for clock skew between us and Twilio.
+DAY_OVERLAP = timedelta(days=1)
+CLOCK_SLACK = timedelta(minutes=5)
+
+OPTED_OUT_CODES = frozenset({21610})
+NOT_TEXTABLE_CODES = frozenset({21211, 21614, 30006})
+RETRY_CODES = frozenset({20429, 30003})
+BAD_CREDENTIALS = (
+    "Twilio rejected the account SID or auth token (20003); "
+    "check TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN"
+)
+# Configuration errors that would fail every text alike: the run stops and says how to fix them.
+HALT_FIXES = {
+    20003: BAD_CREDENTIALS,
+    20404: "Twilio has no account {account} (20404); check TWILIO_ACCOUNT_SID",
+    21212: "{sender} is not a valid sending number (21212); set TWILIO_FROM in E.164 form, e.g. +15551234567",
+    21606: "Twilio cannot send texts from {sender} (21606); set TWILIO_FROM to an SMS-capable number on your account",
+    30032: "{sender} is a toll-free number that is not verified (30032); finish toll-free verification in the Twilio console",
+    30034: "{sender} is not registered for US A2P 10DLC (30034); register a campaign in the Twilio console or send from a registered number",
+}
+
+
+class TwilioError(LeadchaseError):
+    """Twilio refused a request or could not be reached; `outcome` says what a send run should do."""
+
+    def __init__(self, message: str, outcome: Outcome, error_code: str | None = None) -> None:
+        super().__init__(message)
+        self.outcome: Outcome = outcome
+        self.error_code = error_code
+        if outcome == "halt":
+            self.exit_code = EXIT_HALTED
+
+
+def classify_twilio_error(status: int, code: int | None) -> Outcome:
+    """What a send run does after Twilio answered `status` with error `code`."""
+    if code in OPTED_OUT_CODES:
+        return "opted-out"
+    if code in NOT_TEXTABLE_CODES:
+        return "not-textable"
+    if code in HALT_FIXES or status == 401:
+        return "halt"
+    if status == 429 or status >= 500 or code in RETRY_CODES:
+        return "retry"
+    return "failed"
+
+
+def reroute(url: str, base_url: str) -> str:
+    """`url` with its scheme and host replaced by `base_url`'s, keeping any path prefix it has."""
+    parts = urlsplit(url)
+    base = urlsplit(base_url)
+    path = base.path.rstrip("/") + parts.path
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """The delay of a Retry-After header given in seconds (the form Twilio uses), else None."""
+    try:
+        seconds = float(header or "")
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+class _ReroutingClient(Protocol):
+    retry_after: float | None
+
+    def close(self) -> None: ...
+
+
+def _http_client(base_url: str, timeout: float) -> _ReroutingClient:
+    from twilio.http.http_client import TwilioHttpClient
+
+    class ReroutingHttpClient(TwilioHttpClient):  # type: ignore[misc]
+        """One HTTP session for every request, sent to `base_url`, remembering Retry-After."""
+
+        retry_after: float | None = None
+
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            if base_url != DEFAULT_TWILIO_BASE_URL:
+                url = reroute(url, base_url)
+            self.retry_after = None  # a network error must not reuse an earlier answer's delay
+            response = super().request(method, url, *args, **kwargs)
+            self.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            return response
+
+        def close(self) -> None:
+            if self.session is not None:
+                self.session.close()
+
+    client: _ReroutingClient = ReroutingHttpClient(timeout=timeout)
+    return client
+
+
+def _refusal(error: Exception) -> tuple[int, int | None, str]:
+    """HTTP status, Twilio error code and message of a refusal, however the SDK raised it.
+
+    Single requests raise TwilioRestException (TwilioServiceException for RFC 9457 bodies),
+    which carry .status and .code; a refused listing page raises
+    TwilioException("Unable to fetch page", response), so its error body is read here.
+    """
+    status = getattr(error, "status", None)
+    if isinstance(status, int):
+        code = getattr(error, "code", None)
+        detail = getattr(error, "msg", None) or getattr(error, "detail", None) or error
+        return status, code if isinstance(code, int) else None, str(detail)
+    response = error.args[-1] if error.args else None
+    status = int(getattr(response, "status_code", 0))
+    try:
+        body = json.loads(str(getattr(response, "text", "")))
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return status, None, str(error.args[0] if error.args else error)
+    code = body.get("code")
+    return status, code if isinstance(code, int) else None, str(body.get("message"))
+
+
+def _listing_start(since: datetime) -> str:
+    return (since.astimezone(UTC) - DAY_OVERLAP).strftime("%Y-%m-%d")
+
+
+class TwilioTexts:
+    """A TextSender over one Twilio account; reuse one object for a whole send run."""
+
+    def __init__(self, settings: TwilioSettings, *, timeout: float = REQUEST_TIMEOUT) -> None:
+        from twilio.rest import Client
+
+        self._settings = settings
+        self._http = _http_client(settings.base_url, timeout)
+        self._client = Client(settings.account_sid, settings.auth_token, http_client=self._http)
+
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self._http.close()
+
+    def send_text(self, to: str, body: str) -> SendOutcome:
+        settings = self._settings
+        sender = (
+            {"from_": settings.from_number}
+            if settings.from_number
+            else {"messaging_service_sid": settings.messaging_service_sid}
+        )
+        try:
+            with self._calling("send the text"):
+                message = self._client.messages.create(to=to, body=body, **sender)
+        except TwilioError as error:
+            return SendOutcome(
+                error.outcome,
+                error_code=error.error_code,
+                error_message=str(error),
+                retry_after=self._http.retry_after if error.outcome == "retry" else None,
+            )
+        return SendOutcome("sent", provider_id=message.sid, provider_status=message.status)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        earliest = since - CLOCK_SLACK
+        query: dict[str, Any] = {"to": to, "date_sent_after": _listing_start(since)}
+        if self._settings.from_number:
+            query["from_"] = self._settings.from_number
+        with self._calling("look for an earlier text"):
+            for message in self._client.messages.stream(limit=FIND_SENT_LIMIT, **query):
+                if (
+                    message.body == body
+                    and message.direction != "inbound"
+                    and self._is_ours(message.from_, message.messaging_service_sid)
+                    and message.date_created is not None
+                    and message.date_created >= earliest
+                ):
+                    return str(message.sid)
+        return None
+
+    def delivery_status(self, provider_id: str) -> DeliveryStatus:
+        with self._calling(f"fetch text {provider_id}", missing_text=provider_id):
+            message = self._client.messages(provider_id).fetch()
+        code = message.error_code
+        return DeliveryStatus(
+            str(message.sid), str(message.status), str(code) if code is not None else None
+        )
+
+    def list_inbound(self, since: datetime) -> list[InboundText]:
+        """Texts our number received since `since` (less a few minutes), oldest first, once each.
+
+        The slack can return a text already seen by an earlier poll: callers dedupe by provider_id.
+        """
+        earliest = since - CLOCK_SLACK
+        query: dict[str, Any] = {"date_sent_after": _listing_start(since), "page_size": PAGE_SIZE}
+        if self._settings.from_number:
+            query["to"] = self._settings.from_number
+        received: dict[str, InboundText] = {}  # by SID: a text listed twice counts once
+        with self._calling("list incoming texts"):
+            for message in self._client.messages.stream(**query):
+                at = message.date_sent or message.date_created
+                if (
+                    message.direction != "inbound"
+                    or not self._is_ours(message.to, message.messaging_service_sid)
+                    or at is None
+                    or at < earliest
+                ):
+                    continue
+                received[message.sid] = InboundText(
+                    provider_id=str(message.sid),
+                    from_number=str(message.from_),
+                    to_number=str(message.to),
+                    body=str(message.body or ""),
+                    received_at=at,
+                )
+        return sorted(received.values(), key=lambda text: text.received_at)
+
+    def check(self) -> str | None:
+        settings = self._settings
+        if not settings.configured:
+            return (
+                "Twilio is not configured; set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                "TWILIO_FROM (or TWILIO_MESSAGING_SERVICE_SID)"
+            )
+        try:
+            with self._calling("check the Twilio account"):
+                account = self._client.api.accounts(settings.account_sid).fetch()
+                number_found = not settings.from_number or bool(
+                    self._client.incoming_phone_numbers.list(
+                        phone_number=settings.from_number, limit=1
+                    )
+                )
+        except TwilioError as error:
+            return str(error)
+        if account.status != "active":
+            return (
+                f"Twilio account {settings.account_sid} is {account.status}; "
+                "reactivate it in the Twilio console"
+            )
+        if not number_found:
+            return (
+                f"{settings.from_number} is not a phone number on Twilio account "
+                f"{settings.account_sid}; set TWILIO_FROM to one of the account's numbers"
+            )
+        return None
+
+    def _is_ours(self, number: str | None, service_sid: str | None) -> bool:
+        settings = self._settings
+        if settings.from_number:
+            return number == settings.from_number
+        return service_sid == settings.messaging_service_sid
+
+    @contextmanager
+    def _calling(self, what: str, missing_text: str | None = None) -> Iterator[None]:
+        """Turn Twilio's refusals and network errors into a TwilioError saying what failed."""
+        from twilio.base.exceptions import TwilioException
+
+        try:
+            yield
+        except TwilioException as error:
+            raise self._refused(what, *_refusal(error), missing_text) from None
+        except OSError as error:  # requests' connection errors and timeouts are OSErrors
+            raise TwilioError(self._unreachable(error), "retry") from None
+
+    def _refused(
+        self, what: str, status: int, code: int | None, detail: str, missing_text: str | None = None
+    ) -> TwilioError:
+        settings = self._settings
+        code_text = str(code) if code is not None else None
+        if missing_text and code == 20404:
+            return TwilioError(
+                f"Twilio has no text {missing_text} on account {settings.account_sid} (20404); "
+                "it was sent from another account or deleted",
+                "failed",
+                code_text,
+            )
+        outcome = classify_twilio_error(status, code)
+        if outcome == "halt":
+            fix = HALT_FIXES.get(code or 0, BAD_CREDENTIALS)
+            sender = settings.from_number or f"messaging service {settings.messaging_service_sid}"
+            message = fix.format(account=settings.account_sid, sender=sender)
+        else:
+            message = f"Twilio could not {what} (HTTP {status}, error {code}): {detail}"
+        return TwilioError(self._printable(message), outcome, code_text)
+
+    def _unreachable(self, error: OSError) -> str:
+        return self._printable(
+            f"cannot reach Twilio at {self._settings.base_url} ({type(error).__name__}: {error}); "
+            "check the network or LEADCHASE_TWILIO_BASE_URL"
+        )
+
+    def _printable(self, text: str) -> str:
+        """One line, without the auth token."""
+        token = self._settings.auth_token
+        line = " ".join(text.split())
+        return line.replace(token, "[auth token]") if token else line

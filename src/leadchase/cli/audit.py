@@ -1,0 +1,64 @@
+"""`leadchase compliance report`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from leadchase.cli import common
+
+compliance_app = typer.Typer(
+    help="Show that automated texts kept to the rules.", no_args_is_help=True
+)
+
+
+@compliance_app.command("report")
+def report(
+    days: Annotated[int, typer.Option(min=1, help="How many days back.")] = 30,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Every automated text of the last N days with its local send time and the rule that allowed it.
+
+    Exits 1 if any violation is found (there should be none).
+    """
+    from rich import box
+    from rich.table import Table
+
+    from leadchase.compliance.report import compliance_report
+
+    context = common.context()
+    try:
+        result = compliance_report(context, common.now(), days)
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(
+            {
+                "since": result.since.isoformat(),
+                "texts": [t.to_json() for t in result.texts],
+                "violations": len(result.violations),
+            }
+        )
+    else:
+        table = Table("Lead", "To", "Their time", "States", "Decision", box=box.SIMPLE_HEAD)
+        for text in result.texts:
+            verdict = "allowed" if text.allowed else f"[bold red]VIOLATION[/] {text.reason}"
+            table.add_row(
+                f"{text.name} #{text.lead_id}",
+                text.to,
+                text.local_time,
+                text.states or "-",
+                verdict,
+            )
+        common.out.print(table)
+        common.out.print(
+            f"{len(result.texts)} automated text(s) since {result.since:%Y-%m-%d}; "
+            f"{len(result.violations)} violation(s)."
+        )
+    if result.violations:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(compliance_app, name="compliance")

@@ -1,0 +1,90 @@
+"""`leadchase sync` and `leadchase inbox`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from leadchase.cli import common
+
+
+def sync(json_output: common.JsonOption = False) -> None:
+    """Fetch new texts from Twilio: pause leads who replied, honour STOP, START and HELP."""
+    from leadchase.channels.config import twilio_settings
+    from leadchase.dispatch import send_lock
+    from leadchase.replies import sync_replies
+
+    context = common.context()
+    try:
+        settings = twilio_settings(context.settings)
+        if not settings.configured:
+            common.fail(
+                "Twilio is not configured, so there are no texts to fetch; set TWILIO_ACCOUNT_SID, "
+                "TWILIO_AUTH_TOKEN and TWILIO_FROM (docs/configuration.md)"
+            )
+        from leadchase.channels.twilio_sms import TwilioTexts
+
+        with send_lock(context):
+            result = sync_replies(context, common.now(), TwilioTexts(settings))
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(result.to_json())
+        return
+    for item in result.items:
+        who = f"{item.name} #{item.lead_id}" if item.lead_id else item.from_number
+        common.out.print(f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}")
+    common.out.print(f"{len(result.items)} new message(s).")
+
+
+def inbox(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 30,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Recent texts from leads, unanswered first."""
+    from rich import box
+    from rich.table import Table
+
+    from leadchase.replies import inbox as read_inbox
+
+    context = common.context()
+    try:
+        entries = read_inbox(context, limit)
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(
+            [
+                {
+                    "lead_id": e.lead_id,
+                    "name": e.name,
+                    "phone": e.phone,
+                    "body": e.body,
+                    "kind": e.kind,
+                    "received_at": e.received_at.isoformat(),
+                    "answered": e.answered,
+                }
+                for e in entries
+            ]
+        )
+        return
+    if not entries:
+        common.out.print("No texts from leads yet.")
+        return
+    table = Table("", "From", "Received (UTC)", "Message", "Kind", box=box.SIMPLE_HEAD)
+    for e in entries:
+        who = f"{e.name} #{e.lead_id}" if e.lead_id else f"{e.phone} (unknown)"
+        table.add_row(
+            "" if e.answered else "[bold]NEW[/]",
+            who,
+            e.received_at.strftime("%Y-%m-%d %H:%M"),
+            e.body,
+            e.kind,
+        )
+    common.out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(sync)
+    app.command()(inbox)

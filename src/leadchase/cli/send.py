@@ -1,0 +1,116 @@
+"""`leadchase send` and `leadchase doctor`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from leadchase.cli import common
+
+if TYPE_CHECKING:
+    from leadchase.dispatch import SendResult
+
+
+def send(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would be sent, to whom, and why others wait."),
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Send at most this many messages.", show_default=False)
+    ] = None,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Send the automated texts and emails that are due and allowed now (run it from cron).
+
+    Exit codes: 0 done (even with failures, which are recorded), 4 another run holds the lock,
+    5 sending halted by a provider configuration error.
+    """
+    from leadchase.dispatch import send_pass
+    from leadchase.errors import EXIT_HALTED
+
+    context = common.context()
+    try:
+        result = send_pass(context, common.now(), dry_run=dry_run, limit=limit)
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(result.to_json())
+    else:
+        _render(result)
+    if result.halted:
+        common.fail(f"sending halted: {result.halted}", EXIT_HALTED)
+
+
+def _render(result: SendResult) -> None:
+    from rich import box
+    from rich.table import Table
+
+    out = common.out
+    if not result.channels:
+        out.print(
+            "Sending is not configured (no Twilio or SMTP settings): automated steps stay on "
+            "`leadchase today` as tasks. See docs/configuration.md."
+        )
+    if result.items:
+        title = "Dry run: nothing was sent" if result.dry_run else "Send run"
+        table = Table(
+            "Lead",
+            "Channel",
+            "To",
+            "Result",
+            "Why / message",
+            title=title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        for item in result.items:
+            detail = item.reason
+            if item.result in ("would-send", "sent") and item.body:
+                detail = (f"Subject: {item.subject}\n" if item.subject else "") + item.body
+            table.add_row(
+                f"{item.name} #{item.lead_id}", item.channel, item.to, item.result, detail
+            )
+        out.print(table)
+    counts = result.to_json()
+    summary = ", ".join(
+        f"{counts[key]} {label}"
+        for key, label in (
+            ("would_send", "would send"), ("sent", "sent"), ("failed", "failed"), ("held", "held"),
+            ("skipped", "skipped"), ("retry_later", "to retry later"), ("unknown", "unknown"),
+        )
+        if counts[key] or (key in ("sent", "held") and not result.dry_run)
+    )  # fmt: skip
+    out.print(summary or "Nothing due to send right now.")
+    if result.reconciled:
+        out.print(f"Reconciled {result.reconciled} message(s) left by an interrupted run.")
+
+
+def doctor() -> None:
+    """Check the workspace, settings, Twilio and SMTP without sending anything."""
+    from leadchase.doctor import run_checks
+
+    context = common.context()
+    try:
+        checks = run_checks(context)
+    finally:
+        context.close()
+    problems = 0
+    for check in checks:
+        mark = (
+            "[green]ok[/]"
+            if check.ok
+            else ("[yellow]note[/]" if check.advisory else "[red]problem[/]")
+        )
+        common.out.print(f"{mark}  {check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            common.out.print(f"      fix: {check.fix}")
+        problems += not check.ok and not check.advisory
+    if problems:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(send)
+    app.command()(doctor)

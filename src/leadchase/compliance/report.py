@@ -1,0 +1,99 @@
+"""`leadchase compliance report`: every automated text of the period, checked again against the rules.
+
+For each text the tool sent on its own, the report recomputes the decision at the moment it was
+sent, in every candidate zone and under every candidate state's law, and lists any violation.
+There must be none; the report exists so the officer can show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from leadchase.cadence.service import FollowUp
+from leadchase.compliance.windows import check_moment
+from leadchase.context import Context
+from leadchase.store.models import Lead, Message, Touch
+
+
+@dataclass(frozen=True)
+class AuditedText:
+    message_id: int
+    lead_id: int
+    name: str
+    to: str
+    sent_at: datetime
+    local_time: str
+    zones: str
+    states: str
+    allowed: bool
+    rule: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["sent_at"] = self.sent_at.isoformat()
+        return document
+
+
+@dataclass(frozen=True)
+class ComplianceReport:
+    since: datetime
+    texts: list[AuditedText]
+
+    @property
+    def violations(self) -> list[AuditedText]:
+        return [t for t in self.texts if not t.allowed]
+
+
+def compliance_report(context: Context, now: datetime, days: int) -> ComplianceReport:
+    followup = FollowUp.load(context.settings)
+    since = now - timedelta(days=days)
+    messages = Message.__table__  # type: ignore[attr-defined]
+    touches = Touch.__table__  # type: ignore[attr-defined]
+    leads = Lead.__table__  # type: ignore[attr-defined]
+    query = (
+        select(messages.c.id, messages.c.to_address, messages.c.sent_at, leads)
+        .select_from(
+            messages.join(touches, touches.c.id == messages.c.touch_id).join(
+                leads, leads.c.id == messages.c.lead_id
+            )
+        )
+        .where(
+            messages.c.direction == "out",
+            messages.c.channel == "text",
+            touches.c.automated.is_(True),
+            messages.c.sent_at.is_not(None),
+            messages.c.sent_at >= since,
+            messages.c.status.notin_(("failed", "claimed", "retry")),
+        )
+        .order_by(messages.c.sent_at)
+    )
+    audited = []
+    with context.database.reading() as connection:
+        rows = list(connection.execute(query))
+    for row in rows:
+        lead = dict(row._mapping)
+        clock = followup.clock(lead, row.sent_at)
+        decision = check_moment(row.sent_at, clock.zones, clock.states, followup.policy)
+        local = row.sent_at.astimezone(ZoneInfo(clock.zone)).strftime("%a %Y-%m-%d %H:%M %Z")
+        audited.append(
+            AuditedText(
+                message_id=row.id,
+                lead_id=lead["id"],
+                name=lead["name"] or "",
+                to=row.to_address,
+                sent_at=row.sent_at,
+                local_time=local,
+                zones=";".join(clock.zones),
+                states=";".join(clock.states),
+                allowed=decision.allowed,
+                rule=decision.rule,
+                reason=decision.reason,
+            )
+        )
+    return ComplianceReport(since, audited)

@@ -1,0 +1,364 @@
+"""`leadchase daemon`: APScheduler wiring only.
+
+Two jobs in an in-memory job store: a send pass every `send_every` seconds and, with a watch
+folder, a scan every few seconds. The database is the source of truth, so nothing is lost when
+the process stops; the send lock keeps the daemon and cron runs from sending at the same time.
+Each pass opens its own workspace context and closes it, and reads the clock afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from leadchase.errors import (
+    EXIT_ERROR,
+    EXIT_HALTED,
+    EXIT_OK,
+    BusyError,
+    ConfigError,
+    LeadchaseError,
+)
+
+if TYPE_CHECKING:
+    from leadchase.dispatch import SendResult
+    from leadchase.watch import FileLook
+
+WATCH_EVERY_SECONDS = 3.0
+SEND_JOB = "send"
+WATCH_JOB = "watch"
+JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+HANDLER_NAME = "leadchase-daemon"
+ACTIONS = ("sent", "failed", "retry_later", "unknown")  # logged one line each; held/skipped counted
+
+
+@dataclass(frozen=True)
+class DaemonPlan:
+    """What the daemon will do, from the command line and [daemon] in leadchase.toml."""
+
+    root: Path
+    send_every: float
+    watch_dir: Path | None
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def plan_daemon(home: Path | None, send_every: float | None, watch_dir: Path | None) -> DaemonPlan:
+    from leadchase.channels.config import smtp_settings, twilio_settings
+    from leadchase.context import Context
+
+    context = Context.load(home)
+    settings = context.settings
+    section = settings.section("daemon")
+    where = f"{settings.workspace.settings_file}: [daemon]"
+    every = section.get("send_every_seconds", 60) if send_every is None else send_every
+    if isinstance(every, bool) or not isinstance(every, int | float) or every <= 0:
+        raise ConfigError(f"{where} send_every_seconds must be a number of seconds above 0")
+    folder = watch_dir
+    if folder is None:
+        configured = section.get("watch_dir", "")
+        if not isinstance(configured, str):
+            raise ConfigError(f'{where} watch_dir must be a quoted folder path, or "" for none')
+        folder = Path(configured).expanduser() if configured.strip() else None
+        if folder is not None and not folder.is_absolute():
+            folder = settings.workspace.root / folder
+    if folder is not None:
+        folder = _ready_folder(folder.expanduser().resolve())
+    secrets = (twilio_settings(settings).auth_token, smtp_settings(settings).password)
+    return DaemonPlan(settings.workspace.root, float(every), folder, tuple(s for s in secrets if s))
+
+
+def _ready_folder(folder: Path) -> Path:
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"watch folder {folder} is a file; give a folder with --watch")
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot create watch folder {folder} ({error.strerror}); create it or fix --watch"
+        ) from None
+    return folder
+
+
+class DaemonPasses:
+    """The daemon's jobs. A failing pass is logged and tried again next time, never fatal."""
+
+    def __init__(
+        self,
+        plan: DaemonPlan,
+        log: logging.Logger,
+        send_soon: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.plan = plan
+        self.log = log
+        self.send_soon = send_soon
+        self._looks: dict[str, FileLook] = {}
+        self._leads_waiting = threading.Event()
+
+    @property
+    def leads_waiting(self) -> bool:
+        """New leads were imported since the current (or last) send pass started."""
+        return self._leads_waiting.is_set()
+
+    def send(self) -> int:
+        """One send pass; the exit code `daemon --once` would end with."""
+        from leadchase.clock import now
+        from leadchase.context import Context
+        from leadchase.dispatch import send_pass
+
+        self._leads_waiting.clear()
+        try:
+            context = Context.load(self.plan.root)
+            try:
+                result = send_pass(context, now())
+            finally:
+                context.close()
+        except BusyError as busy:
+            self.log.warning("another run is sending; skipped")
+            return busy.exit_code
+        except LeadchaseError as error:
+            self.log.error("send pass failed: %s", error)
+            return error.exit_code
+        except Exception:
+            self.log.exception("send pass failed (a bug: please report it); trying again next time")
+            return EXIT_ERROR
+        self._report(result)
+        return EXIT_HALTED if result.halted else EXIT_OK
+
+    def _report(self, result: SendResult) -> None:
+        for item in result.items:
+            if item.result in ACTIONS:
+                self.log.info(
+                    "%s %s to lead %s%s%s",
+                    item.result.replace("_", " "),
+                    item.channel,
+                    item.lead_id,
+                    f" ({item.provider_id})" if item.provider_id else "",
+                    f" error {item.error_code}" if item.error_code else "",
+                )
+        if result.reconciled:
+            self.log.info("reconciled %d message(s) left by an interrupted run", result.reconciled)
+        counts = result.to_json()
+        summary = ", ".join(
+            f"{counts[key]} {key.replace('_', ' ')}"
+            for key in ("sent", "failed", "held", "skipped", "retry_later", "unknown")
+            if counts[key]
+        )
+        self.log.log(
+            logging.INFO if summary else logging.DEBUG, "send pass: %s", summary or "nothing due"
+        )
+        if result.halted:
+            self.log.critical(
+                "SENDING HALTED: %s. Fix it; the daemon keeps running and the next pass tries again.",
+                result.halted,
+            )
+
+    def watch(self) -> int:
+        """One scan of the watch folder; returns how many new leads it imported."""
+        from leadchase.clock import now
+        from leadchase.context import Context
+        from leadchase.watch import scan_watch_folder
+
+        folder = self.plan.watch_dir
+        if folder is None:
+            return 0
+        try:
+            context = Context.load(self.plan.root)
+            try:
+                results = scan_watch_folder(context, folder, now(), last_looks=self._looks)
+            finally:
+                context.close()
+        except LeadchaseError as error:
+            self.log.error("watch scan failed: %s", error)
+            return 0
+        except Exception:
+            self.log.exception("watch scan failed (a bug: please report it); trying again soon")
+            return 0
+        new_leads = 0
+        for result in results:
+            if result.outcome == "failed":
+                self.log.error(
+                    "import failed: %s -> %s: %s", result.file, result.moved_to, result.error
+                )
+                continue
+            new_leads += result.imported
+            self.log.info(
+                "imported %s: %d new, %d merged, %d rejected -> %s",
+                result.file,
+                result.imported,
+                result.merged,
+                result.rejected,
+                result.moved_to,
+            )
+        if new_leads:
+            # Speed to lead: the first text goes out on the very next pass, now.
+            self._leads_waiting.set()
+            self.send_soon()
+        return new_leads
+
+
+def run_daemon(
+    home: Path | None,
+    *,
+    send_every: float | None,
+    watch_dir: Path | None,
+    once: bool = False,
+    log_file: Path | None = None,
+) -> int:
+    """Run until SIGTERM/SIGINT (exit code 0), or with `once` do one scan and one send pass."""
+    plan = plan_daemon(home, send_every, watch_dir)
+    log = daemon_logger(log_file, plan.secrets)
+    if once:
+        passes = DaemonPasses(plan, log)
+        passes.watch()
+        return passes.send()
+    return _schedule(plan, log)
+
+
+def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(2)},
+        job_defaults=JOB_OPTIONS,
+        timezone=UTC,
+    )
+
+    def send_soon() -> None:
+        # The scheduler runs on the real clock; LEADCHASE_NOW only moves the business "now".
+        scheduler.modify_job(SEND_JOB, next_run_time=datetime.now(UTC))
+
+    passes = DaemonPasses(plan, log, send_soon)
+
+    def after_job(event: JobExecutionEvent) -> None:
+        # A send pass was running when new leads came in, so the run asked for then was skipped:
+        # run the next one now rather than a whole interval later.
+        if event.job_id == SEND_JOB and passes.leads_waiting:
+            send_soon()
+
+    scheduler.add_listener(after_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    start = datetime.now(UTC)
+    scheduler.add_job(
+        passes.send, "interval", seconds=plan.send_every, id=SEND_JOB, next_run_time=start
+    )
+    if plan.watch_dir is not None:
+        scheduler.add_job(
+            passes.watch,
+            "interval",
+            seconds=WATCH_EVERY_SECONDS,
+            id=WATCH_JOB,
+            next_run_time=start,
+        )
+    log.info(
+        "daemon started in %s: sending every %g s%s",
+        plan.root,
+        plan.send_every,
+        f", watching {plan.watch_dir}" if plan.watch_dir else "",
+    )
+    stopping = _install_stop_signals(log)
+    try:
+        scheduler.start()
+    except _StopRequested as stop:
+        log.info("%s received: finishing the pass in flight, then stopping", stop.signal_name)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        stopping()
+    log.info("daemon stopped")
+    return EXIT_OK
+
+
+class _StopRequested(Exception):
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+def _install_stop_signals(log: logging.Logger) -> Callable[[], None]:
+    """SIGTERM/SIGINT end scheduler.start(); a second signal while stopping is only noted.
+
+    Returns a function that puts the previous handlers back.
+    """
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def while_stopping(signum: int, frame: FrameType | None) -> None:
+        log.warning("still finishing the pass in flight; it stops right after")
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for sig in previous:
+            signal.signal(sig, while_stopping)
+        raise _StopRequested(signal.Signals(signum).name)
+
+    for sig in previous:
+        signal.signal(sig, stop)
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+class _Redacting(logging.Formatter):
+    """Secrets never reach a log line, not even inside a traceback."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__(LOG_FORMAT)
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def _skip_overlapping_pass_notes(record: logging.LogRecord) -> bool:
+    """APScheduler warns when a pass comes due while the previous one still runs; with
+    coalescing that is the plan (the running pass, or the one after it, does the work)."""
+    return not (
+        record.name.startswith("apscheduler")
+        and "maximum number of running instances" in str(record.msg)
+    )
+
+
+def daemon_logger(log_file: Path | None, secrets: tuple[str, ...] = ()) -> logging.Logger:
+    """One line per action (time, level, message) to stderr or a log file.
+
+    Libraries log their warnings to the same place; their chatter (APScheduler's "Running job",
+    the Twilio SDK's request dumps) stays out.
+    """
+    from logging.handlers import WatchedFileHandler
+
+    handler: logging.Handler = logging.StreamHandler(sys.stderr)
+    if log_file is not None:
+        try:
+            handler = WatchedFileHandler(log_file, encoding="utf-8")  # reopens after logrotate
+        except OSError as error:
+            raise ConfigError(
+                f"cannot open log file {log_file} ({error.strerror}); fix --log-file"
+            ) from None
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(_Redacting(secrets))
+    handler.addFilter(_skip_overlapping_pass_notes)
+    root = logging.getLogger()
+    for earlier in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(earlier)
+        earlier.close()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    log = logging.getLogger("leadchase.daemon")
+    log.setLevel(logging.INFO)
+    return log

@@ -1,0 +1,599 @@
+"""A send run: claim the automated texts and emails that are due and allowed, send, record, retry.
+
+Never twice: a touch is claimed (status "claimed" plus a message row holding the rendered body)
+and committed before the provider is called, and the result is recorded after. A run that dies
+in between leaves the claim behind; the next run reconciles it before sending anything: a text
+is looked up at Twilio (same number and body since the claim) and recorded as sent if found,
+an email is marked "unknown" for the officer to check and is never resent. A file lock keeps
+two runs (two crons, cron and the daemon) from sending at the same time.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from leadchase.cadence.service import FollowUp, plan_next, record_touch
+from leadchase.channels.base import EmailSender, OutgoingEmail, SendOutcome, TextSender
+from leadchase.compliance.caps import cap_allows, next_allowed_by_cap
+from leadchase.compliance.windows import check_moment, next_opening
+from leadchase.context import Context
+from leadchase.errors import BusyError
+from leadchase.store import leads as lead_store
+from leadchase.store import sending as store
+from leadchase.store import suppressions
+from leadchase.store import touches as touch_store
+
+LOCK_WAIT_SECONDS = 10.0
+IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
+RETRY_LATER = timedelta(minutes=5)
+RECHECK_AFTER = timedelta(minutes=2)  # a crashed run's text: look at Twilio again after this
+UNCONFIRMED = "unconfirmed after an interrupted run"
+STATUS_LOOKBACK = timedelta(days=3)
+UNDELIVERABLE = {"30006": "landline or unreachable carrier"}
+
+
+@dataclass
+class SendItem:
+    touch_id: int
+    lead_id: int
+    name: str
+    channel: str
+    to: str
+    result: str  # sent | failed | held | skipped | retry_later | would-send | unknown
+    reason: str = ""
+    template: str | None = None
+    variant: int | None = None
+    body: str | None = None
+    subject: str | None = None
+    provider_id: str | None = None
+    error_code: str | None = None
+
+
+@dataclass
+class SendResult:
+    dry_run: bool
+    items: list[SendItem] = field(default_factory=list)
+    halted: str | None = None
+    reconciled: int = 0
+    statuses_updated: int = 0
+    replies: int = 0
+    channels: tuple[str, ...] = ()
+
+    def count(self, result: str) -> int:
+        return sum(1 for item in self.items if item.result == result)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sent": self.count("sent"),
+            "failed": self.count("failed"),
+            "held": self.count("held"),
+            "skipped": self.count("skipped"),
+            "retry_later": self.count("retry_later"),
+            "would_send": self.count("would-send"),
+            "unknown": self.count("unknown"),
+            "halted": self.halted,
+            "reconciled": self.reconciled,
+            "replies": self.replies,
+            "dry_run": self.dry_run,
+            "items": [asdict(item) for item in self.items],
+        }
+
+
+@dataclass
+class Senders:
+    texts: TextSender | None = None
+    emails: EmailSender | None = None
+    messages_per_second: float = 1.0
+    from_number: str = ""
+    from_address: str = ""
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(c for c, s in (("text", self.texts), ("email", self.emails)) if s is not None)
+
+    def close(self) -> None:
+        if self.texts is not None:
+            self.texts.close()
+        if self.emails is not None:
+            self.emails.close()
+
+
+def configured_senders(context: Context) -> Senders:
+    """The real providers for every channel whose settings are complete."""
+    from leadchase.channels.config import smtp_settings, twilio_settings
+
+    twilio = twilio_settings(context.settings)
+    smtp = smtp_settings(context.settings)
+    senders = Senders(messages_per_second=twilio.messages_per_second)
+    if twilio.configured:
+        from leadchase.channels.twilio_sms import TwilioTexts
+
+        senders.texts = TwilioTexts(twilio)
+        senders.from_number = twilio.from_number or twilio.messaging_service_sid
+    if smtp.configured:
+        from leadchase.channels.smtp_email import SmtpEmails
+
+        senders.emails = SmtpEmails(smtp)
+        senders.from_address = smtp.from_address
+    return senders
+
+
+@contextmanager
+def send_lock(context: Context, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(context.settings.workspace.root / ".leadchase-send.lock"), mode=0o600)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise BusyError(
+            "another send run (cron or the daemon) is sending right now; this one stopped "
+            "without sending. It is safe to run again in a minute."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class SendRun:
+    """One pass over the due automated touches. `now` is the run's start; the clock moves on
+    from it by the real time the run takes (pacing), so LEADCHASE_NOW simulations still work."""
+
+    def __init__(
+        self,
+        context: Context,
+        now: datetime,
+        senders: Senders,
+        *,
+        dry_run: bool = False,
+        limit: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.context = context
+        self.start = now
+        self.senders = senders
+        self.dry_run = dry_run
+        self.limit = limit
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self.started = monotonic()
+        self.followup = FollowUp.load(context.settings)
+        self.result = SendResult(dry_run=dry_run, channels=senders.channels)
+        self._last_text = -1e9
+        self._library: Any = None
+        self._secret: str | None = None
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.monotonic() - self.started)
+
+    def run(self) -> SendResult:
+        database = self.context.database
+        if not self.dry_run:
+            self._reconcile()
+            if self.senders.texts is not None:
+                # Replies first: a lead who answered since the last pass gets no automated text.
+                from leadchase.replies import sync_replies
+
+                synced = sync_replies(self.context, self.start, self.senders.texts)
+                self.result.replies = len(synced.items)
+        with database.reading() as connection:
+            due = store.due_automated(connection, self.start, self.senders.channels, self.limit)
+        for row in due:
+            if self.result.halted:
+                break
+            self._one(row)
+        if not self.dry_run and not self.result.halted and self.senders.texts is not None:
+            self._follow_up_statuses()
+        return self.result
+
+    # -- one touch ---------------------------------------------------------------------------
+
+    def _one(self, row: Row[Any]) -> None:
+        lead = {key: value for key, value in row._mapping.items()}
+        lead["id"] = row.id
+        channel = row.channel
+        to = lead["phone"] if channel == "text" else lead["email"]
+        item = SendItem(row.touch_id, row.id, row.name or "(no name)", channel, to or "", "held")
+        self.result.items.append(item)
+        moment = self.now()
+        with self.context.database.writing() as connection:
+            reason = self._closed_reason(connection, lead, row, moment)
+            if reason is not None:
+                item.result, item.reason = "skipped", reason
+                if not self.dry_run:
+                    store.update_touch(
+                        connection,
+                        row.touch_id,
+                        {"status": "cancelled", "done_at": moment, "outcome": reason},
+                    )
+                return
+            hold = self._hold_reason(connection, lead, channel, moment)
+            if hold is not None:
+                item.reason, later = hold
+                if later is not None and not self.dry_run:
+                    store.update_touch(connection, row.touch_id, {"due_at": later})
+                return
+            attempt = store.channel_attempts(connection, row.id, channel) + 1
+            previous = store.previous_texts(connection, row.id) if channel == "text" else []
+            rendered = self._render(lead, row, attempt, previous)
+            if rendered is None:
+                item.result, item.reason = "held", f"template {row.template!r} cannot be rendered"
+                return
+            item.template, item.variant = rendered.template, rendered.variant
+            item.body, item.subject = rendered.body, rendered.subject
+            if self.dry_run:
+                item.result, item.reason = "would-send", "due and allowed"
+                return
+            if row.touch_outcome == UNCONFIRMED and self._sent_before_crash(
+                connection, lead, row, item
+            ):
+                return
+            if not store.claim(connection, row.touch_id, moment):
+                item.result, item.reason = "skipped", "already taken by another run"
+                return
+            message_id = store.add_message(
+                connection,
+                {
+                    "lead_id": row.id,
+                    "touch_id": row.touch_id,
+                    "direction": "out",
+                    "channel": channel,
+                    "to_address": to,
+                    "from_address": self.senders.from_number
+                    if channel == "text"
+                    else self.senders.from_address,
+                    "subject": rendered.subject,
+                    "body": rendered.body,
+                    "template": rendered.template,
+                    "variant": rendered.variant,
+                    "status": "claimed",
+                    "created_at": moment,
+                },
+            )
+        # The claim is committed: whatever happens from here, this touch is never sent twice.
+        outcome = self._deliver(channel, to or "", rendered, lead)
+        self._record(lead, row, item, message_id, outcome, attempt)
+
+    def _sent_before_crash(
+        self, connection: Connection, lead: dict[str, Any], row: Row[Any], item: SendItem
+    ) -> bool:
+        """A text an interrupted run may have sent: if Twilio has it now, record it, never resend."""
+        earlier = store.unconfirmed_message(connection, row.touch_id)
+        if earlier is None or self.senders.texts is None:
+            return False
+        found = self.senders.texts.find_sent(earlier.to_address, earlier.body, earlier.created_at)
+        if found is None:
+            store.update_message(
+                connection, earlier.id, {"status": "failed", "error_code": "never-sent"}
+            )
+            return False
+        store.update_message(
+            connection,
+            earlier.id,
+            {"provider_id": found, "status": "sent", "sent_at": earlier.created_at},
+        )
+        record_touch(
+            connection, self.followup, lead, row.channel, earlier.created_at,
+            outcome="sent", status="sent", touch_id=row.touch_id, extra={"variant": earlier.variant},
+        )  # fmt: skip
+        item.result, item.reason, item.provider_id = (
+            "sent",
+            "sent by an interrupted run; recorded",
+            found,
+        )
+        self.result.reconciled += 1
+        return True
+
+    def _closed_reason(
+        self, connection: Connection, lead: dict[str, Any], row: Row[Any], moment: datetime
+    ) -> str | None:
+        """Why this touch must not go out at all (it is cancelled), or None."""
+        if row.touch_cadence != lead.get("cadence"):
+            return "the lead changed cadence"
+        replied = lead.get("replied_at")
+        started = lead.get("cadence_started_at")
+        if replied is not None and (started is None or replied >= started):
+            return "the lead replied: automation paused"
+        if row.channel == "text":
+            if not lead.get("phone") or not lead.get("text_ok", True):
+                return "number cannot take texts"
+            if suppressions.is_suppressed(connection, lead["phone"], ("text", "all", "dnc")):
+                return "number opted out or on the do-not-call list"
+        if row.channel == "email":
+            if not lead.get("email"):
+                return "no email address"
+            if suppressions.is_suppressed(connection, lead["email"], ("email", "all")):
+                return "email unsubscribed"
+        return None
+
+    def _hold_reason(
+        self, connection: Connection, lead: dict[str, Any], channel: str, moment: datetime
+    ) -> tuple[str, datetime | None] | None:
+        """Why this touch must wait (and until when), or None when it may go now."""
+        snoozed = lead.get("snoozed_until")
+        if snoozed is not None and snoozed > moment:
+            return f"snoozed until {snoozed.isoformat(timespec='minutes')}", snoozed
+        clock = self.followup.clock(lead, moment)
+        zones = clock.zones  # empty when the time zone is unknown: check_moment holds
+        policy = self.followup.policy
+        decision = check_moment(moment, zones, clock.states, policy)
+        if not decision.allowed:
+            later = next_opening(moment, zones, clock.states, policy) if zones else None
+            return decision.reason, later
+        if channel == "text":
+            times = store.attempt_times(connection, lead["id"], moment - timedelta(hours=24))
+            capped = cap_allows(times, moment, clock.states)
+            if not capped.allowed:
+                return capped.reason, next_allowed_by_cap(times, moment, clock.states)
+        if channel == "email" and not self.context.settings.officer.postal_address:
+            self.result.halted = (
+                "automated emails need your postal address (CAN-SPAM); set [officer] "
+                "postal_address in leadchase.toml"
+            )
+            return "no postal address for the email footer", None
+        return None
+
+    def _render(
+        self, lead: dict[str, Any], row: Row[Any], attempt: int, previous: list[str]
+    ) -> Any:
+        from leadchase.messaging import TemplateLibrary, render, touch_context, variant_key
+        from leadchase.messaging.context import MessageContext
+
+        if self._library is None:
+            self._library = TemplateLibrary(self.context.settings.workspace.templates_dir)
+        ctx: MessageContext = touch_context(
+            lead, self.context.settings.officer, channel=row.channel, day=row.day, attempt=attempt
+        )
+        try:
+            return render(
+                self._library,
+                row.template,
+                ctx,
+                lead_id=row.id,
+                step_key=variant_key(row.touch_cadence, row.step_key),
+                previous_bodies=previous,
+            )
+        except Exception as error:  # a broken template holds its touches, it never stops the run
+            from leadchase.errors import LeadchaseError
+
+            if isinstance(error, LeadchaseError):
+                return None
+            raise
+
+    def _deliver(self, channel: str, to: str, rendered: Any, lead: dict[str, Any]) -> SendOutcome:
+        for attempt in range(IN_RUN_RETRIES):
+            if channel == "text":
+                assert self.senders.texts is not None
+                self._pace()
+                outcome = self.senders.texts.send_text(to, rendered.body)
+            else:
+                assert self.senders.emails is not None
+                outcome = self.senders.emails.send_email(self._email(to, rendered, lead))
+            if outcome.outcome != "retry" or attempt == IN_RUN_RETRIES - 1:
+                return outcome
+            # Exponential backoff with jitter, honouring Retry-After when the provider gives one.
+            delay = outcome.retry_after or (2**attempt) * (0.5 + random.random())
+            self.sleep(min(delay, 30.0))
+        raise AssertionError("unreachable")
+
+    def _pace(self) -> None:
+        gap = 1.0 / max(self.senders.messages_per_second, 0.001)
+        wait = self._last_text + gap - self.monotonic()
+        if wait > 0:
+            self.sleep(wait)
+        self._last_text = self.monotonic()
+
+    def _email(self, to: str, rendered: Any, lead: dict[str, Any]) -> OutgoingEmail:
+        from leadchase.channels.unsubscribe import (
+            list_unsubscribe_header,
+            unsubscribe_token,
+            workspace_secret,
+        )
+
+        officer = self.context.settings.officer
+        token = unsubscribe_token(
+            workspace_secret(self.context.settings.workspace.root), lead["id"]
+        )
+        reply_to = officer.email or self.senders.from_address
+        return OutgoingEmail(
+            to=to,
+            subject=rendered.subject or "",
+            body=rendered.body,
+            from_name=officer.name,
+            from_address=self.senders.from_address,
+            reply_to=reply_to,
+            list_unsubscribe=list_unsubscribe_header(reply_to, token),
+        )
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _record(
+        self,
+        lead: dict[str, Any],
+        row: Row[Any],
+        item: SendItem,
+        message_id: int,
+        outcome: SendOutcome,
+        attempt: int,
+    ) -> None:
+        moment = self.now()
+        item.provider_id, item.error_code = outcome.provider_id, outcome.error_code
+        with self.context.database.writing() as connection:
+            message = {
+                "provider_id": outcome.provider_id,
+                "error_code": outcome.error_code,
+                "status": outcome.provider_status or outcome.outcome,
+            }
+            if outcome.outcome == "sent":
+                item.result = "sent"
+                store.update_message(connection, message_id, {**message, "sent_at": moment})
+                record_touch(
+                    connection,
+                    self.followup,
+                    lead,
+                    row.channel,
+                    moment,
+                    outcome="sent",
+                    status="sent",
+                    touch_id=row.touch_id,
+                    extra={"variant": item.variant, "attempt": attempt},
+                )
+                return
+            store.update_message(connection, message_id, {**message, "status": "failed"})
+            item.reason = outcome.error_message or outcome.outcome
+            if outcome.outcome in ("retry", "halt"):
+                # Not sent: the touch goes back to planned, to be tried again later.
+                later = moment + RETRY_LATER if outcome.outcome == "retry" else row.due_at
+                store.update_touch(
+                    connection,
+                    row.touch_id,
+                    {"status": "planned", "due_at": later, "done_at": None},
+                )
+                item.result = "retry_later" if outcome.outcome == "retry" else "held"
+                if outcome.outcome == "halt":
+                    self.result.halted = (
+                        outcome.error_message or "the provider refused the configuration"
+                    )
+                return
+            item.result = "failed"
+            store.update_touch(
+                connection,
+                row.touch_id,
+                {
+                    "status": "failed",
+                    "done_at": moment,
+                    "outcome": outcome.error_code or outcome.outcome,
+                },
+            )
+            if outcome.outcome == "opted-out":
+                suppressions.add(
+                    connection,
+                    lead["phone"],
+                    channel="text",
+                    reason="opt-out",
+                    now=moment,
+                    evidence=f"Twilio {outcome.error_code}: recipient opted out at the carrier",
+                )
+            elif outcome.outcome == "not-textable":
+                self._stop_texting(
+                    connection, lead["id"], moment, outcome.error_code or "not textable"
+                )
+            else:
+                plan_next(connection, self.followup, lead, row.channel, moment)
+
+    def _stop_texting(
+        self, connection: Connection, lead_id: int, moment: datetime, why: str
+    ) -> None:
+        lead_store.update_lead(connection, lead_id, {"text_ok": False})
+        touch_store.cancel_open(
+            connection, lead_id, moment, f"not textable ({why})", channels=("text",)
+        )
+        lead_store.add_event(connection, lead_id, moment, "not-textable", f"texts stopped: {why}")
+
+    # -- crash recovery and delivery follow-up -----------------------------------------------
+
+    def _reconcile(self) -> None:
+        with self.context.database.reading() as connection:
+            leftovers = store.claimed(connection)
+        for row in leftovers:
+            lead = {key: value for key, value in row._mapping.items()}
+            lead["id"] = row.id
+            found: str | None = None
+            if row.channel == "text" and self.senders.texts is not None and row.body is not None:
+                found = self.senders.texts.find_sent(row.to_address, row.body, row.claimed_at)
+            with self.context.database.writing() as connection:
+                self.result.reconciled += 1
+                if found is not None:
+                    if row.message_id is not None:
+                        store.update_message(
+                            connection,
+                            row.message_id,
+                            {"provider_id": found, "status": "sent", "sent_at": row.claimed_at},
+                        )
+                    record_touch(
+                        connection, self.followup, lead, row.channel, row.claimed_at,
+                        outcome="sent", status="sent", touch_id=row.touch_id,
+                        extra={"variant": row.variant},
+                    )  # fmt: skip
+                elif row.channel == "text":
+                    # Not at Twilio yet. The request may still be in flight there (the process
+                    # died mid-call), so do not resend now: look again on a pass a little
+                    # later, right before sending it.
+                    if row.message_id is not None:
+                        store.update_message(connection, row.message_id, {"status": "unconfirmed"})
+                    store.update_touch(
+                        connection,
+                        row.touch_id,
+                        {
+                            "status": "planned",
+                            "done_at": None,
+                            "outcome": UNCONFIRMED,
+                            "due_at": self.now() + RECHECK_AFTER,
+                        },
+                    )
+                else:
+                    # An email may have left before the crash; SMTP cannot tell. Never resend.
+                    if row.message_id is not None:
+                        store.update_message(connection, row.message_id, {"status": "unknown"})
+                    record_touch(
+                        connection, self.followup, lead, row.channel, row.claimed_at,
+                        outcome="unknown: check your sent mail", status="unknown", touch_id=row.touch_id,
+                    )  # fmt: skip
+                    self.result.items.append(
+                        SendItem(
+                            row.touch_id, row.id, row.name or "", row.channel, row.to_address or "",
+                            "unknown", "a run stopped mid-send; check your sent mail, not resent",
+                        )
+                    )  # fmt: skip
+
+    def _follow_up_statuses(self) -> None:
+        assert self.senders.texts is not None
+        with self.context.database.reading() as connection:
+            in_flight = store.recent_texts_in_flight(connection, self.start - STATUS_LOOKBACK, 200)
+        for message in in_flight:
+            status = self.senders.texts.delivery_status(message.provider_id)
+            if status.status == message.status and status.error_code == message.error_code:
+                continue
+            with self.context.database.writing() as connection:
+                store.update_message(
+                    connection,
+                    message.id,
+                    {"status": status.status, "error_code": status.error_code},
+                )
+                if status.error_code in UNDELIVERABLE and message.lead_id is not None:
+                    self._stop_texting(
+                        connection, message.lead_id, self.now(), UNDELIVERABLE[status.error_code]
+                    )
+            self.result.statuses_updated += 1
+
+
+def send_pass(
+    context: Context,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    limit: int | None = None,
+    senders: Senders | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+) -> SendResult:
+    """One send run (what `leadchase send` and each daemon pass do)."""
+    chosen = senders or configured_senders(context)
+    run = SendRun(context, now, chosen, dry_run=dry_run, limit=limit, sleep=sleep)
+    try:
+        if dry_run:
+            return run.run()
+        with send_lock(context, lock_wait):
+            return run.run()
+    finally:
+        chosen.close()

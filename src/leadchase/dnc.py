@@ -1,0 +1,387 @@
+"""The do-not-call list, and opt-outs that reach the officer by phone or email.
+
+A number on the DNC list gets no text at all; its calls stay on the agenda flagged DNC, for the
+officer to decide (PRODUCT.md). Nothing is ever deleted: removing a number sets its lifted_at,
+so the list keeps its history for a compliance question later.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Row, select, update
+
+from leadchase.context import Context
+from leadchase.errors import LeadchaseError
+from leadchase.importing.phones import normalise_phone
+from leadchase.importing.reader import sniff
+from leadchase.store import leads as lead_store
+from leadchase.store import suppressions
+from leadchase.store import touches as touch_store
+from leadchase.store.bulk import bulk_insert_tuples
+from leadchase.store.models import LeadKey, Suppression
+
+OptOutChannel = Literal["text", "call", "email", "all"]
+
+INVALID_EXAMPLES = 5
+# Header words that name the phone column, strongest first ("DNC Date" is not a number).
+_PHONE_HEADERS = (
+    re.compile(r"phone|cell|mobile|wireless|tel\b|telephone", re.IGNORECASE),
+    re.compile(r"number|\bnum\b|#|\bdnc\b", re.IGNORECASE),
+)
+_CHUNK = 450  # two lists of this size stay under SQLite's 999 bound parameters
+
+
+@dataclass(frozen=True)
+class InvalidLine:
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class NumberFile:
+    """The numbers in a DNC file: E.164 -> what put it there, and the lines that held none."""
+
+    column: str | None  # the header read; None when the file has no header line
+    numbers: dict[str, str]
+    invalid: int
+    invalid_lines: tuple[InvalidLine, ...]
+
+
+@dataclass(frozen=True)
+class DncImportResult:
+    file: str
+    column: str | None
+    numbers: int  # distinct valid numbers in the file
+    added: int
+    already_listed: int
+    invalid: int
+    invalid_lines: tuple[InvalidLine, ...]  # the first few
+    leads_affected: int  # existing leads whose texts stopped now
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DncChange:
+    """What `dnc add` or `dnc remove` did; `texts_resumed` counts leads texted again."""
+
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    lead_ids: tuple[int, ...]
+    texts_resumed: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DncEntry:
+    number: str
+    added_at: datetime
+    evidence: str
+    lead_ids: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) | {"added_at": self.added_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class OptOutResult:
+    lead_id: int
+    name: str
+    channel: OptOutChannel
+    suppressed: tuple[str, ...]  # phones/emails newly opted out
+    already: tuple[str, ...]  # already opted out on that channel
+    cancelled: int  # open touches cancelled
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def read_number_file(path: Path, column: str | None = None) -> NumberFile:
+    """Numbers one per line, or a CSV column: --column, else a phone-like header or the only one."""
+    if path.is_file() and path.stat().st_size == 0:
+        raise LeadchaseError(f"{path} is empty; give one phone number per line or a CSV file")
+    fmt = sniff(path)
+    numbers: dict[str, str] = {}
+    invalid: list[InvalidLine] = []
+    count_invalid = 0
+    with path.open(encoding=fmt.encoding, newline="") as stream:
+        reader = csv.reader(stream, delimiter=fmt.delimiter)
+        try:
+            rows = ((reader.line_num, row) for row in reader if any(c.strip() for c in row))
+            first = next(rows, None)
+            if first is None:
+                raise LeadchaseError(f"{path} holds no phone numbers; check the file")
+            index, header = _choose_column(path, first[1], column)
+            body = rows if header is not None else _prepend(first, rows)
+            for line, row in body:
+                value = row[index].strip() if index < len(row) else ""
+                phone = normalise_phone(value) if value else None
+                if phone is None:
+                    count_invalid += 1
+                    if len(invalid) < INVALID_EXAMPLES:
+                        invalid.append(InvalidLine(line, fmt.delimiter.join(row)[:80]))
+                else:
+                    numbers.setdefault(phone.e164, f"dnc import {path.name} line {line}")
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise LeadchaseError(
+                f"{path}: line {reader.line_num}: cannot be read ({error}); fix that line"
+            ) from None
+    return NumberFile(header, numbers, count_invalid, tuple(invalid))
+
+
+def _prepend(
+    first: tuple[int, list[str]], rest: Iterable[tuple[int, list[str]]]
+) -> Iterable[tuple[int, list[str]]]:
+    yield first
+    yield from rest
+
+
+def _choose_column(path: Path, cells: list[str], column: str | None) -> tuple[int, str | None]:
+    """The index of the numbers' column, and its header (None: the first row is a number)."""
+    names = [cell.replace("\ufeff", "").strip() for cell in cells]
+    if column is not None:
+        wanted = column.strip().casefold()
+        for index, name in enumerate(names):
+            if name.casefold() == wanted:
+                return index, name
+        raise LeadchaseError(
+            f"{path}: no column named {column!r}; its columns are {', '.join(names)}"
+        )
+    with_numbers = [i for i, name in enumerate(names) if normalise_phone(name)]
+    if with_numbers:
+        return with_numbers[0], None
+    if len(names) == 1:
+        # A lone cell with digits is a broken number to report, not a header.
+        has_digits = any(char.isdigit() for char in names[0])
+        if has_digits and not any(p.search(names[0]) for p in _PHONE_HEADERS):
+            return 0, None
+        return 0, names[0]
+    for pattern in _PHONE_HEADERS:
+        for index, name in enumerate(names):
+            if pattern.search(name):
+                return index, name
+    raise LeadchaseError(
+        f"{path}: cannot tell which column holds the phone numbers ({', '.join(names)}); "
+        "name it with --column"
+    )
+
+
+def import_dnc(context: Context, path: Path, column: str | None, now: datetime) -> DncImportResult:
+    found = read_number_file(path, column)
+    with context.database.writing() as connection:
+        added, leads = _list_numbers(connection, found.numbers, now)
+    return DncImportResult(
+        file=str(path),
+        column=found.column,
+        numbers=len(found.numbers),
+        added=len(added),
+        already_listed=len(found.numbers) - len(added),
+        invalid=found.invalid,
+        invalid_lines=found.invalid_lines,
+        leads_affected=len(leads),
+    )
+
+
+def add_numbers(context: Context, numbers: Sequence[str], now: datetime) -> DncChange:
+    wanted = {_e164(number): "added by hand (leadchase dnc add)" for number in numbers}
+    with context.database.writing() as connection:
+        added, leads = _list_numbers(connection, wanted, now)
+    unchanged = tuple(number for number in wanted if number not in added)
+    return DncChange(tuple(added), unchanged, tuple(lead.id for lead in leads))
+
+
+def remove_number(context: Context, number: str, now: datetime) -> DncChange:
+    """Lift a number's DNC entry; its leads get their next cadence text planned again."""
+    from leadchase.cadence.service import FollowUp, plan_next
+
+    phone = _e164(number)
+    followup = FollowUp.load(context.settings)
+    resumed = 0
+    with context.database.writing() as connection:
+        if _lift(connection, phone, now) == 0:
+            raise LeadchaseError(
+                f"{number} is not on the do-not-call list; see `leadchase dnc list`"
+            )
+        leads = _leads_with_phones(connection, [phone])
+        for lead in leads:
+            lead_store.add_event(
+                connection, lead.id, now, "dnc", f"{phone} taken off the do-not-call list"
+            )
+            open_texts = [
+                t for t in touch_store.open_touches(connection, lead.id) if t.channel == "text"
+            ]
+            if not open_texts and plan_next(connection, followup, dict(lead._mapping), "text", now):
+                resumed += 1
+    return DncChange((phone,), (), tuple(lead.id for lead in leads), resumed)
+
+
+def list_dnc(context: Context) -> list[DncEntry]:
+    with context.database.reading() as connection:
+        rows = _listed(connection)
+        leads = _leads_with_phones(connection, [row.value for row in rows])
+    by_phone: dict[str, list[int]] = {}
+    for lead in leads:
+        by_phone.setdefault(lead.phone, []).append(lead.id)
+    return [
+        DncEntry(row.value, row.created_at, row.evidence, tuple(by_phone.get(row.value, ())))
+        for row in rows
+    ]
+
+
+WHAT_STOPS = {
+    "text": "texts",
+    "call": "calls",
+    "email": "emails",
+    "all": "texts, calls and emails",
+}
+
+
+def opt_out_lead(
+    context: Context, reference: str, channel: OptOutChannel, note: str, now: datetime
+) -> OptOutResult:
+    """Record an opt-out the lead gave by phone or email: suppress, cancel, note on the timeline."""
+    from leadchase.lead_work import find_lead
+
+    with context.database.writing() as connection:
+        lead = find_lead(connection, reference)
+        values = _opt_out_values(lead, channel)
+        evidence = note or "recorded by hand (leadchase optout)"
+        suppressed: list[str] = []
+        already: list[str] = []
+        for value in values:
+            new = suppressions.add(
+                connection, value, channel=channel, reason="opt-out", now=now, evidence=evidence
+            )
+            (suppressed if new else already).append(value)
+        closes = ("call", "text", "email") if channel == "all" else (channel,)
+        cancelled = touch_store.cancel_open(connection, lead.id, now, "opt-out", channels=closes)
+        if suppressed:
+            detail = f"{WHAT_STOPS[channel]} stopped ({', '.join(suppressed)})"
+            lead_store.add_event(
+                connection, lead.id, now, "opt-out", f"{detail}: {note}" if note else detail
+            )
+    return OptOutResult(lead.id, lead.name, channel, tuple(suppressed), tuple(already), cancelled)
+
+
+def _opt_out_values(lead: Row[Any], channel: OptOutChannel) -> list[str]:
+    """The lead's phone and/or email that the opt-out covers."""
+    wanted = {
+        "text": [lead.phone],
+        "call": [lead.phone],
+        "email": [lead.email],
+        "all": [lead.phone, lead.email],
+    }[channel]
+    values = [value for value in wanted if value]
+    if not values and channel == "email":
+        raise LeadchaseError(
+            f"lead #{lead.id} has no email address, so there are no emails to stop; "
+            "use --channel text, call or all"
+        )
+    if not values:
+        raise LeadchaseError(
+            f"lead #{lead.id} has no phone number, so there are no {WHAT_STOPS[channel]} "
+            "to stop; use --channel email"
+        )
+    return values
+
+
+def _e164(number: str) -> str:
+    phone = normalise_phone(number)
+    if phone is None:
+        raise LeadchaseError(
+            f"{number!r} is not a valid phone number; give a 10-digit US number or +country number"
+        )
+    return phone.e164
+
+
+def _list_numbers(
+    connection: Connection, numbers: Mapping[str, str], now: datetime
+) -> tuple[list[str], list[Row[Any]]]:
+    """Put numbers on the DNC list; the newly listed ones, and the leads whose texts stop.
+
+    suppressions.add one number at a time costs ~200 us in SQLAlchemy; a state's DNC file has
+    hundreds of thousands, so the same check and insert are done a chunk at a time."""
+    listed = _listed_among(connection, set(numbers))
+    added = [number for number in numbers if number not in listed]
+    bulk_insert_tuples(
+        connection,
+        _suppression,
+        ("value", "channel", "reason", "evidence", "created_at"),
+        [(number, "dnc", "dnc", numbers[number], now) for number in added],
+    )
+    leads = _leads_with_phones(connection, added)
+    for lead in leads:
+        touch_store.cancel_open(connection, lead.id, now, "do-not-call list", channels=("text",))
+        lead_store.add_event(
+            connection,
+            lead.id,
+            now,
+            "dnc",
+            f"{lead.phone} put on the do-not-call list: no more texts, calls are flagged",
+        )
+    return added, leads
+
+
+# Queries this service needs that store/suppressions.py does not offer yet.
+
+_suppression = Suppression.__table__  # type: ignore[attr-defined]
+_lead_key = LeadKey.__table__  # type: ignore[attr-defined]
+
+
+def _leads_with_phones(connection: Connection, phones: Sequence[str]) -> list[Row[Any]]:
+    """Leads whose texting number is one of these (found through the indexed dedupe keys)."""
+    table = lead_store.lead_table
+    found: list[Row[Any]] = []
+    for start in range(0, len(phones), _CHUNK):
+        chunk = list(phones[start : start + _CHUNK])
+        ids = select(_lead_key.c.lead_id).where(_lead_key.c.key.in_([f"p:{p}" for p in chunk]))
+        query = select(table).where(table.c.id.in_(ids), table.c.phone.in_(chunk))
+        found.extend(connection.execute(query.order_by(table.c.id)))
+    return found
+
+
+def _listed_among(connection: Connection, phones: set[str]) -> set[str]:
+    """The numbers among `phones` that are on the do-not-call list now."""
+    wanted = sorted(phones)
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK * 2):
+        query = select(_suppression.c.value).where(
+            _suppression.c.value.in_(wanted[start : start + _CHUNK * 2]),
+            _suppression.c.channel == "dnc",
+            _suppression.c.lifted_at.is_(None),
+        )
+        found.update(connection.execute(query).scalars())
+    return found
+
+
+def _listed(connection: Connection) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(_suppression)
+            .where(_suppression.c.channel == "dnc", _suppression.c.lifted_at.is_(None))
+            .order_by(_suppression.c.created_at, _suppression.c.value)
+        )
+    )
+
+
+def _lift(connection: Connection, phone: str, now: datetime) -> int:
+    result = connection.execute(
+        update(_suppression)
+        .where(
+            _suppression.c.value == phone,
+            _suppression.c.channel == "dnc",
+            _suppression.c.lifted_at.is_(None),
+        )
+        .values(lifted_at=now)
+    )
+    return result.rowcount

@@ -1,0 +1,287 @@
+"""Replies: pull inbound texts from Twilio, stop on reply, honour STOP / START / HELP at once.
+
+A reply from a lead pauses every automated touch for that lead immediately, moves it to the
+stage that starts the conversation cadence, and puts "reply to NAME" at the top of `today`.
+Opt-outs suppress the number for texts forever (the message is kept as proof), START lifts
+that, HELP gets one answer right away (a response to the lead, so the contact window does not
+apply). Automatic replies ("I'm driving") are recorded but pause nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from leadchase.cadence.service import FollowUp, plan_next
+from leadchase.channels.base import InboundText, TextSender
+from leadchase.compliance.keywords import classify_reply
+from leadchase.context import Context
+from leadchase.store import leads as lead_store
+from leadchase.store import sending as send_store
+from leadchase.store import suppressions
+from leadchase.store import touches as touch_store
+from leadchase.store.models import LeadKey, Message, Suppression
+
+FIRST_SYNC_LOOKBACK = timedelta(days=7)
+OVERLAP = timedelta(minutes=10)
+_LAST_SYNC = "replies:last_sync"
+message_table = Message.__table__  # type: ignore[attr-defined]
+key_table = LeadKey.__table__  # type: ignore[attr-defined]
+suppression_table = Suppression.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class InboundItem:
+    provider_id: str
+    from_number: str
+    lead_id: int | None
+    name: str
+    kind: str  # reply | opt-out | opt-in | help | wrong-number | auto-reply
+    body: str
+    action: str
+
+
+@dataclass
+class SyncResult:
+    items: list[InboundItem] = field(default_factory=list)
+    since: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        kinds: dict[str, int] = {}
+        for item in self.items:
+            kinds[item.kind] = kinds.get(item.kind, 0) + 1
+        return {
+            "received": len(self.items),
+            "by_kind": kinds,
+            "unknown_senders": sum(1 for item in self.items if item.lead_id is None),
+            "since": self.since.isoformat() if self.since else None,
+            "items": [asdict(item) for item in self.items],
+        }
+
+
+def help_answer(context: Context) -> str:
+    officer = context.settings.officer
+    who = ", ".join(part for part in (officer.name, officer.company) if part)
+    phone = f" Call or text {officer.phone}." if officer.phone else ""
+    return f"{who or 'Your loan officer'} here.{phone} Reply STOP to opt out."
+
+
+def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResult:
+    """Fetch and act on new inbound texts. Safe to run often: messages are de-duplicated by SID."""
+    followup = FollowUp.load(context.settings)
+    with context.database.reading() as connection:
+        stored = touch_store.get_states(connection, _LAST_SYNC)
+    last = stored.get(_LAST_SYNC)
+    since = datetime.fromisoformat(last) - OVERLAP if last else now - FIRST_SYNC_LOOKBACK
+    result = SyncResult(since=since)
+    inbound = sorted(texts.list_inbound(since), key=lambda m: m.received_at)
+    for message in inbound:
+        item = _handle(context, followup, texts, message, now)
+        if item is not None:
+            result.items.append(item)
+    with context.database.writing() as connection:
+        touch_store.set_state(connection, _LAST_SYNC, now.astimezone(UTC).isoformat())
+    return result
+
+
+def _handle(
+    context: Context, followup: FollowUp, texts: TextSender, message: InboundText, now: datetime
+) -> InboundItem | None:
+    kind = classify_reply(message.body)
+    with context.database.writing() as connection:
+        if _already_recorded(connection, message.provider_id):
+            return None
+        lead = _lead_for(connection, message.from_number)
+        lead_id = int(lead["id"]) if lead else None
+        send_store.add_message(
+            connection,
+            {
+                "lead_id": lead_id,
+                "direction": "in",
+                "channel": "text",
+                "to_address": message.to_number,
+                "from_address": message.from_number,
+                "body": message.body,
+                "provider_id": message.provider_id,
+                "status": kind,
+                "created_at": message.received_at,
+                "sent_at": message.received_at,
+            },
+        )
+        at = message.received_at
+        evidence = f"{at.isoformat()} {message.provider_id}: {message.body}"
+        action = "recorded"
+        if kind in ("opt-out", "wrong-number"):
+            channel = "all" if kind == "wrong-number" else "text"
+            suppressions.add(
+                connection,
+                message.from_number,
+                channel=channel,
+                reason=kind,
+                now=now,
+                evidence=evidence,
+            )
+            action = "texts stopped for good" + (" and calls" if kind == "wrong-number" else "")
+            if lead is not None:
+                touch_store.cancel_open(connection, lead_id or 0, now, kind, channels=("text",))
+                _cancel_automated(connection, lead_id or 0, now, kind)
+                lead_store.add_event(connection, lead_id or 0, now, kind, message.body)
+        elif kind == "opt-in":
+            lifted = _lift_text_suppression(connection, message.from_number, now)
+            action = "texts allowed again" if lifted else "nothing to lift"
+            if lead is not None and lifted:
+                lead_store.add_event(connection, lead_id or 0, now, "opt-in", message.body)
+                plan_next(connection, followup, lead, "text", now)
+        elif kind == "help":
+            action = "help answer sent"
+        elif kind == "auto-reply":
+            action = "automatic reply: nothing paused"
+        elif lead is not None:
+            action = _reply(connection, followup, lead, at, now, message.body)
+        else:
+            action = "unknown sender: kept in the inbox"
+    if kind == "help":
+        outcome = texts.send_text(message.from_number, help_answer(context))
+        with context.database.writing() as connection:
+            send_store.add_message(
+                connection,
+                {
+                    "lead_id": lead_id,
+                    "direction": "out",
+                    "channel": "text",
+                    "to_address": message.from_number,
+                    "from_address": message.to_number,
+                    "body": help_answer(context),
+                    "provider_id": outcome.provider_id,
+                    "status": outcome.provider_status or outcome.outcome,
+                    "error_code": outcome.error_code,
+                    "created_at": now,
+                    "sent_at": now,
+                },
+            )
+        if outcome.outcome != "sent":
+            action = f"help answer not sent: {outcome.error_message or outcome.outcome}"
+    name = (lead.get("name") if lead else None) or "(unknown sender)"
+    return InboundItem(
+        message.provider_id, message.from_number, lead_id, name, kind, message.body, action
+    )
+
+
+def _reply(
+    connection: Connection,
+    followup: FollowUp,
+    lead: dict[str, Any],
+    at: datetime,
+    now: datetime,
+    body: str,
+) -> str:
+    """Stop on reply: pause automation now, switch to the conversation stage, flag the agenda."""
+    from leadchase.lead_work import change_stage
+
+    lead_store.update_lead(connection, lead["id"], {"replied_at": at})
+    if lead.get("contacted_at") is None:
+        lead_store.update_lead(connection, lead["id"], {"contacted_at": at})
+    lead_store.add_event(connection, lead["id"], now, "reply", body)
+    _cancel_automated(connection, lead["id"], now, "lead replied")
+    stage = str(followup.settings.section("replies").get("stage_on_reply") or "engaged")
+    if lead.get("stage") in ("new", "contacted", "nurture"):
+        change_stage(connection, followup, lead, stage, now)
+        return f"automation paused; stage {stage}"
+    return "automation paused"
+
+
+def _cancel_automated(connection: Connection, lead_id: int, now: datetime, why: str) -> None:
+    table = touch_store.touch_table
+    connection.execute(
+        update(table)
+        .where(
+            table.c.lead_id == lead_id,
+            table.c.status.in_(touch_store.OPEN),
+            table.c.automated.is_(True),
+        )
+        .values(status="cancelled", done_at=now, outcome=why)
+    )
+
+
+def _already_recorded(connection: Connection, provider_id: str) -> bool:
+    row = connection.execute(
+        select(message_table.c.id).where(message_table.c.provider_id == provider_id).limit(1)
+    ).first()
+    return row is not None
+
+
+def _lead_for(connection: Connection, phone: str) -> dict[str, Any] | None:
+    from leadchase.importing.phones import normalise_phone
+
+    parsed = normalise_phone(phone)
+    if parsed is None:
+        return None
+    rows = lead_store.by_key(connection, parsed.e164, None)
+    return dict(rows[0]._mapping) if rows else None
+
+
+def _lift_text_suppression(connection: Connection, phone: str, now: datetime) -> bool:
+    result = connection.execute(
+        update(suppression_table)
+        .where(
+            suppression_table.c.value == phone,
+            suppression_table.c.channel.in_(("text", "all")),
+            suppression_table.c.reason.in_(("opt-out",)),
+            suppression_table.c.lifted_at.is_(None),
+        )
+        .values(lifted_at=now)
+    )
+    return result.rowcount > 0
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    lead_id: int | None
+    name: str
+    phone: str
+    body: str
+    kind: str
+    received_at: datetime
+    answered: bool
+
+
+def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
+    """Recent inbound texts, unanswered first (answered = a call or text logged since)."""
+    from leadchase.store.models import Lead
+
+    lead_table = Lead.__table__  # type: ignore[attr-defined]
+    query = (
+        select(
+            message_table.c.lead_id,
+            message_table.c.from_address,
+            message_table.c.body,
+            message_table.c.status,
+            message_table.c.created_at,
+            lead_table.c.name,
+            lead_table.c.last_touch_at,
+        )
+        .select_from(
+            message_table.outerjoin(lead_table, lead_table.c.id == message_table.c.lead_id)
+        )
+        .where(message_table.c.direction == "in")
+        .order_by(message_table.c.created_at.desc())
+        .limit(limit)
+    )
+    with context.database.reading() as connection:
+        rows = list(connection.execute(query))
+    entries = [
+        InboxEntry(
+            row.lead_id,
+            row.name or "(unknown sender)",
+            row.from_address,
+            row.body,
+            row.status,
+            row.created_at,
+            row.last_touch_at is not None and row.last_touch_at >= row.created_at,
+        )
+        for row in rows
+    ]
+    return sorted(entries, key=lambda e: (e.answered, -e.received_at.timestamp()))

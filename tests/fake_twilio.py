@@ -1,0 +1,460 @@
+"""A stateful fake of Twilio's REST API on 127.0.0.1, for tests and `make bench`.
+
+Test-only: leadchase never imports it. The real `twilio` SDK talks to it through
+LEADCHASE_TWILIO_BASE_URL. It speaks Twilio's JSON shapes (Messages create/fetch/list with
+paging, the account, IncomingPhoneNumbers) and error bodies, and can be told to fail creates,
+move a text to a later status or receive a reply.
+
+In a test: `with FakeTwilio() as fake:` (in a fixture), then its control methods.
+From another process: `python -m tests.fake_twilio --port 0 --state FILE` prints its base URL on
+the first line of stdout and serves until SIGTERM/SIGINT; on shutdown (and on POST /_fake/save)
+it writes every message to FILE as {"messages": [...]}. Control over HTTP, no auth needed:
+  GET /_fake/messages -> {"messages": [...]} oldest first;  GET /_fake/requests -> {"count": n}
+  POST /_fake/<control> with a JSON object of keyword arguments -> {"result": ...}, where
+  <control> is one of CONTROLS, e.g. POST /_fake/fail_next_creates {"status": 429, "code": 20429}
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import re
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "fake-auth-token-5f2c9e"
+OUR_NUMBER = "+15005550006"
+API = "/2010-04-01"
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+CONTROLS = frozenset(
+    {"fail_next_creates", "fail_creates_to", "set_status", "add_inbound", "set_latency", "save"}
+)
+
+# Twilio's own wording for the errors the fake can produce.
+ERROR_MESSAGES = {
+    20003: "Authenticate",
+    20404: "The requested resource was not found",
+    20429: "Too Many Requests",
+    20500: "Internal Server Error",
+    21211: "Invalid 'To' Phone Number",
+    21212: "Invalid 'From' Phone Number",
+    21602: "Message body is required.",
+    21603: "A 'From' phone number is required.",
+    21604: "A 'To' phone number is required.",
+    21606: "The 'From' phone number provided is not a valid, message-capable Twilio phone number for this destination.",
+    21610: "Attempt to send to unsubscribed recipient",
+    21614: "'To' number is not a valid mobile number",
+    30003: "Unreachable destination handset",
+    30004: "Message blocked",
+    30005: "Unknown destination handset",
+    30006: "Landline or unreachable carrier",
+    30007: "Message filtered",
+    30008: "Unknown error",
+    30032: "Toll-Free Number Has Not Been Verified",
+    30034: "Message from an Unregistered Number",
+}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _rfc2822(moment: datetime) -> str:
+    """Twilio's date format, e.g. "Mon, 02 Mar 2026 15:00:00 +0000"."""
+    return format_datetime(moment.astimezone(UTC))
+
+
+def _segments(body: str) -> int:
+    """Rough SMS segment count: GSM-7 for plain ASCII (160, or 153 per part), else UCS-2."""
+    single, multi = (160, 153) if body.isascii() else (70, 67)
+    return 1 if len(body) <= single else -(-len(body) // multi)
+
+
+def _sent_within(message: dict[str, Any], limits: dict[str, date]) -> bool:
+    """Twilio's DateSent filters: whole UTC days, ">" and "<" inclusive, unsent texts left out."""
+    if not limits:
+        return True
+    if not message["date_sent"]:
+        return False
+    day = parsedate_to_datetime(message["date_sent"]).astimezone(UTC).date()
+    after, before = limits.get("DateSent>", day), limits.get("DateSent<", day)
+    return limits.get("DateSent", day) == day and after <= day <= before
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    payload: dict[str, Any]
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def error(
+        cls, status: int, code: int, message: str | None = None, retry_after: float | None = None
+    ) -> Reply:
+        """An error as Twilio sends it, with Retry-After in seconds when given."""
+        body = {
+            "code": code,
+            "message": message or ERROR_MESSAGES.get(code, "Error"),
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+        wait = () if retry_after is None else (("Retry-After", f"{retry_after:g}"),)
+        return cls(status, body, wait)
+
+
+class FakeTwilio(ThreadingHTTPServer):
+    """Twilio's REST API in a background thread; the control methods are safe to call any time."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        *,
+        account_sid: str = ACCOUNT_SID,
+        auth_token: str = AUTH_TOKEN,
+        numbers: tuple[str, ...] = (OUR_NUMBER,),
+        clock: Callable[[], datetime] = _utc_now,
+        port: int = 0,
+        state_file: Path | None = None,
+    ) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.numbers = numbers  # the phone numbers on the account
+        self.clock = clock
+        self.state_file = state_file
+        self.latency = 0.0  # seconds added to every API request
+        self.max_page_size = 1000  # Twilio's cap; lower it to force paging
+        # Twilio pages Messages with a cursor (PageToken). Offset paging shows what a text arriving
+        # mid-listing does to Page-number paging: the page boundary comes back on the next page.
+        self.offset_paging = False
+        self.after_list_page: Callable[[], None] | None = None  # runs after each page is served
+        self.request_count = 0  # API requests; control endpoints are not counted
+        self.requests: list[str] = []  # "GET /2010-04-01/...", in arrival order
+        self._messages: list[dict[str, Any]] = []  # oldest first
+        self._next_create_errors: list[Reply] = []
+        self._errors_by_to: dict[str, Reply] = {}
+        self._lock = threading.RLock()
+        super().__init__(("127.0.0.1", port), _Handler)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self) -> FakeTwilio:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+        self.server_close()
+        if self.state_file is not None:
+            self.save()
+
+    # Controls: plain methods here, POST /_fake/<name> for other processes.
+
+    def fail_next_creates(
+        self,
+        status: int,
+        code: int,
+        message: str | None = None,
+        *,
+        count: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        with self._lock:
+            self._next_create_errors += [Reply.error(status, code, message, retry_after)] * count
+
+    def fail_creates_to(self, to: str, status: int, code: int, message: str | None = None) -> None:
+        """Every create to `to` fails from now on, as for a landline or an opted-out number."""
+        with self._lock:
+            self._errors_by_to[to] = Reply.error(status, code, message)
+
+    def set_status(self, sid: str, status: str, error_code: int | None = None) -> None:
+        """Move a text on, as the carrier would: "delivered", or "undelivered" with 30003-30008."""
+        with self._lock:
+            found = [m for m in self._messages if m["sid"] == sid]
+            if not found:
+                raise KeyError(f"no message {sid}")
+            message = found[0]
+            message["status"], message["error_code"] = status, error_code
+            message["error_message"] = ERROR_MESSAGES.get(error_code or 0)
+            message["date_updated"] = _rfc2822(self.clock())
+
+    def add_inbound(self, from_number: str, body: str, to: str | None = None) -> str:
+        """A text from `from_number` to our first number (or `to`); returns its SID."""
+        message = self._new_message(to or self.numbers[0], from_number, body, "inbound")
+        message["status"] = "received"
+        with self._lock:
+            self._messages.append(message)
+        return str(message["sid"])
+
+    def set_latency(self, seconds: float) -> None:
+        self.latency = seconds
+
+    def save(self) -> None:
+        """Write every message to the state file, atomically."""
+        if self.state_file is None:
+            raise ValueError("this fake has no state file")
+        temporary = self.state_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"messages": self.messages()}), encoding="utf-8")
+        temporary.replace(self.state_file)
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message, oldest first, as Twilio's JSON shows it."""
+        with self._lock:
+            return [dict(message) for message in self._messages]
+
+    def sent(self) -> list[dict[str, Any]]:
+        return [m for m in self.messages() if m["direction"] == "outbound-api"]
+
+    # The REST API.
+
+    def handle(
+        self, method: str, target: str, form: dict[str, Any], authorization: str | None
+    ) -> Reply:
+        """The answer to one request; `target` is the path with its query string."""
+        url = urlsplit(target)
+        if url.path.startswith("/_fake/"):
+            return self._control(method, url.path.removeprefix("/_fake/"), form)
+        with self._lock:
+            self.request_count += 1
+            self.requests.append(f"{method} {url.path}")
+        time.sleep(self.latency)
+        if authorization != _basic(self.account_sid, self.auth_token):
+            return Reply.error(401, 20003)
+        account = f"{API}/Accounts/{self.account_sid}"
+        query = dict(parse_qsl(url.query))
+        routes: dict[tuple[str, str], Callable[[], Reply]] = {
+            ("GET", f"{account}.json"): lambda: Reply(200, self._account()),
+            ("POST", f"{account}/Messages.json"): lambda: self._create(form),
+            ("GET", f"{account}/Messages.json"): lambda: self._list(url.path, query),
+            ("GET", f"{account}/IncomingPhoneNumbers.json"): lambda: self._numbers(url.path, query),
+        }
+        route = routes.get((method, url.path))
+        if route is not None:
+            return route()
+        with self._lock:
+            found = [m for m in self._messages if m["uri"] == url.path and method == "GET"]
+        if found:
+            return Reply(200, dict(found[0]))
+        return Reply.error(404, 20404, f"The requested resource {url.path} was not found")
+
+    def _new_message(self, to: str, sender: str, body: str, direction: str) -> dict[str, Any]:
+        now = _rfc2822(self.clock())
+        sid = "SM" + uuid.uuid4().hex
+        uri = f"{API}/Accounts/{self.account_sid}/Messages/{sid}.json"
+        return {
+            "account_sid": self.account_sid,
+            "api_version": "2010-04-01",
+            "body": body,
+            "date_created": now,
+            "date_sent": now,
+            "date_updated": now,
+            "direction": direction,
+            "error_code": None,
+            "error_message": None,
+            "from": sender,
+            "messaging_service_sid": None,
+            "num_media": "0",
+            "num_segments": str(_segments(body)),
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "sent",
+            "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
+            "to": to,
+            "uri": uri,
+        }
+
+    def _create(self, form: dict[str, Any]) -> Reply:
+        to, body = form.get("To", ""), form.get("Body", "")
+        service = form.get("MessagingServiceSid")
+        sender = form.get("From") or (self.numbers[0] if service and self.numbers else "")
+        with self._lock:
+            injected = (
+                self._next_create_errors.pop(0)
+                if self._next_create_errors
+                else self._errors_by_to.get(to)
+            )
+        if injected is not None:
+            return injected
+        checks = (
+            (not to, 21604),
+            (not sender, 21603),
+            (not body, 21602),
+            (not E164.match(to), 21211),
+            (sender not in self.numbers, 21606),
+        )
+        problem = next((code for failed, code in checks if failed), None)
+        if problem is not None:
+            return Reply.error(400, problem)
+        message = self._new_message(to, sender, body, "outbound-api")
+        message["messaging_service_sid"] = service
+        with self._lock:
+            self._messages.append(message)
+        # Twilio answers "queued" and sends moments later; the fake sends at once.
+        return Reply(201, {**message, "status": "queued", "date_sent": None})
+
+    def _list(self, path: str, query: dict[str, str]) -> Reply:
+        limits: dict[str, date] = {}
+        for key in ("DateSent", "DateSent>", "DateSent<"):
+            if key in query:
+                try:
+                    limits[key] = date.fromisoformat(query[key][:10])
+                except ValueError:
+                    return Reply.error(400, 20001, f"Invalid {key}; use YYYY-MM-DD")
+        with self._lock:
+            chosen = [
+                m
+                for m in reversed(self._messages)  # newest first, like Twilio
+                if query.get("To", m["to"]) == m["to"]
+                and query.get("From", m["from"]) == m["from"]
+                and _sent_within(m, limits)
+            ]
+        page_size = min(int(query.get("PageSize", 50)), self.max_page_size)
+        page = int(query.get("Page", 0))
+        after = query.get("PageToken", "")[2:]  # "PA" + the SID that ended the previous page
+        sids = [m["sid"] for m in chosen]
+        if self.offset_paging:
+            start = page * page_size
+        elif after:
+            start = sids.index(after) + 1 if after in sids else len(sids)
+        else:
+            start = 0
+        items = chosen[start : start + page_size]
+        filters = {k: v for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
+
+        def page_uri(number: int, last_sid: str = "") -> str:
+            token = {"PageToken": f"PA{last_sid}"} if last_sid and not self.offset_paging else {}
+            return (
+                f"{path}?{urlencode({**filters, 'PageSize': page_size, 'Page': number, **token})}"
+            )
+
+        more = bool(items) and start + page_size < len(chosen)
+        payload = {
+            "end": start + len(items) - 1,
+            "first_page_uri": page_uri(0),
+            "next_page_uri": page_uri(page + 1, items[-1]["sid"]) if more else None,
+            "page": page,
+            "page_size": page_size,
+            "previous_page_uri": page_uri(page - 1) if page > 0 else None,
+            "start": start,
+            "uri": page_uri(page, after),
+            "messages": items,
+        }
+        if self.after_list_page is not None:
+            self.after_list_page()
+        return Reply(200, payload)
+
+    def _account(self) -> dict[str, Any]:
+        created = _rfc2822(datetime(2024, 1, 2, tzinfo=UTC))
+        uri = f"{API}/Accounts/{self.account_sid}.json"
+        return {
+            "auth_token": self.auth_token,  # Twilio does return it here
+            "date_created": created,
+            "date_updated": created,
+            "friendly_name": "leadchase fake account",
+            "owner_account_sid": self.account_sid,
+            "sid": self.account_sid,
+            "status": "active",
+            "type": "Full",
+            "uri": uri,
+        }
+
+    def _numbers(self, path: str, query: dict[str, str]) -> Reply:
+        """The account's phone numbers, on one page (an account has a handful)."""
+        wanted = query.get("PhoneNumber")
+        numbers = [
+            {
+                "account_sid": self.account_sid,
+                "capabilities": {"fax": False, "mms": True, "sms": True, "voice": True},
+                "phone_number": number,
+                "sid": "PN" + uuid.uuid5(uuid.NAMESPACE_OID, number).hex,
+            }
+            for number in self.numbers
+            if wanted in (None, number)
+        ]
+        uri = f"{path}?{urlencode(query)}"
+        paging = {"first_page_uri": uri, "next_page_uri": None, "previous_page_uri": None}
+        return Reply(200, {**paging, "page": 0, "uri": uri, "incoming_phone_numbers": numbers})
+
+    def _control(self, method: str, name: str, arguments: dict[str, Any]) -> Reply:
+        if method == "GET" and name == "messages":
+            return Reply(200, {"messages": self.messages()})
+        if method == "GET" and name == "requests":
+            return Reply(200, {"count": self.request_count})
+        if method == "POST" and name in CONTROLS:
+            try:
+                return Reply(200, {"result": getattr(self, name)(**arguments)})
+            except (KeyError, TypeError, ValueError) as problem:
+                return Reply.error(400, 20001, f"/_fake/{name}: {problem}")
+        return Reply.error(404, 20404, f"no fake control {method} /_fake/{name}")
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like api.twilio.com
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stall
+
+    def do_GET(self) -> None:
+        self._answer("GET")
+
+    def do_POST(self) -> None:
+        self._answer("POST")
+
+    def _answer(self, method: str) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        is_json = (self.headers.get("Content-Type") or "").startswith("application/json")
+        form = json.loads(raw or "{}") if is_json else dict(parse_qsl(raw))
+        reply = cast(FakeTwilio, self.server).handle(
+            method, self.path, form, self.headers.get("Authorization")
+        )
+        body = json.dumps(reply.payload).encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: FakeTwilio.requests is the request log."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A fake Twilio REST API on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--state", type=Path, help="JSON file the messages are written to")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per API request")
+    options = parser.parse_args(argv)
+    fake = FakeTwilio(port=options.port, state_file=options.state)
+    fake.latency = options.latency
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    with fake:
+        print(fake.base_url, flush=True)
+        stopping.wait()
+
+
+if __name__ == "__main__":
+    main()
