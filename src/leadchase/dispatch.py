@@ -172,6 +172,9 @@ class SendRun:
         self._last_text = -1e9
         self._library: Any = None
         self._secret: str | None = None
+        self._consent_required = bool(
+            context.settings.section("compliance").get("require_consent_for_auto_text", False)
+        )
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=self.monotonic() - self.started)
@@ -330,6 +333,12 @@ class SendRun:
         if not decision.allowed:
             later = next_opening(moment, zones, clock.states, policy) if zones else None
             return decision.reason, later
+        if (
+            channel == "text"
+            and self._consent_required
+            and not (lead.get("consent_at") or lead.get("consent_url") or lead.get("consent_text"))
+        ):
+            return "no recorded consent (require_consent_for_auto_text is on)", None
         if channel == "text":
             times = store.attempt_times(connection, lead["id"], moment - timedelta(hours=24))
             capped = cap_allows(times, moment, clock.states)

@@ -126,13 +126,19 @@ def _handle(
             )
             action = "texts stopped for good" + (" and calls" if kind == "wrong-number" else "")
             if lead is not None:
-                touch_store.cancel_open(connection, lead_id or 0, now, kind, channels=("text",))
-                _cancel_automated(connection, lead_id or 0, now, kind)
+                if kind == "wrong-number":
+                    # Not our lead's phone: no more calls or texts to it; the email may be right.
+                    touch_store.cancel_open(
+                        connection, lead_id or 0, now, kind, channels=("call", "text")
+                    )
+                else:
+                    # STOP: no more texts, and no automated touch of any kind for this lead.
+                    touch_store.cancel_open(connection, lead_id or 0, now, kind, channels=("text",))
+                    _cancel_automated(connection, lead_id or 0, now, kind)
                 lead_store.add_event(connection, lead_id or 0, now, kind, message.body)
-        elif kind == "opt-in":
-            lifted = _lift_text_suppression(connection, message.from_number, now)
-            action = "texts allowed again" if lifted else "nothing to lift"
-            if lead is not None and lifted:
+        elif kind == "opt-in" and _lift_text_suppression(connection, message.from_number, now):
+            action = "texts allowed again"
+            if lead is not None:
                 lead_store.add_event(connection, lead_id or 0, now, "opt-in", message.body)
                 plan_next(connection, followup, lead, "text", now)
         elif kind == "help":
@@ -140,6 +146,8 @@ def _handle(
         elif kind == "auto-reply":
             action = "automatic reply: nothing paused"
         elif lead is not None:
+            # A plain reply (a "Yes" from someone who never opted out is a reply too).
+            kind = "reply" if kind == "opt-in" else kind
             action = _reply(connection, followup, lead, at, now, message.body)
         else:
             action = "unknown sender: kept in the inbox"
