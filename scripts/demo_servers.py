@@ -1,8 +1,9 @@
 """The fake Twilio and a local SMTP server for `make demo`, in one background process.
 
     python scripts/demo_servers.py serve --folder DIR --now 2026-11-28T16:30:00-05:00
-        prints "TWILIO_BASE_URL SMTP_PORT" on its first line, then serves on 127.0.0.1 until
-        SIGTERM/SIGINT. Emails land in the Maildir DIR/mail.
+        prints one line of KEY=VALUE settings pointing leadchase at both servers (fake Twilio
+        credentials, LEADCHASE_TWILIO_BASE_URL, LEADCHASE_SMTP_HOST/PORT/TLS), then serves on
+        127.0.0.1 until SIGTERM/SIGINT. Emails land in the Maildir DIR/mail.
     python scripts/demo_servers.py count --twilio URL --folder DIR
         one line: how many texts the fake Twilio received and how many emails the SMTP server got.
     python scripts/demo_servers.py reply --twilio URL --from +13055550100 --body "Sure"
@@ -20,8 +21,9 @@ import mailbox
 import signal
 import sys
 import threading
+import time
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fake_twilio import FakeTwilio  # noqa: E402
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio  # noqa: E402
 
 
 class _AnyPortController(Controller):
@@ -46,9 +48,13 @@ class _AnyPortController(Controller):
 
 def serve(folder: Path, now: datetime) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    # The demo's commands all run at the fixed LEADCHASE_NOW: the fake's texts carry that moment
-    # too, so `sync` finds the reply inside the window it asks Twilio for.
-    twilio = FakeTwilio(clock=lambda: now, state_file=folder / "twilio.json")
+    # The fake's clock starts at the demo's LEADCHASE_NOW and runs on in real time, as a send run's
+    # does: a reply injected after the send is newer than the texts, and `sync` asks for that day.
+    started = time.monotonic()
+    twilio = FakeTwilio(
+        clock=lambda: now + timedelta(seconds=time.monotonic() - started),
+        state_file=folder / "twilio.json",
+    )
     smtp = _AnyPortController(Mailbox(folder / "mail"), hostname="127.0.0.1", port=0)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -56,7 +62,17 @@ def serve(folder: Path, now: datetime) -> None:
     smtp.start()
     try:
         with twilio:
-            print(twilio.base_url, smtp.port, flush=True)
+            # One line of KEY=VALUE settings that point leadchase at these two servers.
+            settings = {
+                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                "TWILIO_FROM": OUR_NUMBER,
+                "LEADCHASE_TWILIO_BASE_URL": twilio.base_url,
+                "LEADCHASE_SMTP_HOST": "127.0.0.1",
+                "LEADCHASE_SMTP_PORT": smtp.port,
+                "LEADCHASE_SMTP_TLS": "none",
+            }
+            print(" ".join(f"{name}={value}" for name, value in settings.items()), flush=True)
             stopping.wait()
     finally:
         smtp.stop()

@@ -16,6 +16,7 @@ from leadchase.channels.config import configured_channels
 from leadchase.config import Officer
 from leadchase.context import Context
 from leadchase.messaging import TemplateError, TemplateLibrary, render, touch_context, variant_key
+from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 
 CHANNEL_ORDER = ("call", "text", "email")
@@ -103,7 +104,10 @@ def build_agenda(
             made = touch_store.made_counts(connection, [row.lead_id for row in rows], channel)
             for row in rows:
                 attempt = made.get(row.lead_id, 0) + 1
-                message, subject = messages.for_task(row, attempt)
+                previous = (
+                    send_store.previous_texts(connection, row.lead_id) if channel == "text" else []
+                )
+                message, subject = messages.for_task(row, attempt, previous)
                 items.append(_item(row, now, followup, attempt, message, subject))
         next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
     problems += messages.problems.values()
@@ -123,8 +127,12 @@ class _Messages:
         self.problems: dict[str, str] = {}
         self._library: TemplateLibrary | None = None
 
-    def for_task(self, row: Row[Any], attempt: int) -> tuple[str | None, str | None]:
-        """(message, subject) for one task; (None, None) for calls and broken templates."""
+    def for_task(
+        self, row: Row[Any], attempt: int, previous: Sequence[str] = ()
+    ) -> tuple[str | None, str | None]:
+        """(message, subject) for one task; (None, None) for calls and broken templates.
+
+        `previous`: the lead's earlier texts, oldest first, so the wording never repeats."""
         name = row.template
         if row.channel not in ("text", "email") or not name or name in self.problems:
             return None, None
@@ -134,13 +142,13 @@ class _Messages:
             row._mapping, self.officer, channel=row.channel, day=row.day, attempt=attempt
         )
         try:
-            # Outbound messages are not stored yet, so there is no earlier wording to avoid.
             rendered = render(
                 self._library,
                 name,
                 ctx,
                 lead_id=row.lead_id,
                 step_key=variant_key(row.cadence, row.step_key),
+                previous_bodies=previous,
             )
         except TemplateError as error:
             self.problems[name] = f"{error} (the agenda shows the template name instead)"

@@ -47,8 +47,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        # 32 MB of page cache: index inserts of a large import stay in memory.
-        cursor.execute("PRAGMA cache_size = -32000")
+        # 16 MB of page cache: index inserts of a large import mostly stay in memory.
+        cursor.execute("PRAGMA cache_size = -16000")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

@@ -149,9 +149,9 @@ def _m002_touches_and_messages(connection: Connection) -> None:
         # 0 while the lead has never been touched (speed to lead: top of the agenda), else 1.
         Column("rank", Integer, nullable=False, default=1),
     )
-    # The send run reads "open touches due by now" in one indexed range scan; the agenda reads
-    # them per channel, never-touched leads first, and stops at its limit.
-    Index("ix_touch_status_due", touch.c.status, touch.c.due_at)
+    # The agenda and the send run read open touches per channel, never-touched leads first, by
+    # due time: one index serves both (and stops at the agenda's limit). A second index on
+    # (status, due_at) cost a tenth of a 100,000-lead import for little gain.
     Index("ix_touch_agenda", touch.c.status, touch.c.channel, touch.c.rank, touch.c.due_at)
     Table(
         "message",
