@@ -1,6 +1,7 @@
 """`make bench`: every performance target in PRODUCT.md, measured as ratios in one run.
 
     .venv/bin/python benchmarks/run.py [--rows 100000] [--memory-rows 1000000] [--skip-memory]
+                                       [--texts 1000]
 
 Prints one table line per target (measured values, ratio, target, PASS/MISS) and writes
 benchmarks/.work/results.json. Exits 1 only when a benchmark could not run at all (ERROR);
@@ -30,6 +31,7 @@ WORK = ROOT / "benchmarks" / ".work"
 
 def measure_all(args: argparse.Namespace) -> list[Line]:
     from benchmarks.bench_import import bench_import, bench_memory, lead_file
+    from benchmarks.bench_send import bench_send
     from benchmarks.bench_today import bench_startup
 
     work: Path = args.work
@@ -43,6 +45,8 @@ def measure_all(args: argparse.Namespace) -> list[Line]:
         lines.append(bench_memory(big, work, args.memory_rows, imported.peak_rss_mb))
     print("Start-up", flush=True)
     lines.extend(bench_startup(imported.workspace, args.rows))
+    print("Send", flush=True)
+    lines.extend(bench_send(work, args.texts))
     return lines
 
 
@@ -70,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows for peak memory")
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
     parser.add_argument("--skip-memory", action="store_true", help="skip the big-file import")
+    parser.add_argument("--texts", type=int, default=1000, help="due texts for the send run")
     parser.add_argument("--work", type=Path, default=WORK, help="folder for generated files")
     args = parser.parse_args(argv)
 
@@ -84,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": args.rows,
         "memory_rows": None if args.skip_memory else args.memory_rows,
         "seed": args.seed,
+        "texts": args.texts,
         "elapsed_seconds": round(elapsed, 1),
         "results": [line.to_json() for line in lines],
     }

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import mailbox
+import os
 import signal
 import sys
 import threading
@@ -73,7 +74,10 @@ def serve(folder: Path, now: datetime) -> None:
                 "LEADCHASE_SMTP_TLS": "none",
             }
             print(" ".join(f"{name}={value}" for name, value in settings.items()), flush=True)
-            stopping.wait()
+            # Stop with the demo script even when it dies without running its trap (kill -9).
+            parent = os.getppid()
+            while not stopping.wait(0.5) and os.getppid() == parent:
+                pass
     finally:
         smtp.stop()
 
@@ -83,7 +87,7 @@ def _fake(twilio: str, control: str, arguments: dict[str, Any] | None = None) ->
     request = urllib.request.Request(
         f"{twilio}/_fake/{control}", data=data, headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (127.0.0.1 only)
+    with urllib.request.urlopen(request, timeout=10) as answer:
         return json.load(answer)
 
 
@@ -113,7 +117,11 @@ def main(argv: list[str] | None = None) -> None:
     elif options.command == "count":
         print(count(options.twilio, options.folder))
     else:
-        _fake(options.twilio, "add_inbound", {"from_number": options.from_number, "body": options.body})
+        _fake(
+            options.twilio,
+            "add_inbound",
+            {"from_number": options.from_number, "body": options.body},
+        )
 
 
 if __name__ == "__main__":

@@ -267,3 +267,21 @@ def test_no_send_is_ever_allowed_outside_the_rules(
     finally:
         senders.close()
         context.close()
+
+
+def test_today_json_lists_replies_first(sending: Sending) -> None:
+    import_leads(sending.workspace, NOW, 1)
+    sending.send(NOW)
+    sending.twilio.clock = lambda: NOW + timedelta(minutes=30)
+    sending.twilio.add_inbound(PHONES[0], "What rate could I get?")
+    sending.send(NOW + timedelta(minutes=40))
+    items = json.loads(
+        runner.invoke(
+            app,
+            ["today", "--json"],
+            env={"LEADCHASE_NOW": (NOW + timedelta(minutes=41)).isoformat()},
+        ).stdout
+    )
+    assert (
+        items[0]["channel"] == "reply" and items[0]["reason"] == "replied: What rate could I get?"
+    )

@@ -62,6 +62,23 @@ class ReplyItem:
     name: str
     phone: str | None
     replied_at: datetime
+    text: str  # what they wrote last
+    local_time: str | None
+    phone_email: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The same keys as an agenda item, so `today --json` stays one list: replies first."""
+        return {
+            "lead_id": self.lead_id,
+            "name": self.name,
+            "channel": "reply",
+            "due": self.replied_at.isoformat(),
+            "phone": self.phone,
+            "email": self.phone_email,
+            "attempt": None,
+            "source": None,
+            "reason": f"replied: {self.text}",
+        }
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,15 @@ def build_agenda(
     messages = _Messages(context.settings.workspace.templates_dir, context.settings.officer)
     with context.database.reading() as connection:
         replies = [
-            ReplyItem(row.id, row.name or "(no name)", row.phone, row.replied_at)
+            ReplyItem(
+                row.id,
+                row.name or "(no name)",
+                row.phone,
+                row.replied_at,
+                send_store.last_inbound_text(connection, row.id) or "",
+                _local(now, row.timezone),
+                row.email,
+            )
             for row in touch_store.replies_waiting(connection, now, limit)
         ]
         for channel in channels:

@@ -68,6 +68,7 @@ def _register() -> None:
     from leadchase.cli import agenda, audit, cadence, imports, leads, replies, send, workspace
     from leadchase.cli import compliance as compliance_commands
     from leadchase.cli import daemon as daemon_command
+    from leadchase.cli import stats as stats_commands
     from leadchase.cli import templates as template_commands
 
     workspace.register(app)
@@ -81,6 +82,7 @@ def _register() -> None:
     audit.register(app)
     daemon_command.register(app)
     compliance_commands.register(app)
+    stats_commands.register(app)
 
 
 _register()

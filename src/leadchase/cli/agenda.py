@@ -40,7 +40,8 @@ def today(
     for problem in agenda.problems:
         common.err.print(f"[yellow]warning:[/] {problem}", markup=True)
     if json_output:
-        common.print_json([item.to_json() for item in agenda.items])
+        replies = [reply.to_json() for reply in agenda.replies]
+        common.print_json(replies + [item.to_json() for item in agenda.items])
         return
     _render(agenda)
 
@@ -54,12 +55,22 @@ def _render(agenda: Agenda) -> None:
 
     out = common.out
     if agenda.replies:
-        table = Table("Lead", "Phone", "Replied", title="REPLIES WAITING", title_justify="left")
+        table = Table(
+            title=f"REPLIES WAITING  ({len(agenda.replies)})  answer these first",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        for header in ("", "Lead", "Their time", "They wrote"):
+            table.add_column(header, overflow="fold")
         for reply in agenda.replies:
+            lead = Text(f"{reply.name} ", style="bold").append(f"#{reply.lead_id}", style="dim")
+            lead.append(f"\n{reply.phone or ''}")
             table.add_row(
-                f"reply to {reply.name} (#{reply.lead_id})",
-                reply.phone or "",
-                reply.replied_at.isoformat(timespec="minutes"),
+                Text("REPLY", style="bold white on blue"),
+                lead,
+                reply.local_time or "zone unknown",
+                f"“{reply.text}”",
             )
         out.print(table)
     if not agenda.items and not agenda.replies:

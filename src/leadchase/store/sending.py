@@ -164,3 +164,13 @@ def unconfirmed_message(connection: Connection, touch_id: int) -> Row[Any] | Non
         .order_by(message_table.c.id.desc())
         .limit(1)
     ).first()
+
+
+def last_inbound_text(connection: Connection, lead_id: int) -> str | None:
+    row = connection.execute(
+        select(message_table.c.body)
+        .where(message_table.c.lead_id == lead_id, message_table.c.direction == "in")
+        .order_by(message_table.c.id.desc())
+        .limit(1)
+    ).first()
+    return row.body if row else None

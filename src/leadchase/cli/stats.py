@@ -1,0 +1,301 @@
+"""`leadchase stats`, `leadchase export` and `leadchase agenda` (the call calendar)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from leadchase.cli import common
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from rich.table import Table
+
+    from leadchase.ics import CallCalendar
+    from leadchase.reporting import Stats
+    from leadchase.reporting.figures import Tally
+
+BAR_WIDTH = 30
+
+
+class ExportKind(StrEnum):
+    leads = "leads"
+    touches = "touches"
+    messages = "messages"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+def stats(
+    since: Annotated[
+        str,
+        typer.Option(
+            help="Leads that arrived since: 30d, 12w, a date (2026-01-01) or all.",
+        ),
+    ] = "30d",
+    source: Annotated[
+        str | None,
+        typer.Option(help="Only leads from this source (any case).", show_default=False),
+    ] = None,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Is the follow-up working? Speed to lead, attempts, replies, conversion by source."""
+    from leadchase.reporting import build_stats
+
+    context = common.context()
+    try:
+        result = build_stats(context, common.now(), since, source)
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(result.to_json())
+        return
+    _render(result)
+
+
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="What to export: leads, touches or messages.")],
+    file_format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv (spreadsheets) or json.")
+    ] = ExportFormat.csv,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write to this file (private, 0600); default: standard output."
+        ),
+    ] = None,
+) -> None:
+    """Export every lead, touch or message as CSV or JSON, for a spreadsheet or a CRM."""
+    from leadchase.exports import export as run_export
+
+    context = common.context()
+    try:
+        result = run_export(context, kind.value, file_format.value, out, sys.stdout)
+    finally:
+        context.close()
+    if result.path is not None:
+        rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"
+        common.err.print(f"Wrote {rows} ({kind.value}) to {result.path}.", markup=False)
+
+
+def agenda(
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the calls as an iCalendar file your phone's calendar can subscribe to.",
+            show_default=False,
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option(min=1, max=60, help="Today and this many days in all.")] = 7,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Your calls of the coming days, one per lead per day; --ics makes a calendar file of them."""
+    from leadchase.ics import upcoming_calls, write_calendar
+
+    context = common.context()
+    try:
+        calendar = upcoming_calls(context, common.now(), days)
+    finally:
+        context.close()
+    if ics is not None:
+        write_calendar(calendar, ics)
+        common.err.print(
+            f"Wrote {len(calendar.events)} call events for {calendar.leads} leads to {ics}.",
+            markup=False,
+        )
+    if json_output:
+        common.print_json(
+            {
+                "until": calendar.until.isoformat(),
+                "events": [event.to_json() for event in calendar.events],
+            }
+        )
+    elif ics is None:
+        _render_calls(calendar)
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.0f}%"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _bar(value: int, largest: int) -> str:
+    if value <= 0 or largest <= 0:
+        return ""
+    return "█" * max(1, round(value / largest * BAR_WIDTH))
+
+
+def _table(title: str, *headers: str) -> Table:
+    """A table under a bold heading (a Rich title would wrap to the table's width)."""
+    from rich import box
+    from rich.table import Table
+
+    common.out.print(f"\n[bold]{title}[/]")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for position, header in enumerate(headers):
+        table.add_column(header, justify="left" if position == 0 else "right")
+    return table
+
+
+def _rates(title: str, rows: Mapping[str, Tally], total: str, hits: str) -> None:
+    if not rows:
+        return
+    table = _table(title, "", total, hits, "Rate")
+    for name, tally in rows.items():
+        table.add_row(name, str(tally.total), str(tally.hits), _percent(tally.rate))
+    common.out.print(table)
+
+
+def _render(result: Stats) -> None:
+    since = f"since {result.since:%a %d %b %Y}" if result.since else "ever"
+    who = f"from {result.source}" if result.source else "all sources"
+    common.out.print(f"[bold]Leads that arrived {since}, {who}: {result.leads}[/]")
+    if not result.leads:
+        common.out.print("Nothing to measure yet: try a longer --since, or check --source.")
+        return
+    _render_speed(result)
+    _render_attempts(result)
+    _render_replies(result)
+    _render_conversion(result)
+    _render_funnel(result)
+    opt_outs = result.opt_outs
+    common.out.print(
+        f"\n[bold]OPT-OUTS[/]  {opt_outs.leads.hits} of {opt_outs.leads.total} leads"
+        f" ({_percent(opt_outs.leads.rate)})"
+    )
+    if opt_outs.leads.hits:
+        _rates("Opt-outs by source", opt_outs.by_source, "Leads", "Opted out")
+        _rates("Opt-outs after each template", opt_outs.by_template, "Sent", "Opted out")
+
+
+def _render_speed(result: Stats) -> None:
+    table = _table("SPEED TO LEAD", "", "First touch", "First call")
+    touch, call = result.first_touch, result.first_call
+    table.add_row("Touched", f"{touch.touched} of {touch.leads}", f"{call.touched} of {call.leads}")
+    table.add_row("Median", _duration(touch.median_seconds), _duration(call.median_seconds))
+    table.add_row("90th percentile", _duration(touch.p90_seconds), _duration(call.p90_seconds))
+    labels = ("Within 5 min", "Within 30 min", "Within 1 hour")
+    for label, first, called in zip(labels, touch.within, call.within, strict=True):
+        table.add_row(label, _percent(first), _percent(called))
+    common.out.print(table)
+
+
+def _render_attempts(result: Stats) -> None:
+    from leadchase.reporting.model import ATTEMPT_DAYS, ATTEMPT_TARGET
+
+    attempts = result.attempts
+    low, high = ATTEMPT_TARGET
+    title = f"ATTEMPTS IN THE FIRST {ATTEMPT_DAYS} DAYS (target {low}-{high})"
+    if not attempts.leads:
+        common.out.print(
+            f"\n[bold]{title}[/]  no lead is past its first {ATTEMPT_DAYS} days yet"
+            f" ({attempts.still_in_first_days} still in them)"
+        )
+        return
+    chart = _table(title, "Attempts", "Leads", "")
+    largest = max((n for _, n in attempts.distribution), default=0)
+    for label, count in attempts.distribution:
+        chart.add_row(label, str(count), _bar(count, largest))
+    chart.columns[2].justify = "left"
+    common.out.print(chart)
+    by_channel = ", ".join(f"{channel} {n}" for channel, n in attempts.by_channel.items())
+    common.out.print(
+        f"  {attempts.leads} leads past their first {ATTEMPT_DAYS} days"
+        f" ({attempts.still_in_first_days} still in them): under 2 attempts"
+        f" {_percent(attempts.under_2)}, on target {_percent(attempts.on_target)};"
+        f" attempts by channel: {by_channel}"
+    )
+
+
+def _render_replies(result: Stats) -> None:
+    replies = result.replies
+    common.out.print(
+        f"\n[bold]CONTACT AND REPLIES[/]  contacted {replies.contacted.hits} of"
+        f" {replies.contacted.total} ({_percent(replies.contacted.rate)}); median time to reply"
+        f" {_duration(replies.median_seconds_to_reply)}"
+    )
+    _rates("Reply rate by channel", replies.by_channel, "Sent", "Replied")
+    _rates("Reply rate by template", replies.by_template, "Sent", "Replied")
+    variants = {f"{t} #{v}": tally for (t, v), tally in replies.by_variant.items()}
+    _rates("Reply rate by variant", variants, "Sent", "Replied")
+
+
+def _render_conversion(result: Stats) -> None:
+    from leadchase.reporting.model import CONVERSION_DAYS
+
+    table = _table(
+        f"CONVERSION BY SOURCE (within {CONVERSION_DAYS} days of arrival)",
+        "Source", "Leads", "Contacted", "Application", "Closed", "Cost/lead", "Per closed loan",
+    )  # fmt: skip
+    for row in (*result.conversion, result.conversion_total()):
+        table.add_row(
+            row.source,
+            str(row.leads),
+            _percent(row.contacted_rate),
+            _percent(row.application_rate),
+            f"{row.closed} ({_percent(row.closed_rate)})",
+            "-" if row.cost_per_lead is None else f"${row.cost_per_lead:,.2f}",
+            "-" if row.cost_per_closed is None else f"${row.cost_per_closed:,.2f}",
+        )
+    common.out.print(table)
+
+
+def _render_funnel(result: Stats) -> None:
+    table = _table("FUNNEL (leads that reached each stage)", "Stage", "Reached", "Now", "")
+    widest = max((row.reached for row in result.funnel), default=0)
+    for row in result.funnel:
+        table.add_row(row.stage, str(row.reached), str(row.leads), _bar(row.reached, widest))
+    table.columns[3].justify = "left"
+    common.out.print(table)
+
+
+def _render_calls(calendar: CallCalendar) -> None:
+    from zoneinfo import ZoneInfo
+
+    if not calendar.events:
+        common.out.print(f"No calls planned before {calendar.until:%a %d %b}.")
+        return
+    table = _table(
+        f"CALLS until {calendar.until.astimezone(ZoneInfo(calendar.zone)):%a %d %b %H:%M %Z}",
+        "Your time", "Their time", "Lead", "Phone", "Calls", "Say",
+    )  # fmt: skip
+    for event in calendar.events:
+        table.add_row(
+            event.local_start(calendar.zone, "%a %d %b %H:%M"),
+            event.local_start(shape="%H:%M %Z"),
+            f"{event.name} #{event.lead_id}",
+            ("DNC " if event.dnc else "") + event.phone,
+            str(len(event.calls)),
+            "; ".join(call.say for call in event.calls if call.say),
+        )
+    for column in table.columns[1:]:
+        column.justify = "left"
+    common.out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(stats)
+    app.command()(export)
+    app.command()(agenda)

@@ -1,0 +1,277 @@
+"""The call calendar: the manual calls of the coming days, and an iCalendar file of them.
+
+Each lead's calls come from its cadence, placed in time exactly as the scheduler places them
+(cadence/schedule.place), less the calls already made; a call that is open in the database
+keeps the time stored there (a snooze or a hold may have moved it). One event per lead per day,
+at that day's first call, with the phone number and the talking points.
+
+The file follows RFC 5545 by hand (the icalendar package is not a dependency): CRLF line ends,
+lines folded at 75 octets, TEXT values escaped. Times are UTC, so no VTIMEZONE is needed and every
+calendar shows each call at the right moment in the officer's own zone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadchase.cadence.model import PlannedTouch
+from leadchase.context import Context
+
+# A call can be placed days after its cadence day (a weekend you skip next to a holiday, a
+# state's Sunday ban): look this far back for calls that may have moved into the window.
+PLACEMENT_SLACK = timedelta(days=4)
+CALL_MINUTES = 15
+OPEN = ("planned", "held")
+_FOLD_AT = 75  # octets per line, CRLF not counted (RFC 5545 3.1)
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    step_key: str
+    day: int  # the cadence day
+    due_at: datetime  # UTC
+    say: str | None
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """One lead's calls on one of its local days."""
+
+    lead_id: int
+    name: str
+    phone: str
+    timezone: str
+    local_date: date
+    cadence: str
+    source: str
+    offer: str
+    dnc: bool
+    calls: tuple[PlannedCall, ...]  # in time order
+
+    @property
+    def start(self) -> datetime:
+        return self.calls[0].due_at
+
+    @property
+    def uid(self) -> str:
+        # Stable across exports, so a subscribed calendar updates an event instead of adding one.
+        return f"call-{self.lead_id}-{self.local_date:%Y%m%d}@leadchase"
+
+    def local_start(self, zone: str | None = None, shape: str = "%a %d %b %H:%M %Z") -> str:
+        """When the first call is, in the lead's zone (or `zone`)."""
+        return self.start.astimezone(ZoneInfo(zone or self.timezone)).strftime(shape)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "lead_id": self.lead_id,
+            "name": self.name,
+            "phone": self.phone,
+            "start": self.start.isoformat(),
+            "local_date": self.local_date.isoformat(),
+            "timezone": self.timezone,
+            "cadence": self.cadence,
+            "dnc": self.dnc,
+            "calls": [
+                {"step": c.step_key, "day": c.day, "due": c.due_at.isoformat(), "say": c.say}
+                for c in self.calls
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class CallCalendar:
+    now: datetime
+    until: datetime
+    zone: str  # the officer's zone ([contact] default_timezone), where days are counted
+    events: tuple[CallEvent, ...]  # by start time, then lead
+
+    @property
+    def leads(self) -> int:
+        return len({event.lead_id for event in self.events})
+
+
+def window_end(now: datetime, days: int, zone: str) -> datetime:
+    """Midnight at the end of the `days`-th day, today being the first, in the officer's zone."""
+    local = now.astimezone(ZoneInfo(zone))
+    return datetime.combine(local.date() + timedelta(days=days), time(0), ZoneInfo(zone))
+
+
+def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
+    """Every lead's cadence calls due from now to the end of the `days`-th day."""
+    from leadchase.cadence.schedule import place
+    from leadchase.cadence.service import FollowUp
+    from leadchase.store import reports
+
+    followup = FollowUp.load(context.settings)
+    officer_zone = context.settings.contact.default_timezone
+    until = window_end(now, days, officer_zone)
+    calls_of = {
+        name: tuple(t for t in cadence.touches() if t.channel == "call")
+        for name, cadence in followup.cadences.cadences.items()
+    }
+    earliest = {
+        name: now - timedelta(days=max(t.day for t in calls)) - PLACEMENT_SLACK
+        for name, calls in calls_of.items()
+        if calls
+    }
+    per_day = {
+        name: Counter(t.day for t in calls) for name, calls in calls_of.items()
+    }  # a day's calls share its contact window
+    events: list[CallEvent] = []
+    with context.database.reading() as connection:
+        leads = [dict(row._mapping) for row in reports.leads_with_calls_ahead(connection, earliest)]
+        touches = _touches_by_lead(reports.call_touches(connection, [lead["id"] for lead in leads]))
+        blocks = reports.phone_blocks(connection, [lead["phone"] for lead in leads])
+    policy = followup.policy
+    first_day, last_day = (now - PLACEMENT_SLACK).date(), until.date() + timedelta(days=1)
+    for lead in leads:
+        closed = blocks.get(lead["phone"], set())
+        if closed & {"call", "all"}:
+            continue
+        name = lead["cadence"]
+        made, open_due = touches.get((lead["id"], name), (set(), {}))
+        snoozed = lead["snoozed_until"]
+        clock = followup.clock(lead, lead["cadence_started_at"])
+        zone = ZoneInfo(clock.zone)
+        start_date = clock.start.astimezone(zone).date()
+        planned: list[PlannedCall] = []
+        for touch in calls_of[name]:
+            if touch.step_key in made:
+                continue
+            due = open_due.get(touch.step_key)  # a snooze has already moved an open call
+            if due is None:
+                nominal = start_date + timedelta(days=touch.day - 1)
+                if not first_day <= nominal <= last_day:
+                    continue
+                due = place(touch, clock, policy, per_day[name][touch.day])
+                if snoozed is not None and due < snoozed:
+                    continue  # missed while snoozed: the scheduler skips it, so does the calendar
+            if now <= due < until:
+                planned.append(_call(touch, due))
+        events.extend(_by_day(lead, clock.zone, planned, "dnc" in closed))
+    events.sort(key=lambda event: (event.start, event.lead_id))
+    return CallCalendar(now, until, officer_zone, tuple(events))
+
+
+def _touches_by_lead(
+    rows: Iterable[Any],
+) -> dict[tuple[int, str], tuple[set[str], dict[str, datetime]]]:
+    """(lead, cadence) -> (step keys of calls made, due time of each open call)."""
+    found: dict[tuple[int, str], tuple[set[str], dict[str, datetime]]] = defaultdict(
+        lambda: (set(), {})
+    )
+    for row in rows:
+        made, open_due = found[(row.lead_id, row.cadence)]
+        if row.status in OPEN:
+            open_due[row.step_key] = row.due_at
+        else:
+            made.add(row.step_key)
+    return found
+
+
+def _call(touch: PlannedTouch, due: datetime) -> PlannedCall:
+    return PlannedCall(touch.step_key, touch.day, due.astimezone(UTC), touch.say)
+
+
+def _by_day(
+    lead: Mapping[str, Any], zone: str, planned: list[PlannedCall], dnc: bool
+) -> Iterator[CallEvent]:
+    days: dict[date, list[PlannedCall]] = defaultdict(list)
+    for call in planned:
+        days[call.due_at.astimezone(ZoneInfo(zone)).date()].append(call)
+    for local_date, calls in days.items():
+        yield CallEvent(
+            lead_id=lead["id"],
+            name=lead["name"] or "(no name)",
+            phone=lead["phone"],
+            timezone=zone,
+            local_date=local_date,
+            cadence=lead["cadence"],
+            source=lead["source"] or "",
+            offer=lead["offer"] or "",
+            dnc=dnc,
+            calls=tuple(sorted(calls, key=lambda c: c.due_at)),
+        )
+
+
+# -- RFC 5545 ---------------------------------------------------------------------------------
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value: backslash, semicolon and comma escaped, line breaks as \\n (RFC 5545 3.3.11)."""
+    escaped = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """Split a content line into lines of at most 75 octets, never inside a UTF-8 character;
+    each continuation starts with one space (RFC 5545 3.1)."""
+    data = line.encode()
+    if len(data) <= _FOLD_AT:
+        return line
+    pieces: list[bytes] = []
+    start, room = 0, _FOLD_AT
+    while len(data) - start > room:
+        end = start + room
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            end -= 1
+        pieces.append(data[start:end])
+        start, room = end, _FOLD_AT - 1  # the continuation's leading space takes one octet
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _description(event: CallEvent) -> str:
+    count = len(event.calls)
+    lines = [
+        f"Phone: {event.phone}",
+        f"Their time: {event.local_start()}",
+        f"Day {event.calls[0].day} of {event.cadence}: {count} call{'s' if count > 1 else ''}",
+    ]
+    lines += [f"- {call.say}" for call in event.calls if call.say]
+    if event.dnc:
+        lines.append("On the do-not-call list: call only with their consent.")
+    source = " / ".join(part for part in (event.source, event.offer) if part)
+    if source:
+        lines.append(f"Source: {source}")
+    lines.append(f"Lead #{event.lead_id}: leadchase show {event.lead_id}")
+    return "\n".join(lines)
+
+
+def calendar_lines(calendar: CallCalendar) -> Iterator[str]:
+    """The calendar's content lines, folded, without line ends."""
+    yield from ("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//leadchase//call calendar//EN")
+    yield from ("CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:leadchase calls")
+    stamp = _stamp(calendar.now)
+    for event in calendar.events:
+        summary = f"{'DNC? ' if event.dnc else ''}Call {event.name} {event.phone}"
+        yield "BEGIN:VEVENT"
+        yield fold(f"UID:{event.uid}")
+        yield f"DTSTAMP:{stamp}"
+        yield f"DTSTART:{_stamp(event.start)}"
+        yield f"DURATION:PT{CALL_MINUTES}M"
+        yield fold(f"SUMMARY:{escape_text(summary)}")
+        yield fold(f"DESCRIPTION:{escape_text(_description(event))}")
+        yield "CATEGORIES:leadchase"
+        yield "END:VEVENT"
+    yield "END:VCALENDAR"
+
+
+def write_calendar(calendar: CallCalendar, path: Path) -> None:
+    """Write the calendar to `path` (0600: it holds phone numbers), replacing it whole."""
+    from leadchase.exports import private_file
+
+    with private_file(path) as handle:
+        for line in calendar_lines(calendar):
+            handle.write(line + "\r\n")

@@ -1,0 +1,96 @@
+"""`leadchase stats`: read one cohort of leads from the database and compute its figures."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from leadchase.context import Context
+from leadchase.errors import LeadchaseError
+from leadchase.reporting.compute import (
+    EventFacts,
+    LeadFacts,
+    MessageFacts,
+    TouchFacts,
+    arrival,
+    compute,
+    inbound_reply,
+)
+from leadchase.reporting.model import Stats
+
+DEFAULT_SINCE = "30d"
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
+
+
+def parse_since(text: str, now: datetime, zone: str) -> datetime | None:
+    """ "30d", "12w", "all" (None: no start), a date (midnight in `zone`) or a date and time."""
+    cleaned = text.strip()
+    if cleaned.lower() == "all":
+        return None
+    match = _RELATIVE.match(cleaned)
+    if match:
+        amount = int(match.group(1))
+        return now - timedelta(days=amount * (7 if match.group(2).lower() == "w" else 1))
+    try:
+        if len(cleaned) == 10:
+            moment = datetime.combine(date.fromisoformat(cleaned), time(0), ZoneInfo(zone))
+        else:
+            moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise LeadchaseError(
+            f"--since {text!r} is not a period or a date; use e.g. 30d, 12w, 2026-01-01 or all"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    if moment > now:
+        raise LeadchaseError(f"--since {text!r} is in the future; give an earlier date")
+    return moment
+
+
+def build_stats(
+    context: Context, now: datetime, since_text: str = DEFAULT_SINCE, source: str | None = None
+) -> Stats:
+    """The stats of the leads that arrived between `since` and `now` (from `source`, if given)."""
+    from leadchase.store import reports
+
+    settings = context.settings
+    since = parse_since(since_text, now, settings.contact.default_timezone)
+    aged_after = timedelta(days=settings.cadence.aged_after_days)
+    wanted = source.strip() if source and source.strip() else None
+    # A lead arrives no later than it is imported, so the import time bounds the cohort in SQL.
+    scope = (since, now, wanted)
+    with context.database.reading() as connection:
+        return compute(
+            now=now,
+            since=since,
+            source=wanted,
+            leads=(
+                LeadFacts(
+                    row.id,
+                    row.source or "",
+                    row.stage,
+                    arrival(row.lead_date, row.imported_at, aged_after),
+                    row.contacted_at,
+                )
+                for row in reports.cohort_leads(connection, *scope)
+            ),
+            touches=(
+                TouchFacts(row.lead_id, row.channel, row.done_at, row.outcome)
+                for row in reports.cohort_touches(connection, *scope)
+            ),
+            messages=(
+                MessageFacts(row.lead_id, row.channel, row.template, row.variant, row.sent_at)
+                for row in reports.cohort_sent_messages(connection, *scope)
+            ),
+            replies=(
+                reply
+                for row in reports.cohort_inbound_texts(connection, *scope)
+                if (reply := inbound_reply(row.lead_id, row.created_at, row.status)) is not None
+            ),
+            events=(
+                EventFacts(row.lead_id, row.kind, row.at, row.detail)
+                for row in reports.cohort_events(connection, *scope, ("stage", "opt-out"))
+            ),
+            costs=settings.cost_per_lead,
+        )

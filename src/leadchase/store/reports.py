@@ -1,0 +1,241 @@
+"""Reads for `stats`, `export` and the call calendar. Nothing here writes.
+
+Stats read one cohort of leads (imported in a period, optionally from one source: a superset of
+the leads that arrived in it, which reporting narrows) and the touches, messages and events that
+belong to it. Each query is one pass the caller consumes while the connection is open, fetched
+in batches, so a large cohort or export streams instead of piling up in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, and_, func, or_, select
+
+from leadchase.store.models import Event, Lead, Message, Suppression, Touch
+
+lead_table = Lead.__table__  # type: ignore[attr-defined]
+touch_table = Touch.__table__  # type: ignore[attr-defined]
+message_table = Message.__table__  # type: ignore[attr-defined]
+event_table = Event.__table__  # type: ignore[attr-defined]
+suppression_table = Suppression.__table__  # type: ignore[attr-defined]
+
+MADE = ("done", "sent")  # a touch that happened: logged by the officer or accepted by a provider
+# An outbound message that never reached the lead does not count as sent.
+NOT_SENT = ("failed", "undelivered", "claimed", "retry", "unconfirmed", "unknown")
+_CHUNK = 900  # ids per IN (...): well under SQLite's bound-parameter limit
+_BATCH = 1000  # rows fetched at a time by a streamed query
+
+
+def _cohort(imported_since: datetime | None, until: datetime, source: str | None) -> list[Any]:
+    """Lead conditions: imported in [imported_since, until], from `source` (any case)."""
+    conditions = [lead_table.c.imported_at <= until]
+    if imported_since is not None:
+        conditions.append(lead_table.c.imported_at >= imported_since)
+    if source is not None:
+        conditions.append(func.lower(lead_table.c.source) == source.strip().lower())
+    return conditions
+
+
+def _stream(connection: Connection, query: Select[Any]) -> Iterator[Row[Any]]:
+    """The query's rows, fetched a batch at a time as the caller walks them."""
+    yield from connection.execute(query.execution_options(yield_per=_BATCH))
+
+
+def cohort_leads(
+    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+) -> Iterator[Row[Any]]:
+    query = select(
+        lead_table.c.id,
+        lead_table.c.source,
+        lead_table.c.stage,
+        lead_table.c.lead_date,
+        lead_table.c.imported_at,
+        lead_table.c.contacted_at,
+    ).where(*_cohort(imported_since, until, source))
+    return _stream(connection, query)
+
+
+def cohort_touches(
+    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+) -> Iterator[Row[Any]]:
+    """Touches made to the cohort's leads: lead_id, channel, done_at, outcome."""
+    query = (
+        select(
+            touch_table.c.lead_id,
+            touch_table.c.channel,
+            touch_table.c.done_at,
+            touch_table.c.outcome,
+        )
+        .select_from(touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id))
+        .where(
+            touch_table.c.status.in_(MADE),
+            touch_table.c.done_at.is_not(None),
+            *_cohort(imported_since, until, source),
+        )
+    )
+    return _stream(connection, query)
+
+
+def cohort_sent_messages(
+    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+) -> Iterator[Row[Any]]:
+    """Templated texts and emails that went out to the cohort: lead_id, channel, template,
+    variant, sent_at."""
+    query = (
+        select(
+            message_table.c.lead_id,
+            message_table.c.channel,
+            message_table.c.template,
+            message_table.c.variant,
+            message_table.c.sent_at,
+        )
+        .select_from(message_table.join(lead_table, lead_table.c.id == message_table.c.lead_id))
+        .where(
+            message_table.c.direction == "out",
+            message_table.c.template.is_not(None),
+            message_table.c.sent_at.is_not(None),
+            message_table.c.status.notin_(NOT_SENT),
+            *_cohort(imported_since, until, source),
+        )
+    )
+    return _stream(connection, query)
+
+
+def cohort_inbound_texts(
+    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+) -> Iterator[Row[Any]]:
+    """Texts the cohort's leads sent us: lead_id, created_at, status (the kind of reply)."""
+    query = (
+        select(message_table.c.lead_id, message_table.c.created_at, message_table.c.status)
+        .select_from(message_table.join(lead_table, lead_table.c.id == message_table.c.lead_id))
+        .where(
+            message_table.c.direction == "in",
+            message_table.c.created_at.is_not(None),
+            *_cohort(imported_since, until, source),
+        )
+    )
+    return _stream(connection, query)
+
+
+def cohort_events(
+    connection: Connection,
+    imported_since: datetime | None,
+    until: datetime,
+    source: str | None,
+    kinds: Collection[str],
+) -> Iterator[Row[Any]]:
+    """Timeline events of some kinds for the cohort, oldest first: lead_id, at, kind, detail."""
+    query = (
+        select(event_table.c.lead_id, event_table.c.at, event_table.c.kind, event_table.c.detail)
+        .select_from(event_table.join(lead_table, lead_table.c.id == event_table.c.lead_id))
+        .where(
+            event_table.c.kind.in_(list(kinds)),
+            event_table.c.at.is_not(None),
+            *_cohort(imported_since, until, source),
+        )
+        .order_by(event_table.c.at, event_table.c.id)
+    )
+    return _stream(connection, query)
+
+
+# -- exports --------------------------------------------------------------------------------
+
+_EXPORTS = {"leads": lead_table, "touches": touch_table, "messages": message_table}
+
+
+def export_rows(connection: Connection, kind: str, columns: Collection[str]) -> Iterator[Row[Any]]:
+    """Every row of one table (leads, touches or messages) in id order, fetched in batches.
+
+    Touches and messages carry their lead's name, so a spreadsheet needs no lookup.
+    """
+    table = _EXPORTS[kind]
+    chosen = [table.c[name] for name in columns if name in table.c]
+    query: Select[Any]
+    if kind == "leads":
+        query = select(*chosen)
+    else:
+        query = select(*chosen, lead_table.c.name.label("lead_name")).select_from(
+            table.outerjoin(lead_table, lead_table.c.id == table.c.lead_id)
+        )
+    return _stream(connection, query.order_by(table.c.id))
+
+
+# -- the call calendar ----------------------------------------------------------------------
+
+
+def leads_with_calls_ahead(
+    connection: Connection, started_after: Mapping[str, datetime]
+) -> Iterator[Row[Any]]:
+    """Leads with a phone on a cadence whose calls are not all behind them.
+
+    `started_after` maps each cadence to the earliest start that can still have a call to come,
+    so leads whose cadence's calls all fell in the past are never read.
+    """
+    if not started_after:
+        return iter(())
+    query = select(
+        lead_table.c.id,
+        lead_table.c.name,
+        lead_table.c.phone,
+        lead_table.c.timezone,
+        lead_table.c.time_zones,
+        lead_table.c.state,
+        lead_table.c.source,
+        lead_table.c.offer,
+        lead_table.c.cadence,
+        lead_table.c.cadence_started_at,
+        lead_table.c.snoozed_until,
+    ).where(
+        lead_table.c.phone.is_not(None),
+        lead_table.c.phone != "",
+        or_(
+            *(
+                and_(lead_table.c.cadence == name, lead_table.c.cadence_started_at >= earliest)
+                for name, earliest in started_after.items()
+            )
+        ),
+    )
+    return _stream(connection, query.order_by(lead_table.c.id))
+
+
+def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Row[Any]]:
+    """The leads' cadence calls made or open: lead_id, cadence, step_key, status, due_at."""
+    wanted = list(lead_ids)
+    rows: list[Row[Any]] = []
+    for start in range(0, len(wanted), _CHUNK):
+        rows.extend(
+            connection.execute(
+                select(
+                    touch_table.c.lead_id,
+                    touch_table.c.cadence,
+                    touch_table.c.step_key,
+                    touch_table.c.status,
+                    touch_table.c.due_at,
+                ).where(
+                    touch_table.c.lead_id.in_(wanted[start : start + _CHUNK]),
+                    touch_table.c.channel == "call",
+                    touch_table.c.step_key != "",
+                    touch_table.c.status != "cancelled",
+                )
+            )
+        )
+    return rows
+
+
+def phone_blocks(connection: Connection, phones: Collection[str]) -> dict[str, set[str]]:
+    """For each listed phone, the channels of its live suppression entries (call, all, dnc...)."""
+    wanted = [phone for phone in set(phones) if phone]
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = connection.execute(
+            select(suppression_table.c.value, suppression_table.c.channel).where(
+                suppression_table.c.value.in_(wanted[start : start + _CHUNK]),
+                suppression_table.c.lifted_at.is_(None),
+            )
+        )
+        for value, channel in rows:
+            found.setdefault(value, set()).add(channel)
+    return found

@@ -1,0 +1,159 @@
+"""`leadchase export`: CSV a spreadsheet cannot be tricked by, JSON as stored, private whole files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from leadchase.cli import app
+from leadchase.context import Context
+from leadchase.exports import COLUMNS, write_csv, write_json
+from leadchase.importing.pipeline import ImportOptions
+from leadchase.importing.service import import_files
+from leadchase.lead_work import log_touch
+from leadchase.workspace import Workspace
+
+runner = CliRunner()
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def tricky(workspace: Workspace) -> Workspace:
+    """A lead whose vendor cells are formulas, and two calls whose notes start with tab and CR."""
+    lead_file = workspace.root / "tricky.csv"
+    lead_file.write_text(
+        "name,phone,email,city,loan_purpose,notes,source\n"
+        'José Núñez,4155552671,jose@example.com,"=HYPERLINK(""http://evil"",""x"")",-2+3,'
+        "+cmd|' /C calc'!A0,@SUM(1+1)\n",
+        encoding="utf-8",
+    )
+    context = Context.load(workspace.root)
+    try:
+        import_files(context, [lead_file], ImportOptions(), NOW)
+        log_touch(context, "1", "call", "talked", "\t=1+1", NOW + timedelta(minutes=5))
+        log_touch(context, "1", "call", None, "\r@evil", NOW + timedelta(minutes=9))
+    finally:
+        context.close()
+    return workspace
+
+
+def _export(*args: str) -> Any:
+    result = runner.invoke(app, ["export", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_cells_that_would_run_as_formulas_get_an_apostrophe(tricky: Workspace) -> None:
+    (lead,) = _csv_rows(_export("leads").stdout)
+    assert list(lead) == list(COLUMNS["leads"])
+    assert lead["city"] == '\'=HYPERLINK("http://evil","x")'
+    assert lead["loan_purpose"] == "'-2+3"
+    assert lead["notes"] == "'+cmd|' /C calc'!A0"
+    assert lead["source"] == "'@SUM(1+1)"
+    assert lead["phone"] == "'+14155552671"  # a leading + is a formula to Excel too
+    assert lead["name"] == "José Núñez" and lead["email"] == "jose@example.com"
+    assert lead["attempts"] == "2" and lead["text_ok"] == "true" and lead["replied_at"] == ""
+    assert lead["imported_at"] == NOW.isoformat()
+    calls = [t for t in _csv_rows(_export("touches").stdout) if t["status"] == "done"]
+    assert [t["note"] for t in calls] == ["'\t=1+1", "'\r@evil"]
+    assert {t["lead_name"] for t in calls} == {"José Núñez"}
+
+
+def test_json_keeps_every_value_as_stored(tricky: Workspace) -> None:
+    (lead,) = json.loads(_export("leads", "--format", "json").stdout)
+    assert list(lead) == list(COLUMNS["leads"])
+    assert lead["city"] == '=HYPERLINK("http://evil","x")' and lead["phone"] == "+14155552671"
+    assert lead["attempts"] == 2 and lead["text_ok"] is True and lead["sources"] == ["@SUM(1+1)"]
+    assert lead["contacted_at"] == (NOW + timedelta(minutes=5)).isoformat()
+    touches = json.loads(_export("touches", "--format", "json").stdout)
+    assert [t["note"] for t in touches if t["status"] == "done"] == ["\t=1+1", "\r@evil"]
+    assert all(list(t) == list(COLUMNS["touches"]) for t in touches)
+    assert json.loads(_export("messages", "--format", "json").stdout) == []
+    assert _export("messages").stdout.strip() == ",".join(COLUMNS["messages"])
+
+
+def test_a_file_is_private_whole_and_readable_by_excel(tricky: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "leads.csv"
+    target.write_text("an older export")
+    target.chmod(0o644)
+    result = _export("leads", "--out", str(target))
+    assert result.stdout == "" and f"Wrote 1 row (leads) to {target}." in result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark, so Excel reads "José" right
+    (lead,) = _csv_rows(raw.decode("utf-8-sig"))
+    assert lead["name"] == "José Núñez"
+    assert [p.name for p in folder.iterdir()] == ["leads.csv"]  # no partial file left behind
+    as_json = folder / "touches.json"
+    _export("touches", "--format", "json", "-o", str(as_json))
+    assert stat.S_IMODE(as_json.stat().st_mode) == 0o600
+    assert len(json.loads(as_json.read_text(encoding="utf-8"))) >= 2
+
+
+def test_a_missing_folder_is_one_line(tricky: Workspace, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", "leads", "--out", str(tmp_path / "nope" / "x.csv")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr and "Traceback" not in result.output
+    folder = runner.invoke(app, ["export", "leads", "--out", str(tmp_path)])
+    assert folder.exit_code == 1 and "is a folder" in folder.stderr
+
+
+def _watched_rows(out: io.StringIO, count: int) -> Iterator[dict[str, Any]]:
+    """Rows that check, before each next one is made, that the previous one is already out."""
+    for n in range(count):
+        if n:
+            assert f"row-{n - 1}" in out.getvalue(), "rows were held back instead of streamed"
+        yield {"id": n, "name": f"row-{n}"}
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_json])
+def test_rows_are_written_as_they_come(writer: Any) -> None:
+    out = io.StringIO()
+    # The csv module writes through at once; the JSON writer writes each object as it goes.
+    assert writer(_watched_rows(out, 50), ("id", "name"), out) == 50
+    assert out.getvalue().count("row-") == 50
+
+
+def test_the_database_is_read_in_batches(tricky: Workspace) -> None:
+    from leadchase.store import reports
+
+    context = Context.load(tricky.root)
+    try:
+        with context.database.reading() as connection:
+            rows = reports.export_rows(connection, "touches", COLUMNS["touches"])
+            assert isinstance(rows, Iterator)  # a cursor walked in batches, not a list
+            first = next(rows)
+            assert first.lead_name == "José Núñez"
+    finally:
+        context.close()
+
+
+def test_empty_exports_are_still_valid() -> None:
+    out = io.StringIO()
+    assert write_json(iter(()), ("id",), out) == 0 and json.loads(out.getvalue()) == []
+
+
+def test_umask_cannot_widen_the_file(tricky: Workspace, tmp_path: Path) -> None:
+    previous = os.umask(0)
+    try:
+        target = tmp_path / "open.csv"
+        _export("leads", "--out", str(target))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
