@@ -167,9 +167,19 @@ def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12
             entries.append(TimelineEntry(event.at, "event", None, f"{event.kind}: {event.detail}"))
         made_keys: set[str] = set()
         for touch in touch_store.lead_touches(connection, lead.id):
-            if touch.status in ("planned", "held"):
-                continue
             made_keys.add(touch.step_key)
+            if touch.status in ("planned", "held"):
+                what = "auto" if touch.automated else "task"
+                detail = touch.template or touch.say or ""
+                entries.append(
+                    TimelineEntry(
+                        touch.due_at,
+                        "due",
+                        touch.channel,
+                        f"day {touch.day} {what} {detail}".strip(),
+                    )
+                )
+                continue
             label = touch.outcome or touch.status
             entries.append(
                 TimelineEntry(

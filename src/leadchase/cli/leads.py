@@ -122,11 +122,15 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
     if len(details.get("sources") or []) > 1:
         facts.add_row("All sources", ", ".join(details["sources"]))
     out.print(facts)
-    table = Table("When (UTC)", "What", "Channel", "Detail", title="Timeline", title_justify="left")
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(details.get("timezone") or context.settings.contact.default_timezone)
+    when = f"When ({'their time' if details.get('timezone') else zone.key})"
+    table = Table(when, "What", "Channel", "Detail", title="Timeline", title_justify="left")
     for entry in result.entries:
-        style = "dim" if entry.kind == "planned" else ""
+        style = {"planned": "dim", "due": "bold"}.get(entry.kind, "")
         table.add_row(
-            entry.at.strftime("%Y-%m-%d %H:%M"),
+            entry.at.astimezone(zone).strftime("%a %Y-%m-%d %I:%M %p %Z"),
             entry.kind,
             entry.channel or "",
             entry.text,

@@ -140,6 +140,10 @@ class RowNormaliser:
         }
         for name_ in _TEXT_FIELDS:
             values[name_] = get(fields, name_) if name_ in self._field else ""
+        for money in ("loan_amount", "property_value"):
+            # Facebook writes answer choices with underscores: "$350,000_-_$400,000".
+            if "_" in values[money]:
+                values[money] = values[money].replace("_", " ")
         keys = [f"p:{e164}"] if e164 else []
         keys.extend(f"p:{other['number']}" for other in others)
         if email:
