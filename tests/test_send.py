@@ -163,17 +163,18 @@ def test_delivery_status_follow_up_stops_texting_a_landline(sending: Sending) ->
     assert _rows(sending, "SELECT text_ok FROM lead") == [(0,)]
 
 
-def test_crash_between_twilio_and_the_record_never_sends_twice(sending: Sending) -> None:
-    import_leads(sending.workspace, NOW, 2)
+def _run_and_die(sending: Sending, *, after_twilio: bool) -> list[str]:
+    """A send run whose process dies at its first text, just after (or before) calling Twilio."""
     context = Context.load(sending.workspace.root)
     senders = configured_senders(context)
     real_send = senders.texts.send_text  # type: ignore[union-attr]
-    calls = []
+    reached: list[str] = []
 
     def send_then_die(to: str, body: str) -> None:
-        real_send(to, body)
-        calls.append(to)
-        raise KeyboardInterrupt  # the process dies after Twilio took the text
+        if after_twilio:
+            real_send(to, body)
+            reached.append(to)
+        raise KeyboardInterrupt
 
     senders.texts.send_text = send_then_die  # type: ignore[union-attr, method-assign]
     try:
@@ -183,6 +184,12 @@ def test_crash_between_twilio_and_the_record_never_sends_twice(sending: Sending)
     finally:
         senders.close()
         context.close()
+    return reached
+
+
+def test_crash_between_twilio_and_the_record_never_sends_twice(sending: Sending) -> None:
+    import_leads(sending.workspace, NOW, 2)
+    calls = _run_and_die(sending, after_twilio=True)
     assert len(calls) == 1
     assert _rows(sending, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(1,)]
     result = sending.send(NOW + timedelta(minutes=1))
@@ -265,20 +272,7 @@ def test_pacing_follows_messages_per_second(sending: Sending) -> None:
 
 def test_a_text_that_never_left_is_sent_after_the_recheck(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 1)
-    context = Context.load(sending.workspace.root)
-    senders = configured_senders(context)
-
-    def die_before_twilio(to: str, body: str) -> None:
-        raise KeyboardInterrupt  # the process dies before the request reaches Twilio
-
-    senders.texts.send_text = die_before_twilio  # type: ignore[union-attr, method-assign]
-    try:
-        SendRun(context, NOW, senders, sleep=lambda _s: None).run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        senders.close()
-        context.close()
+    assert _run_and_die(sending, after_twilio=False) == []
     first = sending.send(NOW + timedelta(minutes=1))
     assert first.reconciled == 1 and sending.texts_to(PHONES[0]) == []  # not resent yet
     sending.send(NOW + timedelta(minutes=4))
