@@ -1,147 +1,27 @@
-"""A send run: claim the automated texts and emails that are due and allowed, send, record, retry.
-
-Never twice: a touch is claimed (status "claimed" plus a message row holding the rendered body)
-and committed before the provider is called, and the result is recorded after. A run that dies
-in between leaves the claim behind; the next run reconciles it before sending anything: a text
-is looked up at Twilio (same number and body since the claim) and recorded as sent if found,
-an email is marked "unknown" for the officer to check and is never resent. A file lock keeps
-two runs (two crons, cron and the daemon) from sending at the same time.
-"""
+"""One send run: each due automated touch is checked, rendered, claimed, sent and recorded."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row
 
 from leadchase.cadence.service import FollowUp, plan_next, record_touch
-from leadchase.channels.base import EmailSender, OutgoingEmail, SendOutcome, TextSender
+from leadchase.channels.base import OutgoingEmail, SendOutcome
 from leadchase.compliance.caps import cap_allows, next_allowed_by_cap
 from leadchase.compliance.windows import check_moment, next_opening
 from leadchase.context import Context
-from leadchase.errors import BusyError
-from leadchase.store import leads as lead_store
+from leadchase.dispatch import recovery
+from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.store import sending as store
 from leadchase.store import suppressions
-from leadchase.store import touches as touch_store
 
-LOCK_WAIT_SECONDS = 10.0
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
 RETRY_LATER = timedelta(minutes=5)
-RECHECK_AFTER = timedelta(minutes=2)  # a crashed run's text: look at Twilio again after this
-UNCONFIRMED = "unconfirmed after an interrupted run"
-STATUS_LOOKBACK = timedelta(days=3)
-UNDELIVERABLE = {"30006": "landline or unreachable carrier"}
-
-
-@dataclass
-class SendItem:
-    touch_id: int
-    lead_id: int
-    name: str
-    channel: str
-    to: str
-    result: str  # sent | failed | held | skipped | retry_later | would-send | unknown
-    reason: str = ""
-    template: str | None = None
-    variant: int | None = None
-    body: str | None = None
-    subject: str | None = None
-    provider_id: str | None = None
-    error_code: str | None = None
-
-
-@dataclass
-class SendResult:
-    dry_run: bool
-    items: list[SendItem] = field(default_factory=list)
-    halted: str | None = None
-    reconciled: int = 0
-    statuses_updated: int = 0
-    replies: int = 0
-    channels: tuple[str, ...] = ()
-
-    def count(self, result: str) -> int:
-        return sum(1 for item in self.items if item.result == result)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sent": self.count("sent"),
-            "failed": self.count("failed"),
-            "held": self.count("held"),
-            "skipped": self.count("skipped"),
-            "retry_later": self.count("retry_later"),
-            "would_send": self.count("would-send"),
-            "unknown": self.count("unknown"),
-            "halted": self.halted,
-            "reconciled": self.reconciled,
-            "replies": self.replies,
-            "dry_run": self.dry_run,
-            "items": [asdict(item) for item in self.items],
-        }
-
-
-@dataclass
-class Senders:
-    texts: TextSender | None = None
-    emails: EmailSender | None = None
-    messages_per_second: float = 1.0
-    from_number: str = ""
-    from_address: str = ""
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        return tuple(c for c, s in (("text", self.texts), ("email", self.emails)) if s is not None)
-
-    def close(self) -> None:
-        if self.texts is not None:
-            self.texts.close()
-        if self.emails is not None:
-            self.emails.close()
-
-
-def configured_senders(context: Context) -> Senders:
-    """The real providers for every channel whose settings are complete."""
-    from leadchase.channels.config import smtp_settings, twilio_settings
-
-    twilio = twilio_settings(context.settings)
-    smtp = smtp_settings(context.settings)
-    senders = Senders(messages_per_second=twilio.messages_per_second)
-    if twilio.configured:
-        from leadchase.channels.twilio_sms import TwilioTexts
-
-        senders.texts = TwilioTexts(twilio)
-        senders.from_number = twilio.from_number or twilio.messaging_service_sid
-    if smtp.configured:
-        from leadchase.channels.smtp_email import SmtpEmails
-
-        senders.emails = SmtpEmails(smtp)
-        senders.from_address = smtp.from_address
-    return senders
-
-
-@contextmanager
-def send_lock(context: Context, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(context.settings.workspace.root / ".leadchase-send.lock"), mode=0o600)
-    try:
-        lock.acquire(timeout=wait)
-    except Timeout:
-        raise BusyError(
-            "another send run (cron or the daemon) is sending right now; this one stopped "
-            "without sending. It is safe to run again in a minute."
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 class SendRun:
@@ -182,7 +62,7 @@ class SendRun:
     def run(self) -> SendResult:
         database = self.context.database
         if not self.dry_run:
-            self._reconcile()
+            recovery.reconcile(self)
             if self.senders.texts is not None:
                 # Replies first: a lead who answered since the last pass gets no automated text.
                 from leadchase.replies import sync_replies
@@ -196,7 +76,7 @@ class SendRun:
                 break
             self._one(row)
         if not self.dry_run and not self.result.halted and self.senders.texts is not None:
-            self._follow_up_statuses()
+            recovery.follow_up_statuses(self)
         return self.result
 
     # -- one touch ---------------------------------------------------------------------------
@@ -237,8 +117,8 @@ class SendRun:
             if self.dry_run:
                 item.result, item.reason = "would-send", "due and allowed"
                 return
-            if row.touch_outcome == UNCONFIRMED and self._sent_before_crash(
-                connection, lead, row, item
+            if row.touch_outcome == recovery.UNCONFIRMED and recovery.sent_before_crash(
+                self, connection, lead, row, item
             ):
                 return
             if not store.claim(connection, row.touch_id, moment):
@@ -266,36 +146,6 @@ class SendRun:
         # The claim is committed: whatever happens from here, this touch is never sent twice.
         outcome = self._deliver(channel, to or "", rendered, lead)
         self._record(lead, row, item, message_id, outcome, attempt)
-
-    def _sent_before_crash(
-        self, connection: Connection, lead: dict[str, Any], row: Row[Any], item: SendItem
-    ) -> bool:
-        """A text an interrupted run may have sent: if Twilio has it now, record it, never resend."""
-        earlier = store.unconfirmed_message(connection, row.touch_id)
-        if earlier is None or self.senders.texts is None:
-            return False
-        found = self.senders.texts.find_sent(earlier.to_address, earlier.body, earlier.created_at)
-        if found is None:
-            store.update_message(
-                connection, earlier.id, {"status": "failed", "error_code": "never-sent"}
-            )
-            return False
-        store.update_message(
-            connection,
-            earlier.id,
-            {"provider_id": found, "status": "sent", "sent_at": earlier.created_at},
-        )
-        record_touch(
-            connection, self.followup, lead, row.channel, earlier.created_at,
-            outcome="sent", status="sent", touch_id=row.touch_id, extra={"variant": earlier.variant},
-        )  # fmt: skip
-        item.result, item.reason, item.provider_id = (
-            "sent",
-            "sent by an interrupted run; recorded",
-            found,
-        )
-        self.result.reconciled += 1
-        return True
 
     def _closed_reason(
         self, connection: Connection, lead: dict[str, Any], row: Row[Any], moment: datetime
@@ -494,115 +344,8 @@ class SendRun:
                     evidence=f"Twilio {outcome.error_code}: recipient opted out at the carrier",
                 )
             elif outcome.outcome == "not-textable":
-                self._stop_texting(
+                recovery.stop_texting(
                     connection, lead["id"], moment, outcome.error_code or "not textable"
                 )
             else:
                 plan_next(connection, self.followup, lead, row.channel, moment)
-
-    def _stop_texting(
-        self, connection: Connection, lead_id: int, moment: datetime, why: str
-    ) -> None:
-        lead_store.update_lead(connection, lead_id, {"text_ok": False})
-        touch_store.cancel_open(
-            connection, lead_id, moment, f"not textable ({why})", channels=("text",)
-        )
-        lead_store.add_event(connection, lead_id, moment, "not-textable", f"texts stopped: {why}")
-
-    # -- crash recovery and delivery follow-up -----------------------------------------------
-
-    def _reconcile(self) -> None:
-        with self.context.database.reading() as connection:
-            leftovers = store.claimed(connection)
-        for row in leftovers:
-            lead = {key: value for key, value in row._mapping.items()}
-            lead["id"] = row.id
-            found: str | None = None
-            if row.channel == "text" and self.senders.texts is not None and row.body is not None:
-                found = self.senders.texts.find_sent(row.to_address, row.body, row.claimed_at)
-            with self.context.database.writing() as connection:
-                self.result.reconciled += 1
-                if found is not None:
-                    if row.message_id is not None:
-                        store.update_message(
-                            connection,
-                            row.message_id,
-                            {"provider_id": found, "status": "sent", "sent_at": row.claimed_at},
-                        )
-                    record_touch(
-                        connection, self.followup, lead, row.channel, row.claimed_at,
-                        outcome="sent", status="sent", touch_id=row.touch_id,
-                        extra={"variant": row.variant},
-                    )  # fmt: skip
-                elif row.channel == "text":
-                    # Not at Twilio yet. The request may still be in flight there (the process
-                    # died mid-call), so do not resend now: look again on a pass a little
-                    # later, right before sending it.
-                    if row.message_id is not None:
-                        store.update_message(connection, row.message_id, {"status": "unconfirmed"})
-                    store.update_touch(
-                        connection,
-                        row.touch_id,
-                        {
-                            "status": "planned",
-                            "done_at": None,
-                            "outcome": UNCONFIRMED,
-                            "due_at": self.now() + RECHECK_AFTER,
-                        },
-                    )
-                else:
-                    # An email may have left before the crash; SMTP cannot tell. Never resend.
-                    if row.message_id is not None:
-                        store.update_message(connection, row.message_id, {"status": "unknown"})
-                    record_touch(
-                        connection, self.followup, lead, row.channel, row.claimed_at,
-                        outcome="unknown: check your sent mail", status="unknown", touch_id=row.touch_id,
-                    )  # fmt: skip
-                    self.result.items.append(
-                        SendItem(
-                            row.touch_id, row.id, row.name or "", row.channel, row.to_address or "",
-                            "unknown", "a run stopped mid-send; check your sent mail, not resent",
-                        )
-                    )  # fmt: skip
-
-    def _follow_up_statuses(self) -> None:
-        assert self.senders.texts is not None
-        with self.context.database.reading() as connection:
-            in_flight = store.recent_texts_in_flight(connection, self.start - STATUS_LOOKBACK, 200)
-        for message in in_flight:
-            status = self.senders.texts.delivery_status(message.provider_id)
-            if status.status == message.status and status.error_code == message.error_code:
-                continue
-            with self.context.database.writing() as connection:
-                store.update_message(
-                    connection,
-                    message.id,
-                    {"status": status.status, "error_code": status.error_code},
-                )
-                if status.error_code in UNDELIVERABLE and message.lead_id is not None:
-                    self._stop_texting(
-                        connection, message.lead_id, self.now(), UNDELIVERABLE[status.error_code]
-                    )
-            self.result.statuses_updated += 1
-
-
-def send_pass(
-    context: Context,
-    now: datetime,
-    *,
-    dry_run: bool = False,
-    limit: int | None = None,
-    senders: Senders | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    lock_wait: float = LOCK_WAIT_SECONDS,
-) -> SendResult:
-    """One send run (what `leadchase send` and each daemon pass do)."""
-    chosen = senders or configured_senders(context)
-    run = SendRun(context, now, chosen, dry_run=dry_run, limit=limit, sleep=sleep)
-    try:
-        if dry_run:
-            return run.run()
-        with send_lock(context, lock_wait):
-            return run.run()
-    finally:
-        chosen.close()

@@ -1,0 +1,58 @@
+"""A send run: claim the automated texts and emails that are due and allowed, send, record, retry.
+
+Never twice: a touch is claimed (status "claimed" plus a message row holding the rendered body)
+and committed before the provider is called, and the result is recorded after. A run that dies
+in between leaves the claim behind; the next run reconciles it before sending anything: a text
+is looked up at Twilio (same number and body since the claim) and recorded as sent if found,
+an email is marked "unknown" for the officer to check and is never resent. A file lock keeps
+two runs (two crons, cron and the daemon) from sending at the same time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from leadchase.context import Context
+from leadchase.dispatch.run import SendRun
+from leadchase.dispatch.senders import (
+    LOCK_WAIT_SECONDS,
+    Senders,
+    SendItem,
+    SendResult,
+    configured_senders,
+    send_lock,
+)
+
+__all__ = [
+    "SendItem",
+    "SendResult",
+    "SendRun",
+    "Senders",
+    "configured_senders",
+    "send_lock",
+    "send_pass",
+]
+
+
+def send_pass(
+    context: Context,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    limit: int | None = None,
+    senders: Senders | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+) -> SendResult:
+    """One send run (what `leadchase send` and each daemon pass do)."""
+    chosen = senders or configured_senders(context)
+    run = SendRun(context, now, chosen, dry_run=dry_run, limit=limit, sleep=sleep)
+    try:
+        if dry_run:
+            return run.run()
+        with send_lock(context, lock_wait):
+            return run.run()
+    finally:
+        chosen.close()
