@@ -161,9 +161,11 @@ class FirstTouchCache:
         self, lead: Mapping[str, Any], name: str, start: datetime, closed: frozenset[str]
     ) -> tuple[tuple[Any, ...], ...]:
         phone = lead.get("phone") or ""
+        # What decides the plan, cheaply: the usable channels follow from these three.
+        reach = (phone != "", bool(lead.get("email")), lead.get("text_ok", True), closed)
         key = (
             name, start, lead.get("timezone"), lead.get("time_zones"), lead.get("state"),
-            phone[:5], usable_channels(lead, closed),
+            phone[:5], reach,
         )  # fmt: skip
         plan = self.plans.get(key)
         if plan is None:
@@ -171,7 +173,7 @@ class FirstTouchCache:
                 self.plans.clear()
             cadence = self.followup.require(name)
             clock = self.followup.clock(lead, start)
-            usable = key[-1]
+            usable = usable_channels(lead, closed)
             plan = self.plans[key] = tuple(
                 (
                     cadence.name,
