@@ -119,3 +119,27 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert result.returncode == 0, result.stderr
     assert "Usage" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_a_locked_database_is_a_clear_wait_not_a_traceback(workspace: Workspace) -> None:
+    import sqlite3
+
+    lead_file = workspace.root / "leads.csv"
+    lead_file.write_text("name,phone\nAnn Lee,(415) 555-2671\n")
+    assert runner.invoke(app, ["import", str(lead_file)]).exit_code == 0
+    blocker = sqlite3.connect(workspace.default_database, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        from leadchase.store import engine
+
+        original = engine.BUSY_TIMEOUT_MS
+        engine.BUSY_TIMEOUT_MS = 100
+        try:
+            result = runner.invoke(app, ["log", "4155552671", "call"])
+        finally:
+            engine.BUSY_TIMEOUT_MS = original
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert result.exit_code == 4
+    assert "busy" in result.output and "Traceback" not in result.output

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from leadchase import __version__
 from leadchase.cli import common
-from leadchase.errors import LeadchaseError
+from leadchase.errors import EXIT_BUSY, LeadchaseError
 
 
 class _ErrorBoundary(TyperGroup):
@@ -25,6 +25,20 @@ class _ErrorBoundary(TyperGroup):
             return super().invoke(ctx)
         except LeadchaseError as error:
             common.fail(str(error), error.exit_code)
+        except Exception as error:
+            if _database_locked(error):
+                common.fail(
+                    "the database stayed busy for 10 seconds (a large import or another run is "
+                    "writing); nothing was changed, try again in a minute",
+                    EXIT_BUSY,
+                )
+            raise
+
+
+def _database_locked(error: Exception) -> bool:
+    """SQLite's "database is locked" after the busy timeout: a wait, not a bug."""
+    text = str(getattr(error, "orig", error))
+    return type(error).__name__ == "OperationalError" and "database is locked" in text
 
 
 app = typer.Typer(
