@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row
 
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
@@ -24,8 +24,6 @@ from leadchase.importing.reader import sniff
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
-from leadchase.store.bulk import bulk_insert_tuples
-from leadchase.store.models import LeadKey, Suppression
 
 OptOutChannel = Literal["text", "call", "email", "all"]
 
@@ -208,11 +206,11 @@ def remove_number(context: Context, number: str, now: datetime) -> DncChange:
     followup = FollowUp.load(context.settings)
     resumed = 0
     with context.database.writing() as connection:
-        if _lift(connection, phone, now) == 0:
+        if suppressions.lift_dnc(connection, phone, now) == 0:
             raise LeadchaseError(
                 f"{number} is not on the do-not-call list; see `leadchase dnc list`"
             )
-        leads = _leads_with_phones(connection, [phone])
+        leads = suppressions.leads_with_phones(connection, [phone])
         for lead in leads:
             lead_store.add_event(
                 connection, lead.id, now, "dnc", f"{phone} taken off the do-not-call list"
@@ -227,8 +225,8 @@ def remove_number(context: Context, number: str, now: datetime) -> DncChange:
 
 def list_dnc(context: Context) -> list[DncEntry]:
     with context.database.reading() as connection:
-        rows = _listed(connection)
-        leads = _leads_with_phones(connection, [row.value for row in rows])
+        rows = suppressions.dnc_entries(connection)
+        leads = suppressions.leads_with_phones(connection, [row.value for row in rows])
     by_phone: dict[str, list[int]] = {}
     for lead in leads:
         by_phone.setdefault(lead.phone, []).append(lead.id)
@@ -311,15 +309,10 @@ def _list_numbers(
 
     suppressions.add one number at a time costs ~200 us in SQLAlchemy; a state's DNC file has
     hundreds of thousands, so the same check and insert are done a chunk at a time."""
-    listed = _listed_among(connection, set(numbers))
+    listed = suppressions.dnc_among(connection, set(numbers))
     added = [number for number in numbers if number not in listed]
-    bulk_insert_tuples(
-        connection,
-        _suppression,
-        ("value", "channel", "reason", "evidence", "created_at"),
-        [(number, "dnc", "dnc", numbers[number], now) for number in added],
-    )
-    leads = _leads_with_phones(connection, added)
+    suppressions.add_dnc_many(connection, {number: numbers[number] for number in added}, now)
+    leads = suppressions.leads_with_phones(connection, added)
     for lead in leads:
         touch_store.cancel_open(connection, lead.id, now, "do-not-call list", channels=("text",))
         lead_store.add_event(
@@ -330,58 +323,3 @@ def _list_numbers(
             f"{lead.phone} put on the do-not-call list: no more texts, calls are flagged",
         )
     return added, leads
-
-
-# Queries this service needs that store/suppressions.py does not offer yet.
-
-_suppression = Suppression.__table__  # type: ignore[attr-defined]
-_lead_key = LeadKey.__table__  # type: ignore[attr-defined]
-
-
-def _leads_with_phones(connection: Connection, phones: Sequence[str]) -> list[Row[Any]]:
-    """Leads whose texting number is one of these (found through the indexed dedupe keys)."""
-    table = lead_store.lead_table
-    found: list[Row[Any]] = []
-    for start in range(0, len(phones), _CHUNK):
-        chunk = list(phones[start : start + _CHUNK])
-        ids = select(_lead_key.c.lead_id).where(_lead_key.c.key.in_([f"p:{p}" for p in chunk]))
-        query = select(table).where(table.c.id.in_(ids), table.c.phone.in_(chunk))
-        found.extend(connection.execute(query.order_by(table.c.id)))
-    return found
-
-
-def _listed_among(connection: Connection, phones: set[str]) -> set[str]:
-    """The numbers among `phones` that are on the do-not-call list now."""
-    wanted = sorted(phones)
-    found: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK * 2):
-        query = select(_suppression.c.value).where(
-            _suppression.c.value.in_(wanted[start : start + _CHUNK * 2]),
-            _suppression.c.channel == "dnc",
-            _suppression.c.lifted_at.is_(None),
-        )
-        found.update(connection.execute(query).scalars())
-    return found
-
-
-def _listed(connection: Connection) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(_suppression)
-            .where(_suppression.c.channel == "dnc", _suppression.c.lifted_at.is_(None))
-            .order_by(_suppression.c.created_at, _suppression.c.value)
-        )
-    )
-
-
-def _lift(connection: Connection, phone: str, now: datetime) -> int:
-    result = connection.execute(
-        update(_suppression)
-        .where(
-            _suppression.c.value == phone,
-            _suppression.c.channel == "dnc",
-            _suppression.c.lifted_at.is_(None),
-        )
-        .values(lifted_at=now)
-    )
-    return result.rowcount

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.channels.base import InboundText, TextSender
@@ -23,14 +23,10 @@ from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
-from leadchase.store.models import LeadKey, Message, Suppression
 
 FIRST_SYNC_LOOKBACK = timedelta(days=7)
 OVERLAP = timedelta(minutes=10)
 _LAST_SYNC = "replies:last_sync"
-message_table = Message.__table__  # type: ignore[attr-defined]
-key_table = LeadKey.__table__  # type: ignore[attr-defined]
-suppression_table = Suppression.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -92,7 +88,7 @@ def _handle(
 ) -> InboundItem | None:
     kind = classify_reply(message.body)
     with context.database.writing() as connection:
-        if _already_recorded(connection, message.provider_id):
+        if send_store.message_exists(connection, message.provider_id):
             return None
         lead = _lead_for(connection, message.from_number)
         lead_id = int(lead["id"]) if lead else None
@@ -134,9 +130,11 @@ def _handle(
                 else:
                     # STOP: no more texts, and no automated touch of any kind for this lead.
                     touch_store.cancel_open(connection, lead_id or 0, now, kind, channels=("text",))
-                    _cancel_automated(connection, lead_id or 0, now, kind)
+                    touch_store.cancel_open_automated(connection, lead_id or 0, now, kind)
                 lead_store.add_event(connection, lead_id or 0, now, kind, message.body)
-        elif kind == "opt-in" and _lift_text_suppression(connection, message.from_number, now):
+        elif kind == "opt-in" and suppressions.lift_text_opt_out(
+            connection, message.from_number, now
+        ):
             action = "texts allowed again"
             if lead is not None:
                 lead_store.add_event(connection, lead_id or 0, now, "opt-in", message.body)
@@ -193,32 +191,12 @@ def _reply(
     if lead.get("contacted_at") is None:
         lead_store.update_lead(connection, lead["id"], {"contacted_at": at})
     lead_store.add_event(connection, lead["id"], now, "reply", body)
-    _cancel_automated(connection, lead["id"], now, "lead replied")
+    touch_store.cancel_open_automated(connection, lead["id"], now, "lead replied")
     stage = str(followup.settings.section("replies").get("stage_on_reply") or "engaged")
     if lead.get("stage") in ("new", "contacted", "nurture"):
         change_stage(connection, followup, lead, stage, now)
         return f"automation paused; stage {stage}"
     return "automation paused"
-
-
-def _cancel_automated(connection: Connection, lead_id: int, now: datetime, why: str) -> None:
-    table = touch_store.touch_table
-    connection.execute(
-        update(table)
-        .where(
-            table.c.lead_id == lead_id,
-            table.c.status.in_(touch_store.OPEN),
-            table.c.automated.is_(True),
-        )
-        .values(status="cancelled", done_at=now, outcome=why)
-    )
-
-
-def _already_recorded(connection: Connection, provider_id: str) -> bool:
-    row = connection.execute(
-        select(message_table.c.id).where(message_table.c.provider_id == provider_id).limit(1)
-    ).first()
-    return row is not None
 
 
 def _lead_for(connection: Connection, phone: str) -> dict[str, Any] | None:
@@ -229,20 +207,6 @@ def _lead_for(connection: Connection, phone: str) -> dict[str, Any] | None:
         return None
     rows = lead_store.by_key(connection, parsed.e164, None)
     return dict(rows[0]._mapping) if rows else None
-
-
-def _lift_text_suppression(connection: Connection, phone: str, now: datetime) -> bool:
-    result = connection.execute(
-        update(suppression_table)
-        .where(
-            suppression_table.c.value == phone,
-            suppression_table.c.channel.in_(("text", "all")),
-            suppression_table.c.reason.in_(("opt-out",)),
-            suppression_table.c.lifted_at.is_(None),
-        )
-        .values(lifted_at=now)
-    )
-    return result.rowcount > 0
 
 
 @dataclass(frozen=True)
@@ -258,28 +222,8 @@ class InboxEntry:
 
 def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
     """Recent inbound texts, unanswered first (answered = a call or text logged since)."""
-    from leadchase.store.models import Lead
-
-    lead_table = Lead.__table__  # type: ignore[attr-defined]
-    query = (
-        select(
-            message_table.c.lead_id,
-            message_table.c.from_address,
-            message_table.c.body,
-            message_table.c.status,
-            message_table.c.created_at,
-            lead_table.c.name,
-            lead_table.c.last_touch_at,
-        )
-        .select_from(
-            message_table.outerjoin(lead_table, lead_table.c.id == message_table.c.lead_id)
-        )
-        .where(message_table.c.direction == "in")
-        .order_by(message_table.c.created_at.desc())
-        .limit(limit)
-    )
     with context.database.reading() as connection:
-        rows = list(connection.execute(query))
+        rows = send_store.inbound_messages(connection, limit)
     entries = [
         InboxEntry(
             row.lead_id,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from leadchase.cadence.load import load_cadences
 from leadchase.cadence.model import CHANNELS, Cadence, CadenceSet, Channel
@@ -307,25 +307,9 @@ def record_touch(
                 {"status": "cancelled", "done_at": at, "outcome": "replaced"},
             )
     else:
-        touch_store.insert_touches(
+        touch_id = touch_store.add_touch(
             connection,
-            [
-                {
-                    "lead_id": lead["id"],
-                    "channel": channel,
-                    "due_at": at,
-                    "automated": False,
-                    **values,
-                }
-            ],
-        )
-        touch_id = int(
-            connection.execute(
-                select(touch_store.touch_table.c.id)
-                .where(touch_store.touch_table.c.lead_id == lead["id"])
-                .order_by(touch_store.touch_table.c.id.desc())
-                .limit(1)
-            ).scalar_one()
+            {"lead_id": lead["id"], "channel": channel, "due_at": at, "automated": False, **values},
         )
     summary: dict[str, Any] = {
         "last_touch_at": at,

@@ -12,12 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from leadchase.cadence.service import FollowUp
 from leadchase.compliance.windows import check_moment
 from leadchase.context import Context
-from leadchase.store.models import Lead, Message, Touch
+from leadchase.store.reports import automated_texts_since
 
 
 @dataclass(frozen=True)
@@ -53,29 +51,9 @@ class ComplianceReport:
 def compliance_report(context: Context, now: datetime, days: int) -> ComplianceReport:
     followup = FollowUp.load(context.settings)
     since = now - timedelta(days=days)
-    messages = Message.__table__  # type: ignore[attr-defined]
-    touches = Touch.__table__  # type: ignore[attr-defined]
-    leads = Lead.__table__  # type: ignore[attr-defined]
-    query = (
-        select(messages.c.id, messages.c.to_address, messages.c.sent_at, leads)
-        .select_from(
-            messages.join(touches, touches.c.id == messages.c.touch_id).join(
-                leads, leads.c.id == messages.c.lead_id
-            )
-        )
-        .where(
-            messages.c.direction == "out",
-            messages.c.channel == "text",
-            touches.c.automated.is_(True),
-            messages.c.sent_at.is_not(None),
-            messages.c.sent_at >= since,
-            messages.c.status.notin_(("failed", "claimed", "retry")),
-        )
-        .order_by(messages.c.sent_at)
-    )
     audited = []
     with context.database.reading() as connection:
-        rows = list(connection.execute(query))
+        rows = automated_texts_since(connection, since)
     for row in rows:
         lead = dict(row._mapping)
         clock = followup.clock(lead, row.sent_at)

@@ -239,3 +239,28 @@ def phone_blocks(connection: Connection, phones: Collection[str]) -> dict[str, s
         for value, channel in rows:
             found.setdefault(value, set()).add(channel)
     return found
+
+
+def automated_texts_since(connection: Connection, since: datetime) -> list[Row[Any]]:
+    """Every automated text that went out since `since`, with its lead (compliance report)."""
+    messages = Message.__table__  # type: ignore[attr-defined]
+    touches = Touch.__table__  # type: ignore[attr-defined]
+    leads = Lead.__table__  # type: ignore[attr-defined]
+    query = (
+        select(messages.c.id, messages.c.to_address, messages.c.sent_at, leads)
+        .select_from(
+            messages.join(touches, touches.c.id == messages.c.touch_id).join(
+                leads, leads.c.id == messages.c.lead_id
+            )
+        )
+        .where(
+            messages.c.direction == "out",
+            messages.c.channel == "text",
+            touches.c.automated.is_(True),
+            messages.c.sent_at.is_not(None),
+            messages.c.sent_at >= since,
+            messages.c.status.notin_(("failed", "claimed", "retry", "unconfirmed")),
+        )
+        .order_by(messages.c.sent_at)
+    )
+    return list(connection.execute(query))

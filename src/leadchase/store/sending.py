@@ -174,3 +174,32 @@ def last_inbound_text(connection: Connection, lead_id: int) -> str | None:
         .limit(1)
     ).first()
     return row.body if row else None
+
+
+def message_exists(connection: Connection, provider_id: str) -> bool:
+    row = connection.execute(
+        select(message_table.c.id).where(message_table.c.provider_id == provider_id).limit(1)
+    ).first()
+    return row is not None
+
+
+def inbound_messages(connection: Connection, limit: int) -> list[Row[Any]]:
+    """Recent inbound texts, newest first, with the lead's name and last touch."""
+    query = (
+        select(
+            message_table.c.lead_id,
+            message_table.c.from_address,
+            message_table.c.body,
+            message_table.c.status,
+            message_table.c.created_at,
+            lead_table.c.name,
+            lead_table.c.last_touch_at,
+        )
+        .select_from(
+            message_table.outerjoin(lead_table, lead_table.c.id == message_table.c.lead_id)
+        )
+        .where(message_table.c.direction == "in")
+        .order_by(message_table.c.created_at.desc())
+        .limit(limit)
+    )
+    return list(connection.execute(query))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select, update
 
 from leadchase.store.models import Suppression
 
@@ -80,19 +81,82 @@ def closed_channels(lead: dict[str, object], blocked: dict[str, frozenset[str]])
 
 def count_on_dnc(connection: Connection, phones: Collection[str]) -> int:
     """How many of these numbers are on the do-not-call list (for the import summary)."""
-    wanted = list({p for p in phones if p})
-    found = 0
+    return len(dnc_among(connection, phones))
+
+
+def add_dnc_many(connection: Connection, numbers: Mapping[str, str], now: datetime) -> None:
+    """Put numbers (number -> evidence) on the do-not-call list in one statement.
+
+    The caller has checked they are not listed yet (`dnc_among`): a state's DNC file holds
+    hundreds of thousands of numbers, too many for `add` one at a time."""
+    from leadchase.store.bulk import bulk_insert_tuples
+
+    bulk_insert_tuples(
+        connection,
+        table,
+        ("value", "channel", "reason", "evidence", "created_at"),
+        [(number, "dnc", "dnc", evidence, now) for number, evidence in numbers.items()],
+    )
+
+
+def dnc_among(connection: Connection, phones: Collection[str]) -> set[str]:
+    """The numbers among `phones` that are on the do-not-call list now."""
+    wanted = sorted(set(phones))
+    found: set[str] = set()
     for start in range(0, len(wanted), 900):
-        found += len(
-            {
-                row.value
-                for row in connection.execute(
-                    select(table.c.value).where(
-                        table.c.value.in_(wanted[start : start + 900]),
-                        table.c.channel == "dnc",
-                        table.c.lifted_at.is_(None),
-                    )
-                )
-            }
+        query = select(table.c.value).where(
+            table.c.value.in_(wanted[start : start + 900]),
+            table.c.channel == "dnc",
+            table.c.lifted_at.is_(None),
         )
+        found.update(connection.execute(query).scalars())
     return found
+
+
+def leads_with_phones(connection: Connection, phones: Sequence[str]) -> list[Row[Any]]:
+    """Leads whose texting number is one of these (found through the indexed dedupe keys)."""
+    from leadchase.store.models import Lead, LeadKey
+
+    leads = Lead.__table__  # type: ignore[attr-defined]
+    keys = LeadKey.__table__  # type: ignore[attr-defined]
+    found: list[Row[Any]] = []
+    for start in range(0, len(phones), 450):
+        chunk = list(phones[start : start + 450])
+        ids = select(keys.c.lead_id).where(keys.c.key.in_([f"p:{p}" for p in chunk]))
+        query = select(leads).where(leads.c.id.in_(ids), leads.c.phone.in_(chunk))
+        found.extend(connection.execute(query.order_by(leads.c.id)))
+    return found
+
+
+def dnc_entries(connection: Connection) -> list[Row[Any]]:
+    return list(
+        connection.execute(
+            select(table)
+            .where(table.c.channel == "dnc", table.c.lifted_at.is_(None))
+            .order_by(table.c.created_at, table.c.value)
+        )
+    )
+
+
+def lift_dnc(connection: Connection, phone: str, now: datetime) -> int:
+    result = connection.execute(
+        update(table)
+        .where(table.c.value == phone, table.c.channel == "dnc", table.c.lifted_at.is_(None))
+        .values(lifted_at=now)
+    )
+    return result.rowcount
+
+
+def lift_text_opt_out(connection: Connection, phone: str, now: datetime) -> bool:
+    """START after STOP: lift the number's text opt-out (recorded by its lifted_at)."""
+    result = connection.execute(
+        update(table)
+        .where(
+            table.c.value == phone,
+            table.c.channel.in_(("text", "all")),
+            table.c.reason == "opt-out",
+            table.c.lifted_at.is_(None),
+        )
+        .values(lifted_at=now)
+    )
+    return result.rowcount > 0

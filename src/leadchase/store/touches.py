@@ -30,6 +30,13 @@ TOUCH_COLUMNS = (
 )  # fmt: skip
 
 
+def add_touch(connection: Connection, values: Mapping[str, Any]) -> int:
+    """One touch (a call logged with no task open), returning its id."""
+    key = connection.execute(insert(touch_table).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def insert_touch_tuples(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert touches given as tuples in TOUCH_COLUMNS order (the import's fast path)."""
     bulk_insert_tuples(connection, touch_table, TOUCH_COLUMNS, rows)
@@ -294,4 +301,17 @@ def postpone_open(connection: Connection, lead_id: int, until: datetime) -> None
             touch_table.c.due_at < until,
         )
         .values(due_at=until)
+    )
+
+
+def cancel_open_automated(connection: Connection, lead_id: int, now: datetime, why: str) -> None:
+    """Stop on reply / opt-out: every automated touch still open for the lead is cancelled."""
+    connection.execute(
+        update(touch_table)
+        .where(
+            touch_table.c.lead_id == lead_id,
+            touch_table.c.status.in_(OPEN),
+            touch_table.c.automated.is_(True),
+        )
+        .values(status="cancelled", done_at=now, outcome=why)
     )
