@@ -382,3 +382,19 @@ def test_an_opted_out_number_gets_no_texts_when_bought_again(workspace: Workspac
     import_lead(workspace, start)
     agenda = _agenda(workspace, start + timedelta(minutes=5))
     assert {item.channel for item in agenda.items} == {"call", "email"}
+
+
+def test_today_works_while_an_import_holds_the_write_lock(workspace: Workspace) -> None:
+    import sqlite3
+
+    start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    import_lead(workspace, start)
+    _agenda(workspace, start)  # the cadence fingerprints are recorded
+    writer = sqlite3.connect(workspace.default_database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a long import is writing
+    try:
+        agenda = _agenda(workspace, start + timedelta(minutes=5))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert {item.channel for item in agenda.items} == {"call", "text", "email"}

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
 
-from leadchase.cadence.service import FollowUp, replan_if_cadences_changed
+from leadchase.cadence.service import FollowUp, cadences_changed, replan_if_cadences_changed
 from leadchase.channels.config import configured_channels
 from leadchase.config import Officer
 from leadchase.context import Context
@@ -98,8 +98,13 @@ def build_agenda(
     followup = FollowUp.load(context.settings)
     problems = [str(problem) for problem in followup.cadences.problems]
     sending = configured_channels(context.settings)
-    with context.database.writing() as connection:
-        replan_if_cadences_changed(connection, followup, now)
+    # Take the write lock only when a cadence file changed: `today` must work while an import
+    # (one long transaction) is writing.
+    with context.database.reading() as connection:
+        changed = cadences_changed(connection, followup)
+    if changed:
+        with context.database.writing() as connection:
+            replan_if_cadences_changed(connection, followup, now)
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
     manual_automated = frozenset(c for c in ("text", "email") if c not in sending)

@@ -331,6 +331,15 @@ def _fingerprint(cadence: Cadence) -> str:
     return hashlib.sha256(repr(cadence.touches()).encode()).hexdigest()
 
 
+def cadences_changed(connection: Connection, followup: FollowUp) -> bool:
+    """Whether any cadence differs from what the database last planned with (a read only)."""
+    stored = touch_store.get_states(connection, "cadence:")
+    return any(
+        stored.get(f"cadence:{name}") != _fingerprint(cadence)
+        for name, cadence in followup.cadences.cadences.items()
+    )
+
+
 def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: datetime) -> int:
     """After a cadence file is edited, re-plan the open touches of the leads on that cadence.
 
