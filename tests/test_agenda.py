@@ -398,3 +398,23 @@ def test_today_works_while_an_import_holds_the_write_lock(workspace: Workspace) 
         writer.execute("ROLLBACK")
         writer.close()
     assert {item.channel for item in agenda.items} == {"call", "text", "email"}
+
+
+def test_a_text_logged_by_hand_keeps_the_suggested_wording_and_variant(
+    workspace: Workspace,
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    lead = import_lead(workspace, start)
+    (shown,) = _agenda(workspace, start + timedelta(minutes=1), channels=("text",)).items
+    assert shown.message and "Ann" in shown.message
+    _log(workspace, str(lead), "text", start + timedelta(minutes=2))
+    engine = create_engine(f"sqlite:///{workspace.default_database}")
+    with engine.connect() as connection:
+        rows = list(connection.execute(text("SELECT body, template, variant, status FROM message")))
+        variants = list(connection.execute(text("SELECT variant FROM touch WHERE status = 'done'")))
+    engine.dispose()
+    assert rows == [(shown.message, shown.template, variants[0][0], "sent by hand")]
+    later = _agenda(workspace, start + timedelta(days=1), channels=("text",)).items
+    assert later and later[0].message != shown.message  # the next text never repeats it

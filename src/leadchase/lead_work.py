@@ -20,6 +20,7 @@ from leadchase.errors import LeadchaseError, LeadNotFound
 from leadchase.importing.emails import normalise_email
 from leadchase.importing.phones import normalise_phone
 from leadchase.store import leads as lead_store
+from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
@@ -72,14 +73,81 @@ def log_touch(
     followup = FollowUp.load(context.settings)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
-        record_touch(
-            connection, followup, dict(lead._mapping), channel, now, outcome=chosen, note=note
+        suggested = (
+            _suggested_message(context, connection, lead, channel) if chosen == "sent" else None
         )
+        touch_id = record_touch(
+            connection,
+            followup,
+            dict(lead._mapping),
+            channel,
+            now,
+            outcome=chosen,
+            note=note,
+            extra={"variant": suggested.variant} if suggested else None,
+        )
+        if suggested is not None:
+            # What the agenda suggested, so reply rates by template and variant include texts
+            # sent by hand (the officer may have changed the words: status says so).
+            send_store.add_message(
+                connection,
+                {
+                    "lead_id": lead.id,
+                    "touch_id": touch_id,
+                    "direction": "out",
+                    "channel": channel,
+                    "to_address": (lead.phone if channel == "text" else lead.email) or "",
+                    "subject": suggested.subject,
+                    "body": suggested.body,
+                    "template": suggested.template,
+                    "variant": suggested.variant,
+                    "status": "sent by hand",
+                    "created_at": now,
+                    "sent_at": now,
+                },
+            )
         if note:
             lead_store.add_event(connection, lead.id, now, "note", note)
         if chosen == "replied" and lead.stage == "new":
             change_stage(connection, followup, dict(lead._mapping), "engaged", now)
     return lead, chosen
+
+
+def _suggested_message(
+    context: Context, connection: Connection, lead: Row[Any], channel: str
+) -> Any:
+    """The rendered text the agenda showed for the lead's open text or email task, if any."""
+    from leadchase.messaging import (
+        TemplateError,
+        TemplateLibrary,
+        render,
+        touch_context,
+        variant_key,
+    )
+
+    if channel not in ("text", "email"):
+        return None
+    task = next(
+        (t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel), None
+    )
+    if task is None or not task.template:
+        return None
+    attempt = send_store.channel_attempts(connection, lead.id, channel) + 1
+    previous = send_store.previous_texts(connection, lead.id) if channel == "text" else []
+    ctx = touch_context(
+        lead._mapping, context.settings.officer, channel=channel, day=task.day, attempt=attempt
+    )
+    try:
+        return render(
+            TemplateLibrary(context.settings.workspace.templates_dir),
+            task.template,
+            ctx,
+            lead_id=lead.id,
+            step_key=variant_key(task.cadence, task.step_key),
+            previous_bodies=previous,
+        )
+    except TemplateError:
+        return None
 
 
 def set_stage(
