@@ -21,12 +21,12 @@ from leadchase.channels.unsubscribe import (
     SECRET_FILE,
     find_token,
     list_unsubscribe_header,
-    unsubscribe_line,
     unsubscribe_token,
     verify_token,
     workspace_secret,
 )
 from leadchase.errors import ConfigError
+from leadchase.messaging.context import default_unsubscribe_line
 from tests.conftest import NOW
 from tests.smtp_server import SmtpTestServer, TlsFiles, make_self_signed_certificate
 
@@ -37,7 +37,7 @@ UNSUBSCRIBE = list_unsubscribe_header("ana@example-lending.com", TOKEN)
 EMAIL = OutgoingEmail(
     to="maria.lopez@example.com",
     subject="Your home equity estimate",
-    body=f"Hi María,\n\nDid the estimate look about right?\n\nAna\n\n{unsubscribe_line()}",
+    body=f"Hi María,\n\nDid the estimate look about right?\n\nAna\n\n{default_unsubscribe_line('')}",
     from_name="Ana Núñez",
     from_address="ana@example-lending.com",
     reply_to="ana@example-lending.com",
@@ -361,13 +361,9 @@ def test_find_token_in_inbound_text() -> None:
     assert find_token(f"blc-42-{TOKEN[-16:]}") is None
 
 
-def test_the_unsubscribe_header_and_line() -> None:
+def test_the_unsubscribe_header() -> None:
     assert list_unsubscribe_header("officer@example.com", "lc-7-abc") == (
         "<mailto:officer@example.com?subject=unsubscribe%20lc-7-abc>"
-    )
-    assert unsubscribe_line() == "Not interested? Reply 'unsubscribe' and I'll stop emailing you."
-    assert unsubscribe_line("https://x.test/u/1") == (
-        "Not interested? Unsubscribe here: https://x.test/u/1"
     )
 
 

@@ -69,13 +69,6 @@ def list_unsubscribe_header(officer_email: str, token: str) -> str:
     return f"<mailto:{address}?subject={quote(f'unsubscribe {token}')}>"
 
 
-def unsubscribe_line(unsubscribe_url: str = "") -> str:
-    """The body line that tells the lead how to stop the emails, in the officer's own voice."""
-    if unsubscribe_url:
-        return f"Not interested? Unsubscribe here: {unsubscribe_url}"
-    return "Not interested? Reply 'unsubscribe' and I'll stop emailing you."
-
-
 def workspace_secret(path: Path) -> str:
     """The workspace's unsubscribe key, from <workspace>/.leadchase-secret, made on first use.
 
