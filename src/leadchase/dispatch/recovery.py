@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
+from leadchase.cadence.model import Channel
 from leadchase.cadence.service import record_touch
 from leadchase.dispatch.senders import SendItem
 from leadchase.store import leads as lead_store
@@ -42,14 +43,9 @@ def sent_before_crash(
             connection, earlier.id, {"status": "failed", "error_code": "never-sent"}
         )
         return False
-    store.update_message(
-        connection,
-        earlier.id,
-        {"provider_id": found, "status": "sent", "sent_at": earlier.created_at},
-    )
-    record_touch(
-        connection, run.followup, lead, row.channel, earlier.created_at,
-        outcome="sent", status="sent", touch_id=row.touch_id, extra={"variant": earlier.variant},
+    _record_found(
+        run, connection, lead, row.channel, row.touch_id, earlier.id, found,
+        earlier.created_at, earlier.variant,
     )  # fmt: skip
     item.result, item.reason, item.provider_id = (
         "sent",
@@ -58,6 +54,28 @@ def sent_before_crash(
     )
     run.result.reconciled += 1
     return True
+
+
+def _record_found(
+    run: SendRun,
+    connection: Connection,
+    lead: dict[str, Any],
+    channel: Channel,
+    touch_id: int,
+    message_id: int | None,
+    provider_id: str,
+    at: datetime,
+    variant: int | None,
+) -> None:
+    """Twilio has the text an interrupted run claimed: record it as sent then, never resend."""
+    if message_id is not None:
+        store.update_message(
+            connection, message_id, {"provider_id": provider_id, "status": "sent", "sent_at": at}
+        )
+    record_touch(
+        connection, run.followup, lead, channel, at,
+        outcome="sent", status="sent", touch_id=touch_id, extra={"variant": variant},
+    )  # fmt: skip
 
 
 def stop_texting(connection: Connection, lead_id: int, moment: datetime, why: str) -> None:
@@ -81,16 +99,9 @@ def reconcile(run: SendRun) -> None:
         with run.context.database.writing() as connection:
             run.result.reconciled += 1
             if found is not None:
-                if row.message_id is not None:
-                    store.update_message(
-                        connection,
-                        row.message_id,
-                        {"provider_id": found, "status": "sent", "sent_at": row.claimed_at},
-                    )
-                record_touch(
-                    connection, run.followup, lead, row.channel, row.claimed_at,
-                    outcome="sent", status="sent", touch_id=row.touch_id,
-                    extra={"variant": row.variant},
+                _record_found(
+                    run, connection, lead, row.channel, row.touch_id, row.message_id, found,
+                    row.claimed_at, row.variant,
                 )  # fmt: skip
             elif row.channel == "text":
                 # Not at Twilio yet. The request may still be in flight there (the process
