@@ -79,24 +79,30 @@ def _root(
 
 
 def _register() -> None:
-    from leadchase.cli import agenda, audit, cadence, imports, leads, replies, send, workspace
-    from leadchase.cli import compliance as compliance_commands
-    from leadchase.cli import daemon as daemon_command
-    from leadchase.cli import stats as stats_commands
-    from leadchase.cli import templates as template_commands
+    from leadchase.cli import (
+        agenda,
+        cadence,
+        compliance,
+        daemon,
+        dnc,
+        doctor,
+        export,
+        imports,
+        leads,
+        replies,
+        send,
+        stats,
+        templates,
+        today,
+        workspace,
+    )
 
-    workspace.register(app)
-    imports.register(app)
-    agenda.register(app)
-    leads.register(app)
-    cadence.register(app)
-    template_commands.register(app)
-    send.register(app)
-    replies.register(app)
-    audit.register(app)
-    daemon_command.register(app)
-    compliance_commands.register(app)
-    stats_commands.register(app)
+    # The order of --help and of docs/cli.md.
+    for group in (
+        workspace, imports, today, leads, cadence, templates, send, doctor, replies,
+        compliance, daemon, dnc, stats, export, agenda,
+    ):  # fmt: skip
+        group.register(app)
 
 
 _register()

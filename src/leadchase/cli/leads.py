@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from leadchase.cli import common
-from leadchase.cli.agenda import ChannelChoice
+from leadchase.cli.today import ChannelChoice
 
 LeadArgument = Annotated[str, typer.Argument(help="Lead id, phone number (any format) or email.")]
 

@@ -1,4 +1,4 @@
-"""`leadchase send` and `leadchase doctor`."""
+"""`leadchase send`: the automated texts and emails that are due and allowed now."""
 
 from __future__ import annotations
 
@@ -87,30 +87,5 @@ def _render(result: SendResult) -> None:
         out.print(f"Reconciled {result.reconciled} message(s) left by an interrupted run.")
 
 
-def doctor() -> None:
-    """Check the workspace, settings, Twilio and SMTP without sending anything."""
-    from leadchase.doctor import run_checks
-
-    context = common.context()
-    try:
-        checks = run_checks(context)
-    finally:
-        context.close()
-    problems = 0
-    for check in checks:
-        mark = (
-            "[green]ok[/]"
-            if check.ok
-            else ("[yellow]note[/]" if check.advisory else "[red]problem[/]")
-        )
-        common.out.print(f"{mark}  {check.name}: {check.detail}")
-        if not check.ok and check.fix:
-            common.out.print(f"      fix: {check.fix}")
-        problems += not check.ok and not check.advisory
-    if problems:
-        raise typer.Exit(1)
-
-
 def register(app: typer.Typer) -> None:
     app.command()(send)
-    app.command()(doctor)

@@ -1,37 +1,21 @@
-"""`leadchase stats`, `leadchase export` and `leadchase agenda` (the call calendar)."""
+"""`leadchase stats`: speed to lead, attempts, replies and conversion, as tables or JSON."""
 
 from __future__ import annotations
 
-import sys
-from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leadchase.cli import common
+from leadchase.cli.tables import heading_table
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from rich.table import Table
-
-    from leadchase.ics import CallCalendar
     from leadchase.reporting import Stats
     from leadchase.reporting.figures import Tally
 
 BAR_WIDTH = 30
-
-
-class ExportKind(StrEnum):
-    leads = "leads"
-    touches = "touches"
-    messages = "messages"
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    json = "json"
 
 
 def stats(
@@ -61,67 +45,6 @@ def stats(
     _render(result)
 
 
-def export(
-    kind: Annotated[ExportKind, typer.Argument(help="What to export: leads, touches or messages.")],
-    file_format: Annotated[
-        ExportFormat, typer.Option("--format", help="csv (spreadsheets) or json.")
-    ] = ExportFormat.csv,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", "-o", help="Write to this file (private, 0600); default: standard output."
-        ),
-    ] = None,
-) -> None:
-    """Export every lead, touch or message as CSV or JSON, for a spreadsheet or a CRM."""
-    from leadchase.exports import export as run_export
-
-    context = common.context()
-    try:
-        result = run_export(context, kind.value, file_format.value, out, sys.stdout)
-    finally:
-        context.close()
-    if result.path is not None:
-        rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"
-        common.err.print(f"Wrote {rows} ({kind.value}) to {result.path}.", markup=False)
-
-
-def agenda(
-    ics: Annotated[
-        Path | None,
-        typer.Option(
-            help="Write the calls as an iCalendar file your phone's calendar can subscribe to.",
-            show_default=False,
-        ),
-    ] = None,
-    days: Annotated[int, typer.Option(min=1, max=60, help="Today and this many days in all.")] = 7,
-    json_output: common.JsonOption = False,
-) -> None:
-    """Your calls of the coming days, one per lead per day; --ics makes a calendar file of them."""
-    from leadchase.ics import upcoming_calls, write_calendar
-
-    context = common.context()
-    try:
-        calendar = upcoming_calls(context, common.now(), days)
-    finally:
-        context.close()
-    if ics is not None:
-        write_calendar(calendar, ics)
-        common.err.print(
-            f"Wrote {len(calendar.events)} call events for {calendar.leads} leads to {ics}.",
-            markup=False,
-        )
-    if json_output:
-        common.print_json(
-            {
-                "until": calendar.until.isoformat(),
-                "events": [event.to_json() for event in calendar.events],
-            }
-        )
-    elif ics is None:
-        _render_calls(calendar)
-
-
 # -- rendering --------------------------------------------------------------------------------
 
 
@@ -147,22 +70,10 @@ def _bar(value: int, largest: int) -> str:
     return "█" * max(1, round(value / largest * BAR_WIDTH))
 
 
-def _table(title: str, *headers: str) -> Table:
-    """A table under a bold heading (a Rich title would wrap to the table's width)."""
-    from rich import box
-    from rich.table import Table
-
-    common.out.print(f"\n[bold]{title}[/]")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for position, header in enumerate(headers):
-        table.add_column(header, justify="left" if position == 0 else "right")
-    return table
-
-
 def _rates(title: str, rows: Mapping[str, Tally], total: str, hits: str) -> None:
     if not rows:
         return
-    table = _table(title, "", total, hits, "Rate")
+    table = heading_table(title, "", total, hits, "Rate")
     for name, tally in rows.items():
         table.add_row(name, str(tally.total), str(tally.hits), _percent(tally.rate))
     common.out.print(table)
@@ -191,7 +102,7 @@ def _render(result: Stats) -> None:
 
 
 def _render_speed(result: Stats) -> None:
-    table = _table("SPEED TO LEAD", "", "First touch", "First call")
+    table = heading_table("SPEED TO LEAD", "", "First touch", "First call")
     touch, call = result.first_touch, result.first_call
     table.add_row("Touched", f"{touch.touched} of {touch.leads}", f"{call.touched} of {call.leads}")
     table.add_row("Median", _duration(touch.median_seconds), _duration(call.median_seconds))
@@ -214,7 +125,7 @@ def _render_attempts(result: Stats) -> None:
             f" ({attempts.still_in_first_days} still in them)"
         )
         return
-    chart = _table(title, "Attempts", "Leads", "")
+    chart = heading_table(title, "Attempts", "Leads", "")
     largest = max((n for _, n in attempts.distribution), default=0)
     for label, count in attempts.distribution:
         chart.add_row(label, str(count), _bar(count, largest))
@@ -245,7 +156,7 @@ def _render_replies(result: Stats) -> None:
 def _render_conversion(result: Stats) -> None:
     from leadchase.reporting.model import CONVERSION_DAYS
 
-    table = _table(
+    table = heading_table(
         f"CONVERSION BY SOURCE (within {CONVERSION_DAYS} days of arrival)",
         "Source", "Leads", "Contacted", "Application", "Closed", "Cost/lead", "Per closed loan",
     )  # fmt: skip
@@ -263,7 +174,7 @@ def _render_conversion(result: Stats) -> None:
 
 
 def _render_funnel(result: Stats) -> None:
-    table = _table("FUNNEL (leads that reached each stage)", "Stage", "Reached", "Now", "")
+    table = heading_table("FUNNEL (leads that reached each stage)", "Stage", "Reached", "Now", "")
     widest = max((row.reached for row in result.funnel), default=0)
     for row in result.funnel:
         table.add_row(row.stage, str(row.reached), str(row.leads), _bar(row.reached, widest))
@@ -271,31 +182,5 @@ def _render_funnel(result: Stats) -> None:
     common.out.print(table)
 
 
-def _render_calls(calendar: CallCalendar) -> None:
-    from zoneinfo import ZoneInfo
-
-    if not calendar.events:
-        common.out.print(f"No calls planned before {calendar.until:%a %d %b}.")
-        return
-    table = _table(
-        f"CALLS until {calendar.until.astimezone(ZoneInfo(calendar.zone)):%a %d %b %H:%M %Z}",
-        "Your time", "Their time", "Lead", "Phone", "Calls", "Say",
-    )  # fmt: skip
-    for event in calendar.events:
-        table.add_row(
-            event.local_start(calendar.zone, "%a %d %b %H:%M"),
-            event.local_start(shape="%H:%M %Z"),
-            f"{event.name} #{event.lead_id}",
-            ("DNC " if event.dnc else "") + event.phone,
-            str(len(event.calls)),
-            "; ".join(call.say for call in event.calls if call.say),
-        )
-    for column in table.columns[1:]:
-        column.justify = "left"
-    common.out.print(table)
-
-
 def register(app: typer.Typer) -> None:
     app.command()(stats)
-    app.command()(export)
-    app.command()(agenda)

@@ -1,0 +1,180 @@
+"""`dnc import|add|list|remove` and `optout`: numbers and addresses that must not be contacted."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from leadchase.cli import common
+from leadchase.cli.leads import LeadArgument
+
+if TYPE_CHECKING:
+    from leadchase.dnc import DncChange
+
+dnc_app = typer.Typer(
+    help="The do-not-call list: its numbers get no texts, and their calls are flagged DNC.",
+    no_args_is_help=True,
+)
+
+
+class OptOutChoice(StrEnum):
+    text = "text"
+    call = "call"
+    email = "email"
+    all = "all"
+
+
+@dnc_app.command("import")
+def import_numbers(
+    file: Annotated[
+        Path,
+        typer.Argument(help="Numbers one per line in any format, or a CSV with a phone column."),
+    ],
+    column: Annotated[
+        str | None,
+        typer.Option(
+            help="The CSV column holding the numbers (default: a phone-like header).",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Put every number in a file on the do-not-call list; lines without a valid number are listed."""
+    from leadchase.dnc import import_dnc
+
+    context = common.context()
+    try:
+        result = import_dnc(context, file, column, common.now())
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(result.to_json())
+        return
+    out = common.out
+    read = f"column {result.column!r}" if result.column else "one number per line"
+    out.print(f"[bold]{result.file}[/] ({read}): {result.numbers} numbers")
+    out.print(f"  newly on the do-not-call list: {result.added}")
+    out.print(f"  already on it: {result.already_listed}")
+    out.print(f"  lines without a valid number: {result.invalid}")
+    for invalid in result.invalid_lines:
+        out.print(f"    line {invalid.line}: {invalid.text}", markup=False)
+    if result.invalid > len(result.invalid_lines):
+        out.print(f"    … and {result.invalid - len(result.invalid_lines)} more")
+    out.print(
+        f"  existing leads affected (texts stopped, calls flagged DNC): {result.leads_affected}"
+    )
+
+
+@dnc_app.command("add")
+def add(
+    numbers: Annotated[list[str], typer.Argument(help="Phone numbers, in any format.")],
+    json_output: common.JsonOption = False,
+) -> None:
+    """Put numbers on the do-not-call list by hand."""
+    from leadchase.dnc import add_numbers
+
+    context = common.context()
+    try:
+        change = add_numbers(context, numbers, common.now())
+    finally:
+        context.close()
+    _report(change, "added to", "already on", json_output)
+
+
+@dnc_app.command("list")
+def list_(json_output: common.JsonOption = False) -> None:
+    """The numbers on the do-not-call list, with when and why they were added."""
+    from rich.table import Table
+
+    from leadchase.dnc import list_dnc
+
+    context = common.context()
+    try:
+        entries = list_dnc(context)
+    finally:
+        context.close()
+    if json_output:
+        common.print_json([entry.to_json() for entry in entries])
+        return
+    table = Table("Number", "Added (UTC)", "Why", "Leads")
+    for entry in entries:
+        table.add_row(
+            entry.number,
+            entry.added_at.strftime("%Y-%m-%d %H:%M"),
+            entry.evidence,
+            ", ".join(f"#{lead_id}" for lead_id in entry.lead_ids),
+        )
+    common.out.print(table)
+    common.out.print(f"{len(entries)} numbers on the do-not-call list")
+
+
+@dnc_app.command("remove")
+def remove(
+    number: Annotated[str, typer.Argument(help="The phone number, in any format.")],
+    json_output: common.JsonOption = False,
+) -> None:
+    """Take a number off the do-not-call list (the entry is kept, marked lifted)."""
+    from leadchase.dnc import remove_number
+
+    context = common.context()
+    try:
+        change = remove_number(context, number, common.now())
+    finally:
+        context.close()
+    _report(change, "taken off", "", json_output)
+    if change.texts_resumed and not json_output:
+        common.out.print(f"Texts resume for {change.texts_resumed} leads.")
+
+
+def _report(change: DncChange, done: str, not_done: str, json_output: bool) -> None:
+    if json_output:
+        common.print_json(change.to_json())
+        return
+    for number in change.changed:
+        common.out.print(f"{number} {done} the do-not-call list.")
+    for number in change.unchanged:
+        common.out.print(f"{number} was {not_done} the do-not-call list.")
+    if change.lead_ids:
+        leads = ", ".join(f"#{lead_id}" for lead_id in change.lead_ids)
+        common.out.print(f"Leads with these numbers: {leads}")
+
+
+def optout(
+    lead: LeadArgument,
+    channel: Annotated[
+        OptOutChoice,
+        typer.Option(help="What the lead asked you to stop: text, call, email or all."),
+    ] = OptOutChoice.all,
+    note: Annotated[
+        str, typer.Option(help="How and when they asked, e.g. 'said so on the phone 3/2'.")
+    ] = "",
+    json_output: common.JsonOption = False,
+) -> None:
+    """Record an opt-out a lead gave you by phone or email: that channel stops for good."""
+    from leadchase.dnc import WHAT_STOPS, opt_out_lead
+
+    context = common.context()
+    try:
+        result = opt_out_lead(context, lead, channel.value, note, common.now())
+    finally:
+        context.close()
+    if json_output:
+        common.print_json(result.to_json())
+        return
+    who = f"{result.name or '(no name)'} (#{result.lead_id})"
+    stops = WHAT_STOPS[result.channel]
+    if result.suppressed:
+        common.out.print(
+            f"{who}: {stops} stopped for {', '.join(result.suppressed)}; "
+            f"{result.cancelled} planned touches cancelled."
+        )
+    for value in result.already:
+        common.out.print(f"{value} had already opted out of {stops}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dnc_app, name="dnc")
+    app.command()(optout)

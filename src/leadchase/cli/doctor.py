@@ -1,0 +1,35 @@
+"""`leadchase doctor`: settings and provider checks, sending nothing."""
+
+from __future__ import annotations
+
+import typer
+
+from leadchase.cli import common
+
+
+def doctor() -> None:
+    """Check the workspace, settings, Twilio and SMTP without sending anything."""
+    from leadchase.doctor import run_checks
+
+    context = common.context()
+    try:
+        checks = run_checks(context)
+    finally:
+        context.close()
+    problems = 0
+    for check in checks:
+        mark = (
+            "[green]ok[/]"
+            if check.ok
+            else ("[yellow]note[/]" if check.advisory else "[red]problem[/]")
+        )
+        common.out.print(f"{mark}  {check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            common.out.print(f"      fix: {check.fix}")
+        problems += not check.ok and not check.advisory
+    if problems:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(doctor)

@@ -1,0 +1,52 @@
+"""`leadchase export`: leads, touches or messages as CSV or JSON."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leadchase.cli import common
+
+
+class ExportKind(StrEnum):
+    leads = "leads"
+    touches = "touches"
+    messages = "messages"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="What to export: leads, touches or messages.")],
+    file_format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv (spreadsheets) or json.")
+    ] = ExportFormat.csv,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write to this file (private, 0600); default: standard output."
+        ),
+    ] = None,
+) -> None:
+    """Export every lead, touch or message as CSV or JSON, for a spreadsheet or a CRM."""
+    from leadchase.exports import export as run_export
+
+    context = common.context()
+    try:
+        result = run_export(context, kind.value, file_format.value, out, sys.stdout)
+    finally:
+        context.close()
+    if result.path is not None:
+        rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"
+        common.err.print(f"Wrote {rows} ({kind.value}) to {result.path}.", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(export)
