@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadchase.compliance.keywords import ReplyKind, classify_reply
+from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
 
 OPT_OUTS = [
     "STOP",
@@ -40,16 +40,8 @@ OPT_OUTS = [
     "STOP TEXTING ME!!!",
     "quit messaging me",
     "stop sending me these",
-    "remove me",
-    "Remove me from your list",
-    "please remove me from your list thanks",
-    "take me off your list",
-    "Take me off this list please.",
-    "Delete my number",
-    "remove my number from your system",
     "don't text me",
     "Dont text me again",
-    "Do not contact me",
     "please don't message me anymore",
     "not interested, stop",
     "Not interested. STOP",
@@ -58,20 +50,62 @@ OPT_OUTS = [
     "STOP! Who gave you my number?",
     "unsubscribe me",
     "How do I unsubscribe from these?",
-    "leave me alone",
-    "Just leave me alone please",
     "no more texts",
     "No more messages please",
-    "lose my number",
     "I want to opt out",
     "I'd like to opt-out of these texts",
     "opt me out",
-    "I revoke my consent",
-    "stop calling me",
     "I said STOP",
     "I told you to stop",
-    "Already got a loan, stop contacting me",
+    "please don't text",
+    "Please don't text.",
+    "S T O P",
+    "s.t.o.p",
+    "🛑",
+    "⛔",
+    "no more texts!!",
+    "NO MORE TEXTS",
+    "Stop. Texting. Me.",
+    "I'd like to opt-out of these texts",
+]
+
+# Requests to stop all contact: calls and emails end with the texts.
+STOP_ALL = [
+    "remove me",
+    "Remove me from your list",
+    "please remove me from your list thanks",
+    "take me off your list",
+    "Take me off this list please.",
+    "Delete my number",
+    "remove my number from your system",
+    "Do not contact me",
+    "leave me alone",
+    "Just leave me alone please",
+    "lose my number",
+    "I revoke my consent",
+    "stop calling me",
+    "do not call",
+    "Do not call me",
+    "please put me on your do not call list",
+    "stop contacting me",
     "I already refinanced. Please remove me.",
+    "stop emailing me",
+    "no more calls",
+    "don't call",
+]
+
+# Refusals that do not clearly revoke: automation pauses and the officer decides.
+POSSIBLE_OPT_OUTS = [
+    "Not interested",
+    "No thanks",
+    "no thank you",
+    "Don't call me, text me instead",
+    "who gave you my number?",
+    "How did you get my number",
+    "I never signed up for this",
+    "Sure 🛑",
+    "this is spam",
+    "go away",
 ]
 
 NOT_OPT_OUTS = [
@@ -93,13 +127,10 @@ NOT_OPT_OUTS = [
     "What's the end date on this offer?",
     "Is there a penalty if I end the loan early?",
     "Don't call me before 5, I'm at work",
-    "Don't call me, text me instead",
     "don't text me before noon please",
     "Can you remove my ex from the loan?",
     "Can I opt out of escrow?",
     "I had to stop all payments on the old card",
-    "Not interested",
-    "No thanks",
     "Yes, what's the rate?",
     "Help me understand the fees",
     "Info on FHA?",
@@ -115,9 +146,26 @@ def test_opt_outs_are_caught(text: str) -> None:
     assert classify_reply(text) == "opt-out"
 
 
+@pytest.mark.parametrize("text", STOP_ALL)
+def test_requests_to_stop_all_contact_are_caught(text: str) -> None:
+    assert classify_reply(text) == "stop-all"
+
+
+@pytest.mark.parametrize("text", POSSIBLE_OPT_OUTS)
+def test_refusals_that_may_revoke_are_possible_opt_outs(text: str) -> None:
+    assert classify_reply(text) == "possible-opt-out"
+
+
 @pytest.mark.parametrize("text", NOT_OPT_OUTS)
-def test_keywords_inside_ordinary_sentences_are_not_opt_outs(text: str) -> None:
-    assert classify_reply(text) not in ("opt-out", "wrong-number")
+def test_keywords_inside_ordinary_sentences_are_replies(text: str) -> None:
+    assert classify_reply(text) == "reply"
+
+
+def test_each_stopping_kind_names_the_channels_it_ends() -> None:
+    assert STOPS["opt-out"] == {"text"}
+    assert STOPS["stop-all"] == {"call", "text", "email"}
+    assert STOPS["wrong-number"] == {"call", "text"}
+    assert "possible-opt-out" not in STOPS  # a doubt pauses; it ends nothing by itself
 
 
 @pytest.mark.parametrize(
@@ -161,13 +209,15 @@ def test_other_kinds(text: str, kind: ReplyKind) -> None:
 
 
 def test_the_table_is_large_enough() -> None:
-    assert len(OPT_OUTS) + len(NOT_OPT_OUTS) >= 40
+    assert len(OPT_OUTS) + len(STOP_ALL) + len(NOT_OPT_OUTS) >= 60
 
 
 @given(st.text())
 def test_never_raises(text: str) -> None:
     assert classify_reply(text) in (
         "opt-out",
+        "stop-all",
+        "possible-opt-out",
         "opt-in",
         "help",
         "wrong-number",

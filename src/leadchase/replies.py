@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.channels.base import InboundText, TextSender
-from leadchase.compliance.keywords import classify_reply
+from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
@@ -35,7 +35,7 @@ class InboundItem:
     from_number: str
     lead_id: int | None
     name: str
-    kind: str  # reply | opt-out | opt-in | help | wrong-number | auto-reply
+    kind: str  # a ReplyKind: reply, opt-out, stop-all, possible-opt-out, opt-in, help, ...
     body: str
     action: str
 
@@ -110,28 +110,24 @@ def _handle(
         at = message.received_at
         evidence = f"{at.isoformat()} {message.provider_id}: {message.body}"
         action = "recorded"
-        if kind in ("opt-out", "wrong-number"):
-            channel = "all" if kind == "wrong-number" else "text"
+        if kind in STOPS:
+            action = _stop(connection, lead, message.from_number, kind, now, evidence)
+            if lead is not None:
+                lead_store.add_event(connection, lead_id or 0, now, kind, message.body)
+        elif kind == "possible-opt-out":
+            action = "possible opt-out: automated texts held until you decide"
             suppressions.add(
                 connection,
                 message.from_number,
-                channel=channel,
-                reason=kind,
+                channel="text",
+                reason="possible-opt-out",
                 now=now,
                 evidence=evidence,
             )
-            action = "texts stopped for good" + (" and calls" if kind == "wrong-number" else "")
             if lead is not None:
-                if kind == "wrong-number":
-                    # Not our lead's phone: no more calls or texts to it; the email may be right.
-                    touch_store.cancel_open(
-                        connection, lead_id or 0, now, kind, channels=("call", "text")
-                    )
-                else:
-                    # STOP: no more texts, and no automated touch of any kind for this lead.
-                    touch_store.cancel_open(connection, lead_id or 0, now, kind, channels=("text",))
-                    touch_store.cancel_open_automated(connection, lead_id or 0, now, kind)
                 lead_store.add_event(connection, lead_id or 0, now, kind, message.body)
+                # It may be a reply too: it goes to the top of the agenda like one.
+                _reply(connection, followup, lead, at, now, message.body)
         elif kind == "opt-in" and suppressions.lift_text_opt_out(
             connection, message.from_number, now
         ):
@@ -174,6 +170,43 @@ def _handle(
     return InboundItem(
         message.provider_id, message.from_number, lead_id, name, kind, message.body, action
     )
+
+
+def _stop(
+    connection: Connection,
+    lead: dict[str, Any] | None,
+    phone: str,
+    kind: ReplyKind,
+    now: datetime,
+    evidence: str,
+) -> str:
+    """Honour a text that ends contact: suppress what `STOPS` says and cancel those touches.
+
+    A STOP ends texts (and, while it stands, every automated touch for the lead); a request to
+    stop all contact also ends calls and the lead's email; a wrong number ends calls and texts
+    to that phone only, since the email may still be the lead's."""
+    ended = STOPS[kind]
+    suppressions.add(
+        connection,
+        phone,
+        channel="all" if "call" in ended else "text",
+        reason=kind,
+        now=now,
+        evidence=evidence,
+    )
+    if lead is not None:
+        if "email" in ended and lead.get("email"):
+            suppressions.add(
+                connection, lead["email"], channel="email", reason=kind, now=now, evidence=evidence
+            )
+        touch_store.cancel_open(connection, lead["id"], now, kind, channels=tuple(sorted(ended)))
+        if kind == "opt-out":
+            touch_store.cancel_open_automated(connection, lead["id"], now, kind)
+    if kind == "opt-out":
+        return "texts stopped for good"
+    if kind == "wrong-number":
+        return "texts stopped for good and calls"
+    return "all contact stopped: calls, texts and emails"
 
 
 def _reply(

@@ -1,10 +1,16 @@
-"""What an inbound text means: an opt-out, an opt-in, a help request, a wrong number, a phone's
-auto-reply, or a real reply for the officer to answer.
+"""What an inbound text means: an opt-out of texts, a request to stop all contact, an opt-in,
+a help request, a wrong number, a possible opt-out, a phone's auto-reply, or a real reply.
 
-Carriers treat STOP and its synonyms as a revocation, and the FCC (2024 order) adds revocation
-"by any reasonable means", so plain-language revocations count too. A keyword inside a longer
-sentence is not one ("can you stop by the house?"): only the keyword alone, give or take
+Carriers treat STOP and its synonyms as a revocation of texts, and the FCC (2024 order) adds
+revocation "by any reasonable means", so plain-language revocations count too. A keyword inside
+a longer sentence is not one ("can you stop by the house?"): only the keyword alone, give or take
 punctuation, emoji and "please", or a phrase that clearly revokes (the patterns below).
+
+Scope: a STOP keyword or "stop texting me" ends texts; "remove me", "do not call", "stop
+contacting me", "leave me alone" end all contact (`STOPS` says which channels each kind ends).
+A text that sounds like a refusal but does not clearly revoke ("not interested", "who gave you
+my number?", a lone stop sign next to other words) is a possible opt-out: automation pauses and
+the officer reads it and decides. It is never read as consent to carry on.
 """
 
 from __future__ import annotations
@@ -15,7 +21,18 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-ReplyKind = Literal["opt-out", "opt-in", "help", "wrong-number", "auto-reply", "reply"]
+ReplyKind = Literal[
+    "opt-out", "stop-all", "opt-in", "help", "wrong-number", "possible-opt-out", "auto-reply",
+    "reply",
+]  # fmt: skip
+
+# Which channels each kind of inbound text ends for that lead. A wrong number is not the lead's
+# phone, so calls and texts to it stop while the lead's email may still be right.
+STOPS: dict[ReplyKind, frozenset[str]] = {
+    "opt-out": frozenset({"text"}),
+    "stop-all": frozenset({"call", "text", "email"}),
+    "wrong-number": frozenset({"call", "text"}),
+}
 
 OPT_OUT_KEYWORDS = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "remove"}
@@ -38,6 +55,11 @@ _OPT_OUT_FILLERS = _FILLERS | {
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _CLAUSE_BREAK = re.compile(r"[.,!?;:()\[\]\n\r]+|\s[-–—]+\s")
 _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "´": "'"})
+# Stop signs said with an emoji: the octagonal sign and "no entry".
+_STOP_SIGNS = str.maketrans({"\U0001f6d1": " stop ", "\u26d4": " stop "})
+# "S T O P", "s.t.o.p": letters spelled out one by one, joined when they spell a keyword.
+_SPELLED = re.compile(r"(?<![a-z])(?:[a-z][\s.\-_*]+){2,}[a-z](?![a-z])")
+_SPELLABLE = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout"})
 _MERGES = (
     (re.compile(r"\bs+t+o+p+\b"), "stop"),  # "Stoppp"
     (re.compile(r"\bopt(?:s|ing|ed)? out\b"), "optout"),  # "opt out", "opt-out", "opting out"
@@ -54,10 +76,13 @@ _NOT_LATER = (
     r"(?! (?:before|after|until|till|til|during|between|while|when|today|tonight|tomorrow"
     r"|right now|now|yet|at work|so (?:early|late)|this (?:morning|afternoon|evening|week)))"
 )
+_TEXTING = (
+    r"(?:text(?:ing|s)?|txt(?:ing|s)?|texing|messag(?:e|es|ing)|msg(?:s|ing)?"
+    r"|send(?:ing)? (?:me|these|this|those))"
+)
 _CONTACTING = (
-    r"(?:text(?:ing|s)?|txt(?:ing|s)?|texing|messag(?:e|es|ing)|msg(?:s|ing)?|contact(?:ing)?"
-    r"|e ?mail(?:ing|s)?|bother(?:ing)?|spam(?:ming)?|harass(?:ing)?|hassl(?:e|ing)"
-    r"|send(?:ing)? (?:me|these|this|those)|hit(?:ting)? me up|reach(?:ing)? out)"
+    r"(?:contact(?:ing)?|e ?mail(?:ing|s)?|bother(?:ing)?|spam(?:ming)?|harass(?:ing)?"
+    r"|hassl(?:e|ing)|hit(?:ting)? me up|reach(?:ing)? out)"
 )
 _WHO = (
     r"(?:me|us|this number|my (?:number|name|info|information|details|email|phone|cell"
@@ -70,26 +95,72 @@ _LIST = (
     r" (?:list|lists|texts|messages|database|system|contacts|calls|emails|records|everything)\b"
 )
 _REMOVAL_VERB = r"(?:remove|delete|take|drop|erase|scratch)"
-_REVOCATIONS = tuple(
+# Revocations of texts only (the text talks about texting, or echoes the STOP keyword).
+_TEXT_REVOCATIONS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"{_NOT_BEFORE}\b(?:stop|quit|cease|enough|no more|done with) {_TEXTING}\b",
+        rf"\b(?:don't|dont|do not|never|pls don't) (?:ever )?(?:again )?(?:text|txt|message|msg"
+        rf"|sms) {_ME}\b{_NOT_LATER}",
+        # "please don't text", "do not text." : the verb ends the clause.
+        r"\b(?:don't|dont|do not|never) (?:ever )?(?:again )?(?:text|txt|message|msg|sms)"
+        r"(?: anymore| again| any more)?(?= \.|$)",
+        r"\bno more (?:texts?|txts?|messages?|msgs?|texting|sms)\b",
+        r"\b(?:unsubscribe|unsubscribed|stopall)\b",
+        r"\bopt (?:me|us) out\b",
+        r"\boptout(?= \.|$)",
+        r"\boptout of(?: (?:your|ur|the|this|that|these|all|any))* (?:texts?|messages?|sms"
+        r"|texting|text list)\b",
+        r"\boptout of (?:this|these)\b",
+        r"\b(?:i said|i told you|i asked you|i already said|how many times do i have to say)"
+        r"(?: to)? (?:stop|unsubscribe|optout)\b(?! (?:by|in|over|at|and)\b)",
+        r"\bnot interested stop\b",
+    )
+)
+# Requests to stop all contact: calls and emails end with the texts.
+_ALL_REVOCATIONS = tuple(
     re.compile(pattern)
     for pattern in (
         rf"{_NOT_BEFORE}\b(?:stop|quit|cease|enough|no more|done with) {_CONTACTING}\b",
-        rf"\b(?:don't|dont|do not|never|pls don't) (?:ever )?(?:again )?(?:text|txt|message|msg"
-        rf"|contact|e ?mail|bother|spam|sms) {_ME}\b{_NOT_LATER}",
+        rf"\b(?:don't|dont|do not|never|pls don't) (?:ever )?(?:again )?(?:contact|e ?mail"
+        rf"|bother|spam|reach out to) {_ME}\b{_NOT_LATER}",
+        r"\b(?:don't|dont|do not|never) (?:ever )?(?:again )?(?:contact|e ?mail)"
+        r"(?: anymore| again| any more)?(?= \.|$)",
         rf"\b{_REMOVAL_VERB} {_WHO} (?:off|from|out)(?: of)?{_LIST}",
         rf"\b{_REMOVAL_VERB} {_WHO}(?: off)?(?: (?:please|pls|now|asap|thanks|already))*(?= \.|$)",
-        r"\b(?:leave me alone|lose my number|forget my number|fuck off|f off|piss off"
-        r"|not interested stop|unsubscribe|unsubscribed|stopall)\b",
-        r"\bno more (?:texts?|txts?|messages?|msgs?|texting|calls?|emails?|contact|spam)\b",
-        r"\bopt (?:me|us) out\b",
-        r"\boptout(?= \.|$)",
-        rf"\boptout of{_LIST}",
-        r"\boptout of (?:this|these|texts?|messages?|sms|emails?|texting|marketing)\b",
+        r"\b(?:leave me alone|lose my number|forget my number|fuck off|f off|piss off)\b",
+        r"\bno more (?:emails?|contact|spam)\b",
+        r"\boptout of(?: (?:your|ur|the|this|that|these|all|any|every))*(?: (?:call(?:ing)?|email"
+        r"|contact|marketing|mailing|distribution|do not call|dnc))? (?:list|lists|database|system"
+        r"|contacts|calls|emails|records|everything|marketing)\b",
         r"\b(?:revoke|revoking|withdraw|withdrawing|cancel|cancelling|canceling|pull)"
         r" (?:my |all |any )?(?:consent|permission|authorization)\b",
         r"\b(?:i|hereby) revoke\b",
         r"\b(?:i said|i told you|i asked you|i already said|how many times do i have to say)"
-        r"(?: to)? (?:stop|unsubscribe|remove me|optout)\b(?! (?:by|in|over|at|and)\b)",
+        r"(?: to)? remove me\b",
+    )
+)
+# A short text with "stop" in it that no rule above explains ("Sure 🛑", "stop ok?") is a doubt,
+# unless the stop is an ordinary verb: "stop by", "can't stop thinking", "don't stop".
+_SHORT = 6
+_STOP_WORD = re.compile(
+    r"(?<!\bdon't )(?<!\bdont )(?<!\bcan't )(?<!\bcant )(?<!\bnot )(?<!\bnever )\bstop\b"
+    r"(?! (?:by|in|over|at|thinking|the|my|paying|payment|payments)\b)"
+)
+# Refusals that may or may not revoke consent: the officer reads them and decides.
+_DOUBTS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\bnot interested\b",
+        r"\bno thanks?\b",
+        r"\bno thank you\b",
+        r"\b(?:never|didn't|didnt|did not) (?:sign(?:ed)? up|ask(?:ed)?|request(?:ed)?"
+        r"|fill(?:ed)? (?:out|in)|apply|applied|give|gave)\b",
+        r"\b(?:how|where) did (?:you|u) get (?:my|this) (?:number|info|information|name)\b",
+        r"\bwho gave (?:you|u) (?:my|this) (?:number|info|information)\b",
+        r"\b(?:is this|this is|this looks like|total|such) (?:a )?(?:spam|scam)\b",
+        r"\b(?:spam|scam)(?= \.|$)",
+        r"\bgo away\b",
     )
 )
 # A call-only revocation, unless the same text asks for texts instead ("don't call, text me").
@@ -97,6 +168,9 @@ _CALL_REVOCATIONS = tuple(
     re.compile(pattern)
     for pattern in (
         rf"{_NOT_BEFORE}\b(?:stop|quit|cease|no more) call(?:ing|s)?\b",
+        r"\b(?:don't|dont|do not|never) (?:ever )?(?:again )?call(?: anymore| again| any more)?"
+        r"(?= \.|$)",
+        r"\bdo not call (?:list|registry)\b",
         rf"\b(?:don't|dont|do not|never) (?:ever )?call {_ME}\b{_NOT_LATER}",
     )
 )
@@ -137,13 +211,13 @@ _WRONG_NUMBER = tuple(
 
 
 def classify_reply(text: str) -> ReplyKind:
-    """What an inbound text asks for. Wrong number is also an opt-out for texts and calls."""
+    """What an inbound text asks for; `STOPS` says which channels each kind ends."""
     clauses = [words for part in _CLAUSE_BREAK.split(_normalise(text)) if (words := _words(part))]
     if not clauses:
         return "reply"  # an emoji or a blank text is still the lead answering
     words = [word for clause in clauses for word in clause]
     if _lone(words, OPT_OUT_KEYWORDS, _OPT_OUT_FILLERS):
-        return "opt-out"
+        return "stop-all" if "remove" in words else "opt-out"
     if _lone(words, OPT_IN_KEYWORDS, _FILLERS):
         return "opt-in"
     if _lone(words, HELP_KEYWORDS, _FILLERS):
@@ -151,17 +225,30 @@ def classify_reply(text: str) -> ReplyKind:
     flat = " . ".join(" ".join(clause) for clause in clauses)
     if any(pattern.search(flat) for pattern in _WRONG_NUMBER):
         return "wrong-number"
-    if _revokes(flat, clauses):
+    if any(pattern.search(flat) for pattern in _ALL_REVOCATIONS):
+        return "stop-all"
+    calls_end = any(pattern.search(flat) for pattern in _CALL_REVOCATIONS)
+    if calls_end and _PREFERS_TEXT.search(flat) is None:
+        return "stop-all"
+    if _revokes_texts(flat, clauses):
         return "opt-out"
     if _auto_reply_pattern().search(" ".join(words)):
         return "auto-reply"
+    if calls_end or _doubtful(flat, words):
+        return "possible-opt-out"
     return "reply"
 
 
 def _normalise(text: str) -> str:
     # NFKC folds full-width and styled letters ("ＳＴＯＰ") into plain ones.
     lowered = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    lowered = _SPELLED.sub(_join_spelled, lowered.translate(_STOP_SIGNS))
     return re.sub(r"wrong\s*#", "wrong number", lowered)
+
+
+def _join_spelled(match: re.Match[str]) -> str:
+    joined = re.sub(r"[^a-z]", "", match.group())
+    return joined if joined in _SPELLABLE else match.group()
 
 
 def _words(fragment: str) -> list[str]:
@@ -177,14 +264,19 @@ def _lone(words: list[str], keywords: frozenset[str], fillers: frozenset[str]) -
     return bool(core) and all(word in keywords for word in core)
 
 
-def _revokes(flat: str, clauses: list[list[str]]) -> bool:
-    if any(pattern.search(flat) for pattern in _REVOCATIONS):
+def _revokes_texts(flat: str, clauses: list[list[str]]) -> bool:
+    if any(pattern.search(flat) for pattern in _TEXT_REVOCATIONS):
         return True
-    if any(pattern.search(flat) for pattern in _CALL_REVOCATIONS):
-        return _PREFERS_TEXT.search(flat) is None
     # "Not interested, STOP" / "STOP! who is this": a clause that is a keyword on its own.
     ends = (clauses[0], clauses[-1]) if len(clauses) > 1 else ()
     return any(_lone(clause, _CLAUSE_OPT_OUT_KEYWORDS, _OPT_OUT_FILLERS) for clause in ends)
+
+
+def _doubtful(flat: str, words: list[str]) -> bool:
+    """A refusal that does not clearly revoke, or a short text with STOP among other words."""
+    if any(pattern.search(flat) for pattern in _DOUBTS):
+        return True
+    return len(words) <= _SHORT and bool(_STOP_WORD.search(flat))
 
 
 @cache
