@@ -1,0 +1,184 @@
+"""The one contact policy: may this call, text or email reach this lead at this moment?
+
+Every path that plans, shows, exports, logs or sends a touch asks `decide()`: the agenda (what is
+due *now*), the call calendar, snooze, `log`, `send` and `compliance report`. None keeps its own
+copy of a rule, so a person dialling at 05:00 the lead's time and a program texting then are
+refused by the same code, for the same reason.
+
+The rules, in the order they are asked:
+
+1. Opt-outs, do-not-call and wrong numbers close channels for good (`Lead.closed`).
+2. A text needs a number that takes texts; an email needs an address.
+3. A snoozed lead waits for the end of its snooze.
+4. Automated texts need a consent basis (recorded consent, or a fresh web-form lead).
+5. Calls, texts and automated emails: the lead's contact window, the most restrictive over every
+   candidate state and zone (windows.py). An unknown time zone holds automated touches; a call
+   or text by hand is allowed with a warning to check the lead's time first.
+6. Calls and texts, by hand or automated: the state's attempts per rolling 24 h (caps.py).
+
+Emails sent by hand are not telephone solicitation: only rules 1-3 apply to them.
+The clock is passed in; nothing here reads it or the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from leadchase.compliance.caps import cap_allows, next_allowed_by_cap
+from leadchase.compliance.windows import ContactPolicy, check_moment, next_opening
+
+# Beyond this many rounds of "the window opens, but the cap is still full" we stop looking.
+_MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class Lead:
+    """What the policy needs to know about one lead (built from a stored lead by the caller)."""
+
+    zones: tuple[str, ...]  # every candidate time zone; () when unknown
+    states: tuple[str, ...]  # the address state and the phone's area-code state
+    closed: frozenset[str] = frozenset()  # channels closed by opt-outs, DNC, wrong number
+    closed_why: str = ""  # e.g. "opted out of texts (STOP on 2026-03-02)"
+    has_phone: bool = True
+    text_ok: bool = True  # false once the carrier said the number takes no texts
+    has_email: bool = True
+    consent: str | None = None  # the basis for automated texts; None when there is none
+    snoozed_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The policy's answer. `next_allowed_at` is None when the block does not lift by itself."""
+
+    allowed: bool
+    rule: str
+    reason: str
+    next_allowed_at: datetime | None = None
+    warning: str | None = None  # allowed, but the officer should know (unknown time zone)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "allowed_now": self.allowed,
+            "blocked_reason": None if self.allowed else self.reason,
+            "next_allowed_at": (
+                self.next_allowed_at.isoformat() if self.next_allowed_at is not None else None
+            ),
+            "rule": self.rule,
+            "warning": self.warning,
+        }
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The officer's settings the policy applies on top of the law (only ever stricter)."""
+
+    window: ContactPolicy = field(default_factory=ContactPolicy)
+
+
+_ALLOWED = "allowed"
+
+
+def decide(
+    lead: Lead,
+    channel: str,
+    *,
+    automated: bool,
+    moment: datetime,
+    attempts: Sequence[datetime] = (),
+    rules: Rules | None = None,
+) -> Verdict:
+    """May a `channel` touch (by hand or automated) reach `lead` at `moment`?
+
+    `attempts` are the moments of the lead's calls and texts so far (any that count: by hand or
+    automated); only the last 24 h matter, and only in a state with an attempt cap.
+    """
+    rules = rules or Rules()
+    moment = moment.astimezone(UTC)
+    blocked = _closed(lead, channel, automated)
+    if blocked is not None:
+        return blocked
+    if lead.snoozed_until is not None and lead.snoozed_until > moment:
+        when = lead.snoozed_until.astimezone(UTC)
+        return Verdict(False, "snoozed", "snoozed by you", when)
+    if channel == "email" and not automated:
+        return Verdict(True, _ALLOWED, "an email by hand is not a telephone solicitation")
+    if not lead.zones:
+        if automated:
+            return Verdict(
+                False,
+                "unknown-timezone",
+                "time zone unknown: held until the lead's state, ZIP or phone gives one",
+            )
+        return _timed(lead, channel, moment, attempts, rules, zones_known=False)
+    return _timed(lead, channel, moment, attempts, rules, zones_known=True)
+
+
+def _closed(lead: Lead, channel: str, automated: bool) -> Verdict | None:
+    """Blocks that never lift by themselves."""
+    if channel in lead.closed:
+        return Verdict(False, "opted-out", lead.closed_why or f"{channel} closed for this lead")
+    if channel in ("call", "text") and not lead.has_phone:
+        return Verdict(False, "no-phone", "no phone number")
+    if channel == "text" and not lead.text_ok:
+        return Verdict(False, "not-textable", "the number cannot take texts")
+    if channel == "email" and not lead.has_email:
+        return Verdict(False, "no-email", "no email address")
+    if channel == "text" and automated and lead.consent is None:
+        return Verdict(
+            False,
+            "no-consent",
+            "no consent on record for automated texts: text by hand instead",
+        )
+    return None
+
+
+def _timed(
+    lead: Lead,
+    channel: str,
+    moment: datetime,
+    attempts: Sequence[datetime],
+    rules: Rules,
+    *,
+    zones_known: bool,
+) -> Verdict:
+    """The contact window (when the zone is known) and, for calls and texts, the 24 h cap."""
+    warning = None if zones_known else "time zone unknown: check the lead's local time first"
+    window = check_moment(moment, lead.zones, lead.states, rules.window) if zones_known else None
+    block = window if window is not None and not window.allowed else None
+    if block is None and channel in ("call", "text"):
+        cap = cap_allows(attempts, moment, lead.states)
+        block = None if cap.allowed else cap
+    if block is not None:
+        later = _next_moment(lead, channel, moment, attempts, rules, zones_known)
+        return Verdict(False, block.rule, block.reason, later, warning)
+    if window is None:
+        return Verdict(
+            True, _ALLOWED, "allowed by hand; the lead's time is unknown", moment, warning
+        )
+    return Verdict(True, _ALLOWED, window.reason, moment)
+
+
+def _next_moment(
+    lead: Lead,
+    channel: str,
+    moment: datetime,
+    attempts: Sequence[datetime],
+    rules: Rules,
+    zones_known: bool,
+) -> datetime | None:
+    """The earliest moment >= `moment` at which both the window and the cap allow the touch."""
+    candidate = moment
+    for _ in range(_MAX_ROUNDS):
+        if channel in ("call", "text"):
+            candidate = max(candidate, next_allowed_by_cap(attempts, candidate, lead.states))
+        if not zones_known:
+            return candidate
+        opening = next_opening(candidate, lead.zones, lead.states, rules.window)
+        if opening is None:
+            return None
+        if opening == candidate:
+            return candidate
+        candidate = opening
+    return None
