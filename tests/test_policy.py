@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadchase.compliance.caps import cap_allows
-from leadchase.compliance.policy import Lead, Verdict, decide
+from leadchase.compliance.policy import Lead, Rules, Verdict, decide
 from leadchase.compliance.windows import check_moment
 
 PACIFIC = Lead(zones=("America/Los_Angeles",), states=("CA",), consent="web form")
@@ -145,7 +145,7 @@ def test_whatever_is_allowed_keeps_every_rule_and_a_promised_moment_is_allowed(
     timed = channel != "email" or automated
     if verdict.allowed:
         if timed and zones:
-            assert check_moment(moment, zones, states, _window()).allowed
+            assert check_moment(moment, zones, states, Rules().window).allowed
         if channel != "email":
             assert cap_allows(attempts, moment, states).allowed
         return
@@ -155,9 +155,3 @@ def test_whatever_is_allowed_keeps_every_rule_and_a_promised_moment_is_allowed(
             lead, channel, automated=automated, moment=verdict.next_allowed_at, attempts=attempts
         )
         assert later.allowed, (verdict, later)
-
-
-def _window():  # type: ignore[no-untyped-def]
-    from leadchase.compliance.policy import Rules
-
-    return Rules().window
