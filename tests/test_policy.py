@@ -155,3 +155,19 @@ def test_whatever_is_allowed_keeps_every_rule_and_a_promised_moment_is_allowed(
             lead, channel, automated=automated, moment=verdict.next_allowed_at, attempts=attempts
         )
         assert later.allowed, (verdict, later)
+
+
+def test_a_pensacola_lead_is_checked_in_both_panhandle_zones() -> None:
+    from leadchase.importing.places import lead_time_zones
+
+    own, zones = lead_time_zones("FL", "32501", "+18504341234")
+    assert own == "America/Chicago"
+    assert zones == ("America/Chicago", "America/New_York")
+    pensacola = Lead(zones=zones, states=("FL",), consent="web form")
+    # 08:30 in Pensacola is 09:30 in Tallahassee: the user window opens at 09:00 in both.
+    half_past_eight = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)
+    assert not decide(pensacola, "call", automated=False, moment=half_past_eight).allowed
+    # 19:30 Central is 20:30 Eastern: past Florida's 20:00 in Tallahassee's zone.
+    evening = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
+    verdict = decide(pensacola, "text", automated=True, moment=evening)
+    assert not verdict.allowed and "America/New_York" in verdict.reason

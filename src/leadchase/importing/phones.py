@@ -78,6 +78,28 @@ def phone_time_zones(e164: str) -> tuple[str, ...]:
     return _geographic_zones(e164[1 : 1 + _nanp_zone_prefix_length()])
 
 
+def phone_area_zones(e164: str) -> tuple[str, ...]:
+    """Every zone any exchange of the number's area code lies in; () outside NANP or unknown.
+
+    A cell phone goes wherever its owner goes within (and beyond) its area code, so contact
+    windows are checked in every zone of the area code: 850 spans Pensacola (Central) and
+    Tallahassee (Eastern), whatever exchange the number has."""
+    if not _NANP_E164.fullmatch(e164) or _nanp_kind(e164[2:]) is not _Kind.GEOGRAPHIC:
+        return ()
+    return _zones_by_area_code().get(e164[2:5], ())
+
+
+@cache
+def _zones_by_area_code() -> dict[str, tuple[str, ...]]:
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    found: dict[str, set[str]] = {}
+    for prefix, zones in TIMEZONE_DATA.items():
+        if prefix.startswith("1") and len(prefix) >= 4:
+            found.setdefault(prefix[1:4], set()).update(_known(zones))
+    return {code: tuple(sorted(zones)) for code, zones in found.items() if zones}
+
+
 def _undo_excel_damage(text: str) -> str | None:
     """Digits Excel turned into a float; None when its scientific notation dropped digits."""
     as_float = _EXCEL_FLOAT.fullmatch(text)

@@ -15,7 +15,7 @@ import re
 from functools import cache, lru_cache
 from pathlib import Path
 
-from leadchase.importing.phones import phone_area_state, phone_time_zones
+from leadchase.importing.phones import phone_area_state, phone_area_zones, phone_time_zones
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 STATES_CSV = DATA / "us_states.csv"
@@ -75,8 +75,8 @@ def lead_time_zones(
     The own zone is the ZIP's; else the state's when it has only one; else the phone's when
     phonenumbers gives exactly one and it is not contradicted by a multi-zone address state.
     Candidates are the address zone (the ZIP's, else every zone of the state) and the phone's
-    zones (phonenumbers', else every zone of the area code's state), so compliance can apply the
-    most restrictive window over both places the lead may be.
+    zones (every zone of its area code, else every zone of the area code's state), so
+    compliance can apply the most restrictive window over every place the lead may be.
     """
     address_zones = state_zones(state) if state else ()
     phone_state = phone_area_state(phone_e164) if phone_e164 else None
@@ -84,6 +84,7 @@ def lead_time_zones(
         zip_zone(zip5) if zip5 else None,
         address_zones,
         phone_time_zones(phone_e164) if phone_e164 else (),
+        phone_area_zones(phone_e164) if phone_e164 else (),
         _zones_by_state().get(phone_state, ()) if phone_state else (),
     )
 
@@ -93,6 +94,7 @@ def _lead_zones(
     zip_place_zone: str | None,
     address_zones: tuple[str, ...],
     phone_zones: tuple[str, ...],
+    area_zones: tuple[str, ...],
     phone_state_zones: tuple[str, ...],
 ) -> tuple[str | None, tuple[str, ...]]:
     """lead_time_zones' decision; few distinct inputs, so cached."""
@@ -103,10 +105,11 @@ def _lead_zones(
         own = address_zones[0]
     elif len(phone_zones) == 1 and (not address_zones or phone_zones[0] in address_zones):
         own = phone_zones[0]
-    # Where we know more, we use it: a ZIP pins the address zone and phonenumbers' zones pin
-    # the phone's; only without them does every zone of the state count.
+    # Where we know more, we use it: a ZIP pins the address zone and the area code's zones pin
+    # the phone's (every zone the area code spans, since a cell goes with its owner); only
+    # without them does every zone of the state count.
     candidates = {zip_place_zone} if zip_place_zone else set(address_zones)
-    candidates.update(phone_zones or phone_state_zones)
+    candidates.update(area_zones or phone_zones or phone_state_zones)
     return own, tuple(sorted(candidates))
 
 
