@@ -43,3 +43,11 @@ def test_aged_and_undated_list_leads_have_no_basis() -> None:
     undated = Facts(lead_date=None)
     for facts in (aged, undated):
         assert consent_basis(facts, aged_after_days=30, recorded_only=False) is None
+
+
+def test_a_consent_column_that_says_no_is_no_basis_even_for_a_fresh_lead() -> None:
+    for answer in ("No", "false", "0", "Declined"):
+        facts = Facts(consent_text=answer, lead_date=IMPORTED - timedelta(minutes=3))
+        assert consent_basis(facts, aged_after_days=30, recorded_only=False) is None
+    yes = Facts(consent_text="Yes", lead_date=IMPORTED - timedelta(days=90))
+    assert consent_basis(yes, aged_after_days=30, recorded_only=True)

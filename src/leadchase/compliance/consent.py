@@ -14,6 +14,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
+# A consent column that says no: "No", "false", "0", "declined" is not consent.
+_NO = frozenset({"no", "n", "false", "f", "0", "declined", "denied", "opted out", "none", "null"})
+
 
 class ConsentFacts(Protocol):
     """What this module reads of a lead."""
@@ -29,6 +32,9 @@ def consent_basis(lead: ConsentFacts, *, aged_after_days: int, recorded_only: bo
     """Why automated texts may go to this lead, in a few words; None when nothing allows it."""
     if lead.consent_url:
         return "consent certificate on record"
+    said_no = lead.consent_text.strip().casefold() in _NO
+    if lead.consent_text and said_no:
+        return None  # the lead file says they did not agree: no inquiry basis either
     if lead.consent_at is not None or lead.consent_text:
         return "consent recorded in the lead file"
     if recorded_only:
