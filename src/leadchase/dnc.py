@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Row
 
+from leadchase.contact.phones import normalise_phone
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
-from leadchase.importing.phones import normalise_phone
 from leadchase.importing.reader import sniff
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions

@@ -15,10 +15,10 @@ from sqlalchemy import Connection, Row
 from leadchase.cadence.model import STAGES, Channel
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp, record_touch, start_cadence
+from leadchase.contact.emails import normalise_email
+from leadchase.contact.phones import normalise_phone
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError, LeadNotFound
-from leadchase.importing.emails import normalise_email
-from leadchase.importing.phones import normalise_phone
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store

@@ -200,7 +200,7 @@ def _reply(
 
 
 def _lead_for(connection: Connection, phone: str) -> dict[str, Any] | None:
-    from leadchase.importing.phones import normalise_phone
+    from leadchase.contact.phones import normalise_phone
 
     parsed = normalise_phone(phone)
     if parsed is None:

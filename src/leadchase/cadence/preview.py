@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp
+from leadchase.contact.places import lead_time_zones, normalise_state, normalise_zip
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
-from leadchase.importing.places import lead_time_zones, normalise_state, normalise_zip
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from leadchase.cadence.model import CHANNELS, Cadence, CadenceSet, Channel
 from leadchase.cadence.schedule import LeadClock, ScheduledTouch, first_touches, next_touch
 from leadchase.compliance.windows import ContactPolicy
 from leadchase.config import Settings
+from leadchase.contact.places import candidate_states
 from leadchase.errors import CadenceError
-from leadchase.importing.places import candidate_states
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
