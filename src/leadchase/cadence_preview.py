@@ -1,4 +1,8 @@
-"""`leadchase cadence preview`: a whole schedule in the lead's local time."""
+"""`leadchase cadence preview`: a whole schedule in the lead's local time.
+
+It sits above cadence/ because it looks a lead up the way lead work does; cadence/ itself
+never reaches up into the features built on it.
+"""
 
 from __future__ import annotations
 
