@@ -270,7 +270,7 @@ def calendar_lines(calendar: CallCalendar) -> Iterator[str]:
 
 def write_calendar(calendar: CallCalendar, path: Path) -> None:
     """Write the calendar to `path` (0600: it holds phone numbers), replacing it whole."""
-    from leadchase.exports import private_file
+    from leadchase.files import private_file
 
     with private_file(path) as handle:
         for line in calendar_lines(calendar):
