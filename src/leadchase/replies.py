@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import classify_reply
+from leadchase.compliance.optouts import OptOutScope, closed_by
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
@@ -111,25 +112,22 @@ def _handle(
         evidence = f"{at.isoformat()} {message.provider_id}: {message.body}"
         action = "recorded"
         if kind in ("opt-out", "wrong-number"):
-            channel = "all" if kind == "wrong-number" else "text"
+            scope: OptOutScope = "all" if kind == "wrong-number" else "text"
             suppressions.add(
                 connection,
                 message.from_number,
-                channel=channel,
+                channel=scope,
                 reason=kind,
                 now=now,
                 evidence=evidence,
             )
             action = "texts stopped for good" + (" and calls" if kind == "wrong-number" else "")
             if lead is not None:
-                if kind == "wrong-number":
-                    # Not our lead's phone: no more calls or texts to it; the email may be right.
-                    touch_store.cancel_open(
-                        connection, lead_id or 0, now, kind, channels=("call", "text")
-                    )
-                else:
-                    # STOP: no more texts, and no automated touch of any kind for this lead.
-                    touch_store.cancel_open(connection, lead_id or 0, now, kind, channels=("text",))
+                # STOP closes texts; a wrong number calls and texts too (the email may be right).
+                closes = closed_by([scope], "phone")
+                touch_store.cancel_open(connection, lead_id or 0, now, kind, channels=closes)
+                if kind == "opt-out":
+                    # STOP also ends every automated touch of this lead, emails included.
                     touch_store.cancel_open_automated(connection, lead_id or 0, now, kind)
                 lead_store.add_event(connection, lead_id or 0, now, kind, message.body)
         elif kind == "opt-in" and suppressions.lift_text_opt_out(
