@@ -111,7 +111,7 @@ class PendingFile:
         self.handle.close()
 
 
-def check_target(path: Path) -> None:
+def _check_target(path: Path) -> None:
     """A file can be written at `path`: it is no folder, and its folder exists."""
     if path.is_dir():
         raise LeadchaseError(f"{path} is a folder; give a file name, e.g. {path / 'export.csv'}")
@@ -122,7 +122,7 @@ def check_target(path: Path) -> None:
 @contextmanager
 def private_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     """Write a text file at `path`, replacing it whole when the block ends without an error."""
-    check_target(path)
+    _check_target(path)
     pending = PendingFile(path, encoding)
     try:
         yield pending.handle
