@@ -198,7 +198,7 @@ def test_dst_changeover_keeps_local_times(workspace: Workspace) -> None:
     lead = import_lead(workspace, arrival.astimezone(UTC))
     context = Context.load(workspace.root)
     try:
-        from leadchase.cadence.preview import preview_cadence
+        from leadchase.cadence_preview import preview_cadence
 
         preview = preview_cadence(context, arrival.astimezone(UTC), lead=str(lead))
     finally:

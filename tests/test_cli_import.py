@@ -323,3 +323,18 @@ def test_a_clean_import_removes_an_old_rejects_file(workspace: Workspace, tmp_pa
     second = _import(str(lead_file))
     assert second["rejects_file"] is None
     assert not Path(first["rejects_file"]).exists()
+
+
+def test_rejects_file_cells_and_headers_cannot_run_as_formulas(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    lead_file = tmp_path / "evil.csv"
+    lead_file.write_text(
+        'name,phone,"=HYPERLINK(""http://evil"",""x"")"\nAnn Lee,4155552671,ok\n=1+1,,@SUM(1)\n',
+        encoding="utf-8",
+    )
+    rejects = Path(_import(str(lead_file))["rejects_file"])
+    with rejects.open(encoding="utf-8-sig", newline="") as handle:
+        header, row = list(csv.reader(handle))
+    assert header == ["line", "name", "phone", '\'=HYPERLINK("http://evil","x")', "reason"]
+    assert row == ["3", "'=1+1", "", "'@SUM(1)", "no phone or email"]

@@ -44,7 +44,7 @@ def test_list_shows_every_template_with_channel_variants_and_framings(
     assert isinstance(listed, list)
     by_name = {entry["name"]: entry for entry in listed}
     first_text = by_name["internet-lead/first-text"]
-    assert first_text["channel"] == "sms"
+    assert first_text["channel"] == "text"
     assert first_text["variants"] == 10
     assert first_text["framings"] == {
         "equity": 2,

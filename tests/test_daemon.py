@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -197,6 +198,20 @@ def test_secrets_never_reach_the_log(tmp_path: Path) -> None:
     assert "s3cret-token" not in written
     assert "send pass failed with ***" in written and "auth *** refused" in written
     assert written.split()[2] == "ERROR"  # time, level, message
+
+
+@pytest.mark.usefixtures("_root_logging")
+def test_the_log_file_is_private_and_never_written_through_a_link(tmp_path: Path) -> None:
+    log_file = tmp_path / "daemon.log"
+    daemon_logger(log_file).warning("a lead's number")
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched\n", encoding="utf-8")
+    planted = tmp_path / "planted.log"
+    planted.symlink_to(victim)
+    with pytest.raises(ConfigError, match="cannot open log file"):
+        daemon_logger(planted)
+    assert victim.read_text(encoding="utf-8") == "untouched\n"
 
 
 @pytest.mark.usefixtures("_root_logging")

@@ -263,7 +263,7 @@ def test_shipped_templates_cover_every_cadence_step() -> None:
     assert set(CADENCE_TEMPLATE_NAMES) <= set(lib.names())
     for name in CADENCE_TEMPLATE_NAMES:
         template = lib.get(name)
-        assert template.channel == ("sms" if name.endswith("text") else "email")
+        assert template.channel == ("text" if name.endswith("text") else "email")
         assert 2 <= len(template.variants_for("generic")) <= 4
 
 

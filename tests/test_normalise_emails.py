@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from leadchase.importing.emails import normalise_email
+from leadchase.contact.emails import normalise_email
 
 
 def email_validator_says(address: str) -> str | None:

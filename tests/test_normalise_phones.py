@@ -19,14 +19,14 @@ from phonenumbers import timezone
 from phonenumbers.geodata import GEOCODE_DATA
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from leadchase.importing.phones import (
+from leadchase.contact.phones import (
     AREA_CODES_CSV,
     Phone,
     normalise_phone,
     phone_area_state,
     phone_time_zones,
 )
-from leadchase.importing.places import normalise_state
+from leadchase.contact.places import normalise_state
 
 
 def phonenumbers_says(text: str) -> Phone | None:

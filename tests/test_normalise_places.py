@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pytest
 import zipcodes
 
-from leadchase.importing.places import (
+from leadchase.contact.places import (
     STATES_CSV,
     ZIP_ZONES_CSV,
     candidate_states,

@@ -158,7 +158,7 @@ def test_whatever_is_allowed_keeps_every_rule_and_a_promised_moment_is_allowed(
 
 
 def test_a_pensacola_lead_is_checked_in_both_panhandle_zones() -> None:
-    from leadchase.importing.places import lead_time_zones
+    from leadchase.contact.places import lead_time_zones
 
     own, zones = lead_time_zones("FL", "32501", "+18504341234")
     assert own == "America/Chicago"

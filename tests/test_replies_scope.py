@@ -48,7 +48,7 @@ def test_remove_me_ends_calls_texts_and_emails_and_the_lead_leaves_the_agenda(
     suppressed = _rows(sending, "SELECT value, channel, reason FROM suppression ORDER BY value")
     assert suppressed == [
         (PHONES[0], "all", "stop-all"),
-        ("lead0@example.com", "email", "stop-all"),
+        ("lead0@example.com", "all", "stop-all"),
     ]
     for day in range(0, 4):
         moment = NOW + timedelta(days=day, hours=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +94,8 @@ def test_a_malformed_file_goes_to_failed_with_its_error(
     assert failed.error is not None and "Excel workbook" in failed.error
     error_file = folder / "failed" / "export.csv.error.txt"
     assert error_file.read_text(encoding="utf-8") == failed.error + "\n"
+    for private in (error_file, failed.moved_to, imported.moved_to):  # they hold lead data
+        assert stat.S_IMODE(private.lstat().st_mode) == 0o600, private
     assert "\n" not in failed.error
     assert imported.outcome == "imported"  # one bad file does not stop the others
     assert _lead_names(workspace) == ["Ana Lopez", "Ben Carter"]

@@ -14,12 +14,12 @@ from sqlalchemy import Row
 from leadchase.cadence.service import FollowUp, cadences_changed, replan_if_cadences_changed
 from leadchase.channels.config import configured_channels
 from leadchase.config import Officer
+from leadchase.contact.channels import CHANNELS, MESSAGE_CHANNELS
 from leadchase.context import Context
 from leadchase.messaging import TemplateError, TemplateLibrary, render, touch_context, variant_key
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 
-CHANNEL_ORDER = ("call", "text", "email")
 SPEED_TO_LEAD_MINUTES = 5
 FIRST_DAYS = 10
 
@@ -93,7 +93,7 @@ class Agenda:
 
 
 def build_agenda(
-    context: Context, now: datetime, channels: Sequence[str] = CHANNEL_ORDER, limit: int = 25
+    context: Context, now: datetime, channels: Sequence[str] = CHANNELS, limit: int = 25
 ) -> Agenda:
     followup = FollowUp.load(context.settings)
     problems = [str(problem) for problem in followup.cadences.problems]
@@ -107,7 +107,7 @@ def build_agenda(
             replan_if_cadences_changed(connection, followup, now)
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
-    manual_automated = frozenset(c for c in ("text", "email") if c not in sending)
+    manual_automated = frozenset(c for c in MESSAGE_CHANNELS if c not in sending)
     messages = _Messages(context.settings.workspace.templates_dir, context.settings.officer)
     with context.database.reading() as connection:
         replies = [
@@ -164,7 +164,7 @@ class _Messages:
 
         `previous`: the lead's earlier texts, oldest first, so the wording never repeats."""
         name = row.template
-        if row.channel not in ("text", "email") or not name or name in self.problems:
+        if row.channel not in MESSAGE_CHANNELS or not name or name in self.problems:
             return None, None
         if self._library is None:
             self._library = TemplateLibrary(self.folder)

@@ -8,6 +8,7 @@ Each pass opens its own workspace context and closes it, and reads the clock afr
 
 from __future__ import annotations
 
+import io
 import logging
 import signal
 import sys
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,7 @@ from leadchase.errors import (
     ConfigError,
     LeadchaseError,
 )
+from leadchase.files import open_private_append
 
 if TYPE_CHECKING:
     from leadchase.dispatch import SendResult
@@ -334,18 +337,23 @@ def _skip_overlapping_pass_notes(record: logging.LogRecord) -> bool:
     )
 
 
+class _PrivateLogFile(WatchedFileHandler):
+    """The --log-file: reopened after logrotate moves it, and opened 0600, never through a link."""
+
+    def _open(self) -> io.TextIOWrapper:
+        return open_private_append(Path(self.baseFilename), self.encoding or "utf-8")
+
+
 def daemon_logger(log_file: Path | None, secrets: tuple[str, ...] = ()) -> logging.Logger:
     """One line per action (time, level, message) to stderr or a log file.
 
     Libraries log their warnings to the same place; their chatter (APScheduler's "Running job",
     the Twilio SDK's request dumps) stays out.
     """
-    from logging.handlers import WatchedFileHandler
-
     handler: logging.Handler = logging.StreamHandler(sys.stderr)
     if log_file is not None:
         try:
-            handler = WatchedFileHandler(log_file, encoding="utf-8")  # reopens after logrotate
+            handler = _PrivateLogFile(log_file, encoding="utf-8")
         except OSError as error:
             raise ConfigError(
                 f"cannot open log file {log_file} ({error.strerror}); fix --log-file"

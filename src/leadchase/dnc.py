@@ -13,19 +13,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Connection, Row
 
+from leadchase.compliance.optouts import CLOSES, DNC, OptOutScope, details_covered
+from leadchase.contact.phones import normalise_phone
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
-from leadchase.importing.phones import normalise_phone
 from leadchase.importing.reader import sniff
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
-
-OptOutChannel = Literal["text", "call", "email", "all"]
 
 INVALID_EXAMPLES = 5
 # Header words that name the phone column, strongest first ("DNC Date" is not a number).
@@ -95,7 +94,7 @@ class DncEntry:
 class OptOutResult:
     lead_id: int
     name: str
-    channel: OptOutChannel
+    channel: OptOutScope
     suppressed: tuple[str, ...]  # phones/emails newly opted out
     already: tuple[str, ...]  # already opted out on that channel
     cancelled: int  # open touches cancelled
@@ -245,7 +244,7 @@ WHAT_STOPS = {
 
 
 def opt_out_lead(
-    context: Context, reference: str, channel: OptOutChannel, note: str, now: datetime
+    context: Context, reference: str, channel: OptOutScope, note: str, now: datetime
 ) -> OptOutResult:
     """Record an opt-out the lead gave by phone or email: suppress, cancel, note on the timeline."""
     from leadchase.lead_work import find_lead
@@ -261,8 +260,9 @@ def opt_out_lead(
                 connection, value, channel=channel, reason="opt-out", now=now, evidence=evidence
             )
             (suppressed if new else already).append(value)
-        closes = ("call", "text", "email") if channel == "all" else (channel,)
-        cancelled = touch_store.cancel_open(connection, lead.id, now, "opt-out", channels=closes)
+        cancelled = touch_store.cancel_open(
+            connection, lead.id, now, "opt-out", channels=CLOSES[channel]
+        )
         if suppressed:
             detail = f"{WHAT_STOPS[channel]} stopped ({', '.join(suppressed)})"
             lead_store.add_event(
@@ -271,14 +271,9 @@ def opt_out_lead(
     return OptOutResult(lead.id, lead.name, channel, tuple(suppressed), tuple(already), cancelled)
 
 
-def _opt_out_values(lead: Row[Any], channel: OptOutChannel) -> list[str]:
+def _opt_out_values(lead: Row[Any], channel: OptOutScope) -> list[str]:
     """The lead's phone and/or email that the opt-out covers."""
-    wanted = {
-        "text": [lead.phone],
-        "call": [lead.phone],
-        "email": [lead.email],
-        "all": [lead.phone, lead.email],
-    }[channel]
+    wanted = [getattr(lead, detail) for detail in details_covered(channel)]
     values = [value for value in wanted if value]
     if not values and channel == "email":
         raise LeadchaseError(
@@ -314,7 +309,7 @@ def _list_numbers(
     suppressions.add_dnc_many(connection, {number: numbers[number] for number in added}, now)
     leads = suppressions.leads_with_phones(connection, added)
     for lead in leads:
-        touch_store.cancel_open(connection, lead.id, now, "do-not-call list", channels=("text",))
+        touch_store.cancel_open(connection, lead.id, now, "do-not-call list", channels=CLOSES[DNC])
         lead_store.add_event(
             connection,
             lead.id,

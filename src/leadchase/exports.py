@@ -1,18 +1,15 @@
 """`leadchase export leads|touches|messages`: hand the data to a spreadsheet or a CRM.
 
 Rows stream from the database to the output one batch at a time, so an export of any size runs
-in flat memory. CSV cells that a spreadsheet would run as a formula (= + - @ tab CR) get a
-leading apostrophe; a file is written privately (0600: it holds phone numbers and emails) under
-a temporary name and takes its real name only when complete.
+in flat memory. Through files.py, CSV cells that a spreadsheet would run as a formula (= + - @
+tab CR) get a leading apostrophe, and a file is written privately (0600: it holds phone numbers
+and emails) under a temporary name and takes its real name only when complete.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +17,7 @@ from typing import Any, TextIO
 
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
-from leadchase.importing.pipeline import neutralise_cell
+from leadchase.files import CsvWriter, private_file
 
 KINDS = ("leads", "touches", "messages")
 FORMATS = ("csv", "json")
@@ -68,11 +65,11 @@ def _csv_cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list):
         return "; ".join(str(item) for item in value)
-    return neutralise_cell(str(value))
+    return str(value)
 
 
 def write_csv(rows: Iterable[Mapping[Any, Any]], columns: tuple[str, ...], out: TextIO) -> int:
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(columns)
     count = 0
     for row in rows:
@@ -91,25 +88,6 @@ def write_json(rows: Iterable[Mapping[Any, Any]], columns: tuple[str, ...], out:
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
-
-
-@contextmanager
-def private_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
-    """A new 0600 file at `path`, written under a temporary name and renamed only on success."""
-    if path.is_dir():
-        raise LeadchaseError(f"{path} is a folder; give a file name, e.g. {path / 'export.csv'}")
-    if not path.parent.is_dir():
-        raise LeadchaseError(f"folder {path.parent} does not exist; create it or choose another")
-    partial = path.with_name(f".{path.name}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # a partial file left by a crash may have other permissions
-    try:
-        with os.fdopen(descriptor, "w", encoding=encoding, newline="") as handle:
-            yield handle
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def export(

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadchase.cadence.model import PlannedTouch
+from leadchase.compliance.optouts import DNC, closed_by
 from leadchase.context import Context
 
 # A call can be placed days after its cadence day (a weekend you skip next to a holiday, a
@@ -107,7 +108,7 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
     """Every lead's cadence calls due from now to the end of the `days`-th day."""
     from leadchase.cadence.schedule import place
     from leadchase.cadence.service import FollowUp
-    from leadchase.store import reports
+    from leadchase.store import reports, suppressions
 
     followup = FollowUp.load(context.settings)
     officer_zone = context.settings.contact.default_timezone
@@ -128,12 +129,12 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
     with context.database.reading() as connection:
         leads = [dict(row._mapping) for row in reports.leads_with_calls_ahead(connection, earliest)]
         touches = _touches_by_lead(reports.call_touches(connection, [lead["id"] for lead in leads]))
-        blocks = reports.phone_blocks(connection, [lead["phone"] for lead in leads])
+        blocks = suppressions.live_scopes(connection, [lead["phone"] for lead in leads])
     policy = followup.policy
     first_day, last_day = (now - PLACEMENT_SLACK).date(), until.date() + timedelta(days=1)
     for lead in leads:
-        closed = blocks.get(lead["phone"], set())
-        if closed & {"call", "all"}:
+        scopes = blocks.get(lead["phone"], frozenset())
+        if "call" in closed_by(scopes, "phone"):
             continue
         name = lead["cadence"]
         made, open_due = touches.get((lead["id"], name), (set(), {}))
@@ -155,7 +156,7 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
                     continue  # missed while snoozed: the scheduler skips it, so does the calendar
             if now <= due < until:
                 planned.append(_call(touch, due))
-        events.extend(_by_day(lead, clock.zone, planned, "dnc" in closed))
+        events.extend(_by_day(lead, clock.zone, planned, DNC in scopes))
     events.sort(key=lambda event: (event.start, event.lead_id))
     return CallCalendar(now, until, officer_zone, tuple(events))
 
@@ -270,7 +271,7 @@ def calendar_lines(calendar: CallCalendar) -> Iterator[str]:
 
 def write_calendar(calendar: CallCalendar, path: Path) -> None:
     """Write the calendar to `path` (0600: it holds phone numbers), replacing it whole."""
-    from leadchase.exports import private_file
+    from leadchase.files import private_file
 
     with private_file(path) as handle:
         for line in calendar_lines(calendar):

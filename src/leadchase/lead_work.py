@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 from sqlalchemy import Connection, Row
 
-from leadchase.cadence.model import STAGES, Channel
+from leadchase.cadence.model import STAGES
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp, record_touch, start_cadence
+from leadchase.contact.channels import MESSAGE_CHANNELS, Channel
+from leadchase.contact.emails import normalise_email
+from leadchase.contact.phones import normalise_phone
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError, LeadNotFound
-from leadchase.importing.emails import normalise_email
-from leadchase.importing.phones import normalise_phone
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
@@ -125,7 +126,7 @@ def _suggested_message(
         variant_key,
     )
 
-    if channel not in ("text", "email"):
+    if channel not in MESSAGE_CHANNELS:
         return None
     task = next(
         (t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel), None

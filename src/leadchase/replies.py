@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
+from leadchase.compliance.optouts import OptOutScope, closed_by
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
@@ -185,22 +186,18 @@ def _stop(
     A STOP ends texts (and, while it stands, every automated touch for the lead); a request to
     stop all contact also ends calls and the lead's email; a wrong number ends calls and texts
     to that phone only, since the email may still be the lead's."""
-    ended = STOPS[kind]
-    suppressions.add(
-        connection,
-        phone,
-        channel="all" if "call" in ended else "text",
-        reason=kind,
-        now=now,
-        evidence=evidence,
-    )
+    scope: OptOutScope = "text" if kind == "opt-out" else "all"
+    suppressions.add(connection, phone, channel=scope, reason=kind, now=now, evidence=evidence)
+    closes = closed_by([scope], "phone")
     if lead is not None:
-        if "email" in ended and lead.get("email"):
+        if "email" in STOPS[kind] and lead.get("email"):
             suppressions.add(
-                connection, lead["email"], channel="email", reason=kind, now=now, evidence=evidence
+                connection, lead["email"], channel=scope, reason=kind, now=now, evidence=evidence
             )
-        touch_store.cancel_open(connection, lead["id"], now, kind, channels=tuple(sorted(ended)))
+            closes += closed_by([scope], "email")
+        touch_store.cancel_open(connection, lead["id"], now, kind, channels=closes)
         if kind == "opt-out":
+            # STOP also ends every automated touch of this lead, emails included.
             touch_store.cancel_open_automated(connection, lead["id"], now, kind)
     if kind == "opt-out":
         return "texts stopped for good"
@@ -233,7 +230,7 @@ def _reply(
 
 
 def _lead_for(connection: Connection, phone: str) -> dict[str, Any] | None:
-    from leadchase.importing.phones import normalise_phone
+    from leadchase.contact.phones import normalise_phone
 
     parsed = normalise_phone(phone)
     if parsed is None:

@@ -1,13 +1,15 @@
 """The daemon's watch folder: lead files dropped there are imported, then filed away.
 
 Each settled file is imported in its own transaction and moved to processed/ (with its rejects
-file) or, when it cannot be imported, to failed/ with NAME.error.txt saying why. A file is left
+file) or, when it cannot be imported, to failed/ with NAME.error.txt saying why; a move never
+replaces a file already there and leaves the moved file private (0600). A file is left
 alone while it may still be copying: modified in the last 2 seconds, or a different size or
 modification time than at the previous scan.
 """
 
 from __future__ import annotations
 
+import os
 import stat
 import time
 from collections.abc import MutableMapping
@@ -18,6 +20,7 @@ from typing import Literal
 
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
+from leadchase.files import move_private, write_private
 
 LEAD_FILE_SUFFIXES = (".csv", ".tsv", ".txt")
 SETTLE_SECONDS = 2.0
@@ -120,12 +123,11 @@ def _import_and_file(context: Context, folder: Path, path: Path, now: datetime) 
     except LeadchaseError as error:
         failed = folder / FAILED
         failed.mkdir(exist_ok=True)
-        moved = free_name(failed, path.name, now)
-        path.replace(moved)
+        moved = _move(path, failed, now)
         message = " ".join(str(error).split())
-        moved.with_name(f"{moved.name}.error.txt").write_text(message + "\n", encoding="utf-8")
+        write_private(moved.with_name(f"{moved.name}.error.txt"), message + "\n")
         return WatchResult(path.name, "failed", moved, error=message)
-    path.replace(target)
+    target = _move(path, processed, now, target)
     return WatchResult(
         path.name,
         "imported",
@@ -137,16 +139,28 @@ def _import_and_file(context: Context, folder: Path, path: Path, now: datetime) 
     )
 
 
+def _move(path: Path, folder: Path, now: datetime, target: Path | None = None) -> Path:
+    """Move `path` into `folder` under a free name; a name taken meanwhile means another one."""
+    target = target or free_name(folder, path.name, now)
+    while True:
+        try:
+            move_private(path, target)
+        except FileExistsError:
+            target = free_name(folder, path.name, now)
+            continue
+        return target
+
+
 def free_name(folder: Path, name: str, now: datetime) -> Path:
     """folder/name, or with a timestamp suffix (then a counter) when that name is taken."""
     candidate = folder / name
-    if not candidate.exists():
+    if not os.path.lexists(candidate):  # a link, even to nothing, takes a name too
         return candidate
     stem, suffix = Path(name).stem, Path(name).suffix
     stamp = now.strftime("%Y%m%dT%H%M%S")
     candidate = folder / f"{stem}-{stamp}{suffix}"
     counter = 2
-    while candidate.exists():
+    while os.path.lexists(candidate):
         candidate = folder / f"{stem}-{stamp}-{counter}{suffix}"
         counter += 1
     return candidate

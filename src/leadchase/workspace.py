@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from leadchase.errors import WorkspaceError
+from leadchase.files import write_private
 
 SETTINGS_FILE = "leadchase.toml"
 HOME_ENV = "LEADCHASE_HOME"
@@ -78,8 +78,7 @@ def create_workspace(root: Path, settings_text: str) -> tuple[Workspace, list[Pa
     root.mkdir(parents=True, exist_ok=True)
     workspace = Workspace(root)
     created: list[Path] = []
-    if not workspace.settings_file.exists():
-        write_private(workspace.settings_file, settings_text)
+    if write_private(workspace.settings_file, settings_text, keep_existing=True):
         created.append(workspace.settings_file)
     for name, target in (
         ("cadences", workspace.cadences_dir),
@@ -90,17 +89,8 @@ def create_workspace(root: Path, settings_text: str) -> tuple[Workspace, list[Pa
             if item.is_dir() or item.name.startswith("."):
                 continue
             destination = target / item.relative_to(source)
-            if destination.exists():
-                continue
             destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(item, destination)
-            created.append(destination)
+            if write_private(destination, item.read_bytes(), keep_existing=True):
+                created.append(destination)
         target.mkdir(exist_ok=True)
     return workspace, created
-
-
-def write_private(path: Path, text: str) -> None:
-    """Create a file readable by its owner only (lead data and settings are personal data)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)

@@ -6,12 +6,10 @@ PyYAML is imported only when a folder is actually read.
 
 from leadchase.cadence.load import check_cadences, load_cadences
 from leadchase.cadence.model import (
-    CHANNELS,
     DEFAULT_STAGE_MAP,
     STAGES,
     Cadence,
     CadenceSet,
-    Channel,
     PlannedTouch,
     Problem,
     Stage,
@@ -22,12 +20,10 @@ from leadchase.cadence.model import (
 )
 
 __all__ = [
-    "CHANNELS",
     "DEFAULT_STAGE_MAP",
     "STAGES",
     "Cadence",
     "CadenceSet",
-    "Channel",
     "PlannedTouch",
     "Problem",
     "Stage",

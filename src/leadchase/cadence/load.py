@@ -14,13 +14,10 @@ from pathlib import Path
 from typing import TypeAlias, TypeVar
 
 from leadchase.cadence.model import (
-    AUTOMATABLE,
-    CHANNELS,
     DEFAULT_STAGE_MAP,
     STAGES,
     Cadence,
     CadenceSet,
-    Channel,
     Problem,
     StageMap,
     Step,
@@ -30,6 +27,7 @@ from leadchase.cadence.model import (
     parse_days,
     parse_times,
 )
+from leadchase.contact.channels import AUTOMATABLE, CHANNELS, Channel
 from leadchase.errors import CadenceError
 
 # A YAML value exactly as typed: scalars stay text (so YAML 1.1 surprises such as 9:30 read as

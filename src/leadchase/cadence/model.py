@@ -13,12 +13,8 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
+from leadchase.contact.channels import Channel
 from leadchase.errors import CadenceError
-
-Channel = Literal["call", "text", "email"]
-CHANNELS: tuple[Channel, ...] = ("call", "text", "email")
-# The tool sends texts and emails itself; it never dials, so calls are always manual tasks.
-AUTOMATABLE: frozenset[Channel] = frozenset({"text", "email"})
 
 FIRST_DAY = 1
 LAST_DAY = 730  # two years: where the playbook's taper ends

@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from leadchase.cadence.model import Cadence, Channel, PlannedTouch
+from leadchase.cadence.model import Cadence, PlannedTouch
 from leadchase.compliance.windows import ContactPolicy, next_opening
+from leadchase.contact.channels import CHANNELS, Channel
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _shape(cadence: Cadence) -> _Shape:
     touches = tuple(cadence.touches())
     shape = _Shape(
         touches,
-        {c: tuple(t for t in touches if t.channel == c) for c in ("call", "text", "email")},
+        {c: tuple(t for t in touches if t.channel == c) for c in CHANNELS},
         Counter((t.day, t.channel) for t in touches),
     )
     _shapes[id(cadence)] = (cadence, shape)
@@ -144,7 +145,7 @@ def first_touches(
 ) -> list[ScheduledTouch]:
     """The first touch of every channel the cadence uses: what a lead starts with."""
     found = []
-    for channel in ("call", "text", "email"):
+    for channel in CHANNELS:
         upcoming = next_touch(cadence, clock, policy, channel, after=clock.start, inclusive=True)
         if upcoming is not None:
             found.append(upcoming)

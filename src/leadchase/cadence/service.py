@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadchase.cadence.load import load_cadences
-from leadchase.cadence.model import CHANNELS, Cadence, CadenceSet, Channel
+from leadchase.cadence.model import Cadence, CadenceSet
 from leadchase.cadence.schedule import LeadClock, ScheduledTouch, first_touches, next_touch
+from leadchase.compliance.optouts import closed_to_lead
 from leadchase.compliance.windows import ContactPolicy
 from leadchase.config import Settings
+from leadchase.contact.channels import CHANNELS, Channel
+from leadchase.contact.places import candidate_states
 from leadchase.errors import CadenceError
-from leadchase.importing.places import candidate_states
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
@@ -112,9 +114,7 @@ def usable_channels(
 
 def _closed(connection: Connection, lead: Mapping[str, Any]) -> frozenset[str]:
     values = [v for v in (lead.get("phone"), lead.get("email")) if v]
-    return suppressions.closed_channels(
-        dict(lead), suppressions.blocked_channels(connection, values)
-    )
+    return closed_to_lead(lead, suppressions.live_scopes(connection, values))
 
 
 def _template_names(folder: Any) -> set[str]:
@@ -206,7 +206,7 @@ def start_new_leads(
     leads = list(leads)
     # Numbers and emails already opted out or on the DNC list (e.g. the same person bought
     # again from another vendor) get no touches on the closed channels.
-    blocked = suppressions.blocked_channels(
+    blocked = suppressions.live_scopes(
         connection, [v for lead in leads for v in (lead.get("phone"), lead.get("email")) if v]
     )
     rows: list[tuple[Any, ...]] = []
@@ -214,7 +214,7 @@ def start_new_leads(
         name, start = followup.cadence_for_new_lead(lead, now, override)
         lead["cadence"] = name
         lead["cadence_started_at"] = start
-        closed = suppressions.closed_channels(lead, blocked) if blocked else frozenset()
+        closed = closed_to_lead(lead, blocked) if blocked else frozenset()
         lead_id = (lead["id"],)
         rows.extend(lead_id + touch for touch in cache.plan_for(lead, name, start, closed))
     touch_store.insert_touch_tuples(connection, rows)

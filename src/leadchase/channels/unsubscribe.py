@@ -9,7 +9,6 @@ an HMAC of the lead id under a per-workspace secret, so nobody can forge one for
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from leadchase.errors import ConfigError
+from leadchase.files import write_private
 
 SECRET_FILE = ".leadchase-secret"
 
@@ -98,18 +98,11 @@ def workspace_secret(path: Path) -> str:
 
 
 def _create_secret(secret_file: Path) -> None:
-    # Written aside and linked into place: a cron run and the daemon starting together must
+    # Written whole and linked into place: a cron run and the daemon starting together must
     # never see a half-written file, and the first one to link wins.
-    draft = secret_file.with_name(f"{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        with contextlib.suppress(FileExistsError):
-            os.link(draft, secret_file)
+        write_private(secret_file, secrets.token_hex(32) + "\n", keep_existing=True)
     except OSError as error:
         raise ConfigError(
             f"cannot create {secret_file}: {error.strerror}; check the workspace folder's permissions"
         ) from None
-    finally:
-        draft.unlink(missing_ok=True)

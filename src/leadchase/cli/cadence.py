@@ -70,7 +70,7 @@ def preview(
     """The whole planned schedule of a lead, or of a cadence, in the lead's local time."""
     from rich.table import Table
 
-    from leadchase.cadence.preview import preview_cadence
+    from leadchase.cadence_preview import preview_cadence
 
     if (lead is None) == (cadence is None):
         common.fail(

@@ -25,7 +25,7 @@ def report(
     from rich import box
     from rich.table import Table
 
-    from leadchase.compliance.report import compliance_report
+    from leadchase.compliance_report import compliance_report
 
     context = common.context()
     try:

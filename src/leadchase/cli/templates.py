@@ -16,9 +16,6 @@ template_app = typer.Typer(
     help="List, preview and lint the message templates.", no_args_is_help=True
 )
 
-# The user's word for a template channel: files say .sms.j2, people say "text".
-CHANNEL_WORDS = {"sms": "text", "email": "email"}
-
 
 def _library(context: Context) -> TemplateLibrary:
     from leadchase.messaging import TemplateLibrary
@@ -49,7 +46,7 @@ def list_templates(json_output: common.JsonOption = False) -> None:
             table.add_row(summary.name, "", Text("broken", "red"), Text(summary.problem, "red"))
             continue
         framings = ", ".join(f"{kind} ({count})" for kind, count in summary.framings.items())
-        table.add_row(summary.name, CHANNEL_WORDS[summary.channel], str(summary.variants), framings)
+        table.add_row(summary.name, summary.channel, str(summary.variants), framings)
     common.out.print(table)
 
 
@@ -121,7 +118,7 @@ def _render_preview(result: Preview) -> None:
 
     out = common.out
     out.print(
-        f"[bold]{escape(result.template)}[/] ({CHANNEL_WORDS[result.channel]}) for "
+        f"[bold]{escape(result.template)}[/] ({result.channel}) for "
         f"{escape(result.lead)}, offer framing: {result.offer_kind}"
     )
     for message in result.messages:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from leadchase.cli import common
+from leadchase.contact.channels import CHANNELS
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -29,11 +30,11 @@ def today(
     json_output: common.JsonOption = False,
 ) -> None:
     """Who to call, text and email right now, most urgent first, in each lead's local time."""
-    from leadchase.agenda import CHANNEL_ORDER, build_agenda
+    from leadchase.agenda import build_agenda
 
     context = common.context()
     try:
-        channels = (channel.value,) if channel else CHANNEL_ORDER
+        channels = (channel.value,) if channel else CHANNELS
         agenda = build_agenda(context, common.now(), channels, limit)
     finally:
         context.close()
@@ -81,7 +82,7 @@ def _render(agenda: Agenda) -> None:
         else:
             out.print("Nothing due and nothing planned. Import leads with `leadchase import FILE`.")
         return
-    for channel in ("call", "text", "email"):
+    for channel in CHANNELS:
         items = [item for item in agenda.items if item.channel == channel]
         if not items:
             continue

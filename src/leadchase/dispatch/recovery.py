@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
-from leadchase.cadence.model import Channel
 from leadchase.cadence.service import record_touch
+from leadchase.contact.channels import Channel
 from leadchase.dispatch.senders import SendItem
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as store

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row
 from leadchase.cadence.service import FollowUp, plan_next, record_touch
 from leadchase.channels.base import OutgoingEmail, SendOutcome
 from leadchase.compliance.caps import cap_allows, next_allowed_by_cap
+from leadchase.compliance.optouts import scopes_closing
 from leadchase.compliance.windows import check_moment, next_opening
 from leadchase.context import Context
 from leadchase.dispatch import recovery
@@ -160,12 +161,12 @@ class SendRun:
         if row.channel == "text":
             if not lead.get("phone") or not lead.get("text_ok", True):
                 return "number cannot take texts"
-            if suppressions.is_suppressed(connection, lead["phone"], ("text", "all", "dnc")):
+            if suppressions.is_suppressed(connection, lead["phone"], scopes_closing("text")):
                 return "number opted out or on the do-not-call list"
         if row.channel == "email":
             if not lead.get("email"):
                 return "no email address"
-            if suppressions.is_suppressed(connection, lead["email"], ("email", "all")):
+            if suppressions.is_suppressed(connection, lead["email"], scopes_closing("email")):
                 return "email unsubscribed"
         return None
 

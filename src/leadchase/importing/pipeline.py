@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from leadchase.files import CsvWriter, PendingFile
 from leadchase.importing.headers import HeaderMap, map_headers
 from leadchase.importing.reader import open_rows, sniff
 from leadchase.importing.records import Record, Reject, RowNormaliser, merge_changes
@@ -108,13 +107,6 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def neutralise_cell(value: str) -> str:
-    """Stop a spreadsheet from running a vendor-supplied cell as a formula."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 class _RejectsWriter:
     """Rejected rows, streamed to a temporary file that only becomes the rejects file on success."""
 
@@ -122,9 +114,8 @@ class _RejectsWriter:
         self.target = target
         self.enabled = enabled
         self.count = 0
-        self._temp = target.with_name(f".{target.name}.partial")
-        self._handle: Any = None
-        self._writer: Any = None
+        self._file: PendingFile | None = None
+        self._writer: CsvWriter | None = None
         self._header = header
 
     def add(self, line: int, fields: list[str], reason: str) -> None:
@@ -132,28 +123,25 @@ class _RejectsWriter:
         if not self.enabled:
             return
         if self._writer is None:
-            descriptor = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            self._handle = os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="")
-            self._writer = csv.writer(self._handle)
+            self._file = PendingFile(self.target, "utf-8-sig")
+            self._writer = CsvWriter(self._file.handle)
             self._writer.writerow(["line", *self._header, "reason"])
-        self._writer.writerow([line, *(neutralise_cell(v) for v in fields), reason])
+        self._writer.writerow([line, *fields, reason])
 
     @property
     def written(self) -> bool:
-        return self._handle is not None
+        return self._file is not None
 
     def commit(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._temp.replace(self.target)
+        if self._file is not None:
+            self._file.publish()
         elif self.enabled:
             # A clean import: a rejects file left by an earlier import would now mislead.
             self.target.unlink(missing_ok=True)
 
     def discard(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._temp.unlink(missing_ok=True)
+        if self._file is not None:
+            self._file.discard()
 
 
 def import_file(
@@ -342,4 +330,4 @@ class _BatchMerger:
         store.add_events(self.connection, events)
 
 
-__all__ = ["HeaderMap", "ImportOptions", "ImportResult", "import_file", "neutralise_cell"]
+__all__ = ["HeaderMap", "ImportOptions", "ImportResult", "import_file"]

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from leadchase.contact.emails import normalise_email
+from leadchase.contact.phones import normalise_phone
+from leadchase.contact.places import lead_time_zones, normalise_state, normalise_zip
 from leadchase.importing.dates import parse_lead_date
-from leadchase.importing.emails import normalise_email
 from leadchase.importing.headers import HeaderMap
 from leadchase.importing.names import split_full_name, tidy_name
-from leadchase.importing.phones import normalise_phone
-from leadchase.importing.places import lead_time_zones, normalise_state, normalise_zip
 
 # Reject reasons, as they appear in the rejects file and the summary.
 NO_CONTACT = "no phone or email"

@@ -49,7 +49,7 @@ class StepDetails:
 
     attempt: int = 1
     day: int = 1
-    channel: str = "sms"
+    channel: str = "text"
     is_first_touch: bool = False
 
 

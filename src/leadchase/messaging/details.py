@@ -11,13 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from leadchase.messaging.context import LeadDetails, MessageContext, OfficerDetails, StepDetails
-from leadchase.messaging.library import Channel
 
 if TYPE_CHECKING:
     from leadchase.config import Officer
-
-# Cadences say "text"; templates say "sms" (the file suffix and `step.channel`).
-TEMPLATE_CHANNELS: dict[str, Channel] = {"text": "sms", "email": "email"}
 
 # Vendor amounts: "350000", "$350,000", "350,000.00", "350k", "$1.2M".
 _AMOUNT = re.compile(r"\$?\s*(\d[\d,]*(?:\.\d+)?)\s*([km])?", re.IGNORECASE)
@@ -83,7 +79,7 @@ def touch_context(
     step = StepDetails(
         attempt=attempt,
         day=day,
-        channel=TEMPLATE_CHANNELS.get(channel, channel),
+        channel=channel,
         is_first_touch=attempt == 1,
     )
     return MessageContext(lead_details(lead), officer_details(officer), step)

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from leadchase.contact.channels import MessageChannel
 from leadchase.errors import LeadchaseError
 from leadchase.messaging.context import OFFER_KINDS
 
 if TYPE_CHECKING:
     import jinja2
 
-Channel = Literal["sms", "email"]
 Part = Literal["subject", "body"]
 
-SUFFIXES: dict[str, Channel] = {".sms.j2": "sms", ".email.j2": "email"}
+# File naming keeps "sms"; read here, once, as the channel word "text".
+SUFFIXES: dict[str, MessageChannel] = {".sms.j2": "text", ".email.j2": "email"}
 _MARKER = re.compile(r"^===\s*variant\s*(?::\s*(?P<kinds>.*?))?\s*===\s*$", re.IGNORECASE)
 _SUBJECT = re.compile(r"^Subject:\s*(?P<subject>.*\S)\s*$")
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
@@ -65,7 +66,7 @@ class Variant:
 @dataclass(frozen=True)
 class MessageTemplate:
     name: str
-    channel: Channel
+    channel: MessageChannel
     path: Path
     lines: tuple[str, ...]
     variants: tuple[Variant, ...]
@@ -167,7 +168,7 @@ class TemplateLibrary:
         return self._paths
 
 
-def parse_template(name: str, channel: Channel, path: Path, text: str) -> MessageTemplate:
+def parse_template(name: str, channel: MessageChannel, path: Path, text: str) -> MessageTemplate:
     """Split a template file into its variants, checking the variant format."""
     lines = tuple(text.splitlines())
     markers = [index for index, line in enumerate(lines) if line.startswith("===")]
@@ -217,7 +218,7 @@ def _check_preamble(name: str, preamble: tuple[str, ...]) -> None:
 
 def _variant(
     name: str,
-    channel: Channel,
+    channel: MessageChannel,
     lines: tuple[str, ...],
     number: int,
     marker_line: int,

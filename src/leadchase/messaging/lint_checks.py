@@ -81,7 +81,7 @@ def robot_words() -> tuple[tuple[RobotPhrase, ...], frozenset[str]]:
 
 def check_message(message: Message) -> list[Problem]:
     problems = [*_robot_speak(message), *_shouting(message), *_exclamations(message)]
-    if message.channel == "sms":
+    if message.channel == "text":
         problems += _sms(message)
     else:
         problems += _email(message)

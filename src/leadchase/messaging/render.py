@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from leadchase.contact.channels import MessageChannel
 from leadchase.messaging.context import MessageContext, template_variables
 from leadchase.messaging.library import (
-    Channel,
     MessageTemplate,
     Part,
     TemplateError,
@@ -31,7 +31,7 @@ class Rendered:
 
     template: str
     variant: int
-    channel: Channel
+    channel: MessageChannel
     subject: str | None
     body: str
     segments: SegmentInfo | None
@@ -92,7 +92,7 @@ def _rendered(
     variables: Mapping[str, Any],
 ) -> Rendered:
     subject, body = render_variant(library, template, variant, variables)
-    segments = segment_info(body) if template.channel == "sms" else None
+    segments = segment_info(body) if template.channel == "text" else None
     return Rendered(template.name, variant.number, template.channel, subject, body, segments)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple, TypeVar
 
 from leadchase.cadence.model import STAGES
+from leadchase.contact.channels import CHANNELS
 from leadchase.reporting.figures import Tally, median, percentile, share
 from leadchase.reporting.model import (
     ATTEMPT_DAYS,
@@ -29,7 +30,6 @@ from leadchase.reporting.model import (
     Stats,
 )
 
-CHANNELS = ("call", "text", "email")
 PROGRESSION = ("new", "contacted", "engaged", "application", "closed")
 APPLIED = frozenset({"application", "closed"})  # a closed loan went through an application
 # Inbound texts that are not a conversation (the kind replies.py classified them as).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from leadchase.errors import ConfigError
+from leadchase.files import write_private
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -34,7 +34,9 @@ def create_private_file(path: Path) -> None:
         raise ConfigError(
             f"database folder {path.parent} does not exist; create it or fix [database] url"
         )
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    if not write_private(path, b"", keep_existing=True) and path.is_symlink():
+        # SQLite would follow it and create the file it names with no say over its mode.
+        raise ConfigError(f"{path} is a link to a missing file; remove it or fix [database] url")
 
 
 def _configure_sqlite(engine: Engine) -> None:

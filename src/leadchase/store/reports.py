@@ -225,22 +225,6 @@ def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Row[
     return rows
 
 
-def phone_blocks(connection: Connection, phones: Collection[str]) -> dict[str, set[str]]:
-    """For each listed phone, the channels of its live suppression entries (call, all, dnc...)."""
-    wanted = [phone for phone in set(phones) if phone]
-    found: dict[str, set[str]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        rows = connection.execute(
-            select(suppression_table.c.value, suppression_table.c.channel).where(
-                suppression_table.c.value.in_(wanted[start : start + _CHUNK]),
-                suppression_table.c.lifted_at.is_(None),
-            )
-        )
-        for value, channel in rows:
-            found.setdefault(value, set()).add(channel)
-    return found
-
-
 def automated_texts_since(connection: Connection, since: datetime) -> list[Row[Any]]:
     """Every automated text that went out since `since`, with its lead (compliance report)."""
     messages = Message.__table__  # type: ignore[attr-defined]

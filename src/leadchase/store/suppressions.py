@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
+from leadchase.compliance.optouts import opt_outs_closing
 from leadchase.store.models import Suppression
 
 table = Suppression.__table__  # type: ignore[attr-defined]
@@ -42,19 +43,9 @@ def is_suppressed(connection: Connection, value: str, channels: Collection[str])
     return row is not None
 
 
-# Which channels a suppression entry closes. DNC stops automated and manual texts; its calls
-# stay on the agenda with a DNC flag, for the officer to decide (PRODUCT.md).
-_CLOSES = {
-    "text": ("text",),
-    "dnc": ("text",),
-    "call": ("call",),
-    "email": ("email",),
-    "all": ("call", "text", "email"),
-}
-
-
-def blocked_channels(connection: Connection, values: Collection[str]) -> dict[str, frozenset[str]]:
-    """For each suppressed phone or email among `values`, the channels closed to it."""
+def live_scopes(connection: Connection, values: Collection[str]) -> dict[str, frozenset[str]]:
+    """For each suppressed phone or email among `values`, the scopes of its live entries
+    (compliance/optouts.py says which channels they close)."""
     wanted = [v for v in set(values) if v]
     found: dict[str, set[str]] = {}
     for start in range(0, len(wanted), 900):
@@ -63,20 +54,9 @@ def blocked_channels(connection: Connection, values: Collection[str]) -> dict[st
                 table.c.value.in_(wanted[start : start + 900]), table.c.lifted_at.is_(None)
             )
         )
-        for value, channel in rows:
-            found.setdefault(value, set()).update(_CLOSES.get(channel, ()))
-    return {value: frozenset(channels) for value, channels in found.items()}
-
-
-def closed_channels(lead: dict[str, object], blocked: dict[str, frozenset[str]]) -> frozenset[str]:
-    """The channels closed to a lead: text/call by its phone's entries, email by its email's."""
-    closed: set[str] = set()
-    phone, email = lead.get("phone"), lead.get("email")
-    if isinstance(phone, str):
-        closed.update(c for c in blocked.get(phone, ()) if c in ("call", "text"))
-    if isinstance(email, str):
-        closed.update(c for c in blocked.get(email, ()) if c == "email")
-    return frozenset(closed)
+        for value, scope in rows:
+            found.setdefault(value, set()).add(scope)
+    return {value: frozenset(scopes) for value, scopes in found.items()}
 
 
 def count_on_dnc(connection: Connection, phones: Collection[str]) -> int:
@@ -153,7 +133,7 @@ def lift_text_opt_out(connection: Connection, phone: str, now: datetime) -> bool
         update(table)
         .where(
             table.c.value == phone,
-            table.c.channel.in_(("text", "all")),
+            table.c.channel.in_(opt_outs_closing("text")),
             table.c.reason == "opt-out",
             table.c.lifted_at.is_(None),
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, exists, func, insert, or_, select, update
 
+from leadchase.compliance.optouts import DNC, scopes_closing
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
 from leadchase.store.models import Lead, Suppression, Touch
 
@@ -135,17 +136,17 @@ def agenda_rows(
         conditions += [
             lead_table.c.phone.is_not(None),
             lead_table.c.text_ok.is_(True),
-            ~_suppressed(lead_table.c.phone, ("text", "all", "dnc")),
+            ~_suppressed(lead_table.c.phone, scopes_closing("text")),
         ]
     elif channel == "email":
         conditions += [
             lead_table.c.email.is_not(None),
-            ~_suppressed(lead_table.c.email, ("email", "all")),
+            ~_suppressed(lead_table.c.email, scopes_closing("email")),
         ]
     elif channel == "call":
-        conditions.append(~_suppressed(lead_table.c.phone, ("call", "all")))
+        conditions.append(~_suppressed(lead_table.c.phone, scopes_closing("call")))
     joined = touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id)
-    dnc = _suppressed(lead_table.c.phone, ("dnc",)).label("dnc")
+    dnc = _suppressed(lead_table.c.phone, (DNC,)).label("dnc")
     query = (
         select(
             touch_table.c.id.label("touch_id"),

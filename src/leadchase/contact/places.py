@@ -15,7 +15,7 @@ import re
 from functools import cache, lru_cache
 from pathlib import Path
 
-from leadchase.importing.phones import phone_area_state, phone_area_zones, phone_time_zones
+from leadchase.contact.phones import phone_area_state, phone_area_zones, phone_time_zones
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 STATES_CSV = DATA / "us_states.csv"

@@ -2,7 +2,9 @@
 
 For each text the tool sent on its own, the report recomputes the decision at the moment it was
 sent, in every candidate zone and under every candidate state's law, and lists any violation.
-There must be none; the report exists so the officer can show it.
+There must be none; the report exists so the officer can show it. It sits above compliance/
+and cadence/ because it needs a lead's clock from the follow-up settings, and cadence/ is built
+on compliance/'s windows.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""`leadchase cadence preview`: a whole schedule in the lead's local time."""
+"""`leadchase cadence preview`: a whole schedule in the lead's local time.
+
+It sits above cadence/ because it looks a lead up the way lead work does; cadence/ itself
+never reaches up into the features built on it.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp
+from leadchase.contact.places import lead_time_zones, normalise_state, normalise_zip
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
-from leadchase.importing.places import lead_time_zones, normalise_state, normalise_zip
 
 
 @dataclass(frozen=True)
