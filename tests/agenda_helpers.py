@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.importing.pipeline import ImportOptions
 from leadchase.importing.service import import_files
 from leadchase.workspace import Workspace
@@ -29,11 +29,8 @@ def import_lead(
         f"name,phone,email,state,zip,lead_date,source\n{name},{phone},{email},{state},{zip_code},{date_text},{source}\n",
         encoding="utf-8",
     )
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         (result,) = import_files(context, [lead_file], ImportOptions(), now)
-    finally:
-        context.close()
     assert result.imported == 1, result.to_json()
     assert result.first_new_lead_id is not None
     return result.first_new_lead_id

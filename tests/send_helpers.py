@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.dispatch import SendResult, send_pass
 from leadchase.importing.pipeline import ImportOptions
 from leadchase.importing.service import import_files
@@ -41,11 +41,8 @@ class Sending:
         }
 
     def send(self, now: datetime, **kwargs: object) -> SendResult:
-        context = Context.load(self.workspace.root)
-        try:
+        with open_workspace(self.workspace.root) as context:
             return send_pass(context, now, sleep=lambda _s: None, **kwargs)  # type: ignore[arg-type]
-        finally:
-            context.close()
 
     def texts_to(self, phone: str) -> list[str]:
         return [m["body"] for m in self.twilio.sent() if m["to"] == phone]
@@ -75,9 +72,6 @@ def import_leads(
         for n in range(count)
     ]
     lead_file.write_text("name,phone,email,state,zip,lead_date,source\n" + "\n".join(rows) + "\n")
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         import_files(context, [lead_file], ImportOptions(), now)
-    finally:
-        context.close()
     return lead_file

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from leadchase.agenda import build_agenda
 from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.lead_work import log_touch, set_stage, snooze
 from leadchase.store import suppressions
 from leadchase.workspace import Workspace
@@ -23,21 +23,15 @@ runner = CliRunner()
 
 
 def _agenda(workspace: Workspace, now: datetime, **kwargs):
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         return build_agenda(context, now, **kwargs)
-    finally:
-        context.close()
 
 
 def _log(
     workspace: Workspace, lead: str, channel: str, now: datetime, outcome: str | None = None
 ) -> None:
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         log_touch(context, lead, channel, outcome, "", now)  # type: ignore[arg-type]
-    finally:
-        context.close()
 
 
 def test_first_fourteen_days_show_exactly_the_reference_cadence(workspace: Workspace) -> None:
@@ -196,13 +190,10 @@ def test_dst_changeover_keeps_local_times(workspace: Workspace) -> None:
     # Arrives Saturday 2026-10-31; clocks fall back on Sunday 2026-11-01 in California.
     arrival = datetime(2026, 10, 31, 10, 0, tzinfo=PACIFIC)
     lead = import_lead(workspace, arrival.astimezone(UTC))
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         from leadchase.cadence.preview import preview_cadence
 
         preview = preview_cadence(context, arrival.astimezone(UTC), lead=str(lead))
-    finally:
-        context.close()
     for row in preview.rows:
         local = row.due.astimezone(PACIFIC)
         assert 9 <= local.hour < 20, row
@@ -213,14 +204,11 @@ def test_dst_changeover_keeps_local_times(workspace: Workspace) -> None:
 def test_stage_change_switches_cadence_and_cancels_open_touches(workspace: Workspace) -> None:
     start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
     lead = import_lead(workspace, start)
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         _row, cadence = set_stage(context, str(lead), "engaged", start + timedelta(hours=1))
         assert cadence == "engaged"
         _row, none = set_stage(context, str(lead), "dead", start + timedelta(hours=2))
         assert none is None
-    finally:
-        context.close()
     assert _agenda(workspace, start + timedelta(days=3)).items == []
 
 
@@ -239,11 +227,8 @@ def test_engaged_cadence_starts_now(workspace: Workspace) -> None:
 def test_snooze_hides_a_lead_until_then(workspace: Workspace) -> None:
     start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
     lead = import_lead(workspace, start)
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         _row, until = snooze(context, str(lead), "3d", start)
-    finally:
-        context.close()
     assert until == start + timedelta(days=3)
     assert _agenda(workspace, start + timedelta(days=2)).items == []
     assert _agenda(workspace, start + timedelta(days=3, hours=1)).items
@@ -254,12 +239,8 @@ def test_dnc_number_is_never_offered_for_texting_and_calls_are_flagged(
 ) -> None:
     start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
     import_lead(workspace, start)
-    context = Context.load(workspace.root)
-    try:
-        with context.database.writing() as connection:
-            suppressions.add(connection, "+14155552671", channel="dnc", reason="dnc", now=start)
-    finally:
-        context.close()
+    with open_workspace(workspace.root) as context, context.database.writing() as connection:
+        suppressions.add(connection, "+14155552671", channel="dnc", reason="dnc", now=start)
     agenda = _agenda(workspace, start + timedelta(minutes=5))
     channels = {item.channel: item for item in agenda.items}
     assert "text" not in channels
@@ -371,14 +352,8 @@ def test_cadence_preview_for_a_made_up_lead(workspace: Workspace) -> None:
 
 def test_an_opted_out_number_gets_no_texts_when_bought_again(workspace: Workspace) -> None:
     start = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-    context = Context.load(workspace.root)
-    try:
-        with context.database.writing() as connection:
-            suppressions.add(
-                connection, "+14155552671", channel="text", reason="opt-out", now=start
-            )
-    finally:
-        context.close()
+    with open_workspace(workspace.root) as context, context.database.writing() as connection:
+        suppressions.add(connection, "+14155552671", channel="text", reason="opt-out", now=start)
     import_lead(workspace, start)
     agenda = _agenda(workspace, start + timedelta(minutes=5))
     assert {item.channel for item in agenda.items} == {"call", "email"}

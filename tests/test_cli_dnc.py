@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.store import suppressions
 from leadchase.store.models import Suppression
 from leadchase.store.suppressions import count_on_dnc
@@ -160,13 +160,9 @@ def test_dnc_add_list_remove(workspace: Workspace) -> None:
     assert "text" in _today(START + timedelta(days=1))
     assert sum("do-not-call" in text for text in _timeline(str(lead))) == 2
 
-    context = Context.load(workspace.root)
-    try:
-        with context.database.reading() as connection:
-            table = Suppression.__table__  # type: ignore[attr-defined]
-            (row,) = connection.execute(table.select().where(table.c.value == "+14155552671"))
-    finally:
-        context.close()
+    with open_workspace(workspace.root) as context, context.database.reading() as connection:
+        table = Suppression.__table__  # type: ignore[attr-defined]
+        (row,) = connection.execute(table.select().where(table.c.value == "+14155552671"))
     assert row.reason == "dnc" and row.lifted_at == SOON + timedelta(minutes=1)
 
     again = _run("dnc", "remove", "4155552671")
@@ -207,8 +203,7 @@ def test_optout_names_what_a_lead_lacks(workspace: Workspace) -> None:
 
 
 def test_count_on_dnc_counts_only_listed_numbers(workspace: Workspace) -> None:
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         with context.database.writing() as connection:
             for number in ("+14155552671", "+14155552672"):
                 suppressions.add(connection, number, channel="dnc", reason="dnc", now=START)
@@ -219,8 +214,6 @@ def test_count_on_dnc_counts_only_listed_numbers(workspace: Workspace) -> None:
             phones = ["+14155552671", "+14155552671", "+14155552672", "+14155552673", ""]
             assert count_on_dnc(connection, phones) == 2
             assert count_on_dnc(connection, []) == 0
-    finally:
-        context.close()
 
 
 def test_import_reports_new_leads_on_the_dnc_list(workspace: Workspace, tmp_path: Path) -> None:

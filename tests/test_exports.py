@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.exports import COLUMNS, write_csv, write_json
 from leadchase.importing.pipeline import ImportOptions
 from leadchase.importing.service import import_files
@@ -37,13 +37,10 @@ def tricky(workspace: Workspace) -> Workspace:
         "+cmd|' /C calc'!A0,@SUM(1+1)\n",
         encoding="utf-8",
     )
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         import_files(context, [lead_file], ImportOptions(), NOW)
         log_touch(context, "1", "call", "talked", "\t=1+1", NOW + timedelta(minutes=5))
         log_touch(context, "1", "call", None, "\r@evil", NOW + timedelta(minutes=9))
-    finally:
-        context.close()
     return workspace
 
 
@@ -133,15 +130,11 @@ def test_rows_are_written_as_they_come(writer: Any) -> None:
 def test_the_database_is_read_in_batches(tricky: Workspace) -> None:
     from leadchase.store import reports
 
-    context = Context.load(tricky.root)
-    try:
-        with context.database.reading() as connection:
-            rows = reports.export_rows(connection, "touches", COLUMNS["touches"])
-            assert isinstance(rows, Iterator)  # a cursor walked in batches, not a list
-            first = next(rows)
-            assert first.lead_name == "José Núñez"
-    finally:
-        context.close()
+    with open_workspace(tricky.root) as context, context.database.reading() as connection:
+        rows = reports.export_rows(connection, "touches", COLUMNS["touches"])
+        assert isinstance(rows, Iterator)  # a cursor walked in batches, not a list
+        first = next(rows)
+        assert first.lead_name == "José Núñez"
 
 
 def test_empty_exports_are_still_valid() -> None:

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.dnc import add_numbers, opt_out_lead
 from leadchase.ics import escape_text, fold, window_end
 from leadchase.lead_work import log_touch, set_stage, snooze
@@ -73,10 +73,6 @@ def read_calendar(raw: bytes) -> list[dict[str, str]]:
     return events
 
 
-def _context(workspace: Workspace) -> Context:
-    return Context.load(workspace.root)
-
-
 @pytest.fixture
 def leads(workspace: Workspace) -> dict[str, int]:
     """Six leads that arrived together; each one's story changes what its calendar shows."""
@@ -86,8 +82,7 @@ def leads(workspace: Workspace) -> dict[str, int]:
         found[name.split()[0]] = import_lead(
             workspace, ARRIVAL, phone=PHONES[n], email=f"lead{n}@example.com", name=name
         )
-    context = _context(workspace)
-    try:
+    with open_workspace(workspace.root) as context:
         for minutes in (5, 6):  # Bob got both of his day-1 calls
             log_touch(
                 context, str(found["Bob"]), "call", None, "", ARRIVAL + timedelta(minutes=minutes)
@@ -96,8 +91,6 @@ def leads(workspace: Workspace) -> dict[str, int]:
         set_stage(context, str(found["Di"]), "application", NOW)
         add_numbers(context, [PHONES[4]], NOW)  # Maximiliano's number is on the DNC list
         snooze(context, str(found["Fay"]), "2026-03-04 12:00", NOW)
-    finally:
-        context.close()
     return found
 
 

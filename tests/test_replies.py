@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from leadchase.agenda import build_agenda
 from leadchase.cli import app
 from leadchase.compliance.windows import check_moment
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
 from leadchase.lead_work import log_touch
 from tests.send_helpers import PHONES, Sending, import_leads
@@ -32,11 +32,8 @@ def _rows(sending: Sending, sql: str) -> list[tuple]:  # type: ignore[type-arg]
 
 
 def _agenda(sending: Sending, now: datetime):
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         return build_agenda(context, now)
-    finally:
-        context.close()
 
 
 def test_a_reply_stops_automation_at_once_and_tops_the_agenda(sending: Sending) -> None:
@@ -64,11 +61,8 @@ def test_a_reply_stops_automation_at_once_and_tops_the_agenda(sending: Sending) 
         f"SELECT count(*) FROM touch t JOIN lead l ON l.id = t.lead_id WHERE l.phone = '{PHONES[0]}' AND t.status = 'planned' AND t.automated = 1",  # noqa: S608
     ) == [(0,)]
     # Answering it (a logged text) takes it off the top of the agenda.
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         log_touch(context, PHONES[0], "text", "sent", "", later + timedelta(minutes=2))
-    finally:
-        context.close()
     assert _agenda(sending, later + timedelta(minutes=3)).replies == []
 
 
@@ -167,8 +161,7 @@ def test_unknown_senders_are_kept_in_the_inbox_and_our_own_texts_are_not_replies
 
 def test_florida_caps_calls_and_texts_at_three_a_day(sending: Sending) -> None:
     import_leads(sending.workspace, NOW - timedelta(hours=3), 1, state="FL")  # 10:00 in Miami
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         for minutes in (0, 10, 20):  # three calls logged in the morning
             log_touch(
                 context,
@@ -178,8 +171,6 @@ def test_florida_caps_calls_and_texts_at_three_a_day(sending: Sending) -> None:
                 "",
                 NOW - timedelta(hours=3) + timedelta(minutes=minutes),
             )
-    finally:
-        context.close()
     result = sending.send(NOW)
     texts = [item for item in result.items if item.channel == "text"]
     assert texts and texts[0].result == "held" and "3" in texts[0].reason
@@ -243,30 +234,29 @@ def test_no_send_is_ever_allowed_outside_the_rules(
         f"name,phone,state,lead_date\nProp Lead,{PHONES[phone_index]},{state},{moment.isoformat()}\n"
     )
     runner.invoke(app, ["import", str(lead_file)], env={"LEADCHASE_NOW": moment.isoformat()})
-    context = Context.load(sending.workspace.root)
-    senders = configured_senders(context)
-    try:
-        run = SendRun(context, moment, senders, dry_run=True)
-        result = run.run()
-        for item in result.items:
-            if item.result != "would-send" or item.channel != "text":
-                continue
-            with context.database.reading() as connection:
-                from leadchase.store import leads as lead_store
+    with open_workspace(sending.workspace.root) as context:
+        senders = configured_senders(context)
+        try:
+            run = SendRun(context, moment, senders, dry_run=True)
+            result = run.run()
+            for item in result.items:
+                if item.result != "would-send" or item.channel != "text":
+                    continue
+                with context.database.reading() as connection:
+                    from leadchase.store import leads as lead_store
 
-                lead = lead_store.get(connection, item.lead_id)
-            assert lead is not None
-            clock = run.followup.clock(dict(lead._mapping), moment)
-            assert clock.zones, "a text with no known zone must be held"
-            assert check_moment(moment, clock.zones, clock.states, run.followup.policy).allowed
-            for zone in clock.zones:
-                from zoneinfo import ZoneInfo
+                    lead = lead_store.get(connection, item.lead_id)
+                assert lead is not None
+                clock = run.followup.clock(dict(lead._mapping), moment)
+                assert clock.zones, "a text with no known zone must be held"
+                assert check_moment(moment, clock.zones, clock.states, run.followup.policy).allowed
+                for zone in clock.zones:
+                    from zoneinfo import ZoneInfo
 
-                local = moment.astimezone(ZoneInfo(zone))
-                assert 8 <= local.hour < 21, (zone, local)
-    finally:
-        senders.close()
-        context.close()
+                    local = moment.astimezone(ZoneInfo(zone))
+                    assert 8 <= local.hour < 21, (zone, local)
+        finally:
+            senders.close()
 
 
 def test_today_json_lists_replies_first(sending: Sending) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 
 from leadchase.cli import app
 from leadchase.config import default_settings_text
-from leadchase.context import Context
+from leadchase.context import Context, open_workspace
 from leadchase.dispatch import SendRun, configured_senders
 from leadchase.errors import LeadchaseError
 from leadchase.lead_work import log_touch, set_stage
@@ -72,13 +72,8 @@ class _Story:
         self.workspace = workspace
         self.twilio = twilio
 
-    @contextmanager
-    def context(self) -> Iterator[Context]:
-        context = Context.load(self.workspace.root)
-        try:
-            yield context
-        finally:
-            context.close()
+    def context(self) -> AbstractContextManager[Context]:
+        return open_workspace(self.workspace.root)
 
     def send(self, now: datetime) -> None:
         with self.context() as context:

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
 from tests.send_helpers import PHONES, Sending, import_leads
 from tests.send_helpers import sending as sending
@@ -73,15 +73,14 @@ def test_send_delivers_first_texts_and_emails_then_nothing_twice(sending: Sendin
 
 def test_dry_run_shows_what_would_go_and_why_others_wait(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 2)
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         senders = configured_senders(context)
-        now_result = SendRun(context, NOW, senders, dry_run=True).run()
-        night = NOW + timedelta(hours=12)  # 22:00 in San Francisco
-        night_result = SendRun(context, night, senders, dry_run=True).run()
-    finally:
-        senders.close()
-        context.close()
+        try:
+            now_result = SendRun(context, NOW, senders, dry_run=True).run()
+            night = NOW + timedelta(hours=12)  # 22:00 in San Francisco
+            night_result = SendRun(context, night, senders, dry_run=True).run()
+        finally:
+            senders.close()
     would = [i for i in now_result.items if i.result == "would-send"]
     assert len(would) == 4 and all(i.body for i in would)
     assert {i.channel for i in would} == {"text", "email"}
@@ -165,25 +164,24 @@ def test_delivery_status_follow_up_stops_texting_a_landline(sending: Sending) ->
 
 def _run_and_die(sending: Sending, *, after_twilio: bool) -> list[str]:
     """A send run whose process dies at its first text, just after (or before) calling Twilio."""
-    context = Context.load(sending.workspace.root)
-    senders = configured_senders(context)
-    real_send = senders.texts.send_text  # type: ignore[union-attr]
     reached: list[str] = []
+    with open_workspace(sending.workspace.root) as context:
+        senders = configured_senders(context)
+        real_send = senders.texts.send_text  # type: ignore[union-attr]
 
-    def send_then_die(to: str, body: str) -> None:
-        if after_twilio:
-            real_send(to, body)
-            reached.append(to)
-        raise KeyboardInterrupt
+        def send_then_die(to: str, body: str) -> None:
+            if after_twilio:
+                real_send(to, body)
+                reached.append(to)
+            raise KeyboardInterrupt
 
-    senders.texts.send_text = send_then_die  # type: ignore[union-attr, method-assign]
-    try:
-        SendRun(context, NOW, senders, sleep=lambda _s: None).run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        senders.close()
-        context.close()
+        senders.texts.send_text = send_then_die  # type: ignore[union-attr, method-assign]
+        try:
+            SendRun(context, NOW, senders, sleep=lambda _s: None).run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            senders.close()
     return reached
 
 
@@ -251,7 +249,6 @@ def test_two_send_processes_at_once_send_each_message_once(sending: Sending) -> 
 
 def test_pacing_follows_messages_per_second(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 5)
-    context = Context.load(sending.workspace.root)
     waits: list[float] = []
     clock = [0.0]
 
@@ -259,13 +256,13 @@ def test_pacing_follows_messages_per_second(sending: Sending) -> None:
         waits.append(seconds)
         clock[0] += seconds
 
-    senders = configured_senders(context)
-    senders.messages_per_second = 2.0
-    try:
-        SendRun(context, NOW, senders, sleep=fake_sleep, monotonic=lambda: clock[0]).run()
-    finally:
-        senders.close()
-        context.close()
+    with open_workspace(sending.workspace.root) as context:
+        senders = configured_senders(context)
+        senders.messages_per_second = 2.0
+        try:
+            SendRun(context, NOW, senders, sleep=fake_sleep, monotonic=lambda: clock[0]).run()
+        finally:
+            senders.close()
     assert len(sending.twilio.sent()) == 5
     assert sum(waits) >= 2.0 - 1e-6  # 5 texts at 2 per second: at least 4 gaps of 0.5 s
 

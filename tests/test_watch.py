@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from leadchase.context import Context
+from leadchase.context import Context, open_workspace
 from leadchase.watch import FileLook, free_name, scan_watch_folder, settled_files
 from leadchase.workspace import Workspace
 from tests.conftest import NOW
@@ -25,9 +25,8 @@ LEADS = (
 
 @pytest.fixture
 def context(workspace: Workspace) -> Iterator[Context]:
-    loaded = Context.load(workspace.root)
-    yield loaded
-    loaded.close()
+    with open_workspace(workspace.root) as loaded:
+        yield loaded
 
 
 @pytest.fixture

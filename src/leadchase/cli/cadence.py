@@ -19,16 +19,16 @@ def check() -> None:
     from leadchase.cadence.service import FollowUp
     from leadchase.messaging import TemplateLibrary, lint_used
 
-    context = common.context()
-    followup = FollowUp.load(context.settings)
-    cadences = followup.cadences.cadences
-    used = {
-        touch.template
-        for cadence in cadences.values()
-        for touch in cadence.touches()
-        if touch.template
-    }
-    findings = lint_used(TemplateLibrary(context.settings.workspace.templates_dir), used)
+    with common.open_workspace() as context:
+        followup = FollowUp.load(context.settings)
+        cadences = followup.cadences.cadences
+        used = {
+            touch.template
+            for cadence in cadences.values()
+            for touch in cadence.touches()
+            if touch.template
+        }
+        findings = lint_used(TemplateLibrary(context.settings.workspace.templates_dir), used)
     problems = followup.cadences.problems
     for problem in problems:
         common.err.print(f"[red]error:[/] {escape(str(problem))}", markup=True)
@@ -76,13 +76,10 @@ def preview(
         common.fail(
             "give a LEAD or --cadence NAME (not both); e.g. `leadchase cadence preview --cadence internet-lead --state FL`"
         )
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = preview_cadence(
             context, common.now(), lead=lead, cadence=cadence, state=state, zip_code=zip_code
         )
-    finally:
-        context.close()
     if json_output:
         common.print_json([row.to_json() for row in result.rows])
         return

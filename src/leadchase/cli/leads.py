@@ -27,11 +27,8 @@ def log(
     """Record a call, text or email you made; it completes the matching task on the agenda."""
     from leadchase.lead_work import log_touch
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         row, chosen = log_touch(context, lead, channel.value, outcome, note, common.now())
-    finally:
-        context.close()
     common.out.print(
         f"Logged {channel.value} to {row.name or row.phone or row.email} (#{row.id}): {chosen}."
     )
@@ -49,11 +46,8 @@ def stage(
     """Move a lead to another stage; its cadence switches as the stage map says."""
     from leadchase.lead_work import set_stage
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         row, cadence = set_stage(context, lead, new_stage.strip().lower(), common.now())
-    finally:
-        context.close()
     follow = f"now on cadence {cadence}" if cadence else "no cadence: nothing more is scheduled"
     common.out.print(f"{row.name or row.id} (#{row.id}) is now {new_stage}; {follow}.")
 
@@ -67,11 +61,8 @@ def snooze(
     """Hide a lead from the agenda and from automated sends until a later time."""
     from leadchase.lead_work import snooze as snooze_lead
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         row, moment = snooze_lead(context, lead, until, common.now())
-    finally:
-        context.close()
     common.out.print(
         f"Snoozed {row.name or row.id} (#{row.id}) until {moment.isoformat(timespec='minutes')}."
     )
@@ -83,11 +74,8 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
 
     from leadchase.lead_work import timeline
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = timeline(context, lead, common.now())
-    finally:
-        context.close()
     details = result.lead
     if json_output:
         common.print_json(
@@ -155,14 +143,10 @@ def leads(
 
     from leadchase.store import leads as lead_store
 
-    context = common.context()
-    try:
-        with context.database.reading() as connection:
-            rows, total = lead_store.search(
-                connection, text=search, stage=stage, source=source, limit=limit
-            )
-    finally:
-        context.close()
+    with common.open_workspace() as context, context.database.reading() as connection:
+        rows, total = lead_store.search(
+            connection, text=search, stage=stage, source=source, limit=limit
+        )
     if json_output:
         keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
         common.print_json([{key: getattr(row, key) for key in keys} for row in rows])

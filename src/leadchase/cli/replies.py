@@ -15,8 +15,7 @@ def sync(json_output: common.JsonOption = False) -> None:
     from leadchase.dispatch import send_lock
     from leadchase.replies import sync_replies
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         settings = twilio_settings(context.settings)
         if not settings.configured:
             common.fail(
@@ -27,8 +26,6 @@ def sync(json_output: common.JsonOption = False) -> None:
 
         with send_lock(context):
             result = sync_replies(context, common.now(), TwilioTexts(settings))
-    finally:
-        context.close()
     if json_output:
         common.print_json(result.to_json())
         return
@@ -48,11 +45,8 @@ def inbox(
 
     from leadchase.replies import inbox as read_inbox
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         entries = read_inbox(context, limit)
-    finally:
-        context.close()
     if json_output:
         common.print_json(
             [

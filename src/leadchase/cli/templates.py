@@ -34,9 +34,9 @@ def list_templates(json_output: common.JsonOption = False) -> None:
 
     from leadchase.messaging import summarise
 
-    context = common.context()
-    library = _library(context)
-    summaries = summarise(library)
+    with common.open_workspace() as context:
+        library = _library(context)
+        summaries = summarise(library)
     if json_output:
         common.print_json([summary.to_json() for summary in summaries])
         return
@@ -84,8 +84,7 @@ def preview(
     """The text or email a template renders for a lead, with SMS length and segments."""
     from leadchase.messaging import officer_details, preview_template
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         library = _library(context)
         officer = officer_details(context.settings.officer)
         if lead is None:
@@ -106,8 +105,6 @@ def preview(
                 variant=variant,
                 offer_kind=offer,
             )
-    finally:
-        context.close()
     if json_output:
         common.print_json(result.to_json())
         return
@@ -155,10 +152,10 @@ def lint(
     """
     from leadchase.messaging import lint_templates
 
-    context = common.context()
-    library = _library(context)
-    findings = lint_templates(library, names or None)
-    checked = len(names) if names else len(library.names())
+    with common.open_workspace() as context:
+        library = _library(context)
+        findings = lint_templates(library, names or None)
+        checked = len(names) if names else len(library.names())
     errors = sum(1 for finding in findings if finding.severity == "error")
     warnings = len(findings) - errors
     if json_output:
