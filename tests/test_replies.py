@@ -16,6 +16,7 @@ from leadchase.compliance.windows import check_moment
 from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
 from leadchase.lead_work import log_touch
+from leadchase.workspace import Workspace
 from tests.send_helpers import PHONES, Sending, import_leads
 from tests.send_helpers import sending as sending
 
@@ -275,3 +276,10 @@ def test_today_json_lists_replies_first(sending: Sending) -> None:
     assert (
         items[0]["channel"] == "reply" and items[0]["reason"] == "replied: What rate could I get?"
     )
+
+
+def test_sync_without_twilio_says_what_to_set(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["sync"])
+    assert result.exit_code == 1
+    assert "Twilio is not configured" in result.stderr
+    assert "TWILIO_ACCOUNT_SID" in result.stderr

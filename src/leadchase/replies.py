@@ -19,6 +19,7 @@ from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import classify_reply
 from leadchase.context import Context
+from leadchase.errors import LeadchaseError
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
@@ -237,3 +238,22 @@ def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
         for row in rows
     ]
     return sorted(entries, key=lambda e: (e.answered, -e.received_at.timestamp()))
+
+
+def sync_from_twilio(context: Context, now: datetime) -> SyncResult:
+    """`leadchase sync`: new texts from the Twilio account in the settings.
+
+    Holds the send lock, so a send run never texts a lead whose STOP is being recorded.
+    """
+    from leadchase.channels.config import twilio_settings
+    from leadchase.channels.twilio_sms import TwilioTexts
+    from leadchase.dispatch import send_lock
+
+    settings = twilio_settings(context.settings)
+    if not settings.configured:
+        raise LeadchaseError(
+            "Twilio is not configured, so there are no texts to fetch; set TWILIO_ACCOUNT_SID, "
+            "TWILIO_AUTH_TOKEN and TWILIO_FROM (docs/configuration.md)"
+        )
+    with send_lock(context):
+        return sync_replies(context, now, TwilioTexts(settings))

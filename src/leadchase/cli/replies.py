@@ -11,21 +11,10 @@ from leadchase.cli import common
 
 def sync(json_output: common.JsonOption = False) -> None:
     """Fetch new texts from Twilio: pause leads who replied, honour STOP, START and HELP."""
-    from leadchase.channels.config import twilio_settings
-    from leadchase.dispatch import send_lock
-    from leadchase.replies import sync_replies
+    from leadchase.replies import sync_from_twilio
 
     with common.open_workspace() as context:
-        settings = twilio_settings(context.settings)
-        if not settings.configured:
-            common.fail(
-                "Twilio is not configured, so there are no texts to fetch; set TWILIO_ACCOUNT_SID, "
-                "TWILIO_AUTH_TOKEN and TWILIO_FROM (docs/configuration.md)"
-            )
-        from leadchase.channels.twilio_sms import TwilioTexts
-
-        with send_lock(context):
-            result = sync_replies(context, common.now(), TwilioTexts(settings))
+        result = sync_from_twilio(context, common.now())
     if json_output:
         common.print_json(result.to_json())
         return
