@@ -76,6 +76,7 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
 
     with common.open_workspace() as context:
         result = timeline(context, lead, common.now())
+        default_zone = context.settings.contact.default_timezone
     details = result.lead
     if json_output:
         common.print_json(
@@ -112,7 +113,7 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
     out.print(facts)
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(details.get("timezone") or context.settings.contact.default_timezone)
+    zone = ZoneInfo(details.get("timezone") or default_zone)
     when = f"When ({'their time' if details.get('timezone') else zone.key})"
     table = Table(when, "What", "Channel", "Detail", title="Timeline", title_justify="left")
     for entry in result.entries:
@@ -141,18 +142,16 @@ def leads(
     """List and search leads, newest first."""
     from rich.table import Table
 
-    from leadchase.store import leads as lead_store
+    from leadchase.lead_list import list_leads
 
-    with common.open_workspace() as context, context.database.reading() as connection:
-        rows, total = lead_store.search(
-            connection, text=search, stage=stage, source=source, limit=limit
-        )
+    with common.open_workspace() as context:
+        result = list_leads(context, search, stage, source, limit)
     if json_output:
         keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
-        common.print_json([{key: getattr(row, key) for key in keys} for row in rows])
+        common.print_json([{key: getattr(row, key) for key in keys} for row in result.leads])
         return
     table = Table("#", "Name", "Phone", "Email", "State", "Stage", "Source", "Attempts")
-    for row in rows:
+    for row in result.leads:
         table.add_row(
             str(row.id),
             row.name,
@@ -164,7 +163,7 @@ def leads(
             str(row.attempts),
         )
     common.out.print(table)
-    common.out.print(f"{len(rows)} of {total} leads")
+    common.out.print(f"{len(result.leads)} of {result.total} leads")
 
 
 def register(app: typer.Typer) -> None:
