@@ -1,7 +1,8 @@
 """What a command works with: the workspace settings and, opened on first use, the database.
 
 `with open_workspace(home) as context:` is the one way to get one: the database is closed when
-the block ends, also when it ends with an error, so no caller closes it by hand.
+the block ends, also when it ends with an error, so no caller closes it by hand. `init_workspace`
+makes a new one.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leadchase.config import Settings, load_settings
-from leadchase.workspace import find_workspace
+from leadchase.config import Settings, default_settings_text, load_settings
+from leadchase.workspace import Workspace, create_workspace, find_workspace
 
 if TYPE_CHECKING:
     from leadchase.store.database import Database
@@ -55,3 +56,18 @@ def open_workspace(home: Path | None = None) -> Iterator[Context]:
         yield context
     finally:
         context._close()
+
+
+@dataclass(frozen=True)
+class NewWorkspace:
+    workspace: Workspace
+    created: tuple[Path, ...]  # what was missing and is now there; existing files are kept
+
+
+def init_workspace(folder: Path) -> NewWorkspace:
+    """`leadchase init`: the settings file, cadences, templates and a migrated database."""
+    from leadchase.store.database import Database
+
+    workspace, created = create_workspace(folder, default_settings_text())
+    Database.open(load_settings(workspace).database_url).close()
+    return NewWorkspace(workspace, tuple(created))
