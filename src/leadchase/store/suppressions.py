@@ -43,7 +43,7 @@ def is_suppressed(connection: Connection, value: str, channels: Collection[str])
 
 
 # Which channels a suppression entry closes. DNC stops automated and manual texts; its calls
-# stay on the agenda with a DNC flag, for the officer to decide (PRODUCT.md).
+# stay on the agenda with a DNC flag, for the officer to decide.
 _CLOSES = {
     "text": ("text",),
     "dnc": ("text",),
