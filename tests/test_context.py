@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,8 +9,7 @@ import pytest
 from leadchase.context import open_workspace
 from leadchase.store import suppressions
 from leadchase.workspace import Workspace
-
-NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+from tests.conftest import NOW
 
 
 def _write_log(workspace: Workspace) -> Path:

@@ -8,23 +8,20 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from leadchase.cli import app
 from leadchase.context import open_workspace
 from leadchase.exports import COLUMNS, write_csv, write_json
 from leadchase.importing.pipeline import ImportOptions
 from leadchase.importing.service import import_files
 from leadchase.lead_work import log_touch
 from leadchase.workspace import Workspace
-
-runner = CliRunner()
-NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+from tests.conftest import SF_MORNING as NOW
+from tests.conftest import run
 
 
 @pytest.fixture
@@ -45,7 +42,7 @@ def tricky(workspace: Workspace) -> Workspace:
 
 
 def _export(*args: str) -> Any:
-    result = runner.invoke(app, ["export", *args])
+    result = run("export", *args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -104,10 +101,10 @@ def test_a_file_is_private_whole_and_readable_by_excel(tricky: Workspace, tmp_pa
 
 
 def test_a_missing_folder_is_one_line(tricky: Workspace, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["export", "leads", "--out", str(tmp_path / "nope" / "x.csv")])
+    result = run("export", "leads", "--out", str(tmp_path / "nope" / "x.csv"))
     assert result.exit_code == 1
     assert "does not exist" in result.stderr and "Traceback" not in result.output
-    folder = runner.invoke(app, ["export", "leads", "--out", str(tmp_path)])
+    folder = run("export", "leads", "--out", str(tmp_path))
     assert folder.exit_code == 1 and "is a folder" in folder.stderr
 
 

@@ -11,22 +11,18 @@ import re
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import Result
 
-from leadchase.cli import app
 from leadchase.context import open_workspace
 from leadchase.dnc import add_numbers, opt_out_lead
 from leadchase.ics import escape_text, fold, window_end
 from leadchase.lead_work import log_touch, set_stage, snooze
 from leadchase.workspace import Workspace
-from tests.agenda_helpers import import_lead
-from tests.send_helpers import PHONES
+from tests.conftest import PHONES, SF_MORNING, import_lead, run
 
-runner = CliRunner()
-ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # Monday 10:00 in San Francisco
+ARRIVAL = SF_MORNING  # Monday 10:00 in San Francisco
 NOW = ARRIVAL + timedelta(minutes=10)
 LONG_NAME = "Maximiliano Fernández-Villanueva de la Santísima Trinidad"
 DAY1 = "Call within 5 minutes; start from the quote they asked for, ask one easy question"
@@ -94,8 +90,8 @@ def leads(workspace: Workspace) -> dict[str, int]:
     return found
 
 
-def _agenda(*args: str) -> Any:
-    result = runner.invoke(app, ["agenda", *args], env={"LEADCHASE_NOW": NOW.isoformat()})
+def _agenda(*args: str) -> Result:
+    result = run("agenda", *args, now=NOW)
     assert result.exit_code == 0, result.output
     return result
 
