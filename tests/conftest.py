@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from textwrap import dedent
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner, Result
 
 from leadchase.agenda import CHANNEL_ORDER, Agenda, build_agenda
+from leadchase.cadence import Cadence
 from leadchase.cli import app
 from leadchase.config import default_settings_text
 from leadchase.context import Context, open_workspace
@@ -104,6 +107,30 @@ def query(workspace: Workspace, sql: str) -> list[tuple[Any, ...]]:
         rows = [tuple(row) for row in connection.execute(text(sql))]
     engine.dispose()
     return rows
+
+
+# -- cadence folders -----------------------------------------------------------------------------
+
+# Maps every stage to no cadence, so single-file tests only see the problems of their file.
+NO_STAGES = "new: none\ncontacted: none\nengaged: none\nnurture: none\n"
+
+
+def make_cadence_folder(
+    tmp_path: Path, files: dict[str, str], stages: str | None = NO_STAGES
+) -> Path:
+    """A cadences/ folder with these files (dedented) and, unless None, this stages.yaml."""
+    folder = tmp_path / "cadences"
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / name).write_text(dedent(content), encoding="utf-8")
+    if stages is not None:
+        (folder / "stages.yaml").write_text(stages, encoding="utf-8")
+    return folder
+
+
+def touches_per_day(cadence: Cadence, day: int) -> dict[str, int]:
+    counts = Counter(touch.channel for touch in cadence.touches() if touch.day == day)
+    return {channel: counts[channel] for channel in ("call", "text", "email")}
 
 
 # -- leads, through the real import path --------------------------------------------------------
