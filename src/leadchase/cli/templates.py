@@ -25,10 +25,10 @@ def list_templates(json_output: common.JsonOption = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from leadchase.templates import list_templates
+    from leadchase import templates
 
     with common.open_workspace() as context:
-        result = list_templates(context)
+        result = templates.list_templates(context)
     if json_output:
         common.print_json([summary.to_json() for summary in result.summaries])
         return
@@ -74,10 +74,10 @@ def preview(
     json_output: common.JsonOption = False,
 ) -> None:
     """The text or email a template renders for a lead, with SMS length and segments."""
-    from leadchase.templates import preview_for_lead
+    from leadchase import templates
 
     with common.open_workspace() as context:
-        result = preview_for_lead(context, name, lead, variant, offer)
+        result = templates.preview_for_lead(context, name, lead, variant, offer)
     if json_output:
         common.print_json(result.to_json())
         return
@@ -123,10 +123,10 @@ def lint(
 
     Exits 1 when there is an error; warnings alone exit 0.
     """
-    from leadchase.templates import lint as lint_templates
+    from leadchase import templates
 
     with common.open_workspace() as context:
-        report = lint_templates(context, names)
+        report = templates.lint(context, names)
     if json_output:
         common.print_json(report.to_json())
     else:
