@@ -27,7 +27,7 @@ DEPENDENCIES = (
     " phonenumbers, yaml, email_validator, holidays, filelock"
 )
 MAX_VS_DEPENDENCIES = 1.5
-# Modules `leadchase --help` must not load (PRODUCT.md; sqlalchemy is what makes sqlmodel slow).
+# Modules `leadchase --help` must not load, to start fast (sqlalchemy is what makes sqlmodel slow).
 HEAVY = ("sqlmodel", "sqlalchemy", "twilio", "apscheduler", "jinja2")
 NOT_AVAILABLE = "today: not available yet"
 

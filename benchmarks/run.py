@@ -1,4 +1,4 @@
-"""`make bench`: every performance target in PRODUCT.md, measured as ratios in one run.
+"""`make bench`: every performance target in README.md's Benchmarks section, as ratios in one run.
 
     .venv/bin/python benchmarks/run.py [--rows 100000] [--memory-rows 1000000] [--skip-memory]
                                        [--texts 1000]

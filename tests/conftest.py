@@ -1,24 +1,53 @@
-"""Every test gets a fresh workspace in a temporary folder and a clean environment."""
+"""What every test shares: a clean environment, a fresh workspace, the clock, the CLI and leads.
+
+Every test gets a fresh workspace in a temporary folder and a clean environment. Leads come in
+through the real import path; sending tests get the fake Twilio and a real SMTP server.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from textwrap import dedent
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner, Result
 
+from leadchase.agenda import Agenda, build_agenda
+from leadchase.cadence import Cadence
+from leadchase.cli import app
 from leadchase.config import default_settings_text
+from leadchase.contact.channels import CHANNELS
+from leadchase.context import Context, open_workspace
+from leadchase.dispatch import SendResult, send_pass
+from leadchase.importing.pipeline import ImportOptions
+from leadchase.importing.service import import_files
+from leadchase.lead_work import log_touch
 from leadchase.workspace import Workspace, create_workspace
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
+from tests.smtp_server import SmtpTestServer
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = PROJECT / "samples"
 
 # A fixed moment for tests that need "now": Monday 2026-03-02 15:00 UTC (10:00 in New York).
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+# The same Monday at 10:00 in San Francisco: a lead from California arriving then is inside
+# every contact window, so its first text and call are due at once.
+SF_MORNING = NOW + timedelta(hours=3)
+
+# Valid San Francisco numbers (415 + exchanges phonenumbers accepts).
+PHONES = [f"+1415555{2600 + n:04d}" for n in range(40)]
 
 _LEAKY_PREFIXES = ("LEADCHASE_", "TWILIO_", "SMTP_")
+_runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +65,174 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     created, _ = create_workspace(tmp_path / "ws", default_settings_text())
     monkeypatch.setenv("LEADCHASE_HOME", str(created.root))
     return created
+
+
+@pytest.fixture
+def context(workspace: Workspace) -> Iterator[Context]:
+    """The test's workspace, open for the whole test, as a command has it."""
+    with open_workspace(workspace.root) as opened:
+        yield opened
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def run(
+    *args: str, now: datetime | str | None = None, env: Mapping[str, str] | None = None
+) -> Result:
+    """`leadchase ARGS` in this process; `now` sets its clock (LEADCHASE_NOW)."""
+    extra = dict(env or {})
+    if now is not None:
+        extra["LEADCHASE_NOW"] = now if isinstance(now, str) else now.isoformat()
+    return _runner.invoke(app, list(args), env=extra)
+
+
+def run_json(
+    *args: str, now: datetime | str | None = None, env: Mapping[str, str] | None = None
+) -> Any:
+    """The document `leadchase ARGS --json` prints; the command must succeed."""
+    result = run(*args, "--json", now=now, env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def today_by_channel(*args: str, now: datetime | str) -> dict[str, dict[str, Any]]:
+    """`leadchase today --json`: the first task of each channel."""
+    return {item["channel"]: item for item in run_json("today", *args, now=now)}
+
+
+def query(workspace: Workspace, sql: str) -> list[tuple[Any, ...]]:
+    """Rows straight from the workspace database, to check what a command stored."""
+    engine = create_engine(f"sqlite:///{workspace.default_database}")
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(text(sql))]
+    engine.dispose()
+    return rows
+
+
+# -- cadence folders -----------------------------------------------------------------------------
+
+# Maps every stage to no cadence, so single-file tests only see the problems of their file.
+NO_STAGES = "new: none\ncontacted: none\nengaged: none\nnurture: none\n"
+
+
+def make_cadence_folder(
+    tmp_path: Path, files: dict[str, str], stages: str | None = NO_STAGES
+) -> Path:
+    """A cadences/ folder with these files (dedented) and, unless None, this stages.yaml."""
+    folder = tmp_path / "cadences"
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / name).write_text(dedent(content), encoding="utf-8")
+    if stages is not None:
+        (folder / "stages.yaml").write_text(stages, encoding="utf-8")
+    return folder
+
+
+def touches_per_day(cadence: Cadence, day: int) -> dict[str, int]:
+    counts = Counter(touch.channel for touch in cadence.touches() if touch.day == day)
+    return {channel: counts[channel] for channel in ("call", "text", "email")}
+
+
+# -- leads, through the real import path --------------------------------------------------------
+
+
+def import_lead(
+    workspace: Workspace,
+    now: datetime,
+    *,
+    phone: str = "4155552671",
+    email: str = "ann@example.com",
+    state: str = "CA",
+    zip_code: str = "94103",
+    lead_date: datetime | None = None,
+    name: str = "Ann Lee",
+    source: str = "Zillow",
+) -> int:
+    """One lead arriving at `now` (Ann Lee in San Francisco by default); its id."""
+    lead_file = Path(workspace.root) / f"lead-{abs(hash((phone, email, now)))}.csv"
+    date_text = (lead_date or now).isoformat()
+    lead_file.write_text(
+        f"name,phone,email,state,zip,lead_date,source\n{name},{phone},{email},{state},{zip_code},{date_text},{source}\n",
+        encoding="utf-8",
+    )
+    with open_workspace(workspace.root) as context:
+        (result,) = import_files(context, [lead_file], ImportOptions(), now)
+    assert result.imported == 1, result.to_json()
+    assert result.first_new_lead_id is not None
+    return result.first_new_lead_id
+
+
+def import_leads(
+    workspace: Workspace, now: datetime, count: int, *, state: str = "CA", name: str = "Lead"
+) -> Path:
+    """`count` fresh leads arriving at `now`, each with a phone (PHONES) and an email."""
+    lead_file = workspace.root / f"leads-{count}-{now:%H%M%S}.csv"
+    rows = [
+        f"{name} {chr(65 + n % 26)}{n},{PHONES[n]},lead{n}@example.com,{state},94103,{now.isoformat()},Zillow"
+        for n in range(count)
+    ]
+    lead_file.write_text("name,phone,email,state,zip,lead_date,source\n" + "\n".join(rows) + "\n")
+    with open_workspace(workspace.root) as context:
+        import_files(context, [lead_file], ImportOptions(), now)
+    return lead_file
+
+
+def agenda_at(workspace: Workspace, now: datetime, channels: Sequence[str] = CHANNELS) -> Agenda:
+    """The agenda `today` would show at `now`."""
+    with open_workspace(workspace.root) as context:
+        return build_agenda(context, now, channels)
+
+
+def log_touch_at(
+    workspace: Workspace, lead: str, channel: str, now: datetime, outcome: str | None = None
+) -> None:
+    """A touch logged by hand at `now`, as `leadchase log` does."""
+    with open_workspace(workspace.root) as context:
+        log_touch(context, lead, channel, outcome, "", now)  # type: ignore[arg-type]
+
+
+# -- sending: the fake Twilio and a real SMTP server --------------------------------------------
+
+
+@dataclass
+class Sending:
+    """A workspace wired to the fake Twilio server and a real SMTP server."""
+
+    workspace: Workspace
+    twilio: FakeTwilio
+    smtp: SmtpTestServer
+
+    def env(self) -> dict[str, str]:
+        return {
+            "LEADCHASE_HOME": str(self.workspace.root),
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM": OUR_NUMBER,
+            "LEADCHASE_TWILIO_BASE_URL": self.twilio.base_url,
+            "LEADCHASE_SMTP_HOST": "127.0.0.1",
+            "LEADCHASE_SMTP_PORT": str(self.smtp.port),
+            "LEADCHASE_SMTP_TLS": "none",
+            "LEADCHASE_SMTP_FROM": "jordan@example.com",
+        }
+
+    def send(self, now: datetime, **kwargs: object) -> SendResult:
+        with open_workspace(self.workspace.root) as context:
+            return send_pass(context, now, sleep=lambda _s: None, **kwargs)  # type: ignore[arg-type]
+
+    def texts_to(self, phone: str) -> list[str]:
+        return [m["body"] for m in self.twilio.sent() if m["to"] == phone]
+
+
+@pytest.fixture
+def sending(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sending]:
+    settings = workspace.settings_file.read_text()
+    # Tests do not wait a second between texts; pacing itself is tested with a fake clock.
+    workspace.settings_file.write_text(
+        settings.replace("messages_per_second = 1.0", "messages_per_second = 500.0")
+    )
+    with FakeTwilio() as twilio, SmtpTestServer() as smtp:
+        wired = Sending(workspace, twilio, smtp)
+        for name, value in wired.env().items():
+            monkeypatch.setenv(name, value)
+        yield wired

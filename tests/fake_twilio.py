@@ -25,13 +25,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.twilio_formats import ERROR_MESSAGES, Reply, rfc2822, segments, sent_within
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-5f2c9e"
@@ -42,76 +42,9 @@ CONTROLS = frozenset(
     {"fail_next_creates", "fail_creates_to", "set_status", "add_inbound", "set_latency", "save"}
 )
 
-# Twilio's own wording for the errors the fake can produce.
-ERROR_MESSAGES = {
-    20003: "Authenticate",
-    20404: "The requested resource was not found",
-    20429: "Too Many Requests",
-    20500: "Internal Server Error",
-    21211: "Invalid 'To' Phone Number",
-    21212: "Invalid 'From' Phone Number",
-    21602: "Message body is required.",
-    21603: "A 'From' phone number is required.",
-    21604: "A 'To' phone number is required.",
-    21606: "The 'From' phone number provided is not a valid, message-capable Twilio phone number for this destination.",
-    21610: "Attempt to send to unsubscribed recipient",
-    21614: "'To' number is not a valid mobile number",
-    30003: "Unreachable destination handset",
-    30004: "Message blocked",
-    30005: "Unknown destination handset",
-    30006: "Landline or unreachable carrier",
-    30007: "Message filtered",
-    30008: "Unknown error",
-    30032: "Toll-Free Number Has Not Been Verified",
-    30034: "Message from an Unregistered Number",
-}
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _rfc2822(moment: datetime) -> str:
-    """Twilio's date format, e.g. "Mon, 02 Mar 2026 15:00:00 +0000"."""
-    return format_datetime(moment.astimezone(UTC))
-
-
-def _segments(body: str) -> int:
-    """Rough SMS segment count: GSM-7 for plain ASCII (160, or 153 per part), else UCS-2."""
-    single, multi = (160, 153) if body.isascii() else (70, 67)
-    return 1 if len(body) <= single else -(-len(body) // multi)
-
-
-def _sent_within(message: dict[str, Any], limits: dict[str, date]) -> bool:
-    """Twilio's DateSent filters: whole UTC days, ">" and "<" inclusive, unsent texts left out."""
-    if not limits:
-        return True
-    if not message["date_sent"]:
-        return False
-    day = parsedate_to_datetime(message["date_sent"]).astimezone(UTC).date()
-    after, before = limits.get("DateSent>", day), limits.get("DateSent<", day)
-    return limits.get("DateSent", day) == day and after <= day <= before
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    payload: dict[str, Any]
-    headers: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def error(
-        cls, status: int, code: int, message: str | None = None, retry_after: float | None = None
-    ) -> Reply:
-        """An error as Twilio sends it, with Retry-After in seconds when given."""
-        body = {
-            "code": code,
-            "message": message or ERROR_MESSAGES.get(code, "Error"),
-            "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status,
-        }
-        wait = () if retry_after is None else (("Retry-After", f"{retry_after:g}"),)
-        return cls(status, body, wait)
 
 
 class FakeTwilio(ThreadingHTTPServer):
@@ -193,7 +126,7 @@ class FakeTwilio(ThreadingHTTPServer):
             message = found[0]
             message["status"], message["error_code"] = status, error_code
             message["error_message"] = ERROR_MESSAGES.get(error_code or 0)
-            message["date_updated"] = _rfc2822(self.clock())
+            message["date_updated"] = rfc2822(self.clock())
 
     def add_inbound(self, from_number: str, body: str, to: str | None = None) -> str:
         """A text from `from_number` to our first number (or `to`); returns its SID."""
@@ -255,7 +188,7 @@ class FakeTwilio(ThreadingHTTPServer):
         return Reply.error(404, 20404, f"The requested resource {url.path} was not found")
 
     def _new_message(self, to: str, sender: str, body: str, direction: str) -> dict[str, Any]:
-        now = _rfc2822(self.clock())
+        now = rfc2822(self.clock())
         sid = "SM" + uuid.uuid4().hex
         uri = f"{API}/Accounts/{self.account_sid}/Messages/{sid}.json"
         return {
@@ -271,7 +204,7 @@ class FakeTwilio(ThreadingHTTPServer):
             "from": sender,
             "messaging_service_sid": None,
             "num_media": "0",
-            "num_segments": str(_segments(body)),
+            "num_segments": str(segments(body)),
             "price": None,
             "price_unit": "USD",
             "sid": sid,
@@ -324,7 +257,7 @@ class FakeTwilio(ThreadingHTTPServer):
                 for m in reversed(self._messages)  # newest first, like Twilio
                 if query.get("To", m["to"]) == m["to"]
                 and query.get("From", m["from"]) == m["from"]
-                and _sent_within(m, limits)
+                and sent_within(m, limits)
             ]
         page_size = min(int(query.get("PageSize", 50)), self.max_page_size)
         page = int(query.get("Page", 0))
@@ -362,7 +295,7 @@ class FakeTwilio(ThreadingHTTPServer):
         return Reply(200, payload)
 
     def _account(self) -> dict[str, Any]:
-        created = _rfc2822(datetime(2024, 1, 2, tzinfo=UTC))
+        created = rfc2822(datetime(2024, 1, 2, tzinfo=UTC))
         uri = f"{API}/Accounts/{self.account_sid}.json"
         return {
             "auth_token": self.auth_token,  # Twilio does return it here

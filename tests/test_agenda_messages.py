@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from leadchase.cli import app
 from leadchase.messaging import lead_details, whole_dollars
 from leadchase.workspace import Workspace
-from tests.agenda_helpers import import_lead
+from tests.conftest import SF_MORNING, import_lead, run, today_by_channel
 
-runner = CliRunner()
-ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
-NOW_ENV = {"LEADCHASE_NOW": "2026-03-02T18:05:00+00:00"}
+ARRIVAL = SF_MORNING  # 10:00 in San Francisco
+SOON = ARRIVAL + timedelta(minutes=5)
 
 
 def _today(*args: str) -> dict[str, dict[str, Any]]:
-    result = runner.invoke(app, ["today", "--json", *args], env=NOW_ENV)
-    assert result.exit_code == 0, result.output
-    return {item["channel"]: item for item in json.loads(result.stdout)}
+    return today_by_channel(*args, now=SOON)
 
 
 def test_first_text_and_email_are_rendered_for_the_lead(workspace: Workspace) -> None:
@@ -40,7 +35,7 @@ def test_first_text_and_email_are_rendered_for_the_lead(workspace: Workspace) ->
     # Stable: the same lead at the same step always gets the same wording.
     assert _today()["text"]["message"] == text["message"]
 
-    table = runner.invoke(app, ["today"], env=NOW_ENV)
+    table = run("today", now=SOON)
     assert table.exit_code == 0, table.output
     assert text["message"].split(".")[0] in " ".join(table.stdout.replace("│", " ").split())
     assert f"Subject: {email['subject']}" in table.stdout
@@ -56,7 +51,7 @@ def test_a_broken_template_shows_a_warning_and_its_name(workspace: Workspace) ->
     import_lead(workspace, ARRIVAL)
     first_text = workspace.templates_dir / "internet-lead" / "first-text.sms.j2"
     first_text.write_text("=== variant ===\nHi {{ lead.first_name\n")
-    result = runner.invoke(app, ["today", "--json"], env=NOW_ENV)
+    result = run("today", "--json", now=SOON)
     assert result.exit_code == 0, result.output
     items = {item["channel"]: item for item in json.loads(result.stdout)}
     assert items["text"]["message"] is None
@@ -66,7 +61,7 @@ def test_a_broken_template_shows_a_warning_and_its_name(workspace: Workspace) ->
         " ".join(result.stderr.split())
     )
 
-    table = runner.invoke(app, ["today", "--channel", "text"], env=NOW_ENV)
+    table = run("today", "--channel", "text", now=SOON)
     assert table.exit_code == 0, table.output
     assert "internet-lead/first-text" in table.stdout
     assert table.stderr.count("warning:") == 1

@@ -10,30 +10,27 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from leadchase.cli import app
 from leadchase.workspace import Workspace
-
-runner = CliRunner()
+from tests.conftest import run
 
 
 def test_help_lists_commands() -> None:
-    result = runner.invoke(app, ["-h"])
+    result = run("-h")
     assert result.exit_code == 0
     assert "import" in result.output
     assert "init" in result.output
 
 
 def test_version() -> None:
-    result = runner.invoke(app, ["--version"])
+    result = run("--version")
     assert result.exit_code == 0
     assert result.output.startswith("leadchase ")
 
 
 def test_init_creates_private_workspace(tmp_path: Path) -> None:
     target = tmp_path / "office"
-    result = runner.invoke(app, ["init", str(target)])
+    result = run("init", str(target))
     assert result.exit_code == 0, result.output
     assert (target / "leadchase.toml").is_file()
     assert any((target / "cadences").glob("*.yaml"))
@@ -44,9 +41,9 @@ def test_init_creates_private_workspace(tmp_path: Path) -> None:
 
 def test_init_keeps_existing_settings(tmp_path: Path) -> None:
     target = tmp_path / "office"
-    runner.invoke(app, ["init", str(target)])
+    run("init", str(target))
     (target / "leadchase.toml").write_text('[officer]\nname = "Pat Lee"\n')
-    result = runner.invoke(app, ["init", str(target)])
+    result = run("init", str(target))
     assert result.exit_code == 0
     assert (target / "leadchase.toml").read_text() == '[officer]\nname = "Pat Lee"\n'
 
@@ -55,7 +52,7 @@ def test_missing_workspace_is_one_clear_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["import", "x.csv"])
+    result = run("import", "x.csv")
     assert result.exit_code == 3
     assert "run `leadchase init`" in result.output
     assert "Traceback" not in result.output
@@ -70,13 +67,13 @@ def test_workspace_found_upward_from_current_folder(
     monkeypatch.chdir(deeper)
     lead_file = workspace.root / "leads.csv"
     lead_file.write_text("name,phone\nAnn Lee,(415) 555-2671\n")
-    result = runner.invoke(app, ["import", str(lead_file), "--json"])
+    result = run("import", str(lead_file), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["imported"] == 1
 
 
 def test_home_option_wins_over_environment(workspace: Workspace, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["--home", str(tmp_path / "nowhere"), "import", "x.csv"])
+    result = run("--home", str(tmp_path / "nowhere"), "import", "x.csv")
     assert result.exit_code == 3
     assert "nowhere" in result.output
 
@@ -85,13 +82,13 @@ def test_bad_settings_file_names_the_file(workspace: Workspace) -> None:
     workspace.settings_file.write_text("[contact]\nwindow_start = 'noon'\n")
     lead_file = workspace.root / "leads.csv"
     lead_file.write_text("name,phone\nAnn Lee,(415) 555-2671\n")
-    result = runner.invoke(app, ["import", str(lead_file)])
+    result = run("import", str(lead_file))
     assert result.exit_code == 3
     assert "leadchase.toml" in result.output
     assert "window_start" in result.output
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
         [sys.executable, *args], capture_output=True, text=True, env=env, check=False, timeout=60
@@ -99,7 +96,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_python_dash_m_works() -> None:
-    result = _run("-m", "leadchase", "--version")
+    result = _python("-m", "leadchase", "--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("leadchase ")
 
@@ -115,7 +112,7 @@ def test_help_does_not_import_heavy_modules() -> None:
         "heavy = ['sqlmodel', 'sqlalchemy', 'twilio', 'apscheduler', 'jinja2', 'phonenumbers']\n"
         "print('HEAVY=' + ','.join(m for m in heavy if m in sys.modules))\n"
     )
-    result = _run("-c", code)
+    result = _python("-c", code)
     assert result.returncode == 0, result.stderr
     assert "Usage" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
@@ -126,7 +123,7 @@ def test_a_locked_database_is_a_clear_wait_not_a_traceback(workspace: Workspace)
 
     lead_file = workspace.root / "leads.csv"
     lead_file.write_text("name,phone\nAnn Lee,(415) 555-2671\n")
-    assert runner.invoke(app, ["import", str(lead_file)]).exit_code == 0
+    assert run("import", str(lead_file)).exit_code == 0
     blocker = sqlite3.connect(workspace.default_database, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:
@@ -135,7 +132,7 @@ def test_a_locked_database_is_a_clear_wait_not_a_traceback(workspace: Workspace)
         original = engine.BUSY_TIMEOUT_MS
         engine.BUSY_TIMEOUT_MS = 100
         try:
-            result = runner.invoke(app, ["log", "4155552671", "call"])
+            result = run("log", "4155552671", "call")
         finally:
             engine.BUSY_TIMEOUT_MS = original
     finally:

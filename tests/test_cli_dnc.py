@@ -3,38 +3,34 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import Result
 
-from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.store import suppressions
 from leadchase.store.models import Suppression
 from leadchase.store.suppressions import count_on_dnc
 from leadchase.workspace import Workspace
-from tests.agenda_helpers import import_lead
+from tests.conftest import SF_MORNING, import_lead, run, run_json, today_by_channel
 
-runner = CliRunner()
-START = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco, a Monday
+START = SF_MORNING  # 10:00 in San Francisco, a Monday
 SOON = START + timedelta(minutes=5)
 
 
-def _run(*args: str, at: datetime = SOON) -> Any:
-    return runner.invoke(app, list(args), env={"LEADCHASE_NOW": at.isoformat()})
+def _run(*args: str, at: datetime = SOON) -> Result:
+    return run(*args, now=at)
 
 
 def _json(*args: str, at: datetime = SOON) -> Any:
-    result = _run(*args, "--json", at=at)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return run_json(*args, now=at)
 
 
 def _today(at: datetime = SOON) -> dict[str, dict[str, Any]]:
-    return {item["channel"]: item for item in _json("today", at=at)}
+    return today_by_channel(now=at)
 
 
 def _timeline(lead: str) -> list[str]:
@@ -160,13 +156,9 @@ def test_dnc_add_list_remove(workspace: Workspace) -> None:
     assert "text" in _today(START + timedelta(days=1))
     assert sum("do-not-call" in text for text in _timeline(str(lead))) == 2
 
-    context = Context.load(workspace.root)
-    try:
-        with context.database.reading() as connection:
-            table = Suppression.__table__  # type: ignore[attr-defined]
-            (row,) = connection.execute(table.select().where(table.c.value == "+14155552671"))
-    finally:
-        context.close()
+    with open_workspace(workspace.root) as context, context.database.reading() as connection:
+        table = Suppression.__table__  # type: ignore[attr-defined]
+        (row,) = connection.execute(table.select().where(table.c.value == "+14155552671"))
     assert row.reason == "dnc" and row.lifted_at == SOON + timedelta(minutes=1)
 
     again = _run("dnc", "remove", "4155552671")
@@ -207,8 +199,7 @@ def test_optout_names_what_a_lead_lacks(workspace: Workspace) -> None:
 
 
 def test_count_on_dnc_counts_only_listed_numbers(workspace: Workspace) -> None:
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         with context.database.writing() as connection:
             for number in ("+14155552671", "+14155552672"):
                 suppressions.add(connection, number, channel="dnc", reason="dnc", now=START)
@@ -219,16 +210,14 @@ def test_count_on_dnc_counts_only_listed_numbers(workspace: Workspace) -> None:
             phones = ["+14155552671", "+14155552671", "+14155552672", "+14155552673", ""]
             assert count_on_dnc(connection, phones) == 2
             assert count_on_dnc(connection, []) == 0
-    finally:
-        context.close()
 
 
 def test_import_reports_new_leads_on_the_dnc_list(workspace: Workspace, tmp_path: Path) -> None:
     listed = tmp_path / "dnc.txt"
     listed.write_text("(415) 555-2671\n")
-    assert runner.invoke(app, ["dnc", "import", str(listed)]).exit_code == 0
+    assert run("dnc", "import", str(listed)).exit_code == 0
     leads = tmp_path / "leads.csv"
     leads.write_text("name,phone\nAnn Lee,4155552671\nBob Ray,4155552672\n")
-    result = runner.invoke(app, ["import", str(leads), "--json"])
+    result = run("import", str(leads), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["on_dnc"] == 1

@@ -9,14 +9,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
 
-from leadchase.cli import app
 from leadchase.workspace import Workspace
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, query, run
 
-runner = CliRunner()
 NOW = "2026-11-28T10:05:00-05:00"
 
 
@@ -26,18 +22,10 @@ def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _import(*args: str) -> dict:  # type: ignore[type-arg]
-    result = runner.invoke(app, ["import", *args, "--json"])
+    result = run("import", *args, "--json")
     assert result.exit_code == 0, result.output
     document: dict = json.loads(result.stdout)  # type: ignore[type-arg]
     return document
-
-
-def _query(workspace: Workspace, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    engine = create_engine(f"sqlite:///{workspace.default_database}")
-    with engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(text(sql))]
-    engine.dispose()
-    return rows
 
 
 def _copy(tmp_path: Path, name: str) -> Path:
@@ -55,7 +43,7 @@ def test_facebook_utf16_export(workspace: Workspace, tmp_path: Path) -> None:
     assert summary["rejected"] == 1  # Kevin Oduya: no phone, no email
     assert summary["imported"] == 10
     assert summary["email_only"] >= 1  # Priya: invalid phone, good email
-    (name, phone, state, zone, source) = _query(
+    (name, phone, state, zone, source) = query(
         workspace,
         "SELECT name, phone, state, timezone, source FROM lead WHERE email = 'marisol.quintero@example.com'",
     )[0]
@@ -66,9 +54,9 @@ def test_facebook_utf16_export(workspace: Workspace, tmp_path: Path) -> None:
         "America/New_York",
     )
     assert source == "Home Equity Calculator"
-    shouted = _query(workspace, "SELECT name FROM lead WHERE email = 'dholloway77@example.net'")
+    shouted = query(workspace, "SELECT name FROM lead WHERE email = 'dholloway77@example.net'")
     assert shouted == [("Derrick Holloway",)]
-    accented = _query(
+    accented = query(
         workspace, "SELECT first_name, last_name FROM lead WHERE email = 'jose.ramirez@example.com'"
     )
     assert accented == [("José", "Ramírez")]
@@ -78,7 +66,7 @@ def test_excel_cp1252_vendor_list(workspace: Workspace, tmp_path: Path) -> None:
     summary = _import(str(_copy(tmp_path, "aged_leads_excel.csv")))
     assert summary["encoding"] in ("cp1252", "latin-1")
     assert summary["rejected"] >= 1
-    rows = _query(
+    rows = query(
         workspace,
         "SELECT last_name, zip, state, phone, phone_label, other_phones FROM lead WHERE last_name LIKE 'O%Brien'",
     )
@@ -88,7 +76,7 @@ def test_excel_cp1252_vendor_list(workspace: Workspace, tmp_path: Path) -> None:
     assert zip5 == "07030"  # Excel dropped the leading zero; we put it back
     assert state == "NJ"
     assert phone == "+12017924418" and label == "cell"
-    two_phones = _query(
+    two_phones = query(
         workspace, "SELECT phone, other_phones FROM lead WHERE last_name = 'Marchetti'"
     )
     assert two_phones[0][0] == "+15087623391"  # the CELL PHONE column is the textable one
@@ -143,14 +131,14 @@ def test_dedupe_across_files_and_idempotent_reimport(workspace: Workspace, tmp_p
     _import(str(facebook))
     first = _import(str(website))
     assert first["merged"] >= 1  # Angela Fitzgerald was in the Facebook file
-    sources = _query(workspace, "SELECT sources FROM lead WHERE phone = '+19193372604'")
+    sources = query(workspace, "SELECT sources FROM lead WHERE phone = '+19193372604'")
     assert set(json.loads(sources[0][0])) == {"Home Equity Calculator", "website"}
-    count = _query(workspace, "SELECT count(*) FROM lead")[0][0]
+    count = query(workspace, "SELECT count(*) FROM lead")[0][0]
     again = _import(str(website))
     assert again["imported"] == 0
     assert again["merged"] == first["imported"] + first["merged"]
     assert again["already_imported_batch"] is not None
-    assert _query(workspace, "SELECT count(*) FROM lead")[0][0] == count
+    assert query(workspace, "SELECT count(*) FROM lead")[0][0] == count
 
 
 def test_merge_fills_empty_fields_and_keeps_earliest_date(
@@ -165,7 +153,7 @@ def test_merge_fills_empty_fields_and_keeps_earliest_date(
     _import(str(one), "--source", "Zillow")
     summary = _import(str(two), "--source", "Bankrate")
     assert summary["merged"] == 1 and summary["imported"] == 0
-    ((email, city, lead_date, sources),) = _query(
+    ((email, city, lead_date, sources),) = query(
         workspace, "SELECT email, city, lead_date, sources FROM lead"
     )
     assert email == "ann@example.com" and city == "Oakland"
@@ -175,11 +163,11 @@ def test_merge_fills_empty_fields_and_keeps_earliest_date(
 
 def test_dry_run_shows_mapping_and_changes_nothing(workspace: Workspace, tmp_path: Path) -> None:
     lead_file = _copy(tmp_path, "aged_leads_excel.csv")
-    result = runner.invoke(app, ["import", str(lead_file), "--dry-run"])
+    result = run("import", str(lead_file), "--dry-run")
     assert result.exit_code == 0, result.output
     assert "CELL PHONE" in result.output and "cell_phone" in result.output
     assert "Sample rows" in result.output
-    assert _query(workspace, "SELECT count(*) FROM lead")[0][0] == 0
+    assert query(workspace, "SELECT count(*) FROM lead")[0][0] == 0
     assert not (tmp_path / "aged_leads_excel.rejects.csv").exists()
 
 
@@ -196,7 +184,7 @@ def test_map_option_overrides_synonyms(workspace: Workspace, tmp_path: Path) -> 
         "Best Time=notes",
     )
     assert summary["imported"] == 1
-    assert _query(workspace, "SELECT name, phone, notes FROM lead") == [
+    assert query(workspace, "SELECT name, phone, notes FROM lead") == [
         ("Ann Lee", "+14155552671", "evenings")
     ]
 
@@ -214,7 +202,7 @@ def test_malformed_files_get_one_line_errors(
 ) -> None:
     lead_file = tmp_path / "bad.csv"
     lead_file.write_bytes(content)
-    result = runner.invoke(app, ["import", str(lead_file)])
+    result = run("import", str(lead_file))
     assert result.exit_code == 1
     assert message in result.output.lower()
     assert "Traceback" not in result.output
@@ -224,11 +212,11 @@ def test_malformed_files_get_one_line_errors(
 def test_missing_file_and_file_without_contact_columns(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    result = runner.invoke(app, ["import", str(tmp_path / "nope.csv")])
+    result = run("import", str(tmp_path / "nope.csv"))
     assert result.exit_code == 1 and "nope.csv" in result.output
     no_contact = tmp_path / "names.csv"
     no_contact.write_text("first,last\nAnn,Lee\n")
-    result = runner.invoke(app, ["import", str(no_contact)])
+    result = run("import", str(no_contact))
     assert result.exit_code == 1 and "--map" in result.output
 
 
@@ -239,11 +227,11 @@ def test_failed_file_leaves_no_half_written_batch(workspace: Workspace, tmp_path
     # 2,500 good rows (more than one insert batch) and then a quote that is never closed.
     good_rows = "".join(f"Lead {n},415{5550000 + n}\n" for n in range(2_500))
     broken.write_text(f'name,phone\n{good_rows}"Unclosed,4155552673\nCara Diaz,4155552674\n')
-    result = runner.invoke(app, ["import", str(good), str(broken)])
+    result = run("import", str(good), str(broken))
     assert result.exit_code == 1
     # The good file committed on its own; nothing of the broken one is in the database.
-    assert _query(workspace, "SELECT name FROM lead") == [("Ann Lee",)]
-    assert _query(workspace, "SELECT count(*) FROM import_batch")[0][0] == 1
+    assert query(workspace, "SELECT name FROM lead") == [("Ann Lee",)]
+    assert query(workspace, "SELECT count(*) FROM import_batch")[0][0] == 1
 
 
 def test_new_leads_start_their_cadence(workspace: Workspace, tmp_path: Path) -> None:
@@ -253,10 +241,10 @@ def test_new_leads_start_their_cadence(workspace: Workspace, tmp_path: Path) -> 
         "name,phone,email,state,lead_date\nAnn Lee,3058142291,ann@example.com,FL,2026-11-28T15:03:00+00:00\n"
     )
     _import(str(lead_file))
-    ((cadence, started),) = _query(workspace, "SELECT cadence, cadence_started_at FROM lead")
+    ((cadence, started),) = query(workspace, "SELECT cadence, cadence_started_at FROM lead")
     assert cadence == "internet-lead"
     assert started.startswith("2026-11-28 15:03")
-    touches = _query(
+    touches = query(
         workspace, "SELECT channel, step_key, due_at, automated FROM touch ORDER BY channel"
     )
     assert [t[0] for t in touches] == ["call", "email", "text"]
@@ -269,7 +257,7 @@ def test_aged_leads_start_now_on_the_aged_cadence(workspace: Workspace, tmp_path
     lead_file = tmp_path / "old.csv"
     lead_file.write_text("name,phone,state,lead_date\nAnn Lee,4155552671,CA,3/14/2025 9:05 AM\n")
     _import(str(lead_file))
-    ((cadence, started),) = _query(workspace, "SELECT cadence, cadence_started_at FROM lead")
+    ((cadence, started),) = query(workspace, "SELECT cadence, cadence_started_at FROM lead")
     assert cadence == "aged-lead"
     assert started.startswith("2026-11-28 15:05")
 
@@ -277,10 +265,10 @@ def test_aged_leads_start_now_on_the_aged_cadence(workspace: Workspace, tmp_path
 def test_cadence_option_and_unknown_cadence(workspace: Workspace, tmp_path: Path) -> None:
     lead_file = tmp_path / "fresh.csv"
     lead_file.write_text("name,phone\nAnn Lee,4155552671\n")
-    result = runner.invoke(app, ["import", str(lead_file), "--cadence", "nope"])
+    result = run("import", str(lead_file), "--cadence", "nope")
     assert result.exit_code == 1 and "no cadence named 'nope'" in result.output
     _import(str(lead_file), "--cadence", "nurture")
-    assert _query(workspace, "SELECT cadence FROM lead") == [("nurture",)]
+    assert query(workspace, "SELECT cadence FROM lead") == [("nurture",)]
 
 
 def test_first_text_waits_for_the_contact_window(workspace: Workspace, tmp_path: Path) -> None:
@@ -290,7 +278,7 @@ def test_first_text_waits_for_the_contact_window(workspace: Workspace, tmp_path:
         "name,phone,state,lead_date\nAnn Lee,4155552671,CA,2026-11-28T15:03:00+00:00\n"
     )
     _import(str(lead_file))
-    ((due,),) = _query(workspace, "SELECT due_at FROM touch WHERE channel = 'text'")
+    ((due,),) = query(workspace, "SELECT due_at FROM touch WHERE channel = 'text'")
     assert due.startswith("2026-11-28 17:00")
 
 
@@ -308,7 +296,7 @@ def test_source_map_in_settings_picks_the_cadence(workspace: Workspace, tmp_path
         "Bob Ray,4155552672,11/28/2026 9:00 AM,Drip List\n"
     )
     _import(str(lead_file))
-    assert _query(workspace, "SELECT name, cadence FROM lead ORDER BY id") == [
+    assert query(workspace, "SELECT name, cadence FROM lead ORDER BY id") == [
         ("Ann Lee", "internet-lead"),
         ("Bob Ray", "nurture"),
     ]

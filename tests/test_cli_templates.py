@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Any
+from datetime import timedelta
 
-from typer.testing import CliRunner
-
-from leadchase.cli import app
 from leadchase.workspace import Workspace
-from tests.agenda_helpers import import_lead
+from tests.conftest import SF_MORNING, import_lead, run, run_json
 
-runner = CliRunner()
-ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-NOW_ENV = {"LEADCHASE_NOW": "2026-03-02T18:05:00+00:00"}
+ARRIVAL = SF_MORNING
+SOON = ARRIVAL + timedelta(minutes=5)
 
 # A second wording keeps these test templates free of the few-variants warning.
 ROBOT_TEXT = (
@@ -31,16 +26,10 @@ UNDEFINED_TEXT = (
 )
 
 
-def _json(args: list[str]) -> Any:
-    result = runner.invoke(app, [*args, "--json"], env=NOW_ENV)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def test_list_shows_every_template_with_channel_variants_and_framings(
     workspace: Workspace,
 ) -> None:
-    listed = _json(["template", "list"])
+    listed = run_json("template", "list", now=SOON)
     assert isinstance(listed, list)
     by_name = {entry["name"]: entry for entry in listed}
     first_text = by_name["internet-lead/first-text"]
@@ -56,7 +45,7 @@ def test_list_shows_every_template_with_channel_variants_and_framings(
     assert by_name["nurture/monthly-email"]["channel"] == "email"
     assert all(entry["problem"] is None for entry in listed)
 
-    table = runner.invoke(app, ["template", "list"])
+    table = run("template", "list")
     assert table.exit_code == 0, table.output
     assert "internet-lead/first-text" in table.stdout
     assert "equity (2)" in table.stdout
@@ -65,10 +54,12 @@ def test_list_shows_every_template_with_channel_variants_and_framings(
 def test_list_marks_a_broken_template_instead_of_failing(workspace: Workspace) -> None:
     (workspace.templates_dir / "custom").mkdir()
     (workspace.templates_dir / "custom" / "bad.sms.j2").write_text("=== varient ===\nHi\n")
-    result = runner.invoke(app, ["template", "list"])
+    result = run("template", "list")
     assert result.exit_code == 0, result.output
     assert "broken" in result.stdout
-    (bad,) = [entry for entry in _json(["template", "list"]) if entry["name"] == "custom/bad"]
+    (bad,) = [
+        entry for entry in run_json("template", "list", now=SOON) if entry["name"] == "custom/bad"
+    ]
     assert "not a variant marker" in bad["problem"]
 
 
@@ -76,7 +67,9 @@ def test_preview_for_a_real_lead_uses_their_name_and_counts_segments(
     workspace: Workspace,
 ) -> None:
     lead_id = import_lead(workspace, ARRIVAL, name="Ann Lee", source="Zillow")
-    preview = _json(["template", "preview", "internet-lead/first-text", "--lead", "4155552671"])
+    preview = run_json(
+        "template", "preview", "internet-lead/first-text", "--lead", "4155552671", now=SOON
+    )
     assert isinstance(preview, dict)
     assert preview["lead"] == f"Ann Lee (#{lead_id})"
     assert preview["lead_id"] == lead_id
@@ -89,9 +82,7 @@ def test_preview_for_a_real_lead_uses_their_name_and_counts_segments(
         assert message["characters"] == len(message["body"])
         assert message["segments"] == 1
 
-    text = runner.invoke(
-        app, ["template", "preview", "internet-lead/first-text", "--lead", str(lead_id)]
-    )
+    text = run("template", "preview", "internet-lead/first-text", "--lead", str(lead_id))
     assert text.exit_code == 0, text.output
     assert f"Ann Lee (#{lead_id})" in text.stdout
     assert "Variant 9" in text.stdout and "Variant 10" in text.stdout
@@ -99,14 +90,16 @@ def test_preview_for_a_real_lead_uses_their_name_and_counts_segments(
 
 
 def test_preview_for_the_sample_lead_with_an_offer_and_a_variant(workspace: Workspace) -> None:
-    purchase = _json(["template", "preview", "internet-lead/first-text", "--offer", "purchase"])
+    purchase = run_json(
+        "template", "preview", "internet-lead/first-text", "--offer", "purchase", now=SOON
+    )
     assert isinstance(purchase, dict)
     assert purchase["lead"] == "sample lead Ana Silva"
     assert purchase["offer_kind"] == "purchase"
     assert [message["variant"] for message in purchase["messages"]] == [5, 6]
     assert all("Ana" in message["body"] for message in purchase["messages"])
 
-    email = _json(["template", "preview", "internet-lead/first-email", "--variant", "1"])
+    email = run_json("template", "preview", "internet-lead/first-email", "--variant", "1", now=SOON)
     assert isinstance(email, dict)
     (message,) = email["messages"]
     assert message["subject"] == "Your home equity estimate"
@@ -114,7 +107,7 @@ def test_preview_for_the_sample_lead_with_an_offer_and_a_variant(workspace: Work
     assert "100 Main Street, Suite 200, Miami, FL 33130" in message["body"]
     assert "segments" not in message
 
-    shown = runner.invoke(app, ["template", "preview", "internet-lead/first-email"])
+    shown = run("template", "preview", "internet-lead/first-email")
     assert shown.exit_code == 0, shown.output
     assert "Subject: Your home equity estimate" in shown.stdout
 
@@ -128,13 +121,13 @@ def test_preview_of_a_text_outside_gsm7_shows_ucs2_and_its_segments(
         "Hi {{ lead.first_name }}, it’s {{ officer.first_name }}. " + "x" * 60 + "\n",
         encoding="utf-8",
     )
-    preview = _json(["template", "preview", "custom/curly"])
+    preview = run_json("template", "preview", "custom/curly", now=SOON)
     assert isinstance(preview, dict)
     (message,) = preview["messages"]
     assert message["body"] == "Hi Ana, it’s Jordan. " + "x" * 60
     assert (message["encoding"], message["characters"], message["segments"]) == ("UCS-2", 81, 2)
 
-    text = runner.invoke(app, ["template", "preview", "custom/curly"])
+    text = run("template", "preview", "custom/curly")
     assert text.exit_code == 0, text.output
     assert "81 characters, UCS-2, 2 segments (UCS-2 because of '’')" in text.stdout
 
@@ -147,7 +140,7 @@ def test_preview_mistakes_are_one_line_errors(workspace: Workspace) -> None:
         (["internet-lead/first-text", "--lead", "99"], "no lead with id 99"),
     ]
     for args, message in cases:
-        result = runner.invoke(app, ["template", "preview", *args])
+        result = run("template", "preview", *args)
         assert result.exit_code == 1, (args, result.output)
         assert message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
@@ -155,19 +148,19 @@ def test_preview_mistakes_are_one_line_errors(workspace: Workspace) -> None:
 
 
 def test_lint_exits_1_on_errors_and_0_with_only_warnings(workspace: Workspace) -> None:
-    clean = runner.invoke(app, ["template", "lint"])
+    clean = run("template", "lint")
     assert clean.exit_code == 0, clean.output
     assert "13 template(s) checked: 0 error(s), 0 warning(s)" in clean.stdout
 
     custom = workspace.templates_dir / "custom"
     custom.mkdir()
     (custom / "robot.sms.j2").write_text(ROBOT_TEXT)
-    warned = runner.invoke(app, ["template", "lint"])
+    warned = run("template", "lint")
     assert warned.exit_code == 0, warned.output
     assert "robot-speak" in warned.stdout and "custom/robot" in warned.stdout
 
     (custom / "undefined.sms.j2").write_text(UNDEFINED_TEXT)
-    failed = runner.invoke(app, ["template", "lint", "--json"])
+    failed = run("template", "lint", "--json")
     assert failed.exit_code == 1, failed.output
     report = json.loads(failed.stdout)
     assert (report["templates"], report["errors"], report["warnings"]) == (15, 1, 1)
@@ -181,32 +174,32 @@ def test_lint_exits_1_on_errors_and_0_with_only_warnings(workspace: Workspace) -
         "fix": "did you mean lead.first_name?",
     }
 
-    only_named = runner.invoke(app, ["template", "lint", "custom/robot", "--json"])
+    only_named = run("template", "lint", "custom/robot", "--json")
     assert only_named.exit_code == 0, only_named.output
     assert json.loads(only_named.stdout)["templates"] == 1
 
-    table = runner.invoke(app, ["template", "lint", "custom/undefined"])
+    table = run("template", "lint", "custom/undefined")
     assert table.exit_code == 1
     assert "undefined" in table.stdout and "lead.first_name" in table.stdout
 
-    unknown = runner.invoke(app, ["template", "lint", "custom/nope"])
+    unknown = run("template", "lint", "custom/nope")
     assert unknown.exit_code == 1
     assert "custom/nope" in unknown.stderr
 
 
 def test_cadence_check_reports_errors_in_the_templates_it_uses(workspace: Workspace) -> None:
-    valid = runner.invoke(app, ["cadence", "check"])
+    valid = run("cadence", "check")
     assert valid.exit_code == 0, valid.output
     assert "templates pass" in valid.stdout
 
     # A template no cadence uses does not fail the cadence check.
     (workspace.templates_dir / "custom").mkdir()
     (workspace.templates_dir / "custom" / "unused.sms.j2").write_text(UNDEFINED_TEXT)
-    assert runner.invoke(app, ["cadence", "check"]).exit_code == 0
+    assert run("cadence", "check").exit_code == 0
 
     followup = workspace.templates_dir / "internet-lead" / "followup-text.sms.j2"
     followup.write_text(UNDEFINED_TEXT)
-    broken = runner.invoke(app, ["cadence", "check"])
+    broken = run("cadence", "check")
     assert broken.exit_code == 1
     assert "template internet-lead/followup-text line 2" in broken.stderr
     assert "first_name is not defined (undefined)" in broken.stderr

@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from leadchase.channels.config import configured_channels, smtp_settings, twilio_settings
-from leadchase.cli import app
 from leadchase.config import load_settings
 from leadchase.errors import ConfigError
 from leadchase.workspace import Workspace
+from tests.conftest import run
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
-
-runner = CliRunner()
 
 
 def _use_secrets_file(workspace: Workspace, lines: str, mode: int) -> Path:
@@ -69,12 +66,12 @@ def test_doctor_checks_twilio_without_sending_or_showing_the_token(
         monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
         monkeypatch.setenv("TWILIO_FROM", OUR_NUMBER)
         monkeypatch.setenv("LEADCHASE_TWILIO_BASE_URL", fake.base_url)
-        result = runner.invoke(app, ["doctor"])
+        result = run("doctor")
         assert result.exit_code == 0, result.output
         assert "Twilio: credentials work" in result.output
         assert fake.sent() == []
         monkeypatch.setenv("TWILIO_AUTH_TOKEN", "wrong-token-123")
-        result = runner.invoke(app, ["doctor"])
+        result = run("doctor")
         assert result.exit_code == 1
         assert "problem  Twilio" in result.output
         assert "wrong-token-123" not in result.output and AUTH_TOKEN not in result.output

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,8 @@ from leadchase.cli.reference import CommandHelp, command_help, exit_codes, rende
 from leadchase.importing import records
 from leadchase.importing.headers import LEAD_FIELDS, map_headers
 from leadchase.importing.pipeline import ImportResult
+from tests.conftest import PROJECT
 
-PROJECT = Path(__file__).resolve().parents[1]
 DOCS = PROJECT / "docs"
 SOURCE = PROJECT / "src" / "leadchase"
 README = (PROJECT / "README.md").read_text(encoding="utf-8")

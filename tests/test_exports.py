@@ -8,23 +8,20 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.exports import COLUMNS, write_csv, write_json
 from leadchase.importing.pipeline import ImportOptions
 from leadchase.importing.service import import_files
 from leadchase.lead_work import log_touch
 from leadchase.workspace import Workspace
-
-runner = CliRunner()
-NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+from tests.conftest import SF_MORNING as NOW
+from tests.conftest import run
 
 
 @pytest.fixture
@@ -37,18 +34,15 @@ def tricky(workspace: Workspace) -> Workspace:
         "+cmd|' /C calc'!A0,@SUM(1+1)\n",
         encoding="utf-8",
     )
-    context = Context.load(workspace.root)
-    try:
+    with open_workspace(workspace.root) as context:
         import_files(context, [lead_file], ImportOptions(), NOW)
         log_touch(context, "1", "call", "talked", "\t=1+1", NOW + timedelta(minutes=5))
         log_touch(context, "1", "call", None, "\r@evil", NOW + timedelta(minutes=9))
-    finally:
-        context.close()
     return workspace
 
 
 def _export(*args: str) -> Any:
-    result = runner.invoke(app, ["export", *args])
+    result = run("export", *args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -107,10 +101,10 @@ def test_a_file_is_private_whole_and_readable_by_excel(tricky: Workspace, tmp_pa
 
 
 def test_a_missing_folder_is_one_line(tricky: Workspace, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["export", "leads", "--out", str(tmp_path / "nope" / "x.csv")])
+    result = run("export", "leads", "--out", str(tmp_path / "nope" / "x.csv"))
     assert result.exit_code == 1
     assert "does not exist" in result.stderr and "Traceback" not in result.output
-    folder = runner.invoke(app, ["export", "leads", "--out", str(tmp_path)])
+    folder = run("export", "leads", "--out", str(tmp_path))
     assert folder.exit_code == 1 and "is a folder" in folder.stderr
 
 
@@ -133,15 +127,11 @@ def test_rows_are_written_as_they_come(writer: Any) -> None:
 def test_the_database_is_read_in_batches(tricky: Workspace) -> None:
     from leadchase.store import reports
 
-    context = Context.load(tricky.root)
-    try:
-        with context.database.reading() as connection:
-            rows = reports.export_rows(connection, "touches", COLUMNS["touches"])
-            assert isinstance(rows, Iterator)  # a cursor walked in batches, not a list
-            first = next(rows)
-            assert first.lead_name == "José Núñez"
-    finally:
-        context.close()
+    with open_workspace(tricky.root) as context, context.database.reading() as connection:
+        rows = reports.export_rows(connection, "touches", COLUMNS["touches"])
+        assert isinstance(rows, Iterator)  # a cursor walked in batches, not a list
+        first = next(rows)
+        assert first.lead_name == "José Núñez"
 
 
 def test_empty_exports_are_still_valid() -> None:

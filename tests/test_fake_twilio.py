@@ -11,7 +11,6 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,9 @@ import pytest
 
 from leadchase.channels.config import TwilioSettings
 from leadchase.channels.twilio_sms import TwilioTexts
+from tests.conftest import NOW, PROJECT
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
 
-PROJECT = Path(__file__).resolve().parents[1]
-NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 LEAD = "+14155550123"
 MESSAGES = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
 AUTHORIZATION = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()

@@ -11,22 +11,18 @@ import re
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import Result
 
-from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.dnc import add_numbers, opt_out_lead
 from leadchase.ics import escape_text, fold, window_end
 from leadchase.lead_work import log_touch, set_stage, snooze
 from leadchase.workspace import Workspace
-from tests.agenda_helpers import import_lead
-from tests.send_helpers import PHONES
+from tests.conftest import PHONES, SF_MORNING, import_lead, run
 
-runner = CliRunner()
-ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # Monday 10:00 in San Francisco
+ARRIVAL = SF_MORNING  # Monday 10:00 in San Francisco
 NOW = ARRIVAL + timedelta(minutes=10)
 LONG_NAME = "Maximiliano Fernández-Villanueva de la Santísima Trinidad"
 DAY1 = "Call within 5 minutes; start from the quote they asked for, ask one easy question"
@@ -73,10 +69,6 @@ def read_calendar(raw: bytes) -> list[dict[str, str]]:
     return events
 
 
-def _context(workspace: Workspace) -> Context:
-    return Context.load(workspace.root)
-
-
 @pytest.fixture
 def leads(workspace: Workspace) -> dict[str, int]:
     """Six leads that arrived together; each one's story changes what its calendar shows."""
@@ -86,8 +78,7 @@ def leads(workspace: Workspace) -> dict[str, int]:
         found[name.split()[0]] = import_lead(
             workspace, ARRIVAL, phone=PHONES[n], email=f"lead{n}@example.com", name=name
         )
-    context = _context(workspace)
-    try:
+    with open_workspace(workspace.root) as context:
         for minutes in (5, 6):  # Bob got both of his day-1 calls
             log_touch(
                 context, str(found["Bob"]), "call", None, "", ARRIVAL + timedelta(minutes=minutes)
@@ -96,13 +87,11 @@ def leads(workspace: Workspace) -> dict[str, int]:
         set_stage(context, str(found["Di"]), "application", NOW)
         add_numbers(context, [PHONES[4]], NOW)  # Maximiliano's number is on the DNC list
         snooze(context, str(found["Fay"]), "2026-03-04 12:00", NOW)
-    finally:
-        context.close()
     return found
 
 
-def _agenda(*args: str) -> Any:
-    result = runner.invoke(app, ["agenda", *args], env={"LEADCHASE_NOW": NOW.isoformat()})
+def _agenda(*args: str) -> Result:
+    result = run("agenda", *args, now=NOW)
     assert result.exit_code == 0, result.output
     return result
 

@@ -21,8 +21,9 @@ from leadchase.messaging import (
     render,
 )
 from leadchase.messaging.variants import stable_index
+from tests.conftest import PROJECT
 
-SHIPPED = Path(__file__).resolve().parents[1] / "templates"
+SHIPPED = PROJECT / "templates"
 CADENCE_TEMPLATE_NAMES = [
     "internet-lead/first-text",
     "internet-lead/day1-followup-text",

@@ -18,12 +18,11 @@ from leadchase.compliance.optouts import (
     scopes_closing,
 )
 from leadchase.contact.channels import CHANNELS
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.workspace import Workspace
-from tests.agenda_helpers import import_lead
-from tests.conftest import NOW
+from tests.conftest import NOW, import_lead
 
 # (scope of the entry, the lead detail it is on) -> the channels it closes. Written out by hand:
 # the product's rules (PRODUCT.md), not a copy of the module's table.
@@ -83,9 +82,8 @@ def test_the_agenda_query_and_new_leads_follow_the_same_table(workspace: Workspa
         phone, email = f"+1415555{2610 + number}", f"lead{number}@example.com"
         lead_id = import_lead(workspace, NOW, phone=phone, email=email, name=f"Lead {number}")
         leads[scope, detail] = (lead_id, phone, email)
-    context = Context.load(workspace.root)
     later = NOW + timedelta(days=3)  # every first touch is due by then
-    try:
+    with open_workspace(workspace.root) as context:
         with context.database.writing() as connection:
             for (scope, detail), (_, phone, email) in leads.items():
                 value = phone if detail == "phone" else email
@@ -103,8 +101,6 @@ def test_the_agenda_query_and_new_leads_follow_the_same_table(workspace: Workspa
             entries = suppressions.live_scopes(
                 connection, [v for _, phone, email in leads.values() for v in (phone, email)]
             )
-    finally:
-        context.close()
     for key, (lead_id, phone, email) in leads.items():
         hidden = tuple(c for c in CHANNELS if lead_id not in shown[c])
         assert hidden == RULES[key], key

@@ -7,36 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
 
-from leadchase.agenda import build_agenda
-from leadchase.cli import app
 from leadchase.compliance.windows import check_moment
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
 from leadchase.lead_work import log_touch
-from tests.send_helpers import PHONES, Sending, import_leads
-from tests.send_helpers import sending as sending
-
-runner = CliRunner()
-NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # Monday 10:00 in San Francisco
-
-
-def _rows(sending: Sending, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    engine = create_engine(f"sqlite:///{sending.workspace.default_database}")
-    with engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(text(sql))]
-    engine.dispose()
-    return rows
-
-
-def _agenda(sending: Sending, now: datetime):
-    context = Context.load(sending.workspace.root)
-    try:
-        return build_agenda(context, now)
-    finally:
-        context.close()
+from leadchase.workspace import Workspace
+from tests.conftest import PHONES, Sending, agenda_at, import_leads, query, run
+from tests.conftest import SF_MORNING as NOW
 
 
 def test_a_reply_stops_automation_at_once_and_tops_the_agenda(sending: Sending) -> None:
@@ -51,25 +29,22 @@ def test_a_reply_stops_automation_at_once_and_tops_the_agenda(sending: Sending) 
     assert result.replies == 1
     assert len(sending.texts_to(PHONES[0])) == 1  # the follow-up due in this very pass did not go
     assert len(sending.texts_to(PHONES[1])) == 2  # the other lead's did
-    agenda = _agenda(sending, later)
+    agenda = agenda_at(sending.workspace, later)
     assert [r.name for r in agenda.replies] == ["Lead A0"]
-    (stage, replied) = _rows(
-        sending,
+    (stage, replied) = query(
+        sending.workspace,
         f"SELECT stage, replied_at FROM lead WHERE phone = '{PHONES[0]}'",  # noqa: S608
     )[0]
     assert stage == "engaged" and replied is not None
     # No automated touch is left for that lead; the conversation is the officer's now.
-    assert _rows(
-        sending,
+    assert query(
+        sending.workspace,
         f"SELECT count(*) FROM touch t JOIN lead l ON l.id = t.lead_id WHERE l.phone = '{PHONES[0]}' AND t.status = 'planned' AND t.automated = 1",  # noqa: S608
     ) == [(0,)]
     # Answering it (a logged text) takes it off the top of the agenda.
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         log_touch(context, PHONES[0], "text", "sent", "", later + timedelta(minutes=2))
-    finally:
-        context.close()
-    assert _agenda(sending, later + timedelta(minutes=3)).replies == []
+    assert agenda_at(sending.workspace, later + timedelta(minutes=3)).replies == []
 
 
 def test_stop_means_never_again_even_from_another_vendor_file_and_start_resumes(
@@ -79,29 +54,29 @@ def test_stop_means_never_again_even_from_another_vendor_file_and_start_resumes(
     sending.send(NOW)
     sending.twilio.add_inbound(PHONES[0], "STOP")
     sending.send(NOW + timedelta(minutes=5))
-    suppressed = _rows(sending, "SELECT value, channel, reason, evidence FROM suppression")
+    suppressed = query(
+        sending.workspace, "SELECT value, channel, reason, evidence FROM suppression"
+    )
     assert suppressed[0][:3] == (PHONES[0], "text", "opt-out") and "STOP" in suppressed[0][3]
     # Bought again from another vendor, in another format.
     other = sending.workspace.root / "vendor2.csv"
     other.write_text(
         f"FNAME,LNAME,CELL PHONE,ST\nLead,Again,({PHONES[0][2:5]}) {PHONES[0][5:8]}-{PHONES[0][8:]},CA\n"
     )
-    assert (
-        runner.invoke(
-            app,
-            ["import", str(other)],
-            env={"LEADCHASE_NOW": (NOW + timedelta(days=1)).isoformat()},
-        ).exit_code
-        == 0
-    )
+    assert run("import", str(other), now=NOW + timedelta(days=1)).exit_code == 0
     for day in range(1, 6):
         sending.send(NOW + timedelta(days=day))
     assert len(sending.texts_to(PHONES[0])) == 1
-    assert all(item.channel != "text" for item in _agenda(sending, NOW + timedelta(days=5)).items)
+    assert all(
+        item.channel != "text"
+        for item in agenda_at(sending.workspace, NOW + timedelta(days=5)).items
+    )
     # START lifts it; texting resumes on the next due step.
     sending.twilio.add_inbound(PHONES[0], "START")
     sending.send(NOW + timedelta(days=6))
-    assert _rows(sending, "SELECT count(*) FROM suppression WHERE lifted_at IS NULL") == [(0,)]
+    assert query(sending.workspace, "SELECT count(*) FROM suppression WHERE lifted_at IS NULL") == [
+        (0,)
+    ]
     sending.send(NOW + timedelta(days=8))
     assert len(sending.texts_to(PHONES[0])) == 2
 
@@ -125,8 +100,12 @@ def test_wrong_number_stops_texts_and_calls(sending: Sending) -> None:
     sending.send(NOW)
     sending.twilio.add_inbound(PHONES[0], "wrong number")
     sending.send(NOW + timedelta(minutes=5))
-    assert _agenda(sending, NOW + timedelta(days=2)).items == []  # no call or text tasks
-    planned = _rows(sending, "SELECT DISTINCT channel FROM touch WHERE status = 'planned'")
+    assert (
+        agenda_at(sending.workspace, NOW + timedelta(days=2)).items == []
+    )  # no call or text tasks
+    planned = query(
+        sending.workspace, "SELECT DISTINCT channel FROM touch WHERE status = 'planned'"
+    )
     assert planned == [("email",)]  # the automated emails go on: the email may be right
 
 
@@ -139,7 +118,7 @@ def test_auto_replies_are_recorded_but_pause_nothing(sending: Sending) -> None:
     )
     sending.send(NOW + timedelta(hours=5, minutes=10))
     assert len(sending.texts_to(PHONES[0])) == 2
-    inbox = runner.invoke(app, ["inbox", "--json"])
+    inbox = run("inbox", "--json")
     assert json.loads(inbox.stdout)[0]["kind"] == "auto-reply"
 
 
@@ -149,26 +128,21 @@ def test_unknown_senders_are_kept_in_the_inbox_and_our_own_texts_are_not_replies
     import_leads(sending.workspace, NOW, 1)
     sending.send(NOW)
     sending.twilio.add_inbound("+14155559999", "who is this?")
-    result = runner.invoke(
-        app, ["sync", "--json"], env={"LEADCHASE_NOW": (NOW + timedelta(minutes=3)).isoformat()}
-    )
+    result = run("sync", "--json", now=NOW + timedelta(minutes=3))
     assert result.exit_code == 0, result.output
     synced = json.loads(result.stdout)
     assert (
         synced["received"] == 1 and synced["unknown_senders"] == 1
     )  # our outbound text is not a reply
-    again = runner.invoke(
-        app, ["sync", "--json"], env={"LEADCHASE_NOW": (NOW + timedelta(minutes=4)).isoformat()}
-    )
+    again = run("sync", "--json", now=NOW + timedelta(minutes=4))
     assert json.loads(again.stdout)["received"] == 0  # de-duplicated by SID
-    entries = json.loads(runner.invoke(app, ["inbox", "--json"]).stdout)
+    entries = json.loads(run("inbox", "--json").stdout)
     assert entries[0]["lead_id"] is None and entries[0]["body"] == "who is this?"
 
 
 def test_florida_caps_calls_and_texts_at_three_a_day(sending: Sending) -> None:
     import_leads(sending.workspace, NOW - timedelta(hours=3), 1, state="FL")  # 10:00 in Miami
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         for minutes in (0, 10, 20):  # three calls logged in the morning
             log_touch(
                 context,
@@ -178,8 +152,6 @@ def test_florida_caps_calls_and_texts_at_three_a_day(sending: Sending) -> None:
                 "",
                 NOW - timedelta(hours=3) + timedelta(minutes=minutes),
             )
-    finally:
-        context.close()
     result = sending.send(NOW)
     texts = [item for item in result.items if item.channel == "text"]
     assert texts and texts[0].result == "held" and "3" in texts[0].reason
@@ -201,7 +173,7 @@ def test_consent_required_holds_texts_without_a_consent_record(sending: Sending)
         "name,phone,state,lead_date,trustedform cert url\n"
         f"Cara Diaz,{PHONES[5]},CA,{NOW.isoformat()},https://cert.trustedform.com/abc123\n"
     )
-    runner.invoke(app, ["import", str(with_consent)], env={"LEADCHASE_NOW": NOW.isoformat()})
+    run("import", str(with_consent), now=NOW)
     result = sending.send(NOW)
     by_phone = {item.to: item for item in result.items if item.channel == "text"}
     assert by_phone[PHONES[0]].result == "held" and "consent" in by_phone[PHONES[0]].reason
@@ -211,11 +183,7 @@ def test_consent_required_holds_texts_without_a_consent_record(sending: Sending)
 def test_compliance_report_lists_every_automated_text_with_the_rule(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 3)
     sending.send(NOW)
-    result = runner.invoke(
-        app,
-        ["compliance", "report", "--json"],
-        env={"LEADCHASE_NOW": (NOW + timedelta(hours=1)).isoformat()},
-    )
+    result = run("compliance", "report", "--json", now=NOW + timedelta(hours=1))
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert len(report["texts"]) == 3 and report["violations"] == 0
@@ -242,31 +210,32 @@ def test_no_send_is_ever_allowed_outside_the_rules(
     lead_file.write_text(
         f"name,phone,state,lead_date\nProp Lead,{PHONES[phone_index]},{state},{moment.isoformat()}\n"
     )
-    runner.invoke(app, ["import", str(lead_file)], env={"LEADCHASE_NOW": moment.isoformat()})
-    context = Context.load(sending.workspace.root)
-    senders = configured_senders(context)
-    try:
-        run = SendRun(context, moment, senders, dry_run=True)
-        result = run.run()
-        for item in result.items:
-            if item.result != "would-send" or item.channel != "text":
-                continue
-            with context.database.reading() as connection:
-                from leadchase.store import leads as lead_store
+    run("import", str(lead_file), now=moment)
+    with open_workspace(sending.workspace.root) as context:
+        senders = configured_senders(context)
+        try:
+            send_run = SendRun(context, moment, senders, dry_run=True)
+            result = send_run.run()
+            for item in result.items:
+                if item.result != "would-send" or item.channel != "text":
+                    continue
+                with context.database.reading() as connection:
+                    from leadchase.store import leads as lead_store
 
-                lead = lead_store.get(connection, item.lead_id)
-            assert lead is not None
-            clock = run.followup.clock(dict(lead._mapping), moment)
-            assert clock.zones, "a text with no known zone must be held"
-            assert check_moment(moment, clock.zones, clock.states, run.followup.policy).allowed
-            for zone in clock.zones:
-                from zoneinfo import ZoneInfo
+                    lead = lead_store.get(connection, item.lead_id)
+                assert lead is not None
+                clock = send_run.followup.clock(dict(lead._mapping), moment)
+                assert clock.zones, "a text with no known zone must be held"
+                assert check_moment(
+                    moment, clock.zones, clock.states, send_run.followup.policy
+                ).allowed
+                for zone in clock.zones:
+                    from zoneinfo import ZoneInfo
 
-                local = moment.astimezone(ZoneInfo(zone))
-                assert 8 <= local.hour < 21, (zone, local)
-    finally:
-        senders.close()
-        context.close()
+                    local = moment.astimezone(ZoneInfo(zone))
+                    assert 8 <= local.hour < 21, (zone, local)
+        finally:
+            senders.close()
 
 
 def test_today_json_lists_replies_first(sending: Sending) -> None:
@@ -275,13 +244,14 @@ def test_today_json_lists_replies_first(sending: Sending) -> None:
     sending.twilio.clock = lambda: NOW + timedelta(minutes=30)
     sending.twilio.add_inbound(PHONES[0], "What rate could I get?")
     sending.send(NOW + timedelta(minutes=40))
-    items = json.loads(
-        runner.invoke(
-            app,
-            ["today", "--json"],
-            env={"LEADCHASE_NOW": (NOW + timedelta(minutes=41)).isoformat()},
-        ).stdout
-    )
+    items = json.loads(run("today", "--json", now=NOW + timedelta(minutes=41)).stdout)
     assert (
         items[0]["channel"] == "reply" and items[0]["reason"] == "replied: What rate could I get?"
     )
+
+
+def test_sync_without_twilio_says_what_to_set(workspace: Workspace) -> None:
+    result = run("sync")
+    assert result.exit_code == 1
+    assert "Twilio is not configured" in result.stderr
+    assert "TWILIO_ACCOUNT_SID" in result.stderr

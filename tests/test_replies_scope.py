@@ -4,31 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, text
-
 from leadchase.agenda import build_agenda
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.lead_work import set_stage
-from tests.send_helpers import PHONES, Sending, import_leads
-from tests.send_helpers import sending as sending
+from tests.conftest import PHONES, Sending, import_leads, query
 
-NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # Monday 10:00 in San Francisco
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # Monday 10:00 in San Francisco (SF_MORNING)
 
 
-def _rows(sending: Sending, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    engine = create_engine(f"sqlite:///{sending.workspace.default_database}")
-    with engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(text(sql))]
-    engine.dispose()
-    return rows
+def _rows(sending: Sending, sql: str) -> list[tuple[object, ...]]:
+    return query(sending.workspace, sql)
 
 
 def _agenda_leads(sending: Sending, now: datetime) -> set[str]:
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         agenda = build_agenda(context, now)
-    finally:
-        context.close()
     return {item.name for item in agenda.items}
 
 
@@ -76,11 +66,8 @@ def test_a_possible_opt_out_pauses_texts_and_never_resumes_them_by_itself(
     (kind,) = _rows(sending, "SELECT status FROM message WHERE direction = 'in'")[0]
     assert kind == "possible-opt-out"
     # Moving the lead to nurture (which plans automated texts) does not text it.
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         set_stage(context, PHONES[0], "nurture", NOW + timedelta(minutes=10))
-    finally:
-        context.close()
     for day in range(1, 40, 3):
         sending.send(NOW + timedelta(days=day))
     assert len(sending.texts_to(PHONES[0])) == 1

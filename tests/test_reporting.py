@@ -17,31 +17,23 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from leadchase.cli import app
 from leadchase.config import default_settings_text
-from leadchase.context import Context
+from leadchase.context import Context, open_workspace
 from leadchase.dispatch import SendRun, configured_senders
-from leadchase.errors import LeadchaseError
 from leadchase.lead_work import log_touch, set_stage
-from leadchase.reporting import parse_since
-from leadchase.reporting.compute import arrival
-from leadchase.reporting.figures import median, percentile, share
 from leadchase.workspace import Workspace, create_workspace
-from tests.agenda_helpers import import_lead
+from tests.conftest import PHONES, SF_MORNING, Sending, import_lead, run
 from tests.fake_twilio import FakeTwilio
-from tests.send_helpers import PHONES, Sending
 from tests.smtp_server import SmtpTestServer
 
-runner = CliRunner()
-T0 = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+T0 = SF_MORNING
 NOW = T0 + timedelta(days=150)
 SINCE = "2026-03-01"
 
@@ -56,8 +48,7 @@ class Seeded:
     leads: dict[str, int]
 
     def stats(self, *args: str) -> Any:
-        env = {"LEADCHASE_HOME": str(self.workspace.root), "LEADCHASE_NOW": NOW.isoformat()}
-        result = runner.invoke(app, ["stats", *args], env=env)
+        result = run("stats", *args, now=NOW, env={"LEADCHASE_HOME": str(self.workspace.root)})
         assert result.exit_code == 0, result.output
         return result
 
@@ -72,13 +63,8 @@ class _Story:
         self.workspace = workspace
         self.twilio = twilio
 
-    @contextmanager
-    def context(self) -> Iterator[Context]:
-        context = Context.load(self.workspace.root)
-        try:
-            yield context
-        finally:
-            context.close()
+    def context(self) -> AbstractContextManager[Context]:
+        return open_workspace(self.workspace.root)
 
     def send(self, now: datetime) -> None:
         with self.context() as context:
@@ -210,7 +196,7 @@ def test_contact_and_reply_rates(seeded: Seeded) -> None:
 
 def test_reply_rate_by_variant_credits_the_variants_that_were_answered(seeded: Seeded) -> None:
     env = {"LEADCHASE_HOME": str(seeded.workspace.root)}
-    exported = runner.invoke(app, ["export", "messages", "--format", "json"], env=env)
+    exported = run("export", "messages", "--format", "json", env=env)
     messages = json.loads(exported.stdout)
     ours = {seeded.leads[name] for name in ("L1", "L2", "L3", "L4")}
     answered = {seeded.leads["L1"], seeded.leads["L2"]}  # both replied to their first text
@@ -376,43 +362,13 @@ def test_tables_and_bars_for_people(seeded: Seeded) -> None:
 
 
 def test_no_leads_in_the_period_says_so(workspace: Workspace) -> None:
-    result = runner.invoke(app, ["stats"], env={"LEADCHASE_NOW": T0.isoformat()})
+    result = run("stats", now=T0)
     assert result.exit_code == 0, result.output
     assert "all sources: 0" in result.stdout and "Nothing to measure yet" in result.stdout
 
 
 def test_a_bad_since_is_one_line(workspace: Workspace) -> None:
-    result = runner.invoke(app, ["stats", "--since", "last week"])
+    result = run("stats", "--since", "last week")
     assert result.exit_code == 1
     assert "--since 'last week' is not a period or a date" in result.stderr
     assert "Traceback" not in result.output
-
-
-def test_parse_since() -> None:
-    zone = "America/Chicago"
-    assert parse_since("30d", T0, zone) == T0 - timedelta(days=30)
-    assert parse_since(" 2W ", T0, zone) == T0 - timedelta(days=14)
-    assert parse_since("all", T0, zone) is None
-    assert parse_since("2026-02-01", T0, zone) == datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
-    assert parse_since("2026-02-01T08:00", T0, zone) == datetime(2026, 2, 1, 14, 0, tzinfo=UTC)
-    with pytest.raises(LeadchaseError, match="in the future"):
-        parse_since("2026-04-01", T0, zone)
-
-
-def test_arrival_is_the_lead_date_only_when_fresh() -> None:
-    imported = T0
-    month = timedelta(days=30)
-    fresh = T0 - timedelta(hours=3)
-    assert arrival(fresh, imported, month) == fresh
-    assert arrival(T0 - timedelta(days=31), imported, month) == imported  # aged
-    assert arrival(T0 + timedelta(hours=1), imported, month) == imported  # a date in the future
-    assert arrival(None, imported, month) == imported
-
-
-def test_figures() -> None:
-    assert median([]) is None and percentile([], 0.9) is None
-    assert median([5.0]) == 5.0 and percentile([5.0], 0.9) == 5.0
-    assert median([4.0, 1.0, 3.0]) == 3.0
-    assert median([1.0, 2.0, 3.0, 10.0]) == 2.5
-    assert percentile([10.0, 20.0, 30.0, 40.0, 50.0], 0.9) == 46.0
-    assert share(1, 3) == 0.3333 and share(0, 0) is None

@@ -11,31 +11,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
-
-from leadchase.cli import app
-from leadchase.context import Context
+from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
-from tests.send_helpers import PHONES, Sending, import_leads
-from tests.send_helpers import sending as sending
-
-runner = CliRunner()
-# Monday 2026-03-02, 10:00 in San Francisco: inside every window.
-NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-
-
-def _rows(sending: Sending, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    engine = create_engine(f"sqlite:///{sending.workspace.default_database}")
-    with engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(text(sql))]
-    engine.dispose()
-    return rows
+from tests.conftest import PHONES, Sending, import_leads, query, run
+from tests.conftest import SF_MORNING as NOW  # Monday 10:00 in San Francisco: inside every window
 
 
 def test_send_delivers_first_texts_and_emails_then_nothing_twice(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 3)
-    result = runner.invoke(app, ["send", "--json"], env={"LEADCHASE_NOW": NOW.isoformat()})
+    result = run("send", "--json", now=NOW)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["sent"] == 6 and summary["failed"] == 0  # a text and an email per lead
@@ -59,29 +43,27 @@ def test_send_delivers_first_texts_and_emails_then_nothing_twice(sending: Sendin
         body = email.message.get_content()
         assert "100 Main Street" in body  # the postal address
         assert "unsubscribe" in body.lower()
-    recorded = _rows(
-        sending, "SELECT provider_id, status, body, variant FROM message WHERE channel = 'text'"
+    recorded = query(
+        sending.workspace,
+        "SELECT provider_id, status, body, variant FROM message WHERE channel = 'text'",
     )
     assert {r[0] for r in recorded} == {m["sid"] for m in texts}
     assert all(r[2] and r[3] for r in recorded)
-    again = runner.invoke(
-        app, ["send", "--json"], env={"LEADCHASE_NOW": (NOW + timedelta(minutes=1)).isoformat()}
-    )
+    again = run("send", "--json", now=NOW + timedelta(minutes=1))
     assert json.loads(again.stdout)["sent"] == 0
     assert len(sending.twilio.sent()) == 3 and len(sending.smtp.received) == 3
 
 
 def test_dry_run_shows_what_would_go_and_why_others_wait(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 2)
-    context = Context.load(sending.workspace.root)
-    try:
+    with open_workspace(sending.workspace.root) as context:
         senders = configured_senders(context)
-        now_result = SendRun(context, NOW, senders, dry_run=True).run()
-        night = NOW + timedelta(hours=12)  # 22:00 in San Francisco
-        night_result = SendRun(context, night, senders, dry_run=True).run()
-    finally:
-        senders.close()
-        context.close()
+        try:
+            now_result = SendRun(context, NOW, senders, dry_run=True).run()
+            night = NOW + timedelta(hours=12)  # 22:00 in San Francisco
+            night_result = SendRun(context, night, senders, dry_run=True).run()
+        finally:
+            senders.close()
     would = [i for i in now_result.items if i.result == "would-send"]
     assert len(would) == 4 and all(i.body for i in would)
     assert {i.channel for i in would} == {"text", "email"}
@@ -114,16 +96,16 @@ def test_twilio_error_classes(sending: Sending) -> None:
     assert by_phone[landline].result == "failed"
     sent_to = {m["to"] for m in sending.twilio.sent()}
     assert {flaky, fine} <= sent_to  # the 429 was retried within the run
-    suppressed = _rows(sending, "SELECT value, channel, reason FROM suppression")
+    suppressed = query(sending.workspace, "SELECT value, channel, reason FROM suppression")
     assert (opted_out, "text", "opt-out") in suppressed
-    (text_ok,) = _rows(sending, f"SELECT text_ok FROM lead WHERE phone = '{landline}'")[0]  # noqa: S608
+    (text_ok,) = query(sending.workspace, f"SELECT text_ok FROM lead WHERE phone = '{landline}'")[0]  # noqa: S608
     assert text_ok == 0
     # Later passes never text either of them again; the landline still gets calls and emails.
     sending.twilio.fail_creates_to(opted_out, 400, 21610)
     later = sending.send(NOW + timedelta(days=1, hours=1))
     assert not [i for i in later.items if i.channel == "text" and i.to in (opted_out, landline)]
-    open_channels = _rows(
-        sending,
+    open_channels = query(
+        sending.workspace,
         f"SELECT t.channel FROM touch t JOIN lead l ON l.id = t.lead_id WHERE l.phone = '{landline}' AND t.status = 'planned'",  # noqa: S608
     )
     assert {row[0] for row in open_channels} == {"call", "email"}
@@ -132,7 +114,7 @@ def test_twilio_error_classes(sending: Sending) -> None:
 def test_configuration_error_halts_the_run_with_one_message(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 3)
     sending.twilio.fail_next_creates(400, 21606, count=1)
-    result = runner.invoke(app, ["send"], env={"LEADCHASE_NOW": NOW.isoformat()})
+    result = run("send", now=NOW)
     assert result.exit_code == 5
     assert result.stderr.count("sending halted") == 1
     assert "Traceback" not in result.output
@@ -157,33 +139,32 @@ def test_delivery_status_follow_up_stops_texting_a_landline(sending: Sending) ->
     (sid,) = [m["sid"] for m in sending.twilio.sent()]
     sending.twilio.set_status(sid, "undelivered", 30006)
     sending.send(NOW + timedelta(minutes=2))
-    assert _rows(sending, "SELECT status, error_code FROM message WHERE channel = 'text'") == [
-        ("undelivered", "30006")
-    ]
-    assert _rows(sending, "SELECT text_ok FROM lead") == [(0,)]
+    assert query(
+        sending.workspace, "SELECT status, error_code FROM message WHERE channel = 'text'"
+    ) == [("undelivered", "30006")]
+    assert query(sending.workspace, "SELECT text_ok FROM lead") == [(0,)]
 
 
 def _run_and_die(sending: Sending, *, after_twilio: bool) -> list[str]:
     """A send run whose process dies at its first text, just after (or before) calling Twilio."""
-    context = Context.load(sending.workspace.root)
-    senders = configured_senders(context)
-    real_send = senders.texts.send_text  # type: ignore[union-attr]
     reached: list[str] = []
+    with open_workspace(sending.workspace.root) as context:
+        senders = configured_senders(context)
+        real_send = senders.texts.send_text  # type: ignore[union-attr]
 
-    def send_then_die(to: str, body: str) -> None:
-        if after_twilio:
-            real_send(to, body)
-            reached.append(to)
-        raise KeyboardInterrupt
+        def send_then_die(to: str, body: str) -> None:
+            if after_twilio:
+                real_send(to, body)
+                reached.append(to)
+            raise KeyboardInterrupt
 
-    senders.texts.send_text = send_then_die  # type: ignore[union-attr, method-assign]
-    try:
-        SendRun(context, NOW, senders, sleep=lambda _s: None).run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        senders.close()
-        context.close()
+        senders.texts.send_text = send_then_die  # type: ignore[union-attr, method-assign]
+        try:
+            SendRun(context, NOW, senders, sleep=lambda _s: None).run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            senders.close()
     return reached
 
 
@@ -191,12 +172,12 @@ def test_crash_between_twilio_and_the_record_never_sends_twice(sending: Sending)
     import_leads(sending.workspace, NOW, 2)
     calls = _run_and_die(sending, after_twilio=True)
     assert len(calls) == 1
-    assert _rows(sending, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(1,)]
+    assert query(sending.workspace, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(1,)]
     result = sending.send(NOW + timedelta(minutes=1))
     assert result.reconciled == 1
     for phone in PHONES[:2]:
         assert len(sending.texts_to(phone)) == 1, phone
-    assert _rows(sending, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(0,)]
+    assert query(sending.workspace, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(0,)]
 
 
 def _send_process(sending: Sending, now: datetime) -> subprocess.Popen[str]:
@@ -251,7 +232,6 @@ def test_two_send_processes_at_once_send_each_message_once(sending: Sending) -> 
 
 def test_pacing_follows_messages_per_second(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 5)
-    context = Context.load(sending.workspace.root)
     waits: list[float] = []
     clock = [0.0]
 
@@ -259,13 +239,13 @@ def test_pacing_follows_messages_per_second(sending: Sending) -> None:
         waits.append(seconds)
         clock[0] += seconds
 
-    senders = configured_senders(context)
-    senders.messages_per_second = 2.0
-    try:
-        SendRun(context, NOW, senders, sleep=fake_sleep, monotonic=lambda: clock[0]).run()
-    finally:
-        senders.close()
-        context.close()
+    with open_workspace(sending.workspace.root) as context:
+        senders = configured_senders(context)
+        senders.messages_per_second = 2.0
+        try:
+            SendRun(context, NOW, senders, sleep=fake_sleep, monotonic=lambda: clock[0]).run()
+        finally:
+            senders.close()
     assert len(sending.twilio.sent()) == 5
     assert sum(waits) >= 2.0 - 1e-6  # 5 texts at 2 per second: at least 4 gaps of 0.5 s
 

@@ -9,8 +9,9 @@ import pytest
 from leadchase.messaging import TemplateError, TemplateLibrary, lint_templates, render
 from leadchase.messaging.lint import SAMPLE_CONTEXTS
 from leadchase.messaging.segments import segment_info
+from tests.conftest import PROJECT
 
-SHIPPED = Path(__file__).resolve().parents[1] / "templates"
+SHIPPED = PROJECT / "templates"
 
 GOOD_TEXT = """\
 {# a first text that passes every rule #}

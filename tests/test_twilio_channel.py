@@ -24,9 +24,9 @@ from leadchase.channels.twilio_sms import (
     retry_after_seconds,
 )
 from leadchase.errors import EXIT_HALTED
+from tests.conftest import NOW
 from tests.fake_twilio import OUR_NUMBER, FakeTwilio
 
-NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 LEAD = "+14155550123"
 OTHER_LEAD = "+13055550188"
 SERVICE = "MG" + "ab" * 16

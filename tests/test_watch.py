@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from leadchase.context import Context
 from leadchase.watch import FileLook, free_name, scan_watch_folder, settled_files
 from leadchase.workspace import Workspace
-from tests.conftest import NOW
+from tests.conftest import NOW, query
 
 WALL = 1_800_000_000.0  # the filesystem clock the tests pretend it is
 LEADS = (
@@ -22,13 +20,6 @@ LEADS = (
     "Ben,Carter,(919) 337-2604,ben@example.net,NC,2026-03-02 09:12\n"
     "No,Contact,,,TX,2026-03-02 09:30\n"
 )
-
-
-@pytest.fixture
-def context(workspace: Workspace) -> Iterator[Context]:
-    loaded = Context.load(workspace.root)
-    yield loaded
-    loaded.close()
 
 
 @pytest.fixture
@@ -49,11 +40,7 @@ def _drop(folder: Path, name: str, content: str | bytes, age: float = 60.0) -> P
 
 
 def _lead_names(workspace: Workspace) -> list[str]:
-    engine = create_engine(f"sqlite:///{workspace.default_database}")
-    with engine.connect() as connection:
-        names = [row[0] for row in connection.execute(text("SELECT name FROM lead ORDER BY id"))]
-    engine.dispose()
-    return names
+    return [name for (name,) in query(workspace, "SELECT name FROM lead ORDER BY id")]
 
 
 def test_a_dropped_file_is_imported_and_moved_with_its_rejects(

@@ -1,14 +1,20 @@
-"""What a command works with: the workspace settings and, opened on first use, the database."""
+"""What a command works with: the workspace settings and, opened on first use, the database.
+
+`with open_workspace(home) as context:` is the one way to get one: the database is closed when
+the block ends, also when it ends with an error, so no caller closes it by hand. `init_workspace`
+makes a new one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leadchase.config import Settings, load_settings
-from leadchase.workspace import find_workspace
+from leadchase.config import Settings, default_settings_text, load_settings
+from leadchase.workspace import Workspace, create_workspace, find_workspace
 
 if TYPE_CHECKING:
     from leadchase.store.database import Database
@@ -17,18 +23,51 @@ if TYPE_CHECKING:
 @dataclass
 class Context:
     settings: Settings
-    _database: Database | None = field(default=None, repr=False)
+    _database: Database | None = field(default=None, init=False, repr=False)
+    _closed: bool = field(default=False, init=False, repr=False)
 
-    @classmethod
-    def load(cls, home: Path | None = None) -> Context:
-        return cls(load_settings(find_workspace(home)))
-
-    @cached_property
+    @property
     def database(self) -> Database:
-        from leadchase.store.database import Database
+        """Opened on first use: commands that only read files never open it."""
+        if self._closed:
+            raise RuntimeError("the workspace is closed: use it inside `with open_workspace()`")
+        if self._database is None:
+            from leadchase.store.database import Database
 
-        return Database.open(self.settings.database_url)
+            self._database = Database.open(self.settings.database_url)
+        return self._database
 
-    def close(self) -> None:
-        if "database" in self.__dict__:
-            self.database.close()
+    @property
+    def database_open(self) -> bool:
+        return self._database is not None
+
+    def _close(self) -> None:
+        self._closed = True
+        if self._database is not None:
+            self._database.close()
+            self._database = None
+
+
+@contextmanager
+def open_workspace(home: Path | None = None) -> Iterator[Context]:
+    """The workspace at `home` (else $LEADCHASE_HOME, else the nearest leadchase.toml upward)."""
+    context = Context(load_settings(find_workspace(home)))
+    try:
+        yield context
+    finally:
+        context._close()
+
+
+@dataclass(frozen=True)
+class NewWorkspace:
+    workspace: Workspace
+    created: tuple[Path, ...]  # what was missing and is now there; existing files are kept
+
+
+def init_workspace(folder: Path) -> NewWorkspace:
+    """`leadchase init`: the settings file, cadences, templates and a migrated database."""
+    from leadchase.store.database import Database
+
+    workspace, created = create_workspace(folder, default_settings_text())
+    Database.open(load_settings(workspace).database_url).close()
+    return NewWorkspace(workspace, tuple(created))

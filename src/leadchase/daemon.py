@@ -56,10 +56,10 @@ class DaemonPlan:
 
 def plan_daemon(home: Path | None, send_every: float | None, watch_dir: Path | None) -> DaemonPlan:
     from leadchase.channels.config import smtp_settings, twilio_settings
-    from leadchase.context import Context
+    from leadchase.context import open_workspace
 
-    context = Context.load(home)
-    settings = context.settings
+    with open_workspace(home) as context:
+        settings = context.settings
     section = settings.section("daemon")
     where = f"{settings.workspace.settings_file}: [daemon]"
     every = section.get("send_every_seconds", 60) if send_every is None else send_every
@@ -114,16 +114,13 @@ class DaemonPasses:
     def send(self) -> int:
         """One send pass; the exit code `daemon --once` would end with."""
         from leadchase.clock import now
-        from leadchase.context import Context
+        from leadchase.context import open_workspace
         from leadchase.dispatch import send_pass
 
         self._leads_waiting.clear()
         try:
-            context = Context.load(self.plan.root)
-            try:
+            with open_workspace(self.plan.root) as context:
                 result = send_pass(context, now())
-            finally:
-                context.close()
         except BusyError as busy:
             self.log.warning("another run is sending; skipped")
             return busy.exit_code
@@ -167,18 +164,15 @@ class DaemonPasses:
     def watch(self) -> int:
         """One scan of the watch folder; returns how many new leads it imported."""
         from leadchase.clock import now
-        from leadchase.context import Context
+        from leadchase.context import open_workspace
         from leadchase.watch import scan_watch_folder
 
         folder = self.plan.watch_dir
         if folder is None:
             return 0
         try:
-            context = Context.load(self.plan.root)
-            try:
+            with open_workspace(self.plan.root) as context:
                 results = scan_watch_folder(context, folder, now(), last_looks=self._looks)
-            finally:
-                context.close()
         except LeadchaseError as error:
             self.log.error("watch scan failed: %s", error)
             return 0

@@ -1,7 +1,7 @@
 """The do-not-call list, and opt-outs that reach the officer by phone or email.
 
 A number on the DNC list gets no text at all; its calls stay on the agenda flagged DNC, for the
-officer to decide (PRODUCT.md). Nothing is ever deleted: removing a number sets its lifted_at,
+officer to decide. Nothing is ever deleted: removing a number sets its lifted_at,
 so the list keeps its history for a compliance question later.
 """
 

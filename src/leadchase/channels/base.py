@@ -1,6 +1,6 @@
 """What the send run needs from a text or email provider: one small interface each.
 
-Providers classify their own errors into outcomes the send run understands, so dispatch.py never
+Providers classify their own errors into outcomes the send run understands, so dispatch/ never
 sees an HTTP status or a Twilio error code table.
 """
 

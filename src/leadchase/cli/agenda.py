@@ -28,11 +28,8 @@ def agenda(
     """Your calls of the coming days, one per lead per day; --ics makes a calendar file of them."""
     from leadchase.ics import upcoming_calls, write_calendar
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         calendar = upcoming_calls(context, common.now(), days)
-    finally:
-        context.close()
     if ics is not None:
         write_calendar(calendar, ics)
         common.err.print(

@@ -16,39 +16,30 @@ def check() -> None:
     """Validate every cadence file, the stage map and the templates the cadences use."""
     from rich.markup import escape
 
-    from leadchase.cadence.service import FollowUp
-    from leadchase.messaging import TemplateLibrary, lint_used
+    from leadchase.cadence.check import check_workspace_cadences
 
-    context = common.context()
-    followup = FollowUp.load(context.settings)
-    cadences = followup.cadences.cadences
-    used = {
-        touch.template
-        for cadence in cadences.values()
-        for touch in cadence.touches()
-        if touch.template
-    }
-    findings = lint_used(TemplateLibrary(context.settings.workspace.templates_dir), used)
-    problems = followup.cadences.problems
-    for problem in problems:
+    with common.open_workspace() as context:
+        result = check_workspace_cadences(context.settings)
+    for problem in result.problems:
         common.err.print(f"[red]error:[/] {escape(str(problem))}", markup=True)
-    for finding in findings:
+    for finding in result.findings:
         label = "[red]error:[/]" if finding.severity == "error" else "[yellow]warning:[/]"
         where = f"template {finding.template} line {finding.line}"
         common.err.print(
             f"{label} {escape(f'{where}: {finding.message} ({finding.rule}); {finding.fix}')}"
         )
-    errors = sum(1 for finding in findings if finding.severity == "error")
-    warnings = len(findings) - errors
-    names = ", ".join(sorted(cadences)) or "none"
-    if problems or errors:
+    names = ", ".join(result.cadences) or "none"
+    if not result.valid:
         common.out.print(
-            f"{len(problems)} cadence problem(s), {errors} template error(s); "
+            f"{len(result.problems)} cadence problem(s), {result.template_errors} template error(s); "
             f"cadences that loaded: {names}"
         )
         raise typer.Exit(1)
+    warnings = result.template_warnings
     note = f" ({warnings} template warning(s))" if warnings else ""
-    common.out.print(f"All cadences are valid: {names}; their {len(used)} templates pass{note}")
+    common.out.print(
+        f"All cadences are valid: {names}; their {result.templates_used} templates pass{note}"
+    )
 
 
 @cadence_app.command("preview")
@@ -76,13 +67,10 @@ def preview(
         common.fail(
             "give a LEAD or --cadence NAME (not both); e.g. `leadchase cadence preview --cadence internet-lead --state FL`"
         )
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = preview_cadence(
             context, common.now(), lead=lead, cadence=cadence, state=state, zip_code=zip_code
         )
-    finally:
-        context.close()
     if json_output:
         common.print_json([row.to_json() for row in result.rows])
         return

@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from leadchase.context import Context
 
 out = Console(highlight=False, soft_wrap=False)
@@ -38,10 +40,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def context() -> Context:
-    from leadchase.context import Context
+def open_workspace() -> AbstractContextManager[Context]:
+    """The workspace of --home: `with common.open_workspace() as context:` closes it at the end."""
+    from leadchase.context import open_workspace as open_home
 
-    return Context.load(state.home)
+    return open_home(state.home)
 
 
 def now() -> datetime:

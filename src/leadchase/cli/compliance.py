@@ -27,11 +27,8 @@ def report(
 
     from leadchase.compliance_report import compliance_report
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = compliance_report(context, common.now(), days)
-    finally:
-        context.close()
     if json_output:
         common.print_json(
             {

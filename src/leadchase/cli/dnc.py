@@ -45,11 +45,8 @@ def import_numbers(
     """Put every number in a file on the do-not-call list; lines without a valid number are listed."""
     from leadchase.dnc import import_dnc
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = import_dnc(context, file, column, common.now())
-    finally:
-        context.close()
     if json_output:
         common.print_json(result.to_json())
         return
@@ -76,11 +73,8 @@ def add(
     """Put numbers on the do-not-call list by hand."""
     from leadchase.dnc import add_numbers
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         change = add_numbers(context, numbers, common.now())
-    finally:
-        context.close()
     _report(change, "added to", "already on", json_output)
 
 
@@ -91,11 +85,8 @@ def list_(json_output: common.JsonOption = False) -> None:
 
     from leadchase.dnc import list_dnc
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         entries = list_dnc(context)
-    finally:
-        context.close()
     if json_output:
         common.print_json([entry.to_json() for entry in entries])
         return
@@ -119,11 +110,8 @@ def remove(
     """Take a number off the do-not-call list (the entry is kept, marked lifted)."""
     from leadchase.dnc import remove_number
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         change = remove_number(context, number, common.now())
-    finally:
-        context.close()
     _report(change, "taken off", "", json_output)
     if change.texts_resumed and not json_output:
         common.out.print(f"Texts resume for {change.texts_resumed} leads.")
@@ -156,11 +144,8 @@ def optout(
     """Record an opt-out a lead gave you by phone or email: that channel stops for good."""
     from leadchase.dnc import WHAT_STOPS, opt_out_lead
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = opt_out_lead(context, lead, channel.value, note, common.now())
-    finally:
-        context.close()
     if json_output:
         common.print_json(result.to_json())
         return

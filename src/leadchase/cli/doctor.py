@@ -11,11 +11,8 @@ def doctor() -> None:
     """Check the workspace, settings, Twilio and SMTP without sending anything."""
     from leadchase.doctor import run_checks
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         checks = run_checks(context)
-    finally:
-        context.close()
     problems = 0
     for check in checks:
         mark = (

@@ -38,11 +38,8 @@ def export(
     """Export every lead, touch or message as CSV or JSON, for a spreadsheet or a CRM."""
     from leadchase.exports import export as run_export
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = run_export(context, kind.value, file_format.value, out, sys.stdout)
-    finally:
-        context.close()
     if result.path is not None:
         rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"
         common.err.print(f"Wrote {rows} ({kind.value}) to {result.path}.", markup=False)

@@ -61,22 +61,20 @@ def import_(
 
     if rejects is not None and len(files) > 1:
         common.fail("--rejects names one file, but several lead files were given; drop --rejects")
-    context = common.context()
-    options = ImportOptions(
-        source=source.strip(),
-        overrides=_parse_map(mapping or []),
-        rejects_path=rejects,
-        dry_run=dry_run,
-        default_zone=context.settings.contact.default_timezone,
-    )
-    now = common.now()
-    try:
+    overrides = _parse_map(mapping or [])
+    with common.open_workspace() as context:
+        options = ImportOptions(
+            source=source.strip(),
+            overrides=overrides,
+            rejects_path=rejects,
+            dry_run=dry_run,
+            default_zone=context.settings.contact.default_timezone,
+        )
+        now = common.now()
         if json_output or not common.out.is_terminal:
             results = import_files(context, files, options, now, cadence=cadence)
         else:
             results = _with_progress(context, files, options, now, cadence)
-    finally:
-        context.close()
     if json_output:
         documents = [result.to_json() for result in results]
         common.print_json(documents[0] if len(documents) == 1 else documents)

@@ -27,11 +27,8 @@ def log(
     """Record a call, text or email you made; it completes the matching task on the agenda."""
     from leadchase.lead_work import log_touch
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         row, chosen = log_touch(context, lead, channel.value, outcome, note, common.now())
-    finally:
-        context.close()
     common.out.print(
         f"Logged {channel.value} to {row.name or row.phone or row.email} (#{row.id}): {chosen}."
     )
@@ -49,11 +46,8 @@ def stage(
     """Move a lead to another stage; its cadence switches as the stage map says."""
     from leadchase.lead_work import set_stage
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         row, cadence = set_stage(context, lead, new_stage.strip().lower(), common.now())
-    finally:
-        context.close()
     follow = f"now on cadence {cadence}" if cadence else "no cadence: nothing more is scheduled"
     common.out.print(f"{row.name or row.id} (#{row.id}) is now {new_stage}; {follow}.")
 
@@ -67,11 +61,8 @@ def snooze(
     """Hide a lead from the agenda and from automated sends until a later time."""
     from leadchase.lead_work import snooze as snooze_lead
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         row, moment = snooze_lead(context, lead, until, common.now())
-    finally:
-        context.close()
     common.out.print(
         f"Snoozed {row.name or row.id} (#{row.id}) until {moment.isoformat(timespec='minutes')}."
     )
@@ -83,11 +74,9 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
 
     from leadchase.lead_work import timeline
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = timeline(context, lead, common.now())
-    finally:
-        context.close()
+        default_zone = context.settings.contact.default_timezone
     details = result.lead
     if json_output:
         common.print_json(
@@ -124,7 +113,7 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
     out.print(facts)
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(details.get("timezone") or context.settings.contact.default_timezone)
+    zone = ZoneInfo(details.get("timezone") or default_zone)
     when = f"When ({'their time' if details.get('timezone') else zone.key})"
     table = Table(when, "What", "Channel", "Detail", title="Timeline", title_justify="left")
     for entry in result.entries:
@@ -153,22 +142,16 @@ def leads(
     """List and search leads, newest first."""
     from rich.table import Table
 
-    from leadchase.store import leads as lead_store
+    from leadchase.lead_list import list_leads
 
-    context = common.context()
-    try:
-        with context.database.reading() as connection:
-            rows, total = lead_store.search(
-                connection, text=search, stage=stage, source=source, limit=limit
-            )
-    finally:
-        context.close()
+    with common.open_workspace() as context:
+        result = list_leads(context, search, stage, source, limit)
     if json_output:
         keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
-        common.print_json([{key: getattr(row, key) for key in keys} for row in rows])
+        common.print_json([{key: getattr(row, key) for key in keys} for row in result.leads])
         return
     table = Table("#", "Name", "Phone", "Email", "State", "Stage", "Source", "Attempts")
-    for row in rows:
+    for row in result.leads:
         table.add_row(
             str(row.id),
             row.name,
@@ -180,7 +163,7 @@ def leads(
             str(row.attempts),
         )
     common.out.print(table)
-    common.out.print(f"{len(rows)} of {total} leads")
+    common.out.print(f"{len(result.leads)} of {result.total} leads")
 
 
 def register(app: typer.Typer) -> None:

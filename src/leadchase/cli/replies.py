@@ -11,24 +11,10 @@ from leadchase.cli import common
 
 def sync(json_output: common.JsonOption = False) -> None:
     """Fetch new texts from Twilio: pause leads who replied, honour STOP, START and HELP."""
-    from leadchase.channels.config import twilio_settings
-    from leadchase.dispatch import send_lock
-    from leadchase.replies import sync_replies
+    from leadchase.dispatch import sync_from_twilio
 
-    context = common.context()
-    try:
-        settings = twilio_settings(context.settings)
-        if not settings.configured:
-            common.fail(
-                "Twilio is not configured, so there are no texts to fetch; set TWILIO_ACCOUNT_SID, "
-                "TWILIO_AUTH_TOKEN and TWILIO_FROM (docs/configuration.md)"
-            )
-        from leadchase.channels.twilio_sms import TwilioTexts
-
-        with send_lock(context):
-            result = sync_replies(context, common.now(), TwilioTexts(settings))
-    finally:
-        context.close()
+    with common.open_workspace() as context:
+        result = sync_from_twilio(context, common.now())
     if json_output:
         common.print_json(result.to_json())
         return
@@ -48,11 +34,8 @@ def inbox(
 
     from leadchase.replies import inbox as read_inbox
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         entries = read_inbox(context, limit)
-    finally:
-        context.close()
     if json_output:
         common.print_json(
             [

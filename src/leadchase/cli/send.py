@@ -30,11 +30,8 @@ def send(
     from leadchase.dispatch import send_pass
     from leadchase.errors import EXIT_HALTED
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = send_pass(context, common.now(), dry_run=dry_run, limit=limit)
-    finally:
-        context.close()
     if json_output:
         common.print_json(result.to_json())
     else:

@@ -34,11 +34,8 @@ def stats(
     """Is the follow-up working? Speed to lead, attempts, replies, conversion by source."""
     from leadchase.reporting import build_stats
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         result = build_stats(context, common.now(), since, source)
-    finally:
-        context.close()
     if json_output:
         common.print_json(result.to_json())
         return

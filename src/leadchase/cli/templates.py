@@ -9,18 +9,11 @@ import typer
 from leadchase.cli import common
 
 if TYPE_CHECKING:
-    from leadchase.context import Context
-    from leadchase.messaging import Finding, Preview, TemplateLibrary
+    from leadchase.messaging import Finding, Preview
 
 template_app = typer.Typer(
     help="List, preview and lint the message templates.", no_args_is_help=True
 )
-
-
-def _library(context: Context) -> TemplateLibrary:
-    from leadchase.messaging import TemplateLibrary
-
-    return TemplateLibrary(context.settings.workspace.templates_dir)
 
 
 @template_app.command("list")
@@ -29,19 +22,18 @@ def list_templates(json_output: common.JsonOption = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from leadchase.messaging import summarise
+    from leadchase import templates
 
-    context = common.context()
-    library = _library(context)
-    summaries = summarise(library)
+    with common.open_workspace() as context:
+        result = templates.list_templates(context)
     if json_output:
-        common.print_json([summary.to_json() for summary in summaries])
+        common.print_json([summary.to_json() for summary in result.summaries])
         return
-    if not summaries:
-        common.out.print(f"No templates in {library.folder}; see docs/templates.md to add one.")
+    if not result.summaries:
+        common.out.print(f"No templates in {result.folder}; see docs/templates.md to add one.")
         return
-    table = Table("Template", "Channel", "Variants", "Offer framings", title=str(library.folder))
-    for summary in summaries:
+    table = Table("Template", "Channel", "Variants", "Offer framings", title=str(result.folder))
+    for summary in result.summaries:
         if summary.problem is not None:
             table.add_row(summary.name, "", Text("broken", "red"), Text(summary.problem, "red"))
             continue
@@ -79,32 +71,10 @@ def preview(
     json_output: common.JsonOption = False,
 ) -> None:
     """The text or email a template renders for a lead, with SMS length and segments."""
-    from leadchase.messaging import officer_details, preview_template
+    from leadchase import templates
 
-    context = common.context()
-    try:
-        library = _library(context)
-        officer = officer_details(context.settings.officer)
-        if lead is None:
-            result = preview_template(library, name, officer, variant=variant, offer_kind=offer)
-        else:
-            from leadchase.lead_work import find_lead
-            from leadchase.messaging import lead_details
-
-            with context.database.reading() as connection:
-                row = find_lead(connection, lead)
-            result = preview_template(
-                library,
-                name,
-                officer,
-                lead=lead_details(row._mapping),
-                lead_label=f"{row.name or '(no name)'} (#{row.id})",
-                lead_id=row.id,
-                variant=variant,
-                offer_kind=offer,
-            )
-    finally:
-        context.close()
+    with common.open_workspace() as context:
+        result = templates.preview_for_lead(context, name, lead, variant, offer)
     if json_output:
         common.print_json(result.to_json())
         return
@@ -150,37 +120,23 @@ def lint(
 
     Exits 1 when there is an error; warnings alone exit 0.
     """
-    from leadchase.messaging import lint_templates
+    from leadchase import templates
 
-    context = common.context()
-    library = _library(context)
-    findings = lint_templates(library, names or None)
-    checked = len(names) if names else len(library.names())
-    errors = sum(1 for finding in findings if finding.severity == "error")
-    warnings = len(findings) - errors
+    with common.open_workspace() as context:
+        report = templates.lint(context, names)
     if json_output:
-        common.print_json(
-            {
-                "templates": checked,
-                "errors": errors,
-                "warnings": warnings,
-                "findings": [_finding_json(finding) for finding in findings],
-            }
-        )
+        common.print_json(report.to_json())
     else:
-        _render_findings(findings)
-        common.out.print(f"{checked} template(s) checked: {errors} error(s), {warnings} warning(s)")
-    if errors:
+        _render_findings(report.findings)
+        common.out.print(
+            f"{report.checked} template(s) checked: {report.errors} error(s), "
+            f"{report.warnings} warning(s)"
+        )
+    if report.errors:
         raise typer.Exit(1)
 
 
-def _finding_json(finding: Finding) -> dict[str, object]:
-    from dataclasses import asdict
-
-    return asdict(finding)
-
-
-def _render_findings(findings: list[Finding]) -> None:
+def _render_findings(findings: tuple[Finding, ...]) -> None:
     from rich.table import Table
     from rich.text import Text
 

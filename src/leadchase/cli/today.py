@@ -32,12 +32,9 @@ def today(
     """Who to call, text and email right now, most urgent first, in each lead's local time."""
     from leadchase.agenda import build_agenda
 
-    context = common.context()
-    try:
+    with common.open_workspace() as context:
         channels = (channel.value,) if channel else CHANNELS
         agenda = build_agenda(context, common.now(), channels, limit)
-    finally:
-        context.close()
     for problem in agenda.problems:
         common.err.print(f"[yellow]warning:[/] {problem}", markup=True)
     if json_output:

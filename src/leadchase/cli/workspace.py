@@ -22,17 +22,14 @@ def init(
     """Create a workspace: leadchase.toml, cadences/, templates/ and the database."""
     import os
 
-    from leadchase.config import default_settings_text, load_settings
-    from leadchase.store.database import Database
-    from leadchase.workspace import create_workspace
+    from leadchase.context import init_workspace
 
     target = folder or common.state.home or Path(os.environ.get("LEADCHASE_HOME") or ".")
-    workspace, created = create_workspace(target, default_settings_text())
-    settings = load_settings(workspace)
-    Database.open(settings.database_url).close()
-    common.out.print(f"Workspace ready in [bold]{workspace.root}[/]")
-    for path in created:
-        common.out.print(f"  created {path.relative_to(workspace.root)}")
+    result = init_workspace(target)
+    root = result.workspace.root
+    common.out.print(f"Workspace ready in [bold]{root}[/]")
+    for path in result.created:
+        common.out.print(f"  created {path.relative_to(root)}")
     common.out.print(
         "Next: edit leadchase.toml (your name, phone, postal address), then "
         "[bold]leadchase import FILE[/]."

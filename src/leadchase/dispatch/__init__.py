@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from leadchase.context import Context
 from leadchase.dispatch.run import SendRun
@@ -24,6 +25,10 @@ from leadchase.dispatch.senders import (
     configured_senders,
     send_lock,
 )
+from leadchase.errors import LeadchaseError
+
+if TYPE_CHECKING:
+    from leadchase.replies import SyncResult
 
 __all__ = [
     "SendItem",
@@ -33,6 +38,7 @@ __all__ = [
     "configured_senders",
     "send_lock",
     "send_pass",
+    "sync_from_twilio",
 ]
 
 
@@ -56,3 +62,22 @@ def send_pass(
             return run.run()
     finally:
         chosen.close()
+
+
+def sync_from_twilio(context: Context, now: datetime) -> SyncResult:
+    """`leadchase sync`: new texts from the Twilio account in the settings.
+
+    Holds the send lock, so a send run never texts a lead whose STOP is being recorded.
+    """
+    from leadchase.channels.config import twilio_settings
+    from leadchase.channels.twilio_sms import TwilioTexts
+    from leadchase.replies import sync_replies
+
+    settings = twilio_settings(context.settings)
+    if not settings.configured:
+        raise LeadchaseError(
+            "Twilio is not configured, so there are no texts to fetch; set TWILIO_ACCOUNT_SID, "
+            "TWILIO_AUTH_TOKEN and TWILIO_FROM (docs/configuration.md)"
+        )
+    with send_lock(context):
+        return sync_replies(context, now, TwilioTexts(settings))

@@ -1,0 +1,97 @@
+"""The workspace's message templates: the list, one rendered for a lead, the lint report.
+
+What `leadchase template list|preview|lint` show; the commands only parse and render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from leadchase.context import Context
+from leadchase.messaging import (
+    Finding,
+    Preview,
+    TemplateLibrary,
+    TemplateSummary,
+    lint_templates,
+    officer_details,
+    preview_template,
+    summarise,
+)
+
+
+def template_library(context: Context) -> TemplateLibrary:
+    return TemplateLibrary(context.settings.workspace.templates_dir)
+
+
+@dataclass(frozen=True)
+class TemplateList:
+    folder: Path
+    summaries: tuple[TemplateSummary, ...]
+
+
+def list_templates(context: Context) -> TemplateList:
+    """Every template in the workspace, broken ones included (with what is wrong)."""
+    library = template_library(context)
+    return TemplateList(library.folder, tuple(summarise(library)))
+
+
+def preview_for_lead(
+    context: Context,
+    name: str,
+    lead: str | None = None,
+    variant: int | None = None,
+    offer: str | None = None,
+) -> Preview:
+    """`name` rendered for the lead with that id, phone or email (default: a sample lead)."""
+    library = template_library(context)
+    officer = officer_details(context.settings.officer)
+    if lead is None:
+        return preview_template(library, name, officer, variant=variant, offer_kind=offer)
+    from leadchase.lead_work import find_lead
+    from leadchase.messaging import lead_details
+
+    with context.database.reading() as connection:
+        row = find_lead(connection, lead)
+    return preview_template(
+        library,
+        name,
+        officer,
+        lead=lead_details(row._mapping),
+        lead_label=f"{row.name or '(no name)'} (#{row.id})",
+        lead_id=row.id,
+        variant=variant,
+        offer_kind=offer,
+    )
+
+
+@dataclass(frozen=True)
+class LintReport:
+    checked: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "templates": self.checked,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [asdict(finding) for finding in self.findings],
+        }
+
+
+def lint(context: Context, names: list[str] | None = None) -> LintReport:
+    """Findings for the named templates, or for all of them."""
+    library = template_library(context)
+    findings = lint_templates(library, names or None)
+    checked = len(names) if names else len(library.names())
+    return LintReport(checked, tuple(findings))
