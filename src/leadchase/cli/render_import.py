@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from leadchase.importing.headers import RAW_ONLY
 from leadchase.importing.pipeline import ImportResult
@@ -43,6 +44,18 @@ def render_result(console: Console, result: ImportResult) -> None:
         summary.add_row(
             "[yellow]time zone unknown (automation holds)[/]", str(result.unknown_timezone)
         )
+    _unused_cells(
+        summary,
+        "lead dates not understood (left empty)",
+        result.unreadable_lead_dates,
+        result.unreadable_lead_date_samples,
+    )
+    _unused_cells(
+        summary,
+        'not a name (a formula or punctuation; greeted as "there")',
+        result.odd_names,
+        result.odd_name_samples,
+    )
     console.print(summary)
     if result.rejects_file:
         console.print(f"Rejected rows and why: [bold]{result.rejects_file}[/]")
@@ -53,3 +66,12 @@ def render_result(console: Console, result: ImportResult) -> None:
         )
     elif result.imported == 0 and result.rows and not result.rejected:
         console.print("Every row matched a lead you already have; nothing new was added.")
+
+
+def _unused_cells(summary: Table, what: str, count: int, samples: list[str]) -> None:
+    """A count of cells the leads could not use, and a few of them as the vendor wrote them."""
+    if not count:
+        return
+    summary.add_row(Text(what, style="yellow"), str(count))
+    # repr() quotes each value and spells out control characters; Text keeps markup literal.
+    summary.add_row(Text("  e.g. " + ", ".join(repr(value) for value in samples)), "")
