@@ -20,6 +20,9 @@ from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 
 LEAD_FILE_SUFFIXES = (".csv", ".tsv", ".txt")
+# Workbooks are taken too, only to be filed under failed/ with how to save them as CSV: left in
+# the folder, one would wait there forever without a word.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SETTLE_SECONDS = 2.0
 PROCESSED = "processed"
 FAILED = "failed"
@@ -47,11 +50,12 @@ class WatchResult:
 
 
 def is_lead_file_name(name: str) -> bool:
-    """Visible .csv/.tsv/.txt files; not Excel's "~$" lock files, not our own rejects files."""
+    """Visible .csv/.tsv/.txt files and workbooks; not Excel's "~$" lock files, not our own
+    rejects files."""
     lowered = name.lower()
     return (
         not name.startswith((".", "~$"))
-        and lowered.endswith(LEAD_FILE_SUFFIXES)
+        and lowered.endswith(LEAD_FILE_SUFFIXES + WORKBOOK_SUFFIXES)
         and not lowered.endswith(REJECTS_SUFFIX)
     )
 
