@@ -101,6 +101,7 @@ class DaemonPasses:
         self.log = log
         self.send_soon = send_soon
         self._looks: dict[str, FileLook] = {}
+        self._named_waiting: set[str] = set()
         self._leads_waiting = threading.Event()
 
     @property
@@ -170,10 +171,13 @@ class DaemonPasses:
         folder = self.plan.watch_dir
         if folder is None:
             return 0
+        waiting: list[str] = []
         try:
             context = Context.load(self.plan.root)
             try:
-                results = scan_watch_folder(context, folder, now(), last_looks=self._looks)
+                results = scan_watch_folder(
+                    context, folder, now(), last_looks=self._looks, waiting=waiting
+                )
             finally:
                 context.close()
         except LeadchaseError as error:
@@ -182,6 +186,7 @@ class DaemonPasses:
         except Exception:
             self.log.exception("watch scan failed (a bug: please report it); trying again soon")
             return 0
+        self._name_waiting(waiting)
         new_leads = 0
         for result in results:
             if result.outcome == "failed":
@@ -203,6 +208,17 @@ class DaemonPasses:
             self._leads_waiting.set()
             self.send_soon()
         return new_leads
+
+    def _name_waiting(self, waiting: list[str]) -> None:
+        """One line for each file left for a later scan, the first time it is left."""
+        for name in waiting:
+            if name not in self._named_waiting:
+                self.log.info(
+                    "not imported yet: %s was still changing at this scan (a copy or download in "
+                    "progress?); the next pass picks it up",
+                    name,
+                )
+        self._named_waiting = set(waiting)
 
 
 def run_daemon(
