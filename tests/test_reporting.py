@@ -32,7 +32,7 @@ from leadchase.dispatch import SendRun, configured_senders
 from leadchase.errors import LeadchaseError
 from leadchase.lead_work import log_touch, set_stage
 from leadchase.reporting import parse_since
-from leadchase.reporting.compute import arrival
+from leadchase.reporting.compute import EventFacts, LeadFacts, arrival, compute
 from leadchase.reporting.figures import median, percentile, share
 from leadchase.workspace import Workspace, create_workspace
 from tests.agenda_helpers import import_lead
@@ -195,7 +195,8 @@ def test_attempts_in_the_first_fourteen_days(seeded: Seeded) -> None:
 
 def test_contact_and_reply_rates(seeded: Seeded) -> None:
     replies = seeded.json("--since", SINCE)["replies"]
-    assert (replies["leads"], replies["contacted"], replies["contact_rate"]) == (4, 2, 0.5)
+    # L1 and L2 replied; L4 never answered but was moved to application: reached all the same.
+    assert (replies["leads"], replies["contacted"], replies["contact_rate"]) == (4, 3, 0.75)
     assert replies["median_seconds_to_reply"] == 1440.0  # replies after 1680 s and 1200 s
     assert replies["by_channel"] == [
         {"channel": "email", "sent": 2, "replied": 0, "rate": 0.0},
@@ -291,6 +292,49 @@ def test_funnel_and_opt_outs(seeded: Seeded) -> None:
             {"template": "internet-lead/first-text", "sent": 3, "opted_out": 1, "rate": 0.3333},
         ],
     }
+
+
+def test_contacted_means_the_same_in_every_table(seeded: Seeded) -> None:
+    document = seeded.json("--since", SINCE)
+    reached = {row["stage"]: row["reached"] for row in document["funnel"]}
+    assert document["replies"]["contacted"] == reached["contacted"] == 3
+    output = seeded.stats("--since", SINCE).stdout
+    assert "contacted 3 of 4" in output
+    contacted = next(line for line in output.splitlines() if line.startswith("contacted "))
+    assert contacted.split()[1:3] == ["3", "0"]  # the funnel: 3 reached it, none in it now
+
+
+def _lead(id_: int, stage: str, contacted_at: datetime | None = None) -> LeadFacts:
+    return LeadFacts(id_, "Zillow", stage, T0, contacted_at)
+
+
+def test_one_rule_for_contacted_whatever_the_stage() -> None:
+    leads = [
+        _lead(1, "new", contacted_at=_at(hours=1)),  # talked to; nobody moved its stage
+        _lead(2, "application"),  # moved along by hand; no call logged
+        _lead(3, "dead"),  # written off without a word
+        _lead(4, "dead", contacted_at=_at(days=2)),  # talked to, then written off
+        _lead(5, "new"),
+    ]
+    events = [
+        EventFacts(2, "stage", _at(days=3), "new -> application"),
+        EventFacts(3, "stage", _at(days=1), "new -> dead"),
+        EventFacts(4, "stage", _at(days=4), "new -> dead"),
+    ]
+    stats = compute(
+        now=NOW, since=None, source=None, leads=leads, touches=[], messages=[], replies=[],
+        events=events, costs={},
+    )  # fmt: skip
+    reached = {row.stage: row.reached for row in stats.funnel}
+    assert stats.replies.contacted.hits == reached["contacted"] == 3  # leads 1, 2 and 4
+    assert (reached["new"], reached["engaged"], reached["application"], reached["dead"]) == (
+        5,
+        1,
+        1,
+        2,
+    )
+    (zillow,) = stats.conversion
+    assert zillow.contacted == 3
 
 
 def test_period_and_source_choose_the_leads(seeded: Seeded) -> None:
