@@ -105,7 +105,7 @@ def test_a_clean_file_shows_no_date_or_name_lines(workspace: Workspace, tmp_path
     )
     result = runner.invoke(app, ["import", str(lead_file)])
     assert result.exit_code == 0, result.output
-    assert "not understood" not in result.stdout and "not a name" not in result.stdout
+    assert "not understood" not in result.stdout and "not used in messages" not in result.stdout
     summary = _json(str(_write(tmp_path, "again.csv", "name,phone\nBo Ray,4155552672\n")))
     assert summary["unreadable_lead_dates"] == 0 and summary["unreadable_lead_date_samples"] == []
     assert summary["odd_names"] == 0 and summary["odd_name_samples"] == []
@@ -137,9 +137,18 @@ def test_odd_names_in_the_summary_and_the_dry_run(workspace: Workspace, tmp_path
     for args in (["--dry-run"], []):
         result = runner.invoke(app, ["import", str(lead_file), *args])
         assert result.exit_code == 0, result.output
-        line = next(ln for ln in result.stdout.splitlines() if "not a name" in ln)
+        line = next(ln for ln in result.stdout.splitlines() if "not used in messages" in ln)
         assert line.replace("│", " ").split()[-1] == "2"
         assert "e.g. \"=cmd|' /C calc'!A0\", '@@@!!'" in result.stdout
+
+
+def test_only_the_part_that_is_not_a_name_is_kept_out(workspace: Workspace, tmp_path: Path) -> None:
+    lead_file = _write(tmp_path, "parts.csv", "first,last,phone\nAnn,-,4155552671\n")
+    summary = _json(str(lead_file))
+    assert (summary["odd_names"], summary["odd_name_samples"]) == (1, ["Ann -"])
+    assert _query(workspace, "SELECT name, first_name, last_name FROM lead") == [
+        ("Ann -", "Ann", "")
+    ]
 
 
 def test_a_later_row_with_a_real_name_fills_the_merge_fields(

@@ -52,7 +52,7 @@ def render_result(console: Console, result: ImportResult) -> None:
     )
     _unused_cells(
         summary,
-        'not a name (a formula or punctuation; greeted as "there")',
+        "names not used in messages (a formula or punctuation)",
         result.odd_names,
         result.odd_name_samples,
     )
