@@ -159,3 +159,13 @@ def test_a_later_row_with_a_real_name_fills_the_merge_fields(
     assert _query(workspace, "SELECT name, first_name, last_name FROM lead") == [
         ("Ann Lee", "Ann", "Lee")
     ]
+
+
+def test_vendor_text_in_the_dry_run_is_shown_as_written(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    lead_file = _write(tmp_path, "[b]odd.csv", "name,phone,[/b]notes\nAnn [/i] Lee,4155552671,x\n")
+    result = runner.invoke(app, ["import", str(lead_file), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "[b]odd.csv" in result.stdout
+    assert "[/b]notes" in result.stdout and "Ann [/i] Lee" in result.stdout

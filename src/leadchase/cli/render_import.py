@@ -15,16 +15,19 @@ def render_result(console: Console, result: ImportResult) -> None:
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         result.delimiter, repr(result.delimiter)
     )
-    console.print(f"[bold]{title}[/]  ({result.encoding}, {delimiter}-separated)")
+    # File names, headers and cells come from the vendor: Text shows "[b]" as written.
+    console.print(Text.assemble((title, "bold"), f"  ({result.encoding}, {delimiter}-separated)"))
     if result.dry_run:
         mapping = Table("Vendor column", "Lead field", title="Column mapping", title_justify="left")
         for header, field in result.mapping:
-            mapping.add_row(header, "[dim]kept in raw data[/]" if field == RAW_ONLY else field)
+            mapping.add_row(
+                Text(header), "[dim]kept in raw data[/]" if field == RAW_ONLY else field
+            )
         console.print(mapping)
         if result.samples:
             samples = Table(*result.samples[0], title="Sample rows", title_justify="left")
             for sample in result.samples:
-                samples.add_row(*("" if v is None else str(v) for v in sample.values()))
+                samples.add_row(*(Text("" if v is None else str(v)) for v in sample.values()))
             console.print(samples)
     summary = Table("", "Rows", show_header=False, title="Summary", title_justify="left")
     verb = "would be " if result.dry_run else ""
@@ -58,7 +61,7 @@ def render_result(console: Console, result: ImportResult) -> None:
     )
     console.print(summary)
     if result.rejects_file:
-        console.print(f"Rejected rows and why: [bold]{result.rejects_file}[/]")
+        console.print(Text.assemble("Rejected rows and why: ", (result.rejects_file, "bold")))
     if result.already_imported_batch is not None and result.imported == 0:
         console.print(
             f"This file was already imported (batch {result.already_imported_batch}); "
