@@ -193,8 +193,11 @@ def test_map_option_overrides_synonyms(workspace: Workspace, tmp_path: Path) -> 
     ("content", "message"),
     [
         (b"", "empty"),
-        (b"PK\x03\x04\x14\x00\x06\x00binary", "xlsx"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml xl/workbook.xml", "xlsx"),
         (b"name,phone\n", "no lead rows"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "is a pdf, not a lead list; export the leads as csv"),
+        (b'{"leads": [{"name": "Ann Lee", "phone": "4155552671"}]}', "is json, not a lead list"),
+        (b"<!doctype html>\n<html><table><tr><td>Ann</td></tr></table>", "is a web page (html)"),
     ],
 )
 def test_malformed_files_get_one_line_errors(

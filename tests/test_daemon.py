@@ -223,3 +223,46 @@ def test_once_imports_the_watch_folder_then_sends(workspace: Workspace, tmp_path
     assert code == 0
     assert (watch / "processed" / "leads.csv").exists()
     assert "imported leads.csv: 1 new, 0 merged, 0 rejected" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("_root_logging")
+def test_once_names_a_file_too_fresh_to_import(workspace: Workspace, tmp_path: Path) -> None:
+    watch, log = tmp_path / "incoming", tmp_path / "once.log"
+    watch.mkdir()
+    fresh = watch / "just saved.csv"
+    fresh.write_text(LEAD_FILE, encoding="utf-8")
+    soon = time.time() + 3600  # "just now", however slowly this test runs
+    os.utime(fresh, (soon, soon))
+    assert (
+        run_daemon(workspace.root, send_every=None, watch_dir=watch, once=True, log_file=log) == 0
+    )
+    written = log.read_text(encoding="utf-8")
+    assert "INFO not imported yet: just saved.csv was still changing at this scan" in written
+    assert "the next pass picks it up" in written
+    assert (watch / "just saved.csv").exists() and not (watch / "processed").exists()
+    old = time.time() - 60
+    os.utime(watch / "just saved.csv", (old, old))
+    assert (
+        run_daemon(workspace.root, send_every=None, watch_dir=watch, once=True, log_file=log) == 0
+    )
+    assert "imported just saved.csv: 1 new" in log.read_text(encoding="utf-8")
+
+
+def test_a_file_still_being_written_is_named_once_not_every_scan(
+    workspace: Workspace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    watch = tmp_path / "incoming"
+    watch.mkdir()
+    copying = watch / "copying.csv"
+    copying.write_text(LEAD_FILE, encoding="utf-8")
+    soon = time.time() + 3600
+    os.utime(copying, (soon, soon))
+    passes = DaemonPasses(plan_daemon(workspace.root, None, watch), logging.getLogger("t.daemon"))
+    with caplog.at_level(logging.INFO, logger="t.daemon"):
+        assert passes.watch() == 0
+        assert passes.watch() == 0
+    waiting = [r.getMessage() for r in caplog.records if "not imported yet" in r.getMessage()]
+    assert waiting == [
+        "not imported yet: copying.csv was still changing at this scan (a copy or download in "
+        "progress?); the next pass picks it up"
+    ]

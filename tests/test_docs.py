@@ -115,6 +115,20 @@ def test_every_setting_is_documented() -> None:
             )
 
 
+def test_the_officer_table_shows_what_init_writes() -> None:
+    shipped = tomllib.loads((SOURCE / "data" / "leadchase.toml").read_text(encoding="utf-8"))
+    documented = dict(
+        re.findall(
+            r"^\| `(\w+)` \| `(\"[^`]*\"|\w+)` \|", _section(CONFIGURATION_MD, "`[officer]`"), re.M
+        )
+    )
+    written = {
+        key: f'"{value}"' if isinstance(value, str) else str(value).lower()
+        for key, value in shipped["officer"].items()
+    }
+    assert documented == written, "docs/configuration.md's [officer] table: show what init writes"
+
+
 def test_every_environment_variable_is_documented() -> None:
     pattern = re.compile(r"[\"']((?:LEADCHASE|TWILIO)_[A-Z0-9_]+)[\"']")
     names = {

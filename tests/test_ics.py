@@ -1,23 +1,23 @@
 """`leadchase agenda --ics`: the calls of the coming days as an RFC 5545 calendar that parses back.
 
-The icalendar package is not installed, so the file is read back here by a small RFC 5545 reader:
-CRLF line ends, lines of at most 75 octets, unfolding, TEXT unescaping.
+The file is read back with the icalendar package, after checking the layout a phone calendar
+relies on: CRLF line ends and lines of at most 75 octets, each valid UTF-8 on its own.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import stat
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import icalendar
 import pytest
 from typer.testing import Result
 
 from leadchase.context import open_workspace
 from leadchase.dnc import add_numbers, opt_out_lead
-from leadchase.ics import escape_text, fold, window_end
+from leadchase.ics import CallCalendar, CallEvent, PlannedCall, window_end, write_calendar
 from leadchase.lead_work import log_touch, set_stage, snooze
 from leadchase.workspace import Workspace
 from tests.conftest import PHONES, SF_MORNING, import_lead, run
@@ -36,37 +36,22 @@ def _utc(day: int, hour: int, minute: int = 0) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
-def _unescape(value: str) -> str:
-    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], value)
-
-
 def read_calendar(raw: bytes) -> list[dict[str, str]]:
-    """The VEVENTs of an iCalendar file, each as {property name: unescaped value}."""
-    text = raw.decode("utf-8")
-    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
-    physical = text.split("\r\n")[:-1]
-    assert all(len(line.encode()) <= 75 for line in physical), "a line is longer than 75 octets"
-    logical: list[str] = []
+    """The VEVENTs of an iCalendar file, each as {property name: value}, text unescaped."""
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    physical = raw.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in physical), "a line is longer than 75 octets"
     for line in physical:
-        if line.startswith(" "):
-            logical[-1] += line[1:]
-        else:
-            logical.append(line)
-    assert logical[0] == "BEGIN:VCALENDAR" and logical[-1] == "END:VCALENDAR"
-    assert "VERSION:2.0" in logical and any(line.startswith("PRODID:") for line in logical)
-    events: list[dict[str, str]] = []
-    current: dict[str, str] | None = None
-    for line in logical[1:-1]:
-        if line == "BEGIN:VEVENT":
-            current = {}
-        elif line == "END:VEVENT":
-            assert current is not None
-            events.append(current)
-            current = None
-        elif current is not None:
-            name, _, value = line.partition(":")
-            current[name.split(";")[0]] = _unescape(value)
-    return events
+        line.decode("utf-8")  # a fold never cuts a character in two
+    calendar = icalendar.Calendar.from_ical(raw)
+    assert calendar["VERSION"] == "2.0" and "PRODID" in calendar
+    return [
+        {
+            name: str(value) if isinstance(value, icalendar.vText) else value.to_ical().decode()
+            for name, value in event.items()
+        }
+        for event in calendar.walk("VEVENT")
+    ]
 
 
 @pytest.fixture
@@ -170,20 +155,25 @@ def test_an_empty_calendar_is_still_a_calendar(workspace: Workspace, tmp_path: P
     assert "No calls planned" in _agenda().stdout
 
 
-def test_fold_never_splits_a_character_and_unfolds_to_the_line() -> None:
-    line = "DESCRIPTION:" + "é" * 60 + "x" * 50 + "€" * 30
-    folded = fold(line)
-    pieces = folded.split("\r\n")
-    assert len(pieces) > 2 and all(len(p.encode()) <= 75 for p in pieces)
-    assert all(p.startswith(" ") for p in pieces[1:])
-    assert "".join([pieces[0], *(p[1:] for p in pieces[1:])]) == line
-    assert fold("SUMMARY:short") == "SUMMARY:short"
-    exact = "X" * 75
-    assert fold(exact) == exact and fold(exact + "Y") == exact + "\r\n Y"
-
-
-def test_escape_text() -> None:
-    assert escape_text("a\\b;c,d\ne\r\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
+def test_awkward_names_and_talking_points_read_back_as_written(tmp_path: Path) -> None:
+    start = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    say = "line one\nline two\r\nline three; with, commas \\ and a backslash"
+    name = "Zoë " + "€uro-é " * 15 + 'Semi; colon, comma "quoted"'
+    event = CallEvent(
+        7, name, PHONES[0], "America/Los_Angeles", date(2026, 3, 3), "internet-lead",
+        "Zillow", "Equity; Calc", False, (PlannedCall("d2-call-1", 2, start, say),),
+    )  # fmt: skip
+    target = tmp_path / "awkward.ics"
+    write_calendar(CallCalendar(NOW, NOW + timedelta(days=7), "America/New_York", (event,)), target)
+    (read,) = read_calendar(target.read_bytes())
+    assert read["SUMMARY"] == f"Call {name} {PHONES[0]}"
+    assert read["DESCRIPTION"].split("\n")[3:6] == [
+        "- line one",
+        "line two",
+        "line three; with, commas \\ and a backslash",
+    ]
+    assert "Source: Zillow / Equity; Calc" in read["DESCRIPTION"]
+    assert (read["UID"], read["DTSTART"]) == ("call-7-20260303@leadchase", "20260303T170000Z")
 
 
 def test_window_end_counts_today_as_the_first_day() -> None:

@@ -106,10 +106,11 @@ def test_fall_back_fold_reads_the_first_occurrence() -> None:
     assert parse_lead_date("11/3/2024 1:30 AM", NEW_YORK) == utc(2024, 11, 3, 5, 30)
 
 
+# Written text cannot carry `fold`: parsing reads every time the fold=0 way (see dates.py).
 @given(
     st.datetimes(
         min_value=datetime(2000, 1, 2), max_value=datetime(2099, 12, 30), timezones=st.none()
-    ).map(lambda moment: moment.replace(microsecond=0)),
+    ).map(lambda moment: moment.replace(microsecond=0, fold=0)),
     st.sampled_from(
         [
             "{:%Y-%m-%dT%H:%M:%S}",

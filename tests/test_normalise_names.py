@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadchase.importing.names import split_full_name, tidy_name
+from leadchase.importing.names import not_a_name, split_full_name, tidy_name
 
 
 @pytest.mark.parametrize(
@@ -64,6 +64,22 @@ def test_tidy_name(raw: str, expected: str) -> None:
 )
 def test_split_full_name(full: str, expected: tuple[str, str]) -> None:
     assert split_full_name(full) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1 305", "-", "@SUM(A1)", "@@@!!", "123",
+     "???", "..", "#1 (2)"],
+)  # fmt: skip
+def test_formulas_and_punctuation_are_not_names(text: str) -> None:
+    assert not_a_name(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "Ann", "J.", "A.J.", "O'Brien-Smith", "J. R. Ortiz", "Ann (cell)", "José", "李"]
+)
+def test_names_with_some_punctuation_are_names(text: str) -> None:
+    assert not not_a_name(text)
 
 
 def names_from(letters: str) -> st.SearchStrategy[str]:

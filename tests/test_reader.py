@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -204,7 +206,6 @@ def test_a_short_last_row_spanning_lines_is_not_mistaken_for_an_open_quote(
         (b"\n\r\n  \n", "has no header line"),
         (b"name,phone\r\n", "has a header but no lead rows"),
         (b"name,phone\n\n,\n", "has a header but no lead rows"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "looks like an Excel workbook (.xlsx); save it as CSV"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Excel 97-2003 workbook (.xls)"),
         (b"name,phone\nAnn\x00\x01\x02,3\n", "is not a text file (NUL byte at byte 14)"),
     ],
@@ -215,6 +216,54 @@ def test_files_that_are_not_lead_lists_are_refused(
     path = tmp_path / "leads.csv"
     path.write_bytes(content)
     assert expected in error_for(path)
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+XLSX = {"[Content_Types].xml": "<Types/>", "_rels/.rels": "<Relationships/>", "xl/workbook.xml": ""}
+ODS = {"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+SPREADSHEET_ML = (
+    '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (PDF, "is a PDF, not a lead list; export the leads as CSV from the vendor's site"),
+        (b'[{"name": "Ann Lee", "phone": "4155552671"}]', "is JSON, not a lead list"),
+        (b'\xef\xbb\xbf  {\n  "leads": []\n}\n', "is JSON, not a lead list"),
+        (b"<!DOCTYPE html>\n<html><body><table><tr><td>Ann</td></tr></table>", "is a web page"),
+        (b"\r\n<HTML xmlns:x='urn:schemas-microsoft-com:office:excel'><table>", "is a web page"),
+        (
+            SPREADSHEET_ML.encode(),
+            "is an Excel XML spreadsheet; open it in Excel and save it as CSV",
+        ),
+        (_zip(XLSX), "is an Excel workbook (.xlsx); open it in Excel and save it as CSV"),
+        (_zip(ODS), "is an OpenDocument spreadsheet (.ods); save it as CSV"),
+        (_zip({"leads.csv": "name,phone\n"}), "is a zip archive; unzip it and import the CSV"),
+        (gzip.compress(b"name,phone\nAnn,4155552671\n"), "is compressed (gzip); decompress it"),
+    ],
+)
+def test_other_kinds_of_file_are_named_with_what_to_do(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_bytes(content)
+    assert expected in error_for(path)
+
+
+def test_a_header_that_starts_with_a_bracket_is_still_a_lead_list(tmp_path: Path) -> None:
+    _, header, rows = read_all(write(tmp_path, "[ID],Name,Phone\n1,Ann Lee,4155552671\n"))
+    assert header == ["[ID]", "Name", "Phone"] and len(rows) == 1
 
 
 def test_a_missing_file_or_a_folder_is_refused(tmp_path: Path) -> None:

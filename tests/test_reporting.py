@@ -181,7 +181,8 @@ def test_attempts_in_the_first_fourteen_days(seeded: Seeded) -> None:
 
 def test_contact_and_reply_rates(seeded: Seeded) -> None:
     replies = seeded.json("--since", SINCE)["replies"]
-    assert (replies["leads"], replies["contacted"], replies["contact_rate"]) == (4, 2, 0.5)
+    # L1 and L2 replied; L4 never answered but was moved to application: reached all the same.
+    assert (replies["leads"], replies["contacted"], replies["contact_rate"]) == (4, 3, 0.75)
     assert replies["median_seconds_to_reply"] == 1440.0  # replies after 1680 s and 1200 s
     assert replies["by_channel"] == [
         {"channel": "email", "sent": 2, "replied": 0, "rate": 0.0},
@@ -277,6 +278,16 @@ def test_funnel_and_opt_outs(seeded: Seeded) -> None:
             {"template": "internet-lead/first-text", "sent": 3, "opted_out": 1, "rate": 0.3333},
         ],
     }
+
+
+def test_contacted_means_the_same_in_every_table(seeded: Seeded) -> None:
+    document = seeded.json("--since", SINCE)
+    reached = {row["stage"]: row["reached"] for row in document["funnel"]}
+    assert document["replies"]["contacted"] == reached["contacted"] == 3
+    output = seeded.stats("--since", SINCE).stdout
+    assert "contacted 3 of 4" in output
+    contacted = next(line for line in output.splitlines() if line.startswith("contacted "))
+    assert contacted.split()[1:3] == ["3", "0"]  # the funnel: 3 reached it, none in it now
 
 
 def test_period_and_source_choose_the_leads(seeded: Seeded) -> None:

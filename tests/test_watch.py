@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,38 @@ def test_a_malformed_file_goes_to_failed_with_its_error(
     assert _lead_names(workspace) == ["Ana Lopez", "Ben Carter"]
 
 
+def _zip(*members: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member in members:
+            archive.writestr(member, "<x/>")
+    return buffer.getvalue()
+
+
+XLSX = _zip("[Content_Types].xml", "xl/workbook.xml")
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [
+        ("Leads Nov.xlsx", XLSX, "is an Excel workbook (.xlsx)"),
+        ("leads.XLSM", XLSX, "is an Excel workbook (.xlsx)"),
+        ("aged.xls", OLE2, "is an Excel 97-2003 workbook (.xls)"),
+    ],
+)
+def test_a_workbook_goes_to_failed_with_how_to_convert_it(
+    context: Context, folder: Path, name: str, content: bytes, kind: str
+) -> None:
+    _drop(folder, name, content)
+    (failed,) = scan_watch_folder(context, folder, NOW, wall_time=WALL)
+    assert (failed.file, failed.outcome) == (name, "failed")
+    assert failed.moved_to == folder / "failed" / name
+    error = (folder / "failed" / f"{name}.error.txt").read_text(encoding="utf-8")
+    assert f"{kind}; open it in Excel and save it as CSV" in error
+    assert not (folder / name).exists()
+
+
 def test_hidden_partial_and_other_files_are_left_alone(context: Context, folder: Path) -> None:
     left_alone = [
         _drop(folder, ".fb_leads.csv", LEADS),
@@ -95,6 +129,7 @@ def test_hidden_partial_and_other_files_are_left_alone(context: Context, folder:
         _drop(folder, "copying.csv", LEADS, age=0.5),
         _drop(folder, "notes.pdf", LEADS),
         _drop(folder, "old.rejects.csv", LEADS),
+        _drop(folder, "~$Leads Nov.xlsx", b"Excel's lock file"),
     ]
     assert scan_watch_folder(context, folder, NOW, wall_time=WALL) == []
     assert all(path.exists() for path in left_alone)

@@ -17,6 +17,14 @@ def default_settings_text() -> str:
     return (Path(__file__).parent / "data" / "leadchase.toml").read_text(encoding="utf-8")
 
 
+# [officer] equal_housing -> the line under the email signature ("" is no line).
+EQUAL_HOUSING_LINES = {
+    "opportunity": "Equal Housing Opportunity",
+    "lender": "Equal Housing Lender",
+    "": "",
+}
+
+
 @dataclass(frozen=True)
 class Officer:
     name: str = ""
@@ -25,10 +33,32 @@ class Officer:
     company: str = ""
     postal_address: str = ""
     nmls: str = ""
+    equal_housing: str = ""  # a key of EQUAL_HOUSING_LINES
 
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.split() else ""
+
+    @property
+    def phone_for_people(self) -> str:
+        """The phone as leads read it: "(305) 555-0123" for a US number, "+44 20 7946 0958"
+        for another country's; as typed when it is not a phone number."""
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(self.phone, "US")
+        except phonenumbers.NumberParseException:
+            return self.phone
+        if not phonenumbers.is_valid_number(number):
+            return self.phone
+        shape = phonenumbers.PhoneNumberFormat
+        return phonenumbers.format_number(
+            number, shape.NATIONAL if number.country_code == 1 else shape.INTERNATIONAL
+        )
+
+    @property
+    def equal_housing_line(self) -> str:
+        return EQUAL_HOUSING_LINES[self.equal_housing]
 
 
 @dataclass(frozen=True)
@@ -81,6 +111,10 @@ def load_settings(workspace: Workspace) -> Settings:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
     reader = _Reader(path, raw)
     officer = Officer(**{key: reader.text("officer", key) for key in Officer.__dataclass_fields__})
+    if officer.equal_housing not in EQUAL_HOUSING_LINES:
+        raise ConfigError(
+            f'{path}: [officer] equal_housing must be "opportunity", "lender" or "" (no line)'
+        )
     contact = ContactSettings(
         window_start=reader.clock("contact", "window_start", time(9)),
         window_end=reader.clock("contact", "window_end", time(20)),

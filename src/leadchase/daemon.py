@@ -104,6 +104,7 @@ class DaemonPasses:
         self.log = log
         self.send_soon = send_soon
         self._looks: dict[str, FileLook] = {}
+        self._named_waiting: set[str] = set()
         self._leads_waiting = threading.Event()
 
     @property
@@ -170,15 +171,19 @@ class DaemonPasses:
         folder = self.plan.watch_dir
         if folder is None:
             return 0
+        waiting: list[str] = []
         try:
             with open_workspace(self.plan.root) as context:
-                results = scan_watch_folder(context, folder, now(), last_looks=self._looks)
+                results = scan_watch_folder(
+                    context, folder, now(), last_looks=self._looks, waiting=waiting
+                )
         except LeadchaseError as error:
             self.log.error("watch scan failed: %s", error)
             return 0
         except Exception:
             self.log.exception("watch scan failed (a bug: please report it); trying again soon")
             return 0
+        self._name_waiting(waiting)
         new_leads = 0
         for result in results:
             if result.outcome == "failed":
@@ -200,6 +205,17 @@ class DaemonPasses:
             self._leads_waiting.set()
             self.send_soon()
         return new_leads
+
+    def _name_waiting(self, waiting: list[str]) -> None:
+        """One line for each file left for a later scan, the first time it is left."""
+        for name in waiting:
+            if name not in self._named_waiting:
+                self.log.info(
+                    "not imported yet: %s was still changing at this scan (a copy or download in "
+                    "progress?); the next pass picks it up",
+                    name,
+                )
+        self._named_waiting = set(waiting)
 
 
 def run_daemon(

@@ -5,9 +5,9 @@ Each lead's calls come from its cadence, placed in time exactly as the scheduler
 keeps the time stored there (a snooze or a hold may have moved it). One event per lead per day,
 at that day's first call, with the phone number and the talking points.
 
-The file follows RFC 5545 by hand (the icalendar package is not a dependency): CRLF line ends,
-lines folded at 75 octets, TEXT values escaped. Times are UTC, so no VTIMEZONE is needed and every
-calendar shows each call at the right moment in the officer's own zone.
+The icalendar package writes the file (RFC 5545: CRLF line ends, folding, escaping). Times are
+UTC, so no VTIMEZONE is needed and every calendar shows each call at the right moment in the
+officer's own zone.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from leadchase.context import Context
 PLACEMENT_SLACK = timedelta(days=4)
 CALL_MINUTES = 15
 OPEN = ("planned", "held")
-_FOLD_AT = 75  # octets per line, CRLF not counted (RFC 5545 3.1)
 
 
 @dataclass(frozen=True)
@@ -202,35 +201,7 @@ def _by_day(
         )
 
 
-# -- RFC 5545 ---------------------------------------------------------------------------------
-
-
-def escape_text(value: str) -> str:
-    """A TEXT value: backslash, semicolon and comma escaped, line breaks as \\n (RFC 5545 3.3.11)."""
-    escaped = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """Split a content line into lines of at most 75 octets, never inside a UTF-8 character;
-    each continuation starts with one space (RFC 5545 3.1)."""
-    data = line.encode()
-    if len(data) <= _FOLD_AT:
-        return line
-    pieces: list[bytes] = []
-    start, room = 0, _FOLD_AT
-    while len(data) - start > room:
-        end = start + room
-        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
-            end -= 1
-        pieces.append(data[start:end])
-        start, room = end, _FOLD_AT - 1  # the continuation's leading space takes one octet
-    pieces.append(data[start:])
-    return b"\r\n ".join(pieces).decode()
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+# -- The iCalendar file ------------------------------------------------------------------------
 
 
 def _description(event: CallEvent) -> str:
@@ -250,29 +221,36 @@ def _description(event: CallEvent) -> str:
     return "\n".join(lines)
 
 
-def calendar_lines(calendar: CallCalendar) -> Iterator[str]:
-    """The calendar's content lines, folded, without line ends."""
-    yield from ("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//leadchase//call calendar//EN")
-    yield from ("CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:leadchase calls")
-    stamp = _stamp(calendar.now)
+def calendar_bytes(calendar: CallCalendar) -> bytes:
+    """The calendar as an RFC 5545 file, written by the icalendar package: CRLF line ends, lines
+    folded at 75 octets, TEXT values escaped, times in UTC."""
+    import icalendar
+
+    document = icalendar.Calendar()
+    document.add("version", "2.0")
+    document.add("prodid", "-//leadchase//call calendar//EN")
+    document.add("calscale", "GREGORIAN")
+    document.add("method", "PUBLISH")
+    document.add("x-wr-calname", "leadchase calls")
+    stamp = calendar.now.astimezone(UTC)
     for event in calendar.events:
-        summary = f"{'DNC? ' if event.dnc else ''}Call {event.name} {event.phone}"
-        yield "BEGIN:VEVENT"
-        yield fold(f"UID:{event.uid}")
-        yield f"DTSTAMP:{stamp}"
-        yield f"DTSTART:{_stamp(event.start)}"
-        yield f"DURATION:PT{CALL_MINUTES}M"
-        yield fold(f"SUMMARY:{escape_text(summary)}")
-        yield fold(f"DESCRIPTION:{escape_text(_description(event))}")
-        yield "CATEGORIES:leadchase"
-        yield "END:VEVENT"
-    yield "END:VCALENDAR"
+        entry = icalendar.Event()
+        entry.add("uid", event.uid)
+        entry.add("dtstamp", stamp)
+        entry.add("dtstart", event.start.astimezone(UTC))
+        entry.add("duration", timedelta(minutes=CALL_MINUTES))
+        entry.add("summary", f"{'DNC? ' if event.dnc else ''}Call {event.name} {event.phone}")
+        entry.add("description", _description(event))
+        entry.add("categories", ["leadchase"])
+        document.add_component(entry)
+    content: bytes = document.to_ical(sorted=False)  # in the order added, as before
+    return content
 
 
 def write_calendar(calendar: CallCalendar, path: Path) -> None:
     """Write the calendar to `path` (0600: it holds phone numbers), replacing it whole."""
     from leadchase.files import private_file
 
+    content = calendar_bytes(calendar).decode("utf-8")
     with private_file(path) as handle:
-        for line in calendar_lines(calendar):
-            handle.write(line + "\r\n")
+        handle.write(content)

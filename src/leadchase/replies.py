@@ -62,7 +62,7 @@ class SyncResult:
 def help_answer(context: Context) -> str:
     officer = context.settings.officer
     who = ", ".join(part for part in (officer.name, officer.company) if part)
-    phone = f" Call or text {officer.phone}." if officer.phone else ""
+    phone = f" Call or text {officer.phone_for_people}." if officer.phone else ""
     return f"{who or 'Your loan officer'} here.{phone} Reply STOP to opt out."
 
 

@@ -23,6 +23,9 @@ from leadchase.errors import LeadchaseError
 from leadchase.files import move_private, write_private
 
 LEAD_FILE_SUFFIXES = (".csv", ".tsv", ".txt")
+# Workbooks are taken too, only to be filed under failed/ with how to save them as CSV: left in
+# the folder, one would wait there forever without a word.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SETTLE_SECONDS = 2.0
 PROCESSED = "processed"
 FAILED = "failed"
@@ -50,11 +53,12 @@ class WatchResult:
 
 
 def is_lead_file_name(name: str) -> bool:
-    """Visible .csv/.tsv/.txt files; not Excel's "~$" lock files, not our own rejects files."""
+    """Visible .csv/.tsv/.txt files and workbooks; not Excel's "~$" lock files, not our own
+    rejects files."""
     lowered = name.lower()
     return (
         not name.startswith((".", "~$"))
-        and lowered.endswith(LEAD_FILE_SUFFIXES)
+        and lowered.endswith(LEAD_FILE_SUFFIXES + WORKBOOK_SUFFIXES)
         and not lowered.endswith(REJECTS_SUFFIX)
     )
 
@@ -63,12 +67,13 @@ def settled_files(
     folder: Path,
     wall_time: float,
     last_looks: MutableMapping[str, FileLook] | None = None,
+    waiting: list[str] | None = None,
 ) -> list[Path]:
     """The lead files in `folder` that are done copying, oldest first.
 
     `wall_time` is the filesystem's clock (time.time()), not the business "now": LEADCHASE_NOW
     may replay another day while file times stay real. `last_looks`, kept by the caller between
-    scans, is refreshed here.
+    scans, is refreshed here; the names of files still changing are added to `waiting`.
     """
     looks: dict[str, FileLook] = {}
     ready: list[tuple[float, Path]] = []
@@ -85,6 +90,8 @@ def settled_files(
         looks[path.name] = look
         earlier = None if last_looks is None else last_looks.get(path.name)
         if wall_time - look.modified < SETTLE_SECONDS or (earlier is not None and earlier != look):
+            if waiting is not None:
+                waiting.append(path.name)
             continue
         ready.append((look.modified, path))
     if last_looks is not None:
@@ -100,9 +107,12 @@ def scan_watch_folder(
     *,
     wall_time: float | None = None,
     last_looks: MutableMapping[str, FileLook] | None = None,
+    waiting: list[str] | None = None,
 ) -> list[WatchResult]:
-    """Import every settled lead file in `folder` and file it under processed/ or failed/."""
-    files = settled_files(folder, time.time() if wall_time is None else wall_time, last_looks)
+    """Import every settled lead file in `folder` and file it under processed/ or failed/;
+    the names of the files left for a later scan are added to `waiting`."""
+    clock = time.time() if wall_time is None else wall_time
+    files = settled_files(folder, clock, last_looks, waiting)
     return [_import_and_file(context, folder, path, now) for path in files]
 
 

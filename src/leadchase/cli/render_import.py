@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from leadchase.importing.headers import RAW_ONLY
 from leadchase.importing.pipeline import ImportResult
@@ -14,16 +15,19 @@ def render_result(console: Console, result: ImportResult) -> None:
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         result.delimiter, repr(result.delimiter)
     )
-    console.print(f"[bold]{title}[/]  ({result.encoding}, {delimiter}-separated)")
+    # File names, headers and cells come from the vendor: Text shows "[b]" as written.
+    console.print(Text.assemble((title, "bold"), f"  ({result.encoding}, {delimiter}-separated)"))
     if result.dry_run:
         mapping = Table("Vendor column", "Lead field", title="Column mapping", title_justify="left")
         for header, field in result.mapping:
-            mapping.add_row(header, "[dim]kept in raw data[/]" if field == RAW_ONLY else field)
+            mapping.add_row(
+                Text(header), "[dim]kept in raw data[/]" if field == RAW_ONLY else field
+            )
         console.print(mapping)
         if result.samples:
             samples = Table(*result.samples[0], title="Sample rows", title_justify="left")
             for sample in result.samples:
-                samples.add_row(*("" if v is None else str(v) for v in sample.values()))
+                samples.add_row(*(Text("" if v is None else str(v)) for v in sample.values()))
             console.print(samples)
     summary = Table("", "Rows", show_header=False, title="Summary", title_justify="left")
     verb = "would be " if result.dry_run else ""
@@ -43,9 +47,21 @@ def render_result(console: Console, result: ImportResult) -> None:
         summary.add_row(
             "[yellow]time zone unknown (automation holds)[/]", str(result.unknown_timezone)
         )
+    _unused_cells(
+        summary,
+        "lead dates not understood (left empty)",
+        result.unreadable_lead_dates,
+        result.unreadable_lead_date_samples,
+    )
+    _unused_cells(
+        summary,
+        "names not used in messages (a formula or punctuation)",
+        result.odd_names,
+        result.odd_name_samples,
+    )
     console.print(summary)
     if result.rejects_file:
-        console.print(f"Rejected rows and why: [bold]{result.rejects_file}[/]")
+        console.print(Text.assemble("Rejected rows and why: ", (result.rejects_file, "bold")))
     if result.already_imported_batch is not None and result.imported == 0:
         console.print(
             f"This file was already imported (batch {result.already_imported_batch}); "
@@ -53,3 +69,12 @@ def render_result(console: Console, result: ImportResult) -> None:
         )
     elif result.imported == 0 and result.rows and not result.rejected:
         console.print("Every row matched a lead you already have; nothing new was added.")
+
+
+def _unused_cells(summary: Table, what: str, count: int, samples: list[str]) -> None:
+    """A count of cells the leads could not use, and a few of them as the vendor wrote them."""
+    if not count:
+        return
+    summary.add_row(Text(what, style="yellow"), str(count))
+    # repr() quotes each value and spells out control characters; Text keeps markup literal.
+    summary.add_row(Text("  e.g. " + ", ".join(repr(value) for value in samples)), "")

@@ -47,6 +47,8 @@ _MAC_NAMES = frozenset(
 _PARTICLES = frozenset({"de", "del", "della", "der", "van", "von"})
 _ARTICLES = frozenset({"la", "las", "los", "den"})
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# What a spreadsheet runs as a formula when a cell starts with it.
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _TITLES = frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "mx.", "dr", "dr."})
 
 
@@ -61,6 +63,18 @@ def tidy_name(raw: str) -> str:
         particle = word in _PARTICLES or (word in _ARTICLES and previous in _PARTICLES)
         recased.append(word if particle else _recase_word(word))
     return " ".join(recased)
+
+
+def not_a_name(text: str) -> bool:
+    """A cell no greeting should use: a spreadsheet formula ("=cmd|' /C calc'!A0", "@SUM(A1)")
+    or mostly punctuation and digits ("@@@!!", "123"): fewer letters than other characters."""
+    text = text.strip()
+    if not text:
+        return False
+    if text[0] in _FORMULA_STARTS:
+        return True
+    letters = sum(char.isalpha() for char in text)
+    return letters < sum(not (char.isalpha() or char.isspace()) for char in text)
 
 
 def split_full_name(full: str) -> tuple[str, str]:

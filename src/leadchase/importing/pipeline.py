@@ -21,6 +21,7 @@ from leadchase.store.suppressions import count_on_dnc
 
 BATCH_ROWS = 2_000
 SAMPLE_ROWS = 3
+SAMPLE_VALUES = 3  # values shown for each kind of cell an import could not use
 
 
 @dataclass
@@ -44,6 +45,10 @@ class ImportResult:
     invalid_emails_kept_phone: int = 0
     unknown_timezone: int = 0
     on_dnc: int = 0
+    unreadable_lead_dates: int = 0
+    unreadable_lead_date_samples: list[str] = field(default_factory=list)
+    odd_names: int = 0
+    odd_name_samples: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     already_imported_batch: int | None = None
     dry_run: bool = False
@@ -72,6 +77,10 @@ class ImportResult:
             "phone_only": self.phone_only,
             "unknown_timezone": self.unknown_timezone,
             "on_dnc": self.on_dnc,
+            "unreadable_lead_dates": self.unreadable_lead_dates,
+            "unreadable_lead_date_samples": self.unreadable_lead_date_samples,
+            "odd_names": self.odd_names,
+            "odd_name_samples": self.odd_name_samples,
             "rejects_file": self.rejects_file,
             "batch": self.batch,
             "already_imported_batch": self.already_imported_batch,
@@ -100,11 +109,8 @@ def rejects_path_for(path: Path) -> Path:
 
 
 def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class _RejectsWriter:
@@ -237,6 +243,17 @@ def _count_record(result: ImportResult, record: Record) -> None:
     result.phone_only += record.phone_only
     result.invalid_phones_kept_email += record.dropped_phone
     result.invalid_emails_kept_phone += record.dropped_email
+    if record.unreadable_date is not None:
+        result.unreadable_lead_dates += 1
+        _add_sample(result.unreadable_lead_date_samples, record.unreadable_date)
+    if record.odd_name is not None:
+        result.odd_names += 1
+        _add_sample(result.odd_name_samples, record.odd_name)
+
+
+def _add_sample(samples: list[str], value: str) -> None:
+    if len(samples) < SAMPLE_VALUES and value not in samples:
+        samples.append(value)
 
 
 def _sample(record: Record) -> dict[str, Any]:

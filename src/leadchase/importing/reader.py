@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Self
 
 from leadchase.errors import ImportFileError
+from leadchase.importing.kinds import what_else
 
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 # Rows checked at open time for a header that does not match the data.
@@ -27,7 +28,6 @@ _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024
 # Bytes Windows-1252 leaves undefined: a file holding them was written as Latin-1.
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
-_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,10 @@ def sniff(path: Path) -> FileFormat:
             head = stream.read(_SAMPLE)
             if not head:
                 raise ImportFileError(f"{path} is empty; export the leads from the vendor again")
-            encoding = _encoding_from_signature(path, head)
+            other_kind = what_else(head)
+            if other_kind is not None:
+                raise ImportFileError(f"{path} {other_kind}")
+            encoding = _encoding_from_signature(head)
             if encoding is None:
                 stream.seek(0)
                 encoding = _scan_8bit(path, stream)
@@ -67,16 +70,8 @@ def sniff(path: Path) -> FileFormat:
     return FileFormat(encoding, _choose_delimiter(path, header, following))
 
 
-def _encoding_from_signature(path: Path, head: bytes) -> str | None:
+def _encoding_from_signature(head: bytes) -> str | None:
     """The encoding given by a byte-order mark or a UTF-16 NUL pattern; None for 8-bit files."""
-    if head.startswith(b"PK\x03\x04"):
-        raise ImportFileError(
-            f"{path} looks like an Excel workbook (.xlsx); save it as CSV and import that"
-        )
-    if head.startswith(_XLS):
-        raise ImportFileError(
-            f"{path} looks like an Excel 97-2003 workbook (.xls); save it as CSV and import that"
-        )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head.startswith(codecs.BOM_UTF8):

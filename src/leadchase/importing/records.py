@@ -12,7 +12,7 @@ from leadchase.contact.phones import normalise_phone
 from leadchase.contact.places import lead_time_zones, normalise_state, normalise_zip
 from leadchase.importing.dates import parse_lead_date
 from leadchase.importing.headers import HeaderMap
-from leadchase.importing.names import split_full_name, tidy_name
+from leadchase.importing.names import not_a_name, split_full_name, tidy_name
 
 # Reject reasons, as they appear in the rejects file and the summary.
 NO_CONTACT = "no phone or email"
@@ -38,6 +38,9 @@ class Record:
     dropped_phone: bool = False
     dropped_email: bool = False
     unknown_zone: bool = False
+    # What the row held that the lead could not use: shown in the summary, kept in the raw data.
+    unreadable_date: str | None = None
+    odd_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -99,12 +102,7 @@ class RowNormaliser:
                 return Reject(BAD_EMAIL_NO_PHONE, f"email {email_text!r}")
             return Reject(NO_CONTACT)
 
-        full = get(fields, "full_name")
-        first = tidy_name(get(fields, "first_name"))
-        last = tidy_name(get(fields, "last_name"))
-        if full and not (first or last):
-            first, last = split_full_name(full)
-        name = f"{first} {last}".strip()
+        first, last, name, odd_name = self._names(fields)
         state = normalise_state(get(fields, "state")) if "state" in self._field else None
         zip5 = normalise_zip(get(fields, "zip")) if "zip" in self._field else None
         e164 = phone.e164 if phone else None
@@ -112,6 +110,7 @@ class RowNormaliser:
         reading_zone = self._zone(zone or self.default_zone)
         date_text = get(fields, "lead_date")
         lead_date = parse_lead_date(date_text, reading_zone) if date_text else None
+        unreadable_date = date_text if date_text and lead_date is None else None
         consent_text = get(fields, "consent_at")
         consent_at = parse_lead_date(consent_text, reading_zone) if consent_text else None
         source = self.source or get(fields, "source")
@@ -156,7 +155,25 @@ class RowNormaliser:
             dropped_phone=bool(bad_phone) and e164 is None,
             dropped_email=bool(email_text) and email is None,
             unknown_zone=zone is None,
+            unreadable_date=unreadable_date,
+            odd_name=odd_name,
         )
+
+    def _names(self, fields: list[str]) -> tuple[str, str, str, str | None]:
+        """(first, last, name, odd): a part that is not a name (a formula, mostly punctuation)
+        stays in `name` for the officer to see but out of the merge fields, and is `odd`."""
+        first = tidy_name(self._get(fields, "first_name"))
+        last = tidy_name(self._get(fields, "last_name"))
+        if not (first or last):
+            full = tidy_name(self._get(fields, "full_name"))
+            if not_a_name(full):
+                return "", "", full, full
+            first, last = split_full_name(full)
+        name = f"{first} {last}".strip()
+        odd = not_a_name(first) or not_a_name(last)
+        first = "" if not_a_name(first) else first
+        last = "" if not_a_name(last) else last
+        return first, last, name, name if odd else None
 
 
 def merge_changes(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:

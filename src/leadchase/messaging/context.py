@@ -41,6 +41,7 @@ class OfficerDetails:
     postal_address: str
     first_name: str = ""
     nmls: str = ""
+    equal_housing: str = ""  # "Equal Housing Opportunity", "Equal Housing Lender" or ""
 
 
 @dataclass(frozen=True)
@@ -161,11 +162,13 @@ def default_unsubscribe_line(unsubscribe_url: str) -> str:
 
 
 def email_footer(officer: OfficerDetails, unsubscribe_line: str) -> str:
-    """The CAN-SPAM footer: who is writing, their postal address, how to stop the emails."""
+    """The CAN-SPAM footer: who is writing, their postal address (and the Equal Housing line
+    when set), how to stop the emails."""
     name_line = f"{officer.name}, {officer.company}" if officer.company else officer.name
     if officer.nmls:
         name_line += f" (NMLS {officer.nmls})"
-    signature = [line for line in (name_line, officer.phone, officer.postal_address) if line]
+    lines = (name_line, officer.phone, officer.postal_address, officer.equal_housing)
+    signature = [line for line in lines if line]
     return "\n".join(signature) + "\n\n" + unsubscribe_line
 
 

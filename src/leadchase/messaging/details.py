@@ -52,12 +52,13 @@ def lead_details(lead: Mapping[Any, Any]) -> LeadDetails:
 def officer_details(officer: Officer) -> OfficerDetails:
     return OfficerDetails(
         name=officer.name,
-        phone=officer.phone,
+        phone=officer.phone_for_people,
         email=officer.email,
         company=officer.company,
         postal_address=officer.postal_address,
         first_name=officer.first_name,
         nmls=officer.nmls,
+        equal_housing=officer.equal_housing_line,
     )
 
 

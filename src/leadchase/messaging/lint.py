@@ -50,6 +50,7 @@ SAMPLE_OFFICER = OfficerDetails(
     company="Example Home Lending of Southern California",
     postal_address="1234 Example Boulevard, Suite 500, Rancho Santa Margarita, CA 92688",
     nmls="1234567",
+    equal_housing="Equal Housing Opportunity",
 )
 LONG_LEAD = LeadDetails(
     first_name="Alexandria-Maximiliana",

@@ -32,6 +32,9 @@ from leadchase.reporting.model import (
 
 PROGRESSION = ("new", "contacted", "engaged", "application", "closed")
 APPLIED = frozenset({"application", "closed"})  # a closed loan went through an application
+# A lead is contacted once you talked to it, it replied, or it reached one of these stages: the
+# one rule behind `contacted` in the replies, the conversion table and the funnel.
+CONTACTED_STAGES = frozenset(PROGRESSION[1:])
 # Inbound texts that are not a conversation (the kind replies.py classified them as).
 NOT_REPLIES = frozenset({"opt-out", "wrong-number", "help", "auto-reply"})
 NO_SOURCE = "(none)"
@@ -201,7 +204,12 @@ def _sorted_tallies(sent: Counter[Key], hits: Counter[Key]) -> dict[Key, Tally]:
     return {key: Tally(sent[key], hits[key]) for key in sorted(sent, key=_in_order)}
 
 
-def _replies(leads: Mapping[int, LeadFacts], sent: _Sent, replies: Iterable[ReplyFacts]) -> Replies:
+def _replies(
+    leads: Mapping[int, LeadFacts],
+    contacts: Mapping[int, datetime | None],
+    sent: _Sent,
+    replies: Iterable[ReplyFacts],
+) -> Replies:
     credited: dict[int, float] = {}  # id(message) -> seconds until its reply
     answered: list[MessageFacts] = []
     for reply in sorted(replies, key=lambda r: r.at):
@@ -217,7 +225,7 @@ def _replies(leads: Mapping[int, LeadFacts], sent: _Sent, replies: Iterable[Repl
         by_template[message.template] += 1
         by_variant[(message.template, message.variant)] += 1
     return Replies(
-        contacted=Tally(len(leads), sum(1 for lead in leads.values() if lead.contacted_at)),
+        contacted=Tally(len(leads), len(contacts)),
         median_seconds_to_reply=median(list(credited.values())),
         by_channel=_sorted_tallies(by_channel, Counter(m.channel for m in answered)),
         by_template=_sorted_tallies(by_template, Counter(m.template for m in answered)),
@@ -248,9 +256,31 @@ class _History:
     def reached(self, lead_id: int, stages: frozenset[str], by: datetime) -> bool:
         return any(at <= by and stage in stages for at, stage in self.stages.get(lead_id, ()))
 
+    def first_moved_to(self, lead_id: int, stages: frozenset[str]) -> datetime | None:
+        return min(
+            (at for at, stage in self.stages.get(lead_id, ()) if stage in stages), default=None
+        )
+
+
+def _contacts(leads: Mapping[int, LeadFacts], history: _History) -> dict[int, datetime | None]:
+    """The contacted leads (CONTACTED_STAGES) -> when first contacted: the earlier of the talk or
+    reply and the move to such a stage; None only for a stage with no move on the timeline."""
+    found: dict[int, datetime | None] = {}
+    for lead in leads.values():
+        moved = history.first_moved_to(lead.id, CONTACTED_STAGES)
+        moments = [moment for moment in (lead.contacted_at, moved) if moment is not None]
+        stages = history.seen.get(lead.id, set()) | {lead.stage}
+        if moments or stages & CONTACTED_STAGES:
+            found[lead.id] = min(moments, default=None)
+    return found
+
 
 def _conversion(
-    leads: Mapping[int, LeadFacts], history: _History, costs: Mapping[str, float], now: datetime
+    leads: Mapping[int, LeadFacts],
+    contacts: Mapping[int, datetime | None],
+    history: _History,
+    costs: Mapping[str, float],
+    now: datetime,
 ) -> tuple[SourceConversion, ...]:
     window = timedelta(days=CONVERSION_DAYS)
     groups: dict[str, list[LeadFacts]] = defaultdict(list)
@@ -265,7 +295,7 @@ def _conversion(
                 source=source,
                 leads=len(members),
                 contacted=sum(
-                    1 for m in members if m.contacted_at and m.contacted_at <= m.arrived + window
+                    1 for m in members if (at := contacts.get(m.id)) and at <= m.arrived + window
                 ),
                 application=sum(
                     1 for m in members if history.reached(m.id, APPLIED, m.arrived + window)
@@ -279,11 +309,15 @@ def _conversion(
     return tuple(sorted(rows, key=lambda row: (-row.leads, row.source.casefold())))
 
 
-def _funnel(leads: Mapping[int, LeadFacts], history: _History) -> tuple[StageCount, ...]:
+def _funnel(
+    leads: Mapping[int, LeadFacts], contacts: Mapping[int, datetime | None], history: _History
+) -> tuple[StageCount, ...]:
     now_in: Counter[str] = Counter(lead.stage for lead in leads.values())
     reached: Counter[str] = Counter()
     for lead in leads.values():
         seen = history.seen.get(lead.id, set()) | {lead.stage, "new"}
+        if lead.id in contacts:
+            seen.add("contacted")  # talked to or replied, whatever its stage says
         furthest = max(PROGRESSION.index(stage) for stage in seen if stage in PROGRESSION)
         reached.update(PROGRESSION[: furthest + 1])
         reached.update(stage for stage in seen if stage not in PROGRESSION)
@@ -328,8 +362,9 @@ def compute(
     }
     touched = _summarise_touches(cohort, touches)
     sent = _Sent(messages, cohort)
-    replied = _replies(cohort, sent, [*replies, *touched.replies])
     history = _History().read(events, cohort)
+    contacts = _contacts(cohort, history)
+    replied = _replies(cohort, contacts, sent, [*replies, *touched.replies])
     return Stats(
         now=now,
         since=since,
@@ -339,7 +374,7 @@ def compute(
         first_call=_speed(cohort, touched.first_call),
         attempts=_attempts(cohort, touched.early, now),
         replies=replied,
-        conversion=_conversion(cohort, history, costs, now),
-        funnel=_funnel(cohort, history),
+        conversion=_conversion(cohort, contacts, history, costs, now),
+        funnel=_funnel(cohort, contacts, history),
         opt_outs=_opt_outs(cohort, sent, history),
     )
