@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from leadchase.cli import app
 from leadchase.messaging import lead_details, whole_dollars
+from leadchase.store.records import Lead
 from leadchase.workspace import Workspace
 from tests.agenda_helpers import import_lead
 
@@ -91,16 +92,17 @@ def test_vendor_amounts_become_whole_dollars(text: str, dollars: int) -> None:
 
 def test_a_stored_lead_becomes_template_details() -> None:
     details = lead_details(
-        {
-            "first_name": " Ann ",
-            "last_name": "Lee",
-            "city": None,
-            "state": "CA",
-            "source": "Zillow",
-            "offer": "",
-            "loan_amount": "$350,000",
-            "property_value": "",
-        }
+        Lead(
+            id=1,
+            first_name=" Ann ",
+            last_name="Lee",
+            city="",
+            state="CA",
+            source="Zillow",
+            offer="",
+            loan_amount="$350,000",
+            property_value="",
+        )
     )
     assert (details.first_name, details.city, details.state) == ("Ann", "", "CA")
     assert (details.loan_amount, details.property_value, details.loan_purpose) == (350_000, 0, "")

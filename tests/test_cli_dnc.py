@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from leadchase.cli import app
 from leadchase.context import Context
 from leadchase.store import suppressions
-from leadchase.store.models import Suppression
+from leadchase.store.models import SuppressionTable
 from leadchase.store.suppressions import count_on_dnc
 from leadchase.workspace import Workspace
 from tests.agenda_helpers import import_lead
@@ -163,7 +163,7 @@ def test_dnc_add_list_remove(workspace: Workspace) -> None:
     context = Context.load(workspace.root)
     try:
         with context.database.reading() as connection:
-            table = Suppression.__table__  # type: ignore[attr-defined]
+            table = SuppressionTable.__table__  # type: ignore[attr-defined]
             (row,) = connection.execute(table.select().where(table.c.value == "+14155552671"))
     finally:
         context.close()

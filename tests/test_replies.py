@@ -256,7 +256,7 @@ def test_no_send_is_ever_allowed_outside_the_rules(
 
                 lead = lead_store.get(connection, item.lead_id)
             assert lead is not None
-            clock = run.followup.clock(dict(lead._mapping), moment)
+            clock = run.followup.clock(lead, moment)
             assert clock.zones, "a text with no known zone must be held"
             assert check_moment(moment, clock.zones, clock.states, run.followup.policy).allowed
             for zone in clock.zones:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
@@ -24,6 +24,7 @@ from leadchase.importing.reader import sniff
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
+from leadchase.store.records import Lead
 
 OptOutChannel = Literal["text", "call", "email", "all"]
 
@@ -218,21 +219,21 @@ def remove_number(context: Context, number: str, now: datetime) -> DncChange:
             open_texts = [
                 t for t in touch_store.open_touches(connection, lead.id) if t.channel == "text"
             ]
-            if not open_texts and plan_next(connection, followup, dict(lead._mapping), "text", now):
+            if not open_texts and plan_next(connection, followup, lead, "text", now):
                 resumed += 1
     return DncChange((phone,), (), tuple(lead.id for lead in leads), resumed)
 
 
 def list_dnc(context: Context) -> list[DncEntry]:
     with context.database.reading() as connection:
-        rows = suppressions.dnc_entries(connection)
-        leads = suppressions.leads_with_phones(connection, [row.value for row in rows])
-    by_phone: dict[str, list[int]] = {}
+        entries = suppressions.dnc_entries(connection)
+        leads = suppressions.leads_with_phones(connection, [entry.value for entry in entries])
+    by_phone: dict[str | None, list[int]] = {}
     for lead in leads:
         by_phone.setdefault(lead.phone, []).append(lead.id)
     return [
-        DncEntry(row.value, row.created_at, row.evidence, tuple(by_phone.get(row.value, ())))
-        for row in rows
+        DncEntry(e.value, e.created_at, e.evidence, tuple(by_phone.get(e.value, ())))
+        for e in entries
     ]
 
 
@@ -248,7 +249,7 @@ def opt_out_lead(
     context: Context, reference: str, channel: OptOutChannel, note: str, now: datetime
 ) -> OptOutResult:
     """Record an opt-out the lead gave by phone or email: suppress, cancel, note on the timeline."""
-    from leadchase.lead_work import find_lead
+    from leadchase.lead_reference import find_lead
 
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
@@ -271,7 +272,7 @@ def opt_out_lead(
     return OptOutResult(lead.id, lead.name, channel, tuple(suppressed), tuple(already), cancelled)
 
 
-def _opt_out_values(lead: Row[Any], channel: OptOutChannel) -> list[str]:
+def _opt_out_values(lead: Lead, channel: OptOutChannel) -> list[str]:
     """The lead's phone and/or email that the opt-out covers."""
     wanted = {
         "text": [lead.phone],
@@ -304,7 +305,7 @@ def _e164(number: str) -> str:
 
 def _list_numbers(
     connection: Connection, numbers: Mapping[str, str], now: datetime
-) -> tuple[list[str], list[Row[Any]]]:
+) -> tuple[list[str], list[Lead]]:
     """Put numbers on the DNC list; the newly listed ones, and the leads whose texts stop.
 
     suppressions.add one number at a time costs ~200 us in SQLAlchemy; a state's DNC file has

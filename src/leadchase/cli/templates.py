@@ -91,18 +91,18 @@ def preview(
         if lead is None:
             result = preview_template(library, name, officer, variant=variant, offer_kind=offer)
         else:
-            from leadchase.lead_work import find_lead
+            from leadchase.lead_reference import find_lead
             from leadchase.messaging import lead_details
 
             with context.database.reading() as connection:
-                row = find_lead(connection, lead)
+                found = find_lead(connection, lead)
             result = preview_template(
                 library,
                 name,
                 officer,
-                lead=lead_details(row._mapping),
-                lead_label=f"{row.name or '(no name)'} (#{row.id})",
-                lead_id=row.id,
+                lead=lead_details(found),
+                lead_label=f"{found.name or '(no name)'} (#{found.id})",
+                lead_id=found.id,
                 variant=variant,
                 offer_kind=offer,
             )

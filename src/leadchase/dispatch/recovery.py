@@ -10,9 +10,9 @@ before the crash and SMTP cannot tell: it is marked "unknown" for the officer, n
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from leadchase.cadence.model import Channel
 from leadchase.cadence.service import record_touch
@@ -20,6 +20,7 @@ from leadchase.dispatch.senders import SendItem
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as store
 from leadchase.store import touches as touch_store
+from leadchase.store.records import DueTouch, Lead
 
 if TYPE_CHECKING:
     from leadchase.dispatch.run import SendRun
@@ -30,11 +31,9 @@ STATUS_LOOKBACK = timedelta(days=3)
 UNDELIVERABLE = {"30006": "landline or unreachable carrier"}
 
 
-def sent_before_crash(
-    run: SendRun, connection: Connection, lead: dict[str, Any], row: Row[Any], item: SendItem
-) -> bool:
+def sent_before_crash(run: SendRun, connection: Connection, task: DueTouch, item: SendItem) -> bool:
     """A text an interrupted run may have sent: if Twilio has it now, record it, never resend."""
-    earlier = store.unconfirmed_message(connection, row.touch_id)
+    earlier = store.unconfirmed_message(connection, task.touch.id)
     if earlier is None or run.senders.texts is None:
         return False
     found = run.senders.texts.find_sent(earlier.to_address, earlier.body, earlier.created_at)
@@ -44,7 +43,7 @@ def sent_before_crash(
         )
         return False
     _record_found(
-        run, connection, lead, row.channel, row.touch_id, earlier.id, found,
+        run, connection, task.lead, task.touch.channel, task.touch.id, earlier.id, found,
         earlier.created_at, earlier.variant,
     )  # fmt: skip
     item.result, item.reason, item.provider_id = (
@@ -59,7 +58,7 @@ def sent_before_crash(
 def _record_found(
     run: SendRun,
     connection: Connection,
-    lead: dict[str, Any],
+    lead: Lead,
     channel: Channel,
     touch_id: int,
     message_id: int | None,
@@ -90,28 +89,30 @@ def reconcile(run: SendRun) -> None:
     """Settle the claims a crashed run left behind, before this run sends anything."""
     with run.context.database.reading() as connection:
         leftovers = store.claimed(connection)
-    for row in leftovers:
-        lead = {key: value for key, value in row._mapping.items()}
-        lead["id"] = row.id
+    for claim in leftovers:
+        touch, lead, message = claim.touch, claim.lead, claim.message
+        # A claim's time is kept in done_at until the touch is recorded.
+        claimed_at = touch.done_at or touch.due_at
         found: str | None = None
-        if row.channel == "text" and run.senders.texts is not None and row.body is not None:
-            found = run.senders.texts.find_sent(row.to_address, row.body, row.claimed_at)
+        if touch.channel == "text" and run.senders.texts is not None and message is not None:
+            found = run.senders.texts.find_sent(message.to_address, message.body, claimed_at)
+        message_id = message.id if message is not None else None
         with run.context.database.writing() as connection:
             run.result.reconciled += 1
             if found is not None:
                 _record_found(
-                    run, connection, lead, row.channel, row.touch_id, row.message_id, found,
-                    row.claimed_at, row.variant,
+                    run, connection, lead, touch.channel, touch.id, message_id, found,
+                    claimed_at, message.variant if message is not None else None,
                 )  # fmt: skip
-            elif row.channel == "text":
+            elif touch.channel == "text":
                 # Not at Twilio yet. The request may still be in flight there (the process
                 # died mid-call), so do not resend now: look again on a pass a little
                 # later, right before sending it.
-                if row.message_id is not None:
-                    store.update_message(connection, row.message_id, {"status": "unconfirmed"})
+                if message_id is not None:
+                    store.update_message(connection, message_id, {"status": "unconfirmed"})
                 store.update_touch(
                     connection,
-                    row.touch_id,
+                    touch.id,
                     {
                         "status": "planned",
                         "done_at": None,
@@ -121,15 +122,16 @@ def reconcile(run: SendRun) -> None:
                 )
             else:
                 # An email may have left before the crash; SMTP cannot tell. Never resend.
-                if row.message_id is not None:
-                    store.update_message(connection, row.message_id, {"status": "unknown"})
+                if message_id is not None:
+                    store.update_message(connection, message_id, {"status": "unknown"})
                 record_touch(
-                    connection, run.followup, lead, row.channel, row.claimed_at,
-                    outcome="unknown: check your sent mail", status="unknown", touch_id=row.touch_id,
+                    connection, run.followup, lead, touch.channel, claimed_at,
+                    outcome="unknown: check your sent mail", status="unknown", touch_id=touch.id,
                 )  # fmt: skip
+                to = message.to_address if message is not None else ""
                 run.result.items.append(
                     SendItem(
-                        row.touch_id, row.id, row.name or "", row.channel, row.to_address or "",
+                        touch.id, lead.id, lead.name or "", touch.channel, to,
                         "unknown", "a run stopped mid-send; check your sent mail, not resent",
                     )
                 )  # fmt: skip
@@ -141,6 +143,7 @@ def follow_up_statuses(run: SendRun) -> None:
     with run.context.database.reading() as connection:
         in_flight = store.recent_texts_in_flight(connection, run.start - STATUS_LOOKBACK, 200)
     for message in in_flight:
+        assert message.provider_id is not None  # the query reads texts Twilio accepted
         status = run.senders.texts.delivery_status(message.provider_id)
         if status.status == message.status and status.error_code == message.error_code:
             continue

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, plan_next, record_touch
 from leadchase.channels.base import OutgoingEmail, SendOutcome
@@ -19,6 +19,7 @@ from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.store import sending as store
 from leadchase.store import suppressions
+from leadchase.store.records import DueTouch, Lead
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
 RETRY_LATER = timedelta(minutes=5)
@@ -71,32 +72,31 @@ class SendRun:
                 self.result.replies = len(synced.items)
         with database.reading() as connection:
             due = store.due_automated(connection, self.start, self.senders.channels, self.limit)
-        for row in due:
+        for task in due:
             if self.result.halted:
                 break
-            self._one(row)
+            self._one(task)
         if not self.dry_run and not self.result.halted and self.senders.texts is not None:
             recovery.follow_up_statuses(self)
         return self.result
 
     # -- one touch ---------------------------------------------------------------------------
 
-    def _one(self, row: Row[Any]) -> None:
-        lead = {key: value for key, value in row._mapping.items()}
-        lead["id"] = row.id
-        channel = row.channel
-        to = lead["phone"] if channel == "text" else lead["email"]
-        item = SendItem(row.touch_id, row.id, row.name or "(no name)", channel, to or "", "held")
+    def _one(self, task: DueTouch) -> None:
+        touch, lead = task.touch, task.lead
+        channel = touch.channel
+        to = lead.phone if channel == "text" else lead.email
+        item = SendItem(touch.id, lead.id, lead.name or "(no name)", channel, to or "", "held")
         self.result.items.append(item)
         moment = self.now()
         with self.context.database.writing() as connection:
-            reason = self._closed_reason(connection, lead, row, moment)
+            reason = self._closed_reason(connection, task)
             if reason is not None:
                 item.result, item.reason = "skipped", reason
                 if not self.dry_run:
                     store.update_touch(
                         connection,
-                        row.touch_id,
+                        touch.id,
                         {"status": "cancelled", "done_at": moment, "outcome": reason},
                     )
                 return
@@ -104,31 +104,31 @@ class SendRun:
             if hold is not None:
                 item.reason, later = hold
                 if later is not None and not self.dry_run:
-                    store.update_touch(connection, row.touch_id, {"due_at": later})
+                    store.update_touch(connection, touch.id, {"due_at": later})
                 return
-            attempt = store.channel_attempts(connection, row.id, channel) + 1
-            previous = store.previous_texts(connection, row.id) if channel == "text" else []
-            rendered = self._render(lead, row, attempt, previous)
+            attempt = store.channel_attempts(connection, lead.id, channel) + 1
+            previous = store.previous_texts(connection, lead.id) if channel == "text" else []
+            rendered = self._render(task, attempt, previous)
             if rendered is None:
-                item.result, item.reason = "held", f"template {row.template!r} cannot be rendered"
+                item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"
                 return
             item.template, item.variant = rendered.template, rendered.variant
             item.body, item.subject = rendered.body, rendered.subject
             if self.dry_run:
                 item.result, item.reason = "would-send", "due and allowed"
                 return
-            if row.touch_outcome == recovery.UNCONFIRMED and recovery.sent_before_crash(
-                self, connection, lead, row, item
+            if touch.outcome == recovery.UNCONFIRMED and recovery.sent_before_crash(
+                self, connection, task, item
             ):
                 return
-            if not store.claim(connection, row.touch_id, moment):
+            if not store.claim(connection, touch.id, moment):
                 item.result, item.reason = "skipped", "already taken by another run"
                 return
             message_id = store.add_message(
                 connection,
                 {
-                    "lead_id": row.id,
-                    "touch_id": row.touch_id,
+                    "lead_id": lead.id,
+                    "touch_id": touch.id,
                     "direction": "out",
                     "channel": channel,
                     "to_address": to,
@@ -145,35 +145,33 @@ class SendRun:
             )
         # The claim is committed: whatever happens from here, this touch is never sent twice.
         outcome = self._deliver(channel, to or "", rendered, lead)
-        self._record(lead, row, item, message_id, outcome, attempt)
+        self._record(task, item, message_id, outcome, attempt)
 
-    def _closed_reason(
-        self, connection: Connection, lead: dict[str, Any], row: Row[Any], moment: datetime
-    ) -> str | None:
+    def _closed_reason(self, connection: Connection, task: DueTouch) -> str | None:
         """Why this touch must not go out at all (it is cancelled), or None."""
-        if row.touch_cadence != lead.get("cadence"):
+        touch, lead = task.touch, task.lead
+        if touch.cadence != lead.cadence:
             return "the lead changed cadence"
-        replied = lead.get("replied_at")
-        started = lead.get("cadence_started_at")
+        replied, started = lead.replied_at, lead.cadence_started_at
         if replied is not None and (started is None or replied >= started):
             return "the lead replied: automation paused"
-        if row.channel == "text":
-            if not lead.get("phone") or not lead.get("text_ok", True):
+        if touch.channel == "text":
+            if not lead.phone or not lead.text_ok:
                 return "number cannot take texts"
-            if suppressions.is_suppressed(connection, lead["phone"], ("text", "all", "dnc")):
+            if suppressions.is_suppressed(connection, lead.phone, ("text", "all", "dnc")):
                 return "number opted out or on the do-not-call list"
-        if row.channel == "email":
-            if not lead.get("email"):
+        if touch.channel == "email":
+            if not lead.email:
                 return "no email address"
-            if suppressions.is_suppressed(connection, lead["email"], ("email", "all")):
+            if suppressions.is_suppressed(connection, lead.email, ("email", "all")):
                 return "email unsubscribed"
         return None
 
     def _hold_reason(
-        self, connection: Connection, lead: dict[str, Any], channel: str, moment: datetime
+        self, connection: Connection, lead: Lead, channel: str, moment: datetime
     ) -> tuple[str, datetime | None] | None:
         """Why this touch must wait (and until when), or None when it may go now."""
-        snoozed = lead.get("snoozed_until")
+        snoozed = lead.snoozed_until
         if snoozed is not None and snoozed > moment:
             return f"snoozed until {snoozed.isoformat(timespec='minutes')}", snoozed
         clock = self.followup.clock(lead, moment)
@@ -186,11 +184,11 @@ class SendRun:
         if (
             channel == "text"
             and self._consent_required
-            and not (lead.get("consent_at") or lead.get("consent_url") or lead.get("consent_text"))
+            and not (lead.consent_at or lead.consent_url or lead.consent_text)
         ):
             return "no recorded consent (require_consent_for_auto_text is on)", None
         if channel == "text":
-            times = store.attempt_times(connection, lead["id"], moment - timedelta(hours=24))
+            times = store.attempt_times(connection, lead.id, moment - timedelta(hours=24))
             capped = cap_allows(times, moment, clock.states)
             if not capped.allowed:
                 return capped.reason, next_allowed_by_cap(times, moment, clock.states)
@@ -202,24 +200,29 @@ class SendRun:
             return "no postal address for the email footer", None
         return None
 
-    def _render(
-        self, lead: dict[str, Any], row: Row[Any], attempt: int, previous: list[str]
-    ) -> Any:
+    def _render(self, task: DueTouch, attempt: int, previous: list[str]) -> Any:
         from leadchase.messaging import TemplateLibrary, render, touch_context, variant_key
         from leadchase.messaging.context import MessageContext
 
         if self._library is None:
             self._library = TemplateLibrary(self.context.settings.workspace.templates_dir)
+        touch = task.touch
+        if touch.template is None:
+            return None
         ctx: MessageContext = touch_context(
-            lead, self.context.settings.officer, channel=row.channel, day=row.day, attempt=attempt
+            task.lead,
+            self.context.settings.officer,
+            channel=touch.channel,
+            day=touch.day,
+            attempt=attempt,
         )
         try:
             return render(
                 self._library,
-                row.template,
+                touch.template,
                 ctx,
-                lead_id=row.id,
-                step_key=variant_key(row.touch_cadence, row.step_key),
+                lead_id=task.lead.id,
+                step_key=variant_key(touch.cadence, touch.step_key),
                 previous_bodies=previous,
             )
         except Exception as error:  # a broken template holds its touches, it never stops the run
@@ -229,7 +232,7 @@ class SendRun:
                 return None
             raise
 
-    def _deliver(self, channel: str, to: str, rendered: Any, lead: dict[str, Any]) -> SendOutcome:
+    def _deliver(self, channel: str, to: str, rendered: Any, lead: Lead) -> SendOutcome:
         for attempt in range(IN_RUN_RETRIES):
             if channel == "text":
                 assert self.senders.texts is not None
@@ -252,7 +255,7 @@ class SendRun:
             self.sleep(wait)
         self._last_text = self.monotonic()
 
-    def _email(self, to: str, rendered: Any, lead: dict[str, Any]) -> OutgoingEmail:
+    def _email(self, to: str, rendered: Any, lead: Lead) -> OutgoingEmail:
         from leadchase.channels.unsubscribe import (
             list_unsubscribe_header,
             unsubscribe_token,
@@ -260,9 +263,7 @@ class SendRun:
         )
 
         officer = self.context.settings.officer
-        token = unsubscribe_token(
-            workspace_secret(self.context.settings.workspace.root), lead["id"]
-        )
+        token = unsubscribe_token(workspace_secret(self.context.settings.workspace.root), lead.id)
         reply_to = officer.email or self.senders.from_address
         return OutgoingEmail(
             to=to,
@@ -278,13 +279,13 @@ class SendRun:
 
     def _record(
         self,
-        lead: dict[str, Any],
-        row: Row[Any],
+        task: DueTouch,
         item: SendItem,
         message_id: int,
         outcome: SendOutcome,
         attempt: int,
     ) -> None:
+        touch, lead = task.touch, task.lead
         moment = self.now()
         item.provider_id, item.error_code = outcome.provider_id, outcome.error_code
         with self.context.database.writing() as connection:
@@ -300,11 +301,11 @@ class SendRun:
                     connection,
                     self.followup,
                     lead,
-                    row.channel,
+                    touch.channel,
                     moment,
                     outcome="sent",
                     status="sent",
-                    touch_id=row.touch_id,
+                    touch_id=touch.id,
                     extra={"variant": item.variant, "attempt": attempt},
                 )
                 return
@@ -312,10 +313,10 @@ class SendRun:
             item.reason = outcome.error_message or outcome.outcome
             if outcome.outcome in ("retry", "halt"):
                 # Not sent: the touch goes back to planned, to be tried again later.
-                later = moment + RETRY_LATER if outcome.outcome == "retry" else row.due_at
+                later = moment + RETRY_LATER if outcome.outcome == "retry" else touch.due_at
                 store.update_touch(
                     connection,
-                    row.touch_id,
+                    touch.id,
                     {"status": "planned", "due_at": later, "done_at": None},
                 )
                 item.result = "retry_later" if outcome.outcome == "retry" else "held"
@@ -327,7 +328,7 @@ class SendRun:
             item.result = "failed"
             store.update_touch(
                 connection,
-                row.touch_id,
+                touch.id,
                 {
                     "status": "failed",
                     "done_at": moment,
@@ -337,7 +338,7 @@ class SendRun:
             if outcome.outcome == "opted-out":
                 suppressions.add(
                     connection,
-                    lead["phone"],
+                    item.to,
                     channel="text",
                     reason="opt-out",
                     now=moment,
@@ -345,7 +346,7 @@ class SendRun:
                 )
             elif outcome.outcome == "not-textable":
                 recovery.stop_texting(
-                    connection, lead["id"], moment, outcome.error_code or "not textable"
+                    connection, lead.id, moment, outcome.error_code or "not textable"
                 )
             else:
-                plan_next(connection, self.followup, lead, row.channel, moment)
+                plan_next(connection, self.followup, lead, touch.channel, moment)

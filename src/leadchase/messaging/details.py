@@ -7,14 +7,14 @@ the same words on the agenda as in the text that is finally sent.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from leadchase.messaging.context import LeadDetails, MessageContext, OfficerDetails, StepDetails
 from leadchase.messaging.library import Channel
 
 if TYPE_CHECKING:
     from leadchase.config import Officer
+    from leadchase.store.records import Lead
 
 # Cadences say "text"; templates say "sms" (the file suffix and `step.channel`).
 TEMPLATE_CHANNELS: dict[str, Channel] = {"text": "sms", "email": "email"}
@@ -32,24 +32,24 @@ def whole_dollars(text: str) -> int:
     return round(float(match[1].replace(",", "")) * _SCALES[(match[2] or "").lower()])
 
 
-def lead_details(lead: Mapping[Any, Any]) -> LeadDetails:
-    """A lead row (or any mapping with the lead table's column names) as templates see it."""
+def lead_details(lead: Lead) -> LeadDetails:
+    """A stored lead as templates see it: text trimmed, amounts in whole dollars.
 
-    def text(key: str) -> str:
-        value = lead.get(key)
-        return str(value).strip() if value else ""
+    The offer kind is left for MessageContext to classify from the source and offer."""
+
+    def text(value: str | None) -> str:
+        return value.strip() if value else ""
 
     return LeadDetails(
-        first_name=text("first_name"),
-        last_name=text("last_name"),
-        city=text("city"),
-        state=text("state"),
-        source=text("source"),
-        offer=text("offer"),
-        offer_kind=text("offer_kind"),
-        loan_purpose=text("loan_purpose"),
-        loan_amount=whole_dollars(text("loan_amount")),
-        property_value=whole_dollars(text("property_value")),
+        first_name=text(lead.first_name),
+        last_name=text(lead.last_name),
+        city=text(lead.city),
+        state=text(lead.state),
+        source=text(lead.source),
+        offer=text(lead.offer),
+        loan_purpose=text(lead.loan_purpose),
+        loan_amount=whole_dollars(text(lead.loan_amount)),
+        property_value=whole_dollars(text(lead.property_value)),
     )
 
 
@@ -71,7 +71,7 @@ def variant_key(cadence: str, step_key: str) -> str:
 
 
 def touch_context(
-    lead: Mapping[Any, Any],
+    lead: Lead,
     officer: Officer,
     *,
     channel: str,

@@ -14,13 +14,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, func, or_, select
 
-from leadchase.store.models import Event, Lead, Message, Suppression, Touch
-
-lead_table = Lead.__table__  # type: ignore[attr-defined]
-touch_table = Touch.__table__  # type: ignore[attr-defined]
-message_table = Message.__table__  # type: ignore[attr-defined]
-event_table = Event.__table__  # type: ignore[attr-defined]
-suppression_table = Suppression.__table__  # type: ignore[attr-defined]
+from leadchase.store import read
+from leadchase.store.read import (
+    LEAD_COLUMNS,
+    MESSAGE_COLUMNS,
+    TOUCH_COLUMNS,
+    event_table,
+    lead_table,
+    message_table,
+    suppression_table,
+    touch_table,
+)
+from leadchase.store.records import Lead, Message, Touch
 
 MADE = ("done", "sent")  # a touch that happened: logged by the officer or accepted by a provider
 # An outbound message that never reached the lead does not count as sent.
@@ -146,10 +151,14 @@ def cohort_events(
 _EXPORTS = {"leads": lead_table, "touches": touch_table, "messages": message_table}
 
 
-def export_rows(connection: Connection, kind: str, columns: Collection[str]) -> Iterator[Row[Any]]:
+def export_rows(
+    connection: Connection, kind: str, columns: Collection[str]
+) -> Iterator[dict[str, Any]]:
     """Every row of one table (leads, touches or messages) in id order, fetched in batches.
 
-    Touches and messages carry their lead's name, so a spreadsheet needs no lookup.
+    Each row is a dict from each of `columns` the table has to its stored value (datetimes
+    aware, JSON decoded). Touches and messages also carry "lead_name", their lead's name, so a
+    spreadsheet needs no lookup.
     """
     table = _EXPORTS[kind]
     chosen = [table.c[name] for name in columns if name in table.c]
@@ -160,7 +169,7 @@ def export_rows(connection: Connection, kind: str, columns: Collection[str]) -> 
         query = select(*chosen, lead_table.c.name.label("lead_name")).select_from(
             table.outerjoin(lead_table, lead_table.c.id == table.c.lead_id)
         )
-    return _stream(connection, query.order_by(table.c.id))
+    return (dict(row._mapping) for row in _stream(connection, query.order_by(table.c.id)))
 
 
 # -- the call calendar ----------------------------------------------------------------------
@@ -168,7 +177,7 @@ def export_rows(connection: Connection, kind: str, columns: Collection[str]) -> 
 
 def leads_with_calls_ahead(
     connection: Connection, started_after: Mapping[str, datetime]
-) -> Iterator[Row[Any]]:
+) -> Iterator[Lead]:
     """Leads with a phone on a cadence whose calls are not all behind them.
 
     `started_after` maps each cadence to the earliest start that can still have a call to come,
@@ -176,19 +185,7 @@ def leads_with_calls_ahead(
     """
     if not started_after:
         return iter(())
-    query = select(
-        lead_table.c.id,
-        lead_table.c.name,
-        lead_table.c.phone,
-        lead_table.c.timezone,
-        lead_table.c.time_zones,
-        lead_table.c.state,
-        lead_table.c.source,
-        lead_table.c.offer,
-        lead_table.c.cadence,
-        lead_table.c.cadence_started_at,
-        lead_table.c.snoozed_until,
-    ).where(
+    query = select(*LEAD_COLUMNS).where(
         lead_table.c.phone.is_not(None),
         lead_table.c.phone != "",
         or_(
@@ -198,23 +195,18 @@ def leads_with_calls_ahead(
             )
         ),
     )
-    return _stream(connection, query.order_by(lead_table.c.id))
+    return (read.lead(row) for row in _stream(connection, query.order_by(lead_table.c.id)))
 
 
-def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Row[Any]]:
-    """The leads' cadence calls made or open: lead_id, cadence, step_key, status, due_at."""
+def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Touch]:
+    """The leads' cadence calls made or open (not cancelled)."""
     wanted = list(lead_ids)
-    rows: list[Row[Any]] = []
+    touches: list[Touch] = []
     for start in range(0, len(wanted), _CHUNK):
-        rows.extend(
-            connection.execute(
-                select(
-                    touch_table.c.lead_id,
-                    touch_table.c.cadence,
-                    touch_table.c.step_key,
-                    touch_table.c.status,
-                    touch_table.c.due_at,
-                ).where(
+        touches.extend(
+            read.touch(row)
+            for row in connection.execute(
+                select(*TOUCH_COLUMNS).where(
                     touch_table.c.lead_id.in_(wanted[start : start + _CHUNK]),
                     touch_table.c.channel == "call",
                     touch_table.c.step_key != "",
@@ -222,7 +214,7 @@ def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Row[
                 )
             )
         )
-    return rows
+    return touches
 
 
 def phone_blocks(connection: Connection, phones: Collection[str]) -> dict[str, set[str]]:
@@ -241,13 +233,11 @@ def phone_blocks(connection: Connection, phones: Collection[str]) -> dict[str, s
     return found
 
 
-def automated_texts_since(connection: Connection, since: datetime) -> list[Row[Any]]:
+def automated_texts_since(connection: Connection, since: datetime) -> list[tuple[Message, Lead]]:
     """Every automated text that went out since `since`, with its lead (compliance report)."""
-    messages = Message.__table__  # type: ignore[attr-defined]
-    touches = Touch.__table__  # type: ignore[attr-defined]
-    leads = Lead.__table__  # type: ignore[attr-defined]
+    messages, touches, leads = message_table, touch_table, lead_table
     query = (
-        select(messages.c.id, messages.c.to_address, messages.c.sent_at, leads)
+        select(*MESSAGE_COLUMNS, *LEAD_COLUMNS)
         .select_from(
             messages.join(touches, touches.c.id == messages.c.touch_id).join(
                 leads, leads.c.id == messages.c.lead_id
@@ -263,4 +253,5 @@ def automated_texts_since(connection: Connection, since: datetime) -> list[Row[A
         )
         .order_by(messages.c.sent_at)
     )
-    return list(connection.execute(query))
+    size = len(MESSAGE_COLUMNS)
+    return [(read.message(row), read.lead(row[size:])) for row in connection.execute(query)]
