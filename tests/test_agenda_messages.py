@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -51,6 +51,30 @@ def test_the_text_is_framed_for_the_offer_the_lead_asked_about(workspace: Worksp
     import_lead(workspace, ARRIVAL, name="Ann Lee", source="Home Equity Calculator")
     message = _today("--channel", "text")["text"]["message"]
     assert "home equity" in message
+
+
+def test_a_broken_wording_hides_only_the_messages_that_would_use_it(
+    workspace: Workspace,
+) -> None:
+    first_text = workspace.templates_dir / "internet-lead" / "first-text.sms.j2"
+    first_text.write_text(
+        "=== variant: equity ===\nHi {{ lead.nickname }}\n"
+        "=== variant ===\nHi {{ lead.first_name }}, it's Jordan. Reply STOP to opt out\n"
+    )
+    # The lead whose wording is broken comes first on the agenda (she waited longer).
+    equity = import_lead(
+        workspace, ARRIVAL - timedelta(minutes=2), name="Ann Lee", source="Home Equity Calculator"
+    )
+    generic = import_lead(
+        workspace, ARRIVAL, phone="4155550123", email="bea@example.com", name="Bea Cruz"
+    )
+    result = runner.invoke(app, ["today", "--json", "--channel", "text"], env=NOW_ENV)
+    assert result.exit_code == 0, result.output
+    messages = {item["lead_id"]: item["message"] for item in json.loads(result.stdout)}
+    assert list(messages) == [equity, generic]
+    assert messages == {equity: None, generic: "Hi Bea, it's Jordan. Reply STOP to opt out"}
+    assert result.stderr.count("warning:") == 1
+    assert "internet-lead/first-text line 2" in " ".join(result.stderr.split())
 
 
 def test_a_broken_template_shows_a_warning_and_its_name(workspace: Workspace) -> None:

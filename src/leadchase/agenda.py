@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadchase.cadence.service import FollowUp, cadences_changed, replan_if_cadences_changed
 from leadchase.channels.config import configured_channels
-from leadchase.config import Officer
 from leadchase.context import Context
-from leadchase.messaging import TemplateError, TemplateLibrary, render, touch_context, variant_key
+from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 from leadchase.store.records import DueTouch
@@ -107,7 +105,10 @@ def build_agenda(
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
     manual_automated = frozenset(c for c in ("text", "email") if c not in sending)
-    messages = _Messages(context.settings.workspace.templates_dir, context.settings.officer)
+    # What to send for each text and email task shown. A template that cannot be rendered is
+    # reported once, and its tasks show the template name instead.
+    library = TemplateLibrary(context.settings.workspace.templates_dir)
+    broken: dict[str, TemplateError] = {}
     with context.database.reading() as connection:
         replies = [
             ReplyItem(
@@ -137,54 +138,21 @@ def build_agenda(
                 previous = (
                     send_store.previous_texts(connection, task.lead.id) if channel == "text" else []
                 )
-                message, subject = messages.for_task(task, attempt, previous)
-                items.append(_item(task, now, followup, attempt, message, subject))
+                rendered = render_touch(
+                    library,
+                    context.settings.officer,
+                    task.touch,
+                    task.lead,
+                    attempt=attempt,
+                    previous=previous,
+                    problems=broken,
+                )
+                items.append(_item(task, now, followup, attempt, rendered))
         next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
-    problems += messages.problems.values()
+    problems += [
+        f"{error} (the agenda shows the template name instead)" for error in broken.values()
+    ]
     return Agenda(now, items, totals, replies, next_due, problems, manual_automated)
-
-
-class _Messages:
-    """Renders what to send for the text and email tasks shown (at most --limit per channel).
-
-    The library is built on the first text or email, so an agenda of calls never loads jinja2.
-    A template that fails is reported once and its tasks show the template name instead.
-    """
-
-    def __init__(self, folder: Path, officer: Officer) -> None:
-        self.folder = folder
-        self.officer = officer
-        self.problems: dict[str, str] = {}
-        self._library: TemplateLibrary | None = None
-
-    def for_task(
-        self, task: DueTouch, attempt: int, previous: Sequence[str] = ()
-    ) -> tuple[str | None, str | None]:
-        """(message, subject) for one task; (None, None) for calls and broken templates.
-
-        `previous`: the lead's earlier texts, oldest first, so the wording never repeats."""
-        touch = task.touch
-        name = touch.template
-        if touch.channel not in ("text", "email") or not name or name in self.problems:
-            return None, None
-        if self._library is None:
-            self._library = TemplateLibrary(self.folder)
-        ctx = touch_context(
-            task.lead, self.officer, channel=touch.channel, day=touch.day, attempt=attempt
-        )
-        try:
-            rendered = render(
-                self._library,
-                name,
-                ctx,
-                lead_id=task.lead.id,
-                step_key=variant_key(touch.cadence, touch.step_key),
-                previous_bodies=previous,
-            )
-        except TemplateError as error:
-            self.problems[name] = f"{error} (the agenda shows the template name instead)"
-            return None, None
-        return rendered.body, rendered.subject
 
 
 def _local(moment: datetime, zone: str | None) -> str | None:
@@ -199,8 +167,7 @@ def _item(
     now: datetime,
     followup: FollowUp,
     attempt: int,
-    message: str | None,
-    subject: str | None,
+    rendered: Rendered | None,
 ) -> AgendaItem:
     touch, lead = task.touch, task.lead
     cadence = followup.cadence(touch.cadence)
@@ -245,8 +212,8 @@ def _item(
         template=touch.template,
         dnc=task.dnc,
         automated=touch.automated,
-        message=message,
-        subject=subject,
+        message=rendered.body if rendered else None,
+        subject=rendered.subject if rendered else None,
     )
 
 

@@ -17,7 +17,7 @@ from leadchase.cadence.service import FollowUp, change_stage, record_touch
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 from leadchase.lead_reference import find_lead
-from leadchase.messaging import Rendered
+from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
@@ -91,37 +91,17 @@ def _suggested_message(
     context: Context, connection: Connection, lead: Lead, channel: str
 ) -> Rendered | None:
     """The rendered text the agenda showed for the lead's open text or email task, if any."""
-    from leadchase.messaging import (
-        TemplateError,
-        TemplateLibrary,
-        render,
-        touch_context,
-        variant_key,
-    )
-
-    if channel not in ("text", "email"):
-        return None
     task = next(
         (t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel), None
     )
-    if task is None or not task.template:
+    if task is None:
         return None
     attempt = send_store.channel_attempts(connection, lead.id, channel) + 1
     previous = send_store.previous_texts(connection, lead.id) if channel == "text" else []
-    ctx = touch_context(
-        lead, context.settings.officer, channel=channel, day=task.day, attempt=attempt
+    library = TemplateLibrary(context.settings.workspace.templates_dir)
+    return render_touch(
+        library, context.settings.officer, task, lead, attempt=attempt, previous=previous
     )
-    try:
-        return render(
-            TemplateLibrary(context.settings.workspace.templates_dir),
-            task.template,
-            ctx,
-            lead_id=lead.id,
-            step_key=variant_key(task.cadence, task.step_key),
-            previous_bodies=previous,
-        )
-    except TemplateError:
-        return None
 
 
 def set_stage(

@@ -6,7 +6,6 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -17,6 +16,7 @@ from leadchase.compliance.windows import check_moment, next_opening
 from leadchase.context import Context
 from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
+from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import sending as store
 from leadchase.store import suppressions
 from leadchase.store.records import DueTouch, Lead
@@ -51,7 +51,7 @@ class SendRun:
         self.followup = FollowUp.load(context.settings)
         self.result = SendResult(dry_run=dry_run, channels=senders.channels)
         self._last_text = -1e9
-        self._library: Any = None
+        self.library = TemplateLibrary(context.settings.workspace.templates_dir)
         self._secret: str | None = None
         self._consent_required = bool(
             context.settings.section("compliance").get("require_consent_for_auto_text", False)
@@ -108,8 +108,15 @@ class SendRun:
                 return
             attempt = store.channel_attempts(connection, lead.id, channel) + 1
             previous = store.previous_texts(connection, lead.id) if channel == "text" else []
-            rendered = self._render(task, attempt, previous)
-            if rendered is None:
+            rendered = render_touch(
+                self.library,
+                self.context.settings.officer,
+                touch,
+                lead,
+                attempt=attempt,
+                previous=previous,
+            )
+            if rendered is None:  # a broken template holds its touches, never stops the run
                 item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"
                 return
             item.template, item.variant = rendered.template, rendered.variant
@@ -200,39 +207,7 @@ class SendRun:
             return "no postal address for the email footer", None
         return None
 
-    def _render(self, task: DueTouch, attempt: int, previous: list[str]) -> Any:
-        from leadchase.messaging import TemplateLibrary, render, touch_context, variant_key
-        from leadchase.messaging.context import MessageContext
-
-        if self._library is None:
-            self._library = TemplateLibrary(self.context.settings.workspace.templates_dir)
-        touch = task.touch
-        if touch.template is None:
-            return None
-        ctx: MessageContext = touch_context(
-            task.lead,
-            self.context.settings.officer,
-            channel=touch.channel,
-            day=touch.day,
-            attempt=attempt,
-        )
-        try:
-            return render(
-                self._library,
-                touch.template,
-                ctx,
-                lead_id=task.lead.id,
-                step_key=variant_key(touch.cadence, touch.step_key),
-                previous_bodies=previous,
-            )
-        except Exception as error:  # a broken template holds its touches, it never stops the run
-            from leadchase.errors import LeadchaseError
-
-            if isinstance(error, LeadchaseError):
-                return None
-            raise
-
-    def _deliver(self, channel: str, to: str, rendered: Any, lead: Lead) -> SendOutcome:
+    def _deliver(self, channel: str, to: str, rendered: Rendered, lead: Lead) -> SendOutcome:
         for attempt in range(IN_RUN_RETRIES):
             if channel == "text":
                 assert self.senders.texts is not None
@@ -255,7 +230,7 @@ class SendRun:
             self.sleep(wait)
         self._last_text = self.monotonic()
 
-    def _email(self, to: str, rendered: Any, lead: Lead) -> OutgoingEmail:
+    def _email(self, to: str, rendered: Rendered, lead: Lead) -> OutgoingEmail:
         from leadchase.channels.unsubscribe import (
             list_unsubscribe_header,
             unsubscribe_token,

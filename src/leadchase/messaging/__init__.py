@@ -15,8 +15,7 @@ from leadchase.messaging.context import (
 from leadchase.messaging.details import (
     lead_details,
     officer_details,
-    touch_context,
-    variant_key,
+    render_touch,
     whole_dollars,
 )
 from leadchase.messaging.library import MessageTemplate, TemplateError, TemplateLibrary, Variant
@@ -55,9 +54,8 @@ __all__ = [
     "officer_details",
     "preview_template",
     "render",
+    "render_touch",
     "segment_info",
     "summarise",
-    "touch_context",
-    "variant_key",
     "whole_dollars",
 ]

@@ -1,20 +1,23 @@
 """What templates see, built from a stored lead, its touch and the workspace's officer settings.
 
-The agenda, `template preview` and a send all build a message's context here, so a lead reads
-the same words on the agenda as in the text that is finally sent.
+The agenda, a logged text and a send all render a touch's message with render_touch, and
+`template preview` builds its lead the same way, so a lead reads the same words on the agenda as
+in the text that is finally sent.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping, Sequence
 from typing import TYPE_CHECKING
 
 from leadchase.messaging.context import LeadDetails, MessageContext, OfficerDetails, StepDetails
-from leadchase.messaging.library import Channel
+from leadchase.messaging.library import Channel, TemplateError, TemplateLibrary
+from leadchase.messaging.render import Rendered, render
 
 if TYPE_CHECKING:
     from leadchase.config import Officer
-    from leadchase.store.records import Lead
+    from leadchase.store.records import Lead, Touch
 
 # Cadences say "text"; templates say "sms" (the file suffix and `step.channel`).
 TEMPLATE_CHANNELS: dict[str, Channel] = {"text": "sms", "email": "email"}
@@ -63,6 +66,47 @@ def officer_details(officer: Officer) -> OfficerDetails:
         first_name=officer.first_name,
         nmls=officer.nmls,
     )
+
+
+def render_touch(
+    library: TemplateLibrary,
+    officer: Officer,
+    touch: Touch,
+    lead: Lead,
+    *,
+    attempt: int,
+    previous: Sequence[str] = (),
+    problems: MutableMapping[str, TemplateError] | None = None,
+) -> Rendered | None:
+    """The text or email a cadence touch sends its lead; None when there is none to send.
+
+    `attempt` counts the lead's touches on the channel, this one included (1: the first-touch
+    rules apply); `previous` holds its earlier texts, oldest first, so a wording never repeats.
+    The wording is stable for the lead and the touch, so the agenda, a logged text and a send
+    all pick the same one.
+
+    The one error policy: a template that cannot be found, read, compiled or rendered gives
+    None, never an exception, so one broken file never stops a command; each caller says what
+    None means (the agenda shows the template name, a send holds the touch, a logged text keeps
+    no wording). The first error of each template goes into `problems` for the caller to report.
+    A call, or a touch without a template, gives None too.
+    """
+    if not touch.template or touch.channel not in TEMPLATE_CHANNELS:
+        return None
+    ctx = touch_context(lead, officer, channel=touch.channel, day=touch.day, attempt=attempt)
+    try:
+        return render(
+            library,
+            touch.template,
+            ctx,
+            lead_id=lead.id,
+            step_key=variant_key(touch.cadence, touch.step_key),
+            previous_bodies=previous,
+        )
+    except TemplateError as error:
+        if problems is not None:
+            problems.setdefault(touch.template, error)
+        return None
 
 
 def variant_key(cadence: str, step_key: str) -> str:
