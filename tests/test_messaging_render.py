@@ -16,7 +16,6 @@ from leadchase.config import Officer
 from leadchase.messaging import (
     LeadDetails,
     MessageContext,
-    OfficerDetails,
     StepDetails,
     TemplateError,
     TemplateLibrary,
@@ -43,7 +42,7 @@ CADENCE_TEMPLATE_NAMES = [
     "nurture/monthly-email",
     "nurture/checkin-text",
 ]
-OFFICER = OfficerDetails(
+OFFICER = Officer(
     name="Dana Reyes",
     phone="(512) 555-0100",
     email="dana@example.com",

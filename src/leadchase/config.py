@@ -19,6 +19,9 @@ def default_settings_text() -> str:
 
 @dataclass(frozen=True)
 class Officer:
+    """The loan officer the leads hear from: [officer] in leadchase.toml, and what templates
+    see as `officer.*` (first_name included)."""
+
     name: str = ""
     phone: str = ""
     email: str = ""
@@ -28,6 +31,7 @@ class Officer:
 
     @property
     def first_name(self) -> str:
+        """The first word of the name: texts are signed with it."""
         return self.name.split()[0] if self.name.split() else ""
 
 

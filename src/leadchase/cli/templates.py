@@ -82,12 +82,12 @@ def preview(
     json_output: common.JsonOption = False,
 ) -> None:
     """The text or email a template renders for a lead, with SMS length and segments."""
-    from leadchase.messaging import officer_details, preview_template
+    from leadchase.messaging import preview_template
 
     context = common.context()
     try:
         library = _library(context)
-        officer = officer_details(context.settings.officer)
+        officer = context.settings.officer
         if lead is None:
             result = preview_template(library, name, officer, variant=variant, offer_kind=offer)
         else:

@@ -8,13 +8,11 @@ from leadchase.messaging.context import (
     OFFER_KINDS,
     LeadDetails,
     MessageContext,
-    OfficerDetails,
     StepDetails,
     classify_offer,
 )
 from leadchase.messaging.details import (
     lead_details,
-    officer_details,
     render_touch,
     whole_dollars,
 )
@@ -38,7 +36,6 @@ __all__ = [
     "LeadDetails",
     "MessageContext",
     "MessageTemplate",
-    "OfficerDetails",
     "Preview",
     "Rendered",
     "SegmentInfo",
@@ -51,7 +48,6 @@ __all__ = [
     "lead_details",
     "lint_templates",
     "lint_used",
-    "officer_details",
     "preview_template",
     "render",
     "render_touch",

@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from leadchase.config import Officer
+
 OFFER_KINDS = ("equity", "rate-quote", "purchase", "refinance", "generic")
 
 
@@ -31,19 +33,6 @@ class LeadDetails:
 
 
 @dataclass(frozen=True)
-class OfficerDetails:
-    """The loan officer the messages come from (their workspace settings)."""
-
-    name: str
-    phone: str
-    email: str
-    company: str
-    postal_address: str
-    first_name: str = ""
-    nmls: str = ""
-
-
-@dataclass(frozen=True)
 class StepDetails:
     """Where this message sits in the lead's cadence."""
 
@@ -56,7 +45,7 @@ class StepDetails:
 @dataclass(frozen=True)
 class MessageContext:
     lead: LeadDetails
-    officer: OfficerDetails
+    officer: Officer  # the [officer] settings, as they are
     step: StepDetails = field(default_factory=StepDetails)
     unsubscribe_url: str = ""
     unsubscribe_line: str = ""
@@ -141,8 +130,7 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     )
     # Templates that want to word things differently when a field is missing test lead.given.x.
     lead["given"] = given
-    officer = asdict(ctx.officer)
-    officer["first_name"] = ctx.officer.first_name or ctx.officer.name.split(" ")[0]
+    officer = asdict(ctx.officer) | {"first_name": ctx.officer.first_name}
     unsubscribe_line = ctx.unsubscribe_line or default_unsubscribe_line(ctx.unsubscribe_url)
     return {
         "lead": lead,
@@ -160,7 +148,7 @@ def default_unsubscribe_line(unsubscribe_url: str) -> str:
     return 'Rather not get these emails? Reply "unsubscribe" and I\'ll stop.'
 
 
-def email_footer(officer: OfficerDetails, unsubscribe_line: str) -> str:
+def email_footer(officer: Officer, unsubscribe_line: str) -> str:
     """The CAN-SPAM footer: who is writing, their postal address, how to stop the emails."""
     name_line = f"{officer.name}, {officer.company}" if officer.company else officer.name
     if officer.nmls:
@@ -171,7 +159,7 @@ def email_footer(officer: OfficerDetails, unsubscribe_line: str) -> str:
 
 TEMPLATE_NAMES: dict[str, frozenset[str]] = {
     "lead": frozenset([*LeadDetails.__dataclass_fields__, "full_name", "offer_topic", "given"]),
-    "officer": frozenset(OfficerDetails.__dataclass_fields__),
+    "officer": frozenset([*Officer.__dataclass_fields__, "first_name"]),
     "step": frozenset(StepDetails.__dataclass_fields__),
 }
 TOP_LEVEL_NAMES = frozenset(

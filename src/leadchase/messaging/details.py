@@ -11,7 +11,7 @@ import re
 from collections.abc import MutableMapping, Sequence
 from typing import TYPE_CHECKING
 
-from leadchase.messaging.context import LeadDetails, MessageContext, OfficerDetails, StepDetails
+from leadchase.messaging.context import LeadDetails, MessageContext, StepDetails
 from leadchase.messaging.library import Channel, TemplateError, TemplateLibrary
 from leadchase.messaging.render import Rendered, render
 
@@ -53,18 +53,6 @@ def lead_details(lead: Lead) -> LeadDetails:
         loan_purpose=text(lead.loan_purpose),
         loan_amount=whole_dollars(text(lead.loan_amount)),
         property_value=whole_dollars(text(lead.property_value)),
-    )
-
-
-def officer_details(officer: Officer) -> OfficerDetails:
-    return OfficerDetails(
-        name=officer.name,
-        phone=officer.phone,
-        email=officer.email,
-        company=officer.company,
-        postal_address=officer.postal_address,
-        first_name=officer.first_name,
-        nmls=officer.nmls,
     )
 
 
@@ -130,4 +118,4 @@ def touch_context(
         channel=TEMPLATE_CHANNELS.get(channel, channel),
         is_first_touch=attempt == 1,
     )
-    return MessageContext(lead_details(lead), officer_details(officer), step)
+    return MessageContext(lead_details(lead), officer, step)

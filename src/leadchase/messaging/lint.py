@@ -13,12 +13,12 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from leadchase.config import Officer
 from leadchase.messaging.context import (
     TEMPLATE_NAMES,
     TOP_LEVEL_NAMES,
     LeadDetails,
     MessageContext,
-    OfficerDetails,
     StepDetails,
     template_variables,
 )
@@ -43,7 +43,7 @@ class Finding:
     fix: str
 
 
-SAMPLE_OFFICER = OfficerDetails(
+SAMPLE_OFFICER = Officer(
     name="Christopher Montgomery",
     phone="(555) 555-0142",
     email="christopher.montgomery@example-lending.com",
