@@ -191,7 +191,7 @@ def _reply(
         lead_store.update_lead(connection, lead.id, {"contacted_at": at})
     lead_store.add_event(connection, lead.id, now, "reply", body)
     touch_store.cancel_open_automated(connection, lead.id, now, "lead replied")
-    stage = str(followup.settings.section("replies").get("stage_on_reply") or "engaged")
+    stage = followup.settings.replies.stage_on_reply
     if lead.stage in ("new", "contacted", "nurture"):
         change_stage(connection, followup, lead, stage, now)
         return f"automation paused; stage {stage}"

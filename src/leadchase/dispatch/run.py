@@ -53,9 +53,7 @@ class SendRun:
         self._last_text = -1e9
         self.library = TemplateLibrary(context.settings.workspace.templates_dir)
         self._secret: str | None = None
-        self._consent_required = bool(
-            context.settings.section("compliance").get("require_consent_for_auto_text", False)
-        )
+        self._consent_required = context.settings.compliance.require_consent_for_auto_text
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=self.monotonic() - self.started)
