@@ -61,7 +61,11 @@ class SendRun:
     def run(self) -> SendResult:
         database = self.context.database
         if not self.dry_run:
-            recovery.reconcile(self)
+            settled, unknown = recovery.reconcile(
+                database, self.senders.texts, self.followup, self.now
+            )
+            self.result.reconciled += settled
+            self.result.items += unknown
             if self.senders.texts is not None:
                 # Replies first: a lead who answered since the last pass gets no automated text.
                 from leadchase.replies import sync_replies
@@ -75,7 +79,9 @@ class SendRun:
                 break
             self._one(task)
         if not self.dry_run and not self.result.halted and self.senders.texts is not None:
-            recovery.follow_up_statuses(self)
+            self.result.statuses_updated += recovery.follow_up_statuses(
+                database, self.senders.texts, self.start - recovery.STATUS_LOOKBACK, self.now
+            )
         return self.result
 
     # -- one touch ---------------------------------------------------------------------------
@@ -122,10 +128,15 @@ class SendRun:
             if self.dry_run:
                 item.result, item.reason = "would-send", "due and allowed"
                 return
-            if touch.outcome == recovery.UNCONFIRMED and recovery.sent_before_crash(
-                self, connection, task, item
-            ):
-                return
+            if touch.outcome == recovery.UNCONFIRMED:
+                found = recovery.sent_before_crash(
+                    connection, self.senders.texts, self.followup, task
+                )
+                if found is not None:
+                    item.result, item.reason = "sent", "sent by an interrupted run; recorded"
+                    item.provider_id = found
+                    self.result.reconciled += 1
+                    return
             if not store.claim(connection, touch.id, moment):
                 item.result, item.reason = "skipped", "already taken by another run"
                 return
