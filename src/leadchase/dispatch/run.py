@@ -51,7 +51,7 @@ class SendRun:
         self.followup = FollowUp.load(context.settings)
         self.result = SendResult(dry_run=dry_run, channels=senders.channels)
         self._last_text = -1e9
-        self.library = TemplateLibrary(context.settings.workspace.templates_dir)
+        self._library = TemplateLibrary(context.settings.workspace.templates_dir)
         self._secret: str | None = None
         self._consent_required = context.settings.compliance.require_consent_for_auto_text
 
@@ -113,7 +113,7 @@ class SendRun:
             attempt = store.channel_attempts(connection, lead.id, channel) + 1
             previous = store.previous_texts(connection, lead.id) if channel == "text" else []
             rendered = render_touch(
-                self.library,
+                self._library,
                 self.context.settings.officer,
                 touch,
                 lead,
