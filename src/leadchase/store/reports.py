@@ -2,8 +2,9 @@
 
 Stats read one cohort of leads (imported in a period, optionally from one source: a superset of
 the leads that arrived in it, which reporting narrows) and the touches, messages and events that
-belong to it. Each query is one pass the caller consumes while the connection is open, fetched
-in batches, so a large cohort or export streams instead of piling up in memory.
+belong to it, each as plain tuples of the columns its docstring names. Each query is one pass
+the caller consumes while the connection is open, fetched in batches, so a large cohort or
+export streams instead of piling up in memory.
 """
 
 from __future__ import annotations
@@ -49,9 +50,14 @@ def _stream(connection: Connection, query: Select[Any]) -> Iterator[Row[Any]]:
     yield from connection.execute(query.execution_options(yield_per=_BATCH))
 
 
+def _tuples(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    return (tuple(row) for row in _stream(connection, query))
+
+
 def cohort_leads(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, str, str, datetime | None, datetime, datetime | None]]:
+    """The cohort's leads: id, source, stage, lead_date, imported_at, contacted_at."""
     query = select(
         lead_table.c.id,
         lead_table.c.source,
@@ -60,12 +66,12 @@ def cohort_leads(
         lead_table.c.imported_at,
         lead_table.c.contacted_at,
     ).where(*_cohort(imported_since, until, source))
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_touches(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, str, datetime, str | None]]:
     """Touches made to the cohort's leads: lead_id, channel, done_at, outcome."""
     query = (
         select(
@@ -81,12 +87,12 @@ def cohort_touches(
             *_cohort(imported_since, until, source),
         )
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_sent_messages(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, str, str, int | None, datetime]]:
     """Templated texts and emails that went out to the cohort: lead_id, channel, template,
     variant, sent_at."""
     query = (
@@ -106,12 +112,12 @@ def cohort_sent_messages(
             *_cohort(imported_since, until, source),
         )
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_inbound_texts(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, datetime, str]]:
     """Texts the cohort's leads sent us: lead_id, created_at, status (the kind of reply)."""
     query = (
         select(message_table.c.lead_id, message_table.c.created_at, message_table.c.status)
@@ -122,7 +128,7 @@ def cohort_inbound_texts(
             *_cohort(imported_since, until, source),
         )
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_events(
@@ -131,7 +137,7 @@ def cohort_events(
     until: datetime,
     source: str | None,
     kinds: Collection[str],
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, datetime, str, str]]:
     """Timeline events of some kinds for the cohort, oldest first: lead_id, at, kind, detail."""
     query = (
         select(event_table.c.lead_id, event_table.c.at, event_table.c.kind, event_table.c.detail)
@@ -143,7 +149,7 @@ def cohort_events(
         )
         .order_by(event_table.c.at, event_table.c.id)
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 # -- exports --------------------------------------------------------------------------------
