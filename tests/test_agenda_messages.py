@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from leadchase.messaging import lead_details, whole_dollars
+from leadchase.store.records import Lead
 from leadchase.workspace import Workspace
 from tests.conftest import SF_MORNING, import_lead, run, today_by_channel
 
@@ -45,6 +46,30 @@ def test_the_text_is_framed_for_the_offer_the_lead_asked_about(workspace: Worksp
     import_lead(workspace, ARRIVAL, name="Ann Lee", source="Home Equity Calculator")
     message = _today("--channel", "text")["text"]["message"]
     assert "home equity" in message
+
+
+def test_a_broken_wording_hides_only_the_messages_that_would_use_it(
+    workspace: Workspace,
+) -> None:
+    first_text = workspace.templates_dir / "internet-lead" / "first-text.sms.j2"
+    first_text.write_text(
+        "=== variant: equity ===\nHi {{ lead.nickname }}\n"
+        "=== variant ===\nHi {{ lead.first_name }}, it's Jordan. Reply STOP to opt out\n"
+    )
+    # The lead whose wording is broken comes first on the agenda (she waited longer).
+    equity = import_lead(
+        workspace, ARRIVAL - timedelta(minutes=2), name="Ann Lee", source="Home Equity Calculator"
+    )
+    generic = import_lead(
+        workspace, ARRIVAL, phone="4155550123", email="bea@example.com", name="Bea Cruz"
+    )
+    result = run("today", "--json", "--channel", "text", now=SOON)
+    assert result.exit_code == 0, result.output
+    messages = {item["lead_id"]: item["message"] for item in json.loads(result.stdout)}
+    assert list(messages) == [equity, generic]
+    assert messages == {equity: None, generic: "Hi Bea, it's Jordan. Reply STOP to opt out"}
+    assert result.stderr.count("warning:") == 1
+    assert "internet-lead/first-text line 2" in " ".join(result.stderr.split())
 
 
 def test_a_broken_template_shows_a_warning_and_its_name(workspace: Workspace) -> None:
@@ -86,16 +111,17 @@ def test_vendor_amounts_become_whole_dollars(text: str, dollars: int) -> None:
 
 def test_a_stored_lead_becomes_template_details() -> None:
     details = lead_details(
-        {
-            "first_name": " Ann ",
-            "last_name": "Lee",
-            "city": None,
-            "state": "CA",
-            "source": "Zillow",
-            "offer": "",
-            "loan_amount": "$350,000",
-            "property_value": "",
-        }
+        Lead(
+            id=1,
+            first_name=" Ann ",
+            last_name="Lee",
+            city="",
+            state="CA",
+            source="Zillow",
+            offer="",
+            loan_amount="$350,000",
+            property_value="",
+        )
     )
     assert (details.first_name, details.city, details.state) == ("Ann", "", "CA")
     assert (details.loan_amount, details.property_value, details.loan_purpose) == (350_000, 0, "")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from leadchase.channels.config import configured_channels, smtp_settings, twilio_settings
-from leadchase.config import load_settings
+from leadchase.config import DaemonSettings, SmtpSection, TwilioSection, load_settings
 from leadchase.errors import ConfigError
 from leadchase.workspace import Workspace
 from tests.conftest import run
@@ -75,3 +75,62 @@ def test_doctor_checks_twilio_without_sending_or_showing_the_token(
         assert result.exit_code == 1
         assert "problem  Twilio" in result.output
         assert "wrong-token-123" not in result.output and AUTH_TOKEN not in result.output
+
+
+def _edit_settings(workspace: Workspace, *changes: tuple[str, str]) -> None:
+    text = workspace.settings_file.read_text()
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    workspace.settings_file.write_text(text)
+
+
+def test_every_table_is_read_into_typed_settings(workspace: Workspace) -> None:
+    defaults = load_settings(workspace)
+    assert defaults.twilio == TwilioSection()
+    assert (defaults.smtp, defaults.daemon) == (SmtpSection(), DaemonSettings())
+    _edit_settings(
+        workspace,
+        ('from_number = ""', 'from_number = "+13055550100"'),
+        ("messages_per_second = 1.0", "messages_per_second = 2"),
+        ("port = 587", 'port = "2525"'),
+        ("require_consent_for_auto_text = false", "require_consent_for_auto_text = true"),
+        ('stage_on_reply = "engaged"', 'stage_on_reply = "contacted"'),
+        ('file = ""', 'file = " secrets.env "'),
+        ("send_every_seconds = 60", "send_every_seconds = 90"),
+        ('watch_dir = ""', 'watch_dir = "incoming"'),
+    )
+    settings = load_settings(workspace)
+    assert settings.twilio == TwilioSection("+13055550100", "", 2.0)
+    assert settings.smtp == SmtpSection(port="2525")
+    assert settings.compliance.require_consent_for_auto_text is True
+    assert settings.replies.stage_on_reply == "contacted"
+    assert settings.secrets.file == "secrets.env"
+    assert settings.daemon == DaemonSettings(90.0, "incoming")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("messages_per_second = 1.0", 'messages_per_second = "fast"'),
+            r"leadchase.toml: \[twilio\] messages_per_second must be a number above 0",
+        ),
+        (
+            ("require_consent_for_auto_text = false", 'require_consent_for_auto_text = "no"'),
+            r"\[compliance\] require_consent_for_auto_text must be true or false",
+        ),
+        (
+            ('watch_dir = ""', "watch_dir = 5"),
+            r'\[daemon\] watch_dir must be a quoted folder path, or "" for none',
+        ),
+    ],
+)
+def test_a_setting_of_the_wrong_type_stops_every_command(
+    workspace: Workspace, change: tuple[str, str], message: str
+) -> None:
+    _edit_settings(workspace, change)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(workspace)
+    result = run("leads")
+    assert result.exit_code == 3 and "must be" in result.stderr

@@ -131,7 +131,7 @@ def test_the_database_is_read_in_batches(tricky: Workspace) -> None:
         rows = reports.export_rows(connection, "touches", COLUMNS["touches"])
         assert isinstance(rows, Iterator)  # a cursor walked in batches, not a list
         first = next(rows)
-        assert first.lead_name == "José Núñez"
+        assert first["lead_name"] == "José Núñez"
 
 
 def test_empty_exports_are_still_valid() -> None:

@@ -6,21 +6,25 @@ import hashlib
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from leadchase.config import Officer
+from leadchase.contact.channels import Channel
 from leadchase.messaging import (
     LeadDetails,
     MessageContext,
-    OfficerDetails,
     StepDetails,
     TemplateError,
     TemplateLibrary,
     classify_offer,
     render,
+    render_touch,
 )
 from leadchase.messaging.variants import stable_index
+from leadchase.store.records import Lead, Touch
 from tests.conftest import PROJECT
 
 SHIPPED = PROJECT / "templates"
@@ -39,7 +43,7 @@ CADENCE_TEMPLATE_NAMES = [
     "nurture/monthly-email",
     "nurture/checkin-text",
 ]
-OFFICER = OfficerDetails(
+OFFICER = Officer(
     name="Dana Reyes",
     phone="(512) 555-0100",
     email="dana@example.com",
@@ -257,6 +261,51 @@ def test_missing_and_ambiguous_templates(tmp_path: Path) -> None:
         lib.get("t/x")
     with pytest.raises(TemplateError, match=r"t/nope: not found in .*; create"):
         lib.get("t/nope")
+
+
+def test_a_template_that_is_not_utf8_is_a_template_error(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "x.sms.j2").write_bytes(b"=== variant ===\nHi \xff there\n")
+    with pytest.raises(TemplateError, match=r"t/x: cannot be read .*; save .* as UTF-8 text"):
+        TemplateLibrary(tmp_path).get("t/x")
+
+
+def test_render_touch_renders_a_cadence_touch_and_never_raises(tmp_path: Path) -> None:
+    lib = library(
+        tmp_path,
+        {
+            "t/x.sms.j2": THREE_VARIANTS,
+            "t/undefined.sms.j2": "=== variant ===\nHi {{ lead.nickname }}\n",
+            "t/binary.sms.j2": "placeholder",
+        },
+    )
+    (tmp_path / "t" / "binary.sms.j2").write_bytes(b"\xff\xfe\x00")
+    officer = Officer(name="Dana Reyes")
+    ana = Lead(id=7, first_name="Ana")
+    due = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+    def touch(template: str | None, channel: Channel = "text") -> Touch:
+        return Touch(1, 7, channel, due, cadence="c", step_key="d1", template=template)
+
+    first = render_touch(lib, officer, touch("t/x"), ana, attempt=1)
+    assert first is not None and first.body.endswith("for Ana.")
+    assert render_touch(lib, officer, touch("t/x"), ana, attempt=1) == first  # stable
+    fresh = render_touch(lib, officer, touch("t/x"), ana, attempt=2, previous=[first.body])
+    assert fresh is not None and fresh.body != first.body  # never repeats an earlier text
+
+    problems: dict[str, TemplateError] = {}
+    for template in ("t/undefined", "t/undefined", "t/binary", "t/missing"):
+        assert (
+            render_touch(lib, officer, touch(template), ana, attempt=1, problems=problems) is None
+        )
+    assert {name: error.rule for name, error in problems.items()} == {
+        "t/undefined": "undefined",
+        "t/binary": "format",
+        "t/missing": "format",
+    }
+    assert render_touch(lib, officer, touch("t/x", "call"), ana, attempt=1) is None
+    assert render_touch(lib, officer, touch(None), ana, attempt=1, problems=problems) is None
+    assert len(problems) == 3  # a call or a touch without a template is not a problem
 
 
 def test_shipped_templates_cover_every_cadence_step() -> None:

@@ -91,8 +91,8 @@ def test_the_agenda_query_and_new_leads_follow_the_same_table(workspace: Workspa
         with context.database.reading() as connection:
             shown = {
                 channel: {
-                    row.lead_id
-                    for row in touch_store.agenda_rows(
+                    task.lead.id
+                    for task in touch_store.agenda_rows(
                         connection, later, channel, automated_as_manual=True, limit=100
                     )[0]
                 }

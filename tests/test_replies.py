@@ -224,7 +224,7 @@ def test_no_send_is_ever_allowed_outside_the_rules(
 
                     lead = lead_store.get(connection, item.lead_id)
                 assert lead is not None
-                clock = send_run.followup.clock(dict(lead._mapping), moment)
+                clock = send_run.followup.clock(lead, moment)
                 assert clock.zones, "a text with no known zone must be held"
                 assert check_moment(
                     moment, clock.zones, clock.states, send_run.followup.policy

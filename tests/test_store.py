@@ -42,7 +42,7 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
     for table in SQLModel.metadata.sorted_tables:
         assert table.name in migrated, table.name
         assert {c.name for c in table.columns} == migrated[table.name], table.name
-    assert models.Lead.__tablename__ == "lead"
+    assert models.LeadTable.__tablename__ == "lead"
 
 
 def test_upgrade_from_previous_schema_keeps_data(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_private_files(tmp_path: P
         assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() >= 5000
     with database.writing() as connection:
         connection.execute(
-            models.Event.__table__.insert().values(  # type: ignore[attr-defined]
+            models.EventTable.__table__.insert().values(  # type: ignore[attr-defined]
                 lead_id=1, kind="note", detail="x", at=datetime(2026, 1, 1, tzinfo=UTC)
             )
         )
@@ -122,7 +122,7 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_private_files(tmp_path: P
 def test_datetimes_come_back_aware_utc(tmp_path: Path) -> None:
     database = Database.open(f"sqlite:///{tmp_path / 't.db'}")
     moment = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
-    table = models.Event.__table__  # type: ignore[attr-defined]
+    table = models.EventTable.__table__  # type: ignore[attr-defined]
     with database.writing() as connection:
         connection.execute(table.insert().values(lead_id=1, kind="note", at=moment))
     with database.reading() as connection:

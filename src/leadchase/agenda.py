@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row
-
 from leadchase.cadence.service import FollowUp, cadences_changed, replan_if_cadences_changed
 from leadchase.channels.config import configured_channels
-from leadchase.config import Officer
 from leadchase.contact.channels import CHANNELS, MESSAGE_CHANNELS
 from leadchase.context import Context
-from leadchase.messaging import TemplateError, TemplateLibrary, render, touch_context, variant_key
+from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
+from leadchase.store.records import DueTouch
 
 SPEED_TO_LEAD_MINUTES = 5
 FIRST_DAYS = 10
@@ -108,22 +105,26 @@ def build_agenda(
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
     manual_automated = frozenset(c for c in MESSAGE_CHANNELS if c not in sending)
-    messages = _Messages(context.settings.workspace.templates_dir, context.settings.officer)
+    # What to send for each text and email task shown. A template that cannot be rendered is
+    # reported once, and its tasks show the template name instead.
+    library = TemplateLibrary(context.settings.workspace.templates_dir)
+    broken: dict[str, TemplateError] = {}
     with context.database.reading() as connection:
         replies = [
             ReplyItem(
-                row.id,
-                row.name or "(no name)",
-                row.phone,
-                row.replied_at,
-                send_store.last_inbound_text(connection, row.id) or "",
-                _local(now, row.timezone),
-                row.email,
+                lead.id,
+                lead.name or "(no name)",
+                lead.phone,
+                lead.replied_at,
+                send_store.last_inbound_text(connection, lead.id) or "",
+                _local(now, lead.timezone),
+                lead.email,
             )
-            for row in touch_store.replies_waiting(connection, now, limit)
+            for lead in touch_store.replies_waiting(connection, now, limit)
+            if lead.replied_at is not None  # always: the query asks for it
         ]
         for channel in channels:
-            rows, total = touch_store.agenda_rows(
+            due, total = touch_store.agenda_rows(
                 connection,
                 now,
                 channel,
@@ -131,59 +132,27 @@ def build_agenda(
                 limit=limit,
             )
             totals[channel] = total
-            made = touch_store.made_counts(connection, [row.lead_id for row in rows], channel)
-            for row in rows:
-                attempt = made.get(row.lead_id, 0) + 1
+            made = touch_store.made_counts(connection, [task.lead.id for task in due], channel)
+            for task in due:
+                attempt = made.get(task.lead.id, 0) + 1
                 previous = (
-                    send_store.previous_texts(connection, row.lead_id) if channel == "text" else []
+                    send_store.previous_texts(connection, task.lead.id) if channel == "text" else []
                 )
-                message, subject = messages.for_task(row, attempt, previous)
-                items.append(_item(row, now, followup, attempt, message, subject))
+                rendered = render_touch(
+                    library,
+                    context.settings.officer,
+                    task.touch,
+                    task.lead,
+                    attempt=attempt,
+                    previous=previous,
+                    problems=broken,
+                )
+                items.append(_item(task, now, followup, attempt, rendered))
         next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
-    problems += messages.problems.values()
+    problems += [
+        f"{error} (the agenda shows the template name instead)" for error in broken.values()
+    ]
     return Agenda(now, items, totals, replies, next_due, problems, manual_automated)
-
-
-class _Messages:
-    """Renders what to send for the text and email tasks shown (at most --limit per channel).
-
-    The library is built on the first text or email, so an agenda of calls never loads jinja2.
-    A template that fails is reported once and its tasks show the template name instead.
-    """
-
-    def __init__(self, folder: Path, officer: Officer) -> None:
-        self.folder = folder
-        self.officer = officer
-        self.problems: dict[str, str] = {}
-        self._library: TemplateLibrary | None = None
-
-    def for_task(
-        self, row: Row[Any], attempt: int, previous: Sequence[str] = ()
-    ) -> tuple[str | None, str | None]:
-        """(message, subject) for one task; (None, None) for calls and broken templates.
-
-        `previous`: the lead's earlier texts, oldest first, so the wording never repeats."""
-        name = row.template
-        if row.channel not in MESSAGE_CHANNELS or not name or name in self.problems:
-            return None, None
-        if self._library is None:
-            self._library = TemplateLibrary(self.folder)
-        ctx = touch_context(
-            row._mapping, self.officer, channel=row.channel, day=row.day, attempt=attempt
-        )
-        try:
-            rendered = render(
-                self._library,
-                name,
-                ctx,
-                lead_id=row.lead_id,
-                step_key=variant_key(row.cadence, row.step_key),
-                previous_bodies=previous,
-            )
-        except TemplateError as error:
-            self.problems[name] = f"{error} (the agenda shows the template name instead)"
-            return None, None
-        return rendered.body, rendered.subject
 
 
 def _local(moment: datetime, zone: str | None) -> str | None:
@@ -194,57 +163,57 @@ def _local(moment: datetime, zone: str | None) -> str | None:
 
 
 def _item(
-    row: Row[Any],
+    task: DueTouch,
     now: datetime,
     followup: FollowUp,
     attempt: int,
-    message: str | None,
-    subject: str | None,
+    rendered: Rendered | None,
 ) -> AgendaItem:
-    cadence = followup.cadence(row.cadence)
+    touch, lead = task.touch, task.lead
+    cadence = followup.cadence(touch.cadence)
     planned = (
-        sum(1 for t in cadence.touches() if t.channel == row.channel and t.day <= FIRST_DAYS)
+        sum(1 for t in cadence.touches() if t.channel == touch.channel and t.day <= FIRST_DAYS)
         if cadence
         else 0
     )
-    new_lead = row.first_touch_at is None
-    arrived = row.cadence_started_at or row.imported_at
+    new_lead = lead.first_touch_at is None
+    arrived = lead.cadence_started_at or lead.imported_at
     waiting = int((now - arrived).total_seconds() // 60) if new_lead and arrived else None
-    late = int((now - row.due_at).total_seconds() // 60)
+    late = int((now - touch.due_at).total_seconds() // 60)
     if new_lead and waiting is not None:
         reason = f"new lead, waiting {_duration(waiting)}"
     elif late >= 60:
-        reason = f"day {row.day} {row.channel}, {_duration(late)} late"
+        reason = f"day {touch.day} {touch.channel}, {_duration(late)} late"
     else:
-        reason = f"day {row.day} {row.channel}" if row.day else f"{row.channel} due"
+        reason = f"day {touch.day} {touch.channel}" if touch.day else f"{touch.channel} due"
     last = None
-    if row.last_touch_at is not None:
-        last = f"{row.last_touch_channel} {_duration(int((now - row.last_touch_at).total_seconds() // 60))} ago"
-        if row.last_outcome:
-            last += f" ({row.last_outcome})"
+    if lead.last_touch_at is not None:
+        last = f"{lead.last_touch_channel} {_duration(int((now - lead.last_touch_at).total_seconds() // 60))} ago"
+        if lead.last_outcome:
+            last += f" ({lead.last_outcome})"
     return AgendaItem(
-        lead_id=row.lead_id,
-        name=row.name or "(no name)",
-        channel=row.channel,
-        due=row.due_at,
-        phone=row.phone,
-        email=row.email,
+        lead_id=lead.id,
+        name=lead.name or "(no name)",
+        channel=touch.channel,
+        due=touch.due_at,
+        phone=lead.phone,
+        email=lead.email,
         attempt=attempt,
         attempts_planned=planned,
-        source=row.source or "",
-        offer=row.offer or "",
+        source=lead.source or "",
+        offer=lead.offer or "",
         reason=reason,
-        local_time=_local(now, row.timezone),
-        timezone=row.timezone,
+        local_time=_local(now, lead.timezone),
+        timezone=lead.timezone,
         new_lead=new_lead,
         minutes_waiting=waiting,
         last_touch=last,
-        suggestion=row.say or row.template,
-        template=row.template,
-        dnc=bool(row.dnc),
-        automated=bool(row.automated),
-        message=message,
-        subject=subject,
+        suggestion=touch.say or touch.template,
+        template=touch.template,
+        dnc=task.dnc,
+        automated=touch.automated,
+        message=rendered.body if rendered else None,
+        subject=rendered.subject if rendered else None,
     )
 
 

@@ -16,6 +16,7 @@ from leadchase.cadence.service import FollowUp
 from leadchase.contact.places import lead_time_zones, normalise_state, normalise_zip
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
+from leadchase.store.records import Lead
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,17 @@ def preview_cadence(
 ) -> Preview:
     followup = FollowUp.load(context.settings)
     if lead is not None:
-        from leadchase.lead_work import find_lead
+        from leadchase.lead_reference import find_lead
 
         with context.database.reading() as connection:
-            row = find_lead(connection, lead)
-        facts = dict(row._mapping)
-        chosen = followup.require(row.cadence) if row.cadence else None
+            facts = find_lead(connection, lead)
+        chosen = followup.require(facts.cadence) if facts.cadence else None
         if chosen is None:
             raise LeadchaseError(
-                f"lead #{row.id} has no cadence (stage {row.stage}); nothing is planned"
+                f"lead #{facts.id} has no cadence (stage {facts.stage}); nothing is planned"
             )
-        start = row.cadence_started_at or now
-        title = f"{row.name or row.id}: {chosen.name}"
+        start = facts.cadence_started_at or now
+        title = f"{facts.name or facts.id}: {chosen.name}"
     else:
         assert cadence is not None
         chosen = followup.require(cadence)
@@ -69,7 +69,8 @@ def preview_cadence(
         if code is None:
             raise LeadchaseError(f"--state {state!r} is not a US state; use a code like FL or TX")
         zone, zones = lead_time_zones(code, normalise_zip(zip_code) if zip_code else None, None)
-        facts = {"state": code, "timezone": zone, "time_zones": ";".join(zones), "phone": None}
+        # A made-up lead, never stored: only where it is matters to its schedule.
+        facts = Lead(id=0, state=code, timezone=zone, time_zones=";".join(zones))
         start = now
         title = f"{chosen.name} for a new lead in {code}"
     clock = followup.clock(facts, start)

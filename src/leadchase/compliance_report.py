@@ -55,19 +55,20 @@ def compliance_report(context: Context, now: datetime, days: int) -> ComplianceR
     since = now - timedelta(days=days)
     audited = []
     with context.database.reading() as connection:
-        rows = automated_texts_since(connection, since)
-    for row in rows:
-        lead = dict(row._mapping)
-        clock = followup.clock(lead, row.sent_at)
-        decision = check_moment(row.sent_at, clock.zones, clock.states, followup.policy)
-        local = row.sent_at.astimezone(ZoneInfo(clock.zone)).strftime("%a %Y-%m-%d %H:%M %Z")
+        texts = automated_texts_since(connection, since)
+    for message, lead in texts:
+        sent_at = message.sent_at
+        assert sent_at is not None  # the query reads sent texts only
+        clock = followup.clock(lead, sent_at)
+        decision = check_moment(sent_at, clock.zones, clock.states, followup.policy)
+        local = sent_at.astimezone(ZoneInfo(clock.zone)).strftime("%a %Y-%m-%d %H:%M %Z")
         audited.append(
             AuditedText(
-                message_id=row.id,
-                lead_id=lead["id"],
-                name=lead["name"] or "",
-                to=row.to_address,
-                sent_at=row.sent_at,
+                message_id=message.id,
+                lead_id=lead.id,
+                name=lead.name or "",
+                to=message.to_address,
+                sent_at=sent_at,
                 local_time=local,
                 zones=";".join(clock.zones),
                 states=";".join(clock.states),

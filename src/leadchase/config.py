@@ -1,4 +1,11 @@
-"""Workspace settings: leadchase.toml, with the environment overriding where docs/configuration.md says."""
+"""Workspace settings: leadchase.toml, with the environment overriding where docs/configuration.md says.
+
+Each table of the file is a frozen dataclass here, its keys the fields, read and checked once
+when the settings load: a value of the wrong type stops every command (exit code 3) naming the
+file, the table and the key. The texts of [twilio], [smtp], [replies] and [secrets] take any
+value as text (an SMTP port may be 587 or "587"), as they always have. Code reads typed fields
+(`settings.daemon.send_every_seconds`), never the TOML.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +34,9 @@ EQUAL_HOUSING_LINES = {
 
 @dataclass(frozen=True)
 class Officer:
+    """The loan officer the leads hear from: [officer] in leadchase.toml, and what templates
+    see as `officer.*` (first_name included)."""
+
     name: str = ""
     phone: str = ""
     email: str = ""
@@ -37,6 +47,7 @@ class Officer:
 
     @property
     def first_name(self) -> str:
+        """The first word of the name: texts are signed with it."""
         return self.name.split()[0] if self.name.split() else ""
 
     @property
@@ -87,6 +98,49 @@ class CadenceSettings:
 
 
 @dataclass(frozen=True)
+class TwilioSection:
+    """[twilio]: the non-secret sending settings. channels/config.py lays the environment and
+    the secrets file over them (TwilioSettings), so this is what the file says, no more."""
+
+    from_number: str = ""
+    messaging_service_sid: str = ""
+    messages_per_second: float = 1.0
+
+
+@dataclass(frozen=True)
+class SmtpSection:
+    """[smtp]: what the file says; channels/config.py lays the environment over it (SmtpSettings)
+    and checks the port and TLS mode there, since the environment may set them."""
+
+    host: str = ""
+    port: str = "587"
+    user: str = ""
+    tls: str = "starttls"
+    from_address: str = ""
+
+
+@dataclass(frozen=True)
+class ComplianceSettings:
+    require_consent_for_auto_text: bool = False
+
+
+@dataclass(frozen=True)
+class ReplySettings:
+    stage_on_reply: str = "engaged"
+
+
+@dataclass(frozen=True)
+class SecretsSettings:
+    file: str = ""  # a KEY=value file for secrets the environment lacks; "" for none
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    send_every_seconds: float = 60.0
+    watch_dir: str = ""  # as written: relative to the workspace, "~" allowed; "" for none
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Workspace
     officer: Officer
@@ -94,11 +148,12 @@ class Settings:
     cadence: CadenceSettings
     database_url: str
     cost_per_lead: dict[str, float]
-    raw: dict[str, Any]
-
-    def section(self, name: str) -> dict[str, Any]:
-        value = self.raw.get(name, {})
-        return value if isinstance(value, dict) else {}
+    twilio: TwilioSection
+    smtp: SmtpSection
+    compliance: ComplianceSettings
+    replies: ReplySettings
+    secrets: SecretsSettings
+    daemon: DaemonSettings
 
 
 def load_settings(workspace: Workspace) -> Settings:
@@ -135,7 +190,39 @@ def load_settings(workspace: Workspace) -> Settings:
     )
     costs = {str(k): float(v) for k, v in reader.table("sources", "cost_per_lead").items()}
     url = reader.text("database", "url") or f"sqlite:///{workspace.default_database}"
-    return Settings(workspace, officer, contact, cadence, url, costs, raw)
+    return Settings(
+        workspace,
+        officer,
+        contact,
+        cadence,
+        url,
+        costs,
+        twilio=TwilioSection(
+            from_number=reader.loose_text("twilio", "from_number", ""),
+            messaging_service_sid=reader.loose_text("twilio", "messaging_service_sid", ""),
+            messages_per_second=reader.above_zero("twilio", "messages_per_second", 1.0),
+        ),
+        smtp=SmtpSection(
+            host=reader.loose_text("smtp", "host", ""),
+            port=reader.loose_text("smtp", "port", "587"),
+            user=reader.loose_text("smtp", "user", ""),
+            tls=reader.loose_text("smtp", "tls", "starttls"),
+            from_address=reader.loose_text("smtp", "from_address", ""),
+        ),
+        compliance=ComplianceSettings(
+            reader.flag("compliance", "require_consent_for_auto_text", False)
+        ),
+        replies=ReplySettings(reader.loose_text("replies", "stage_on_reply", "engaged")),
+        secrets=SecretsSettings(reader.loose_text("secrets", "file", "").strip()),
+        daemon=DaemonSettings(
+            send_every_seconds=reader.above_zero(
+                "daemon", "send_every_seconds", 60.0, "a number of seconds above 0"
+            ),
+            watch_dir=reader.text(
+                "daemon", "watch_dir", 'a quoted folder path, or "" for none', strip=False
+            ),
+        ),
+    )
 
 
 class _Reader:
@@ -157,13 +244,30 @@ class _Reader:
     def _fail(self, section: str, key: str, wanted: str) -> ConfigError:
         return ConfigError(f"{self.path}: [{section}] {key} must be {wanted}")
 
-    def text(self, section: str, key: str) -> str:
+    def text(
+        self, section: str, key: str, wanted: str = "a quoted string", *, strip: bool = True
+    ) -> str:
         value = self._get(section, key)
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise self._fail(section, key, "a quoted string")
-        return value.strip()
+            raise self._fail(section, key, wanted)
+        return value.strip() if strip else value
+
+    def loose_text(self, section: str, key: str, default: str) -> str:
+        """Any value as text (a port may be 587 or "587"); missing, empty or false: `default`."""
+        value = self._get(section, key)
+        return str(value) if value else default
+
+    def above_zero(
+        self, section: str, key: str, default: float, wanted: str = "a number above 0"
+    ) -> float:
+        value = self._get(section, key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self._fail(section, key, wanted)
+        return float(value)
 
     def flag(self, section: str, key: str, default: bool) -> bool:
         value = self._get(section, key)

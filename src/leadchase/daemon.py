@@ -60,16 +60,10 @@ def plan_daemon(home: Path | None, send_every: float | None, watch_dir: Path | N
 
     with open_workspace(home) as context:
         settings = context.settings
-    section = settings.section("daemon")
-    where = f"{settings.workspace.settings_file}: [daemon]"
-    every = section.get("send_every_seconds", 60) if send_every is None else send_every
-    if isinstance(every, bool) or not isinstance(every, int | float) or every <= 0:
-        raise ConfigError(f"{where} send_every_seconds must be a number of seconds above 0")
+    every = settings.daemon.send_every_seconds if send_every is None else send_every
     folder = watch_dir
     if folder is None:
-        configured = section.get("watch_dir", "")
-        if not isinstance(configured, str):
-            raise ConfigError(f'{where} watch_dir must be a quoted folder path, or "" for none')
+        configured = settings.daemon.watch_dir
         folder = Path(configured).expanduser() if configured.strip() else None
         if folder is not None and not folder.is_absolute():
             folder = settings.workspace.root / folder

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from leadchase.compliance.optouts import CLOSES, DNC, OptOutScope, details_covered
 from leadchase.contact.phones import normalise_phone
@@ -25,6 +25,7 @@ from leadchase.importing.reader import sniff
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
+from leadchase.store.records import Lead
 
 INVALID_EXAMPLES = 5
 # Header words that name the phone column, strongest first ("DNC Date" is not a number).
@@ -217,21 +218,21 @@ def remove_number(context: Context, number: str, now: datetime) -> DncChange:
             open_texts = [
                 t for t in touch_store.open_touches(connection, lead.id) if t.channel == "text"
             ]
-            if not open_texts and plan_next(connection, followup, dict(lead._mapping), "text", now):
+            if not open_texts and plan_next(connection, followup, lead, "text", now):
                 resumed += 1
     return DncChange((phone,), (), tuple(lead.id for lead in leads), resumed)
 
 
 def list_dnc(context: Context) -> list[DncEntry]:
     with context.database.reading() as connection:
-        rows = suppressions.dnc_entries(connection)
-        leads = suppressions.leads_with_phones(connection, [row.value for row in rows])
-    by_phone: dict[str, list[int]] = {}
+        entries = suppressions.dnc_entries(connection)
+        leads = suppressions.leads_with_phones(connection, [entry.value for entry in entries])
+    by_phone: dict[str | None, list[int]] = {}
     for lead in leads:
         by_phone.setdefault(lead.phone, []).append(lead.id)
     return [
-        DncEntry(row.value, row.created_at, row.evidence, tuple(by_phone.get(row.value, ())))
-        for row in rows
+        DncEntry(e.value, e.created_at, e.evidence, tuple(by_phone.get(e.value, ())))
+        for e in entries
     ]
 
 
@@ -247,7 +248,7 @@ def opt_out_lead(
     context: Context, reference: str, channel: OptOutScope, note: str, now: datetime
 ) -> OptOutResult:
     """Record an opt-out the lead gave by phone or email: suppress, cancel, note on the timeline."""
-    from leadchase.lead_work import find_lead
+    from leadchase.lead_reference import find_lead
 
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
@@ -271,7 +272,7 @@ def opt_out_lead(
     return OptOutResult(lead.id, lead.name, channel, tuple(suppressed), tuple(already), cancelled)
 
 
-def _opt_out_values(lead: Row[Any], channel: OptOutScope) -> list[str]:
+def _opt_out_values(lead: Lead, channel: OptOutScope) -> list[str]:
     """The lead's phone and/or email that the opt-out covers."""
     wanted = [getattr(lead, detail) for detail in details_covered(channel)]
     values = [value for value in wanted if value]
@@ -299,7 +300,7 @@ def _e164(number: str) -> str:
 
 def _list_numbers(
     connection: Connection, numbers: Mapping[str, str], now: datetime
-) -> tuple[list[str], list[Row[Any]]]:
+) -> tuple[list[str], list[Lead]]:
     """Put numbers on the DNC list; the newly listed ones, and the leads whose texts stop.
 
     suppressions.add one number at a time costs ~200 us in SQLAlchemy; a state's DNC file has

@@ -103,7 +103,7 @@ def export(
     columns = COLUMNS[kind]
     write = write_csv if file_format == "csv" else write_json
     with context.database.reading() as connection:
-        rows = (row._mapping for row in reports.export_rows(connection, kind, columns))
+        rows = reports.export_rows(connection, kind, columns)
         if out is None:
             count = write(rows, columns, stdout)
         else:

@@ -13,7 +13,7 @@ officer's own zone.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from leadchase.cadence.model import PlannedTouch
 from leadchase.compliance.optouts import DNC, closed_by
 from leadchase.context import Context
+from leadchase.store.records import Lead, Touch
 
 # A call can be placed days after its cadence day (a weekend you skip next to a holiday, a
 # state's Sunday ban): look this far back for calls that may have moved into the window.
@@ -126,19 +127,21 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
     }  # a day's calls share its contact window
     events: list[CallEvent] = []
     with context.database.reading() as connection:
-        leads = [dict(row._mapping) for row in reports.leads_with_calls_ahead(connection, earliest)]
-        touches = _touches_by_lead(reports.call_touches(connection, [lead["id"] for lead in leads]))
-        blocks = suppressions.live_scopes(connection, [lead["phone"] for lead in leads])
+        leads = list(reports.leads_with_calls_ahead(connection, earliest))
+        touches = _touches_by_lead(reports.call_touches(connection, [lead.id for lead in leads]))
+        blocks = suppressions.live_scopes(connection, [lead.phone for lead in leads if lead.phone])
     policy = followup.policy
     first_day, last_day = (now - PLACEMENT_SLACK).date(), until.date() + timedelta(days=1)
     for lead in leads:
-        scopes = blocks.get(lead["phone"], frozenset())
+        # The query reads leads with a phone, on a cadence, started: it narrows the types.
+        assert lead.phone and lead.cadence and lead.cadence_started_at
+        scopes = blocks.get(lead.phone, frozenset())
         if "call" in closed_by(scopes, "phone"):
             continue
-        name = lead["cadence"]
-        made, open_due = touches.get((lead["id"], name), (set(), {}))
-        snoozed = lead["snoozed_until"]
-        clock = followup.clock(lead, lead["cadence_started_at"])
+        name = lead.cadence
+        made, open_due = touches.get((lead.id, name), (set(), {}))
+        snoozed = lead.snoozed_until
+        clock = followup.clock(lead, lead.cadence_started_at)
         zone = ZoneInfo(clock.zone)
         start_date = clock.start.astimezone(zone).date()
         planned: list[PlannedCall] = []
@@ -161,18 +164,18 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
 
 
 def _touches_by_lead(
-    rows: Iterable[Any],
+    touches: Iterable[Touch],
 ) -> dict[tuple[int, str], tuple[set[str], dict[str, datetime]]]:
     """(lead, cadence) -> (step keys of calls made, due time of each open call)."""
     found: dict[tuple[int, str], tuple[set[str], dict[str, datetime]]] = defaultdict(
         lambda: (set(), {})
     )
-    for row in rows:
-        made, open_due = found[(row.lead_id, row.cadence)]
-        if row.status in OPEN:
-            open_due[row.step_key] = row.due_at
+    for touch in touches:
+        made, open_due = found[(touch.lead_id, touch.cadence)]
+        if touch.status in OPEN:
+            open_due[touch.step_key] = touch.due_at
         else:
-            made.add(row.step_key)
+            made.add(touch.step_key)
     return found
 
 
@@ -180,22 +183,20 @@ def _call(touch: PlannedTouch, due: datetime) -> PlannedCall:
     return PlannedCall(touch.step_key, touch.day, due.astimezone(UTC), touch.say)
 
 
-def _by_day(
-    lead: Mapping[str, Any], zone: str, planned: list[PlannedCall], dnc: bool
-) -> Iterator[CallEvent]:
+def _by_day(lead: Lead, zone: str, planned: list[PlannedCall], dnc: bool) -> Iterator[CallEvent]:
     days: dict[date, list[PlannedCall]] = defaultdict(list)
     for call in planned:
         days[call.due_at.astimezone(ZoneInfo(zone)).date()].append(call)
     for local_date, calls in days.items():
         yield CallEvent(
-            lead_id=lead["id"],
-            name=lead["name"] or "(no name)",
-            phone=lead["phone"],
+            lead_id=lead.id,
+            name=lead.name or "(no name)",
+            phone=lead.phone or "",
             timezone=zone,
             local_date=local_date,
-            cadence=lead["cadence"],
-            source=lead["source"] or "",
-            offer=lead["offer"] or "",
+            cadence=lead.cadence or "",
+            source=lead.source or "",
+            offer=lead.offer or "",
             dnc=dnc,
             calls=tuple(sorted(calls, key=lambda c: c.due_at)),
         )

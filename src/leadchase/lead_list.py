@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Row
 
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
+from leadchase.store.records import Lead
 
 
 @dataclass(frozen=True)
 class LeadList:
-    leads: tuple[Row[Any], ...]
+    leads: tuple[Lead, ...]
     total: int  # every match, beyond the limit too
 
 

@@ -1,28 +1,28 @@
-"""Working a lead by hand: find it, log a touch, change its stage, snooze it, read its timeline."""
+"""Working a lead by hand: log a touch, set its stage, snooze it, read its timeline."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from leadchase.cadence.model import STAGES
 from leadchase.cadence.schedule import plan
-from leadchase.cadence.service import FollowUp, record_touch, start_cadence
-from leadchase.contact.channels import MESSAGE_CHANNELS, Channel
-from leadchase.contact.emails import normalise_email
-from leadchase.contact.phones import normalise_phone
+from leadchase.cadence.service import FollowUp, change_stage, record_touch
+from leadchase.contact.channels import Channel
 from leadchase.context import Context
-from leadchase.errors import LeadchaseError, LeadNotFound
+from leadchase.errors import LeadchaseError
+from leadchase.lead_reference import find_lead
+from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
+from leadchase.store.records import Lead
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "call": ("no-answer", "left-voicemail", "talked", "busy", "wrong-number", "bad-number"),
@@ -32,32 +32,6 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 DEFAULT_OUTCOME = {"call": "no-answer", "text": "sent", "email": "sent"}
 
 
-def find_lead(connection: Connection, reference: str) -> Row[Any]:
-    """A lead by id, by phone in any format, or by email."""
-    text = reference.strip()
-    if text.isdigit() and len(text) < 9:
-        lead = lead_store.get(connection, int(text))
-        if lead is None:
-            raise LeadNotFound(
-                f"no lead with id {text}; find it with `leadchase leads --search NAME`"
-            )
-        return lead
-    phone = normalise_phone(text)
-    email = normalise_email(text) if "@" in text else None
-    if phone is None and email is None:
-        raise LeadNotFound(
-            f"{reference!r} is not a lead id, phone number or email; "
-            "find the lead with `leadchase leads --search NAME`"
-        )
-    matches = lead_store.by_key(connection, phone.e164 if phone else None, email)
-    if not matches:
-        raise LeadNotFound(f"no lead with {reference!r}; check `leadchase leads --search ...`")
-    if len(matches) > 1:
-        ids = ", ".join(str(m.id) for m in matches)
-        raise LeadchaseError(f"{reference!r} matches several leads ({ids}); use the lead id")
-    return matches[0]
-
-
 def log_touch(
     context: Context,
     reference: str,
@@ -65,7 +39,7 @@ def log_touch(
     outcome: str | None,
     note: str,
     now: datetime,
-) -> tuple[Row[Any], str]:
+) -> tuple[Lead, str]:
     chosen = outcome or DEFAULT_OUTCOME[channel]
     if chosen not in OUTCOMES[channel]:
         raise LeadchaseError(
@@ -80,7 +54,7 @@ def log_touch(
         touch_id = record_touch(
             connection,
             followup,
-            dict(lead._mapping),
+            lead,
             channel,
             now,
             outcome=chosen,
@@ -110,70 +84,37 @@ def log_touch(
         if note:
             lead_store.add_event(connection, lead.id, now, "note", note)
         if chosen == "replied" and lead.stage == "new":
-            change_stage(connection, followup, dict(lead._mapping), "engaged", now)
+            change_stage(connection, followup, lead, "engaged", now)
     return lead, chosen
 
 
 def _suggested_message(
-    context: Context, connection: Connection, lead: Row[Any], channel: str
-) -> Any:
+    context: Context, connection: Connection, lead: Lead, channel: str
+) -> Rendered | None:
     """The rendered text the agenda showed for the lead's open text or email task, if any."""
-    from leadchase.messaging import (
-        TemplateError,
-        TemplateLibrary,
-        render,
-        touch_context,
-        variant_key,
-    )
-
-    if channel not in MESSAGE_CHANNELS:
-        return None
     task = next(
         (t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel), None
     )
-    if task is None or not task.template:
+    if task is None:
         return None
     attempt = send_store.channel_attempts(connection, lead.id, channel) + 1
     previous = send_store.previous_texts(connection, lead.id) if channel == "text" else []
-    ctx = touch_context(
-        lead._mapping, context.settings.officer, channel=channel, day=task.day, attempt=attempt
+    library = TemplateLibrary(context.settings.workspace.templates_dir)
+    return render_touch(
+        library, context.settings.officer, task, lead, attempt=attempt, previous=previous
     )
-    try:
-        return render(
-            TemplateLibrary(context.settings.workspace.templates_dir),
-            task.template,
-            ctx,
-            lead_id=lead.id,
-            step_key=variant_key(task.cadence, task.step_key),
-            previous_bodies=previous,
-        )
-    except TemplateError:
-        return None
 
 
 def set_stage(
     context: Context, reference: str, stage: str, now: datetime
-) -> tuple[Row[Any], str | None]:
+) -> tuple[Lead, str | None]:
     if stage not in STAGES:
         raise LeadchaseError(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
     followup = FollowUp.load(context.settings)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
-        cadence = change_stage(connection, followup, dict(lead._mapping), stage, now)
+        cadence = change_stage(connection, followup, lead, stage, now)
     return lead, cadence
-
-
-def change_stage(
-    connection: Connection, followup: FollowUp, lead: Mapping[str, Any], stage: str, now: datetime
-) -> str | None:
-    """Move a lead to a stage and start the cadence the stage map names (or none)."""
-    cadence = followup.cadences.stage_map.cadence_for(stage)
-    if cadence is not None:
-        followup.require(cadence)
-    lead_store.update_lead(connection, lead["id"], {"stage": stage})
-    lead_store.add_event(connection, lead["id"], now, "stage", f"{lead['stage']} -> {stage}")
-    start_cadence(connection, followup, {**lead, "stage": stage}, cadence, now)
-    return cadence
 
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
@@ -202,7 +143,7 @@ def parse_until(text: str, now: datetime, zone: str) -> datetime:
 
 def snooze(
     context: Context, reference: str, until_text: str, now: datetime
-) -> tuple[Row[Any], datetime]:
+) -> tuple[Lead, datetime]:
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
         zone = lead.timezone or context.settings.contact.default_timezone
@@ -223,7 +164,7 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Timeline:
-    lead: dict[str, Any]
+    lead: dict[str, Any]  # every column, the vendor's raw row included, as `show` prints them
     entries: list[TimelineEntry]
 
 
@@ -231,6 +172,7 @@ def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12
     followup = FollowUp.load(context.settings)
     with context.database.reading() as connection:
         lead = find_lead(connection, reference)
+        details = asdict(lead) | {"raw": lead_store.raw_columns(connection, lead.id)}
         entries: list[TimelineEntry] = []
         for event in lead_store.events(connection, lead.id):
             entries.append(TimelineEntry(event.at, "event", None, f"{event.kind}: {event.detail}"))
@@ -265,10 +207,9 @@ def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12
                     message.created_at, "message", message.channel, f"{arrow} {message.body}"
                 )
             )
-    mapping = dict(lead._mapping)
     cadence = followup.cadence(lead.cadence)
     if cadence is not None and lead.cadence_started_at is not None:
-        clock = followup.clock(mapping, lead.cadence_started_at)
+        clock = followup.clock(lead, lead.cadence_started_at)
         future = [
             s
             for s in plan(cadence, clock, followup.policy)
@@ -287,4 +228,4 @@ def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12
                 )
             )
     entries.sort(key=lambda e: e.at)
-    return Timeline(mapping, entries)
+    return Timeline(details, entries)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from leadchase.cadence.service import FollowUp, plan_next
+from leadchase.cadence.service import FollowUp, change_stage, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
 from leadchase.compliance.optouts import OptOutScope, closed_by
@@ -24,6 +24,7 @@ from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
+from leadchase.store.records import Lead
 
 FIRST_SYNC_LOOKBACK = timedelta(days=7)
 OVERLAP = timedelta(minutes=10)
@@ -92,7 +93,7 @@ def _handle(
         if send_store.message_exists(connection, message.provider_id):
             return None
         lead = _lead_for(connection, message.from_number)
-        lead_id = int(lead["id"]) if lead else None
+        lead_id = lead.id if lead else None
         send_store.add_message(
             connection,
             {
@@ -167,7 +168,7 @@ def _handle(
             )
         if outcome.outcome != "sent":
             action = f"help answer not sent: {outcome.error_message or outcome.outcome}"
-    name = (lead.get("name") if lead else None) or "(unknown sender)"
+    name = (lead.name if lead else None) or "(unknown sender)"
     return InboundItem(
         message.provider_id, message.from_number, lead_id, name, kind, message.body, action
     )
@@ -175,7 +176,7 @@ def _handle(
 
 def _stop(
     connection: Connection,
-    lead: dict[str, Any] | None,
+    lead: Lead | None,
     phone: str,
     kind: ReplyKind,
     now: datetime,
@@ -190,15 +191,15 @@ def _stop(
     suppressions.add(connection, phone, channel=scope, reason=kind, now=now, evidence=evidence)
     closes = closed_by([scope], "phone")
     if lead is not None:
-        if "email" in STOPS[kind] and lead.get("email"):
+        if "email" in STOPS[kind] and lead.email:
             suppressions.add(
-                connection, lead["email"], channel=scope, reason=kind, now=now, evidence=evidence
+                connection, lead.email, channel=scope, reason=kind, now=now, evidence=evidence
             )
             closes += closed_by([scope], "email")
-        touch_store.cancel_open(connection, lead["id"], now, kind, channels=closes)
+        touch_store.cancel_open(connection, lead.id, now, kind, channels=closes)
         if kind == "opt-out":
             # STOP also ends every automated touch of this lead, emails included.
-            touch_store.cancel_open_automated(connection, lead["id"], now, kind)
+            touch_store.cancel_open_automated(connection, lead.id, now, kind)
     if kind == "opt-out":
         return "texts stopped for good"
     if kind == "wrong-number":
@@ -209,34 +210,32 @@ def _stop(
 def _reply(
     connection: Connection,
     followup: FollowUp,
-    lead: dict[str, Any],
+    lead: Lead,
     at: datetime,
     now: datetime,
     body: str,
 ) -> str:
     """Stop on reply: pause automation now, switch to the conversation stage, flag the agenda."""
-    from leadchase.lead_work import change_stage
-
-    lead_store.update_lead(connection, lead["id"], {"replied_at": at})
-    if lead.get("contacted_at") is None:
-        lead_store.update_lead(connection, lead["id"], {"contacted_at": at})
-    lead_store.add_event(connection, lead["id"], now, "reply", body)
-    touch_store.cancel_open_automated(connection, lead["id"], now, "lead replied")
-    stage = str(followup.settings.section("replies").get("stage_on_reply") or "engaged")
-    if lead.get("stage") in ("new", "contacted", "nurture"):
+    lead_store.update_lead(connection, lead.id, {"replied_at": at})
+    if lead.contacted_at is None:
+        lead_store.update_lead(connection, lead.id, {"contacted_at": at})
+    lead_store.add_event(connection, lead.id, now, "reply", body)
+    touch_store.cancel_open_automated(connection, lead.id, now, "lead replied")
+    stage = followup.settings.replies.stage_on_reply
+    if lead.stage in ("new", "contacted", "nurture"):
         change_stage(connection, followup, lead, stage, now)
         return f"automation paused; stage {stage}"
     return "automation paused"
 
 
-def _lead_for(connection: Connection, phone: str) -> dict[str, Any] | None:
+def _lead_for(connection: Connection, phone: str) -> Lead | None:
     from leadchase.contact.phones import normalise_phone
 
     parsed = normalise_phone(phone)
     if parsed is None:
         return None
-    rows = lead_store.by_key(connection, parsed.e164, None)
-    return dict(rows[0]._mapping) if rows else None
+    leads = lead_store.by_key(connection, parsed.e164, None)
+    return leads[0] if leads else None
 
 
 @dataclass(frozen=True)
@@ -253,17 +252,20 @@ class InboxEntry:
 def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
     """Recent inbound texts, unanswered first (answered = a call or text logged since)."""
     with context.database.reading() as connection:
-        rows = send_store.inbound_messages(connection, limit)
-    entries = [
-        InboxEntry(
-            row.lead_id,
-            row.name or "(unknown sender)",
-            row.from_address,
-            row.body,
-            row.status,
-            row.created_at,
-            row.last_touch_at is not None and row.last_touch_at >= row.created_at,
+        received = send_store.inbound_messages(connection, limit)
+    entries = []
+    for pair in received:
+        message, lead = pair.message, pair.lead
+        last_touch = lead.last_touch_at if lead is not None else None
+        entries.append(
+            InboxEntry(
+                message.lead_id,
+                (lead.name if lead is not None else "") or "(unknown sender)",
+                message.from_address,
+                message.body,
+                message.status,
+                message.created_at,
+                last_touch is not None and last_touch >= message.created_at,
+            )
         )
-        for row in rows
-    ]
     return sorted(entries, key=lambda e: (e.answered, -e.received_at.timestamp()))

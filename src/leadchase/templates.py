@@ -16,7 +16,6 @@ from leadchase.messaging import (
     TemplateLibrary,
     TemplateSummary,
     lint_templates,
-    officer_details,
     preview_template,
     summarise,
 )
@@ -47,21 +46,21 @@ def preview_for_lead(
 ) -> Preview:
     """`name` rendered for the lead with that id, phone or email (default: a sample lead)."""
     library = template_library(context)
-    officer = officer_details(context.settings.officer)
+    officer = context.settings.officer
     if lead is None:
         return preview_template(library, name, officer, variant=variant, offer_kind=offer)
-    from leadchase.lead_work import find_lead
+    from leadchase.lead_reference import find_lead
     from leadchase.messaging import lead_details
 
     with context.database.reading() as connection:
-        row = find_lead(connection, lead)
+        found = find_lead(connection, lead)
     return preview_template(
         library,
         name,
         officer,
-        lead=lead_details(row._mapping),
-        lead_label=f"{row.name or '(no name)'} (#{row.id})",
-        lead_id=row.id,
+        lead=lead_details(found),
+        lead_label=f"{found.name or '(no name)'} (#{found.id})",
+        lead_id=found.id,
         variant=variant,
         offer_kind=offer,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.bulk import utc_text
+from leadchase.store.records import Lead
 
 CONTACT_OUTCOMES = frozenset({"talked", "replied"})
 
@@ -70,13 +71,24 @@ class FollowUp:
             )
         return cadence
 
-    def clock(self, lead: Mapping[str, Any], start: datetime) -> LeadClock:
-        zones = tuple(z for z in (lead.get("time_zones") or "").split(";") if z)
+    def clock(self, lead: Lead, start: datetime) -> LeadClock:
+        """The lead's clock for a cadence that starts at `start`."""
+        return self.place_clock(start, lead.timezone, lead.time_zones, lead.state, lead.phone)
+
+    def place_clock(
+        self,
+        start: datetime,
+        timezone: str | None,
+        time_zones: str | None,
+        state: str | None,
+        phone: str | None,
+    ) -> LeadClock:
+        """A clock from where a lead is: for the import's new leads, not stored yet."""
         return LeadClock(
             start=start,
-            zone=lead.get("timezone") or self.settings.contact.default_timezone,
-            zones=zones,
-            states=candidate_states(lead.get("state"), lead.get("phone")),
+            zone=timezone or self.settings.contact.default_timezone,
+            zones=tuple(z for z in (time_zones or "").split(";") if z),
+            states=candidate_states(state, phone),
         )
 
     def cadence_for_new_lead(
@@ -98,23 +110,26 @@ class FollowUp:
 
 
 def usable_channels(
-    lead: Mapping[str, Any], closed: frozenset[str] = frozenset()
+    phone: str | None, email: str | None, text_ok: bool, closed: frozenset[str] = frozenset()
 ) -> frozenset[str]:
     """The channels a lead can be reached on: no phone, no calls or texts; no email, no emails;
     nothing on a channel an opt-out or the DNC list has closed."""
     channels = set()
-    if lead.get("phone"):
+    if phone:
         channels.add("call")
-        if lead.get("text_ok", True):
+        if text_ok:
             channels.add("text")
-    if lead.get("email"):
+    if email:
         channels.add("email")
     return frozenset(channels - closed)
 
 
-def _closed(connection: Connection, lead: Mapping[str, Any]) -> frozenset[str]:
-    values = [v for v in (lead.get("phone"), lead.get("email")) if v]
-    return closed_to_lead(lead, suppressions.live_scopes(connection, values))
+def _usable(connection: Connection, lead: Lead) -> frozenset[str]:
+    """The lead's usable channels, its opt-outs and DNC entries read from the database."""
+    values = [v for v in (lead.phone, lead.email) if v]
+    reach = {"phone": lead.phone, "email": lead.email}
+    closed = closed_to_lead(reach, suppressions.live_scopes(connection, values))
+    return usable_channels(lead.phone, lead.email, lead.text_ok, closed)
 
 
 def _template_names(folder: Any) -> set[str]:
@@ -125,14 +140,12 @@ def _template_names(folder: Any) -> set[str]:
     return names
 
 
-def _touch_row(
-    lead: Mapping[str, Any], cadence: Cadence, scheduled: ScheduledTouch
-) -> dict[str, Any]:
+def _touch_row(lead: Lead, cadence: Cadence, scheduled: ScheduledTouch) -> dict[str, Any]:
     touch = scheduled.touch
-    snoozed = lead.get("snoozed_until")
+    snoozed = lead.snoozed_until
     due = max(scheduled.due_at, snoozed) if snoozed else scheduled.due_at
     return {
-        "lead_id": lead["id"],
+        "lead_id": lead.id,
         "cadence": cadence.name,
         "step_key": touch.step_key,
         "channel": touch.channel,
@@ -142,7 +155,7 @@ def _touch_row(
         "day": touch.day,
         "due_at": due,
         "status": "planned",
-        "rank": 0 if lead.get("first_touch_at") is None else 1,
+        "rank": 0 if lead.first_touch_at is None else 1,
     }
 
 
@@ -172,8 +185,10 @@ class FirstTouchCache:
             if len(self.plans) > 4096:
                 self.plans.clear()
             cadence = self.followup.require(name)
-            clock = self.followup.clock(lead, start)
-            usable = usable_channels(lead, closed)
+            clock = self.followup.place_clock(
+                start, lead.get("timezone"), lead.get("time_zones"), lead.get("state"), phone
+            )
+            usable = usable_channels(phone, lead.get("email"), lead.get("text_ok", True), closed)
             plan = self.plans[key] = tuple(
                 (
                     cadence.name,
@@ -201,7 +216,9 @@ def start_new_leads(
     override: str | None = None,
     cache: FirstTouchCache | None = None,
 ) -> int:
-    """Give freshly imported leads their cadence and first touches. Returns touches planned."""
+    """Give freshly imported leads their cadence and first touches. Returns touches planned.
+
+    The leads are the import's column -> value dicts, just inserted (this is its hot path)."""
     cache = cache or FirstTouchCache(followup)
     leads = list(leads)
     # Numbers and emails already opted out or on the DNC list (e.g. the same person bought
@@ -224,17 +241,17 @@ def start_new_leads(
 def start_cadence(
     connection: Connection,
     followup: FollowUp,
-    lead: Mapping[str, Any],
+    lead: Lead,
     name: str | None,
     now: datetime,
 ) -> list[ScheduledTouch]:
     """Cancel whatever is open and start `name` (or nothing) now."""
-    touch_store.cancel_open(connection, lead["id"], now, "cadence changed")
-    lead_store.update_lead(connection, lead["id"], {"cadence": name, "cadence_started_at": now})
+    touch_store.cancel_open(connection, lead.id, now, "cadence changed")
+    lead_store.update_lead(connection, lead.id, {"cadence": name, "cadence_started_at": now})
     if name is None:
         return []
     cadence = followup.require(name)
-    usable = usable_channels(lead, _closed(connection, lead))
+    usable = _usable(connection, lead)
     planned = [
         s
         for s in first_touches(cadence, followup.clock(lead, now), followup.policy)
@@ -244,21 +261,34 @@ def start_cadence(
     return planned
 
 
+def change_stage(
+    connection: Connection, followup: FollowUp, lead: Lead, stage: str, now: datetime
+) -> str | None:
+    """Move a lead to a stage and start the cadence the stage map names (or none)."""
+    cadence = followup.cadences.stage_map.cadence_for(stage)
+    if cadence is not None:
+        followup.require(cadence)
+    lead_store.update_lead(connection, lead.id, {"stage": stage})
+    lead_store.add_event(connection, lead.id, now, "stage", f"{lead.stage} -> {stage}")
+    start_cadence(connection, followup, replace(lead, stage=stage), cadence, now)
+    return cadence
+
+
 def plan_next(
     connection: Connection,
     followup: FollowUp,
-    lead: Mapping[str, Any],
+    lead: Lead,
     channel: Channel,
     after: datetime,
 ) -> ScheduledTouch | None:
     """Plan the channel's next touch of the lead's cadence after `after` (nothing if it ended)."""
-    cadence = followup.cadence(lead.get("cadence"))
-    started = lead.get("cadence_started_at")
+    cadence = followup.cadence(lead.cadence)
+    started = lead.cadence_started_at
     if cadence is None or started is None:
         return None
-    if channel not in usable_channels(lead, _closed(connection, lead)):
+    if channel not in _usable(connection, lead):
         return None
-    done = touch_store.made_keys(connection, lead["id"], cadence.name)
+    done = touch_store.made_keys(connection, lead.id, cadence.name)
     upcoming = next_touch(
         cadence, followup.clock(lead, started), followup.policy, channel, after=after, done=done
     )
@@ -270,7 +300,7 @@ def plan_next(
 def record_touch(
     connection: Connection,
     followup: FollowUp,
-    lead: Mapping[str, Any],
+    lead: Lead,
     channel: Channel,
     at: datetime,
     *,
@@ -285,8 +315,8 @@ def record_touch(
     Returns the touch id. The send run names its claimed touch; otherwise the channel's open
     touch is completed, and with none (an extra call) the touch is recorded on its own.
     """
-    open_rows = [
-        r for r in touch_store.open_touches(connection, lead["id"]) if r.channel == channel
+    open_touches = [
+        t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel
     ]
     values = {
         "status": status,
@@ -297,33 +327,33 @@ def record_touch(
     }
     if touch_id is not None:
         touch_store.finish_touch(connection, touch_id, values)
-    elif open_rows:
-        touch_id = int(open_rows[0].id)
+    elif open_touches:
+        touch_id = open_touches[0].id
         touch_store.finish_touch(connection, touch_id, values)
-        for other in open_rows[1:]:
+        for other in open_touches[1:]:
             touch_store.finish_touch(
                 connection,
-                int(other.id),
+                other.id,
                 {"status": "cancelled", "done_at": at, "outcome": "replaced"},
             )
     else:
         touch_id = touch_store.add_touch(
             connection,
-            {"lead_id": lead["id"], "channel": channel, "due_at": at, "automated": False, **values},
+            {"lead_id": lead.id, "channel": channel, "due_at": at, "automated": False, **values},
         )
     summary: dict[str, Any] = {
         "last_touch_at": at,
         "last_touch_channel": channel,
         "last_outcome": outcome,
-        "attempts": int(lead.get("attempts") or 0) + 1,
+        "attempts": lead.attempts + 1,
     }
-    if lead.get("first_touch_at") is None:
+    if lead.first_touch_at is None:
         summary["first_touch_at"] = at
-    if outcome in CONTACT_OUTCOMES and lead.get("contacted_at") is None:
+    if outcome in CONTACT_OUTCOMES and lead.contacted_at is None:
         summary["contacted_at"] = at
-    lead_store.update_lead(connection, lead["id"], summary)
-    touch_store.mark_lead_touched(connection, lead["id"])
-    plan_next(connection, followup, {**lead, **summary}, channel, at)
+    lead_store.update_lead(connection, lead.id, summary)
+    touch_store.mark_lead_touched(connection, lead.id)
+    plan_next(connection, followup, replace(lead, **summary), channel, at)
     return touch_id
 
 
@@ -360,12 +390,11 @@ def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: 
         lead = lead_store.get(connection, lead_id)
         if lead is None:
             continue
-        mapping = dict(lead._mapping)
         previous = touch_store.open_touches(connection, lead_id)
         touch_store.cancel_open(connection, lead_id, now, "cadence edited")
         for channel in CHANNELS:
             dues = [row.due_at for row in previous if row.channel == channel]
             after = min(dues) - timedelta(seconds=1) if dues else now
-            plan_next(connection, followup, mapping, channel, after)
+            plan_next(connection, followup, lead, channel, after)
         replanned += 1
     return replanned

@@ -52,7 +52,7 @@ class SmtpSettings:
 
 def read_secrets_file(settings: Settings) -> dict[str, str]:
     """KEY=value lines from the secrets file named in leadchase.toml; it must be private (0600)."""
-    name = str(settings.section("secrets").get("file") or "").strip()
+    name = settings.secrets.file
     if not name:
         return {}
     path = Path(name).expanduser()
@@ -86,35 +86,27 @@ def _lookup(
 def twilio_settings(settings: Settings, env: Mapping[str, str] | None = None) -> TwilioSettings:
     env = os.environ if env is None else env
     secrets = read_secrets_file(settings)
-    section = settings.section("twilio")
-    rate = section.get("messages_per_second", 1.0)
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
-        raise ConfigError(
-            f"{settings.workspace.settings_file}: [twilio] messages_per_second must be a number above 0"
-        )
+    section = settings.twilio
     return TwilioSettings(
         account_sid=_lookup(env, secrets, "TWILIO_ACCOUNT_SID"),
         auth_token=_lookup(env, secrets, "TWILIO_AUTH_TOKEN"),
-        from_number=_lookup(env, secrets, "TWILIO_FROM", str(section.get("from_number") or "")),
+        from_number=_lookup(env, secrets, "TWILIO_FROM", section.from_number),
         messaging_service_sid=_lookup(
-            env,
-            secrets,
-            "TWILIO_MESSAGING_SERVICE_SID",
-            str(section.get("messaging_service_sid") or ""),
+            env, secrets, "TWILIO_MESSAGING_SERVICE_SID", section.messaging_service_sid
         ),
         base_url=_lookup(env, secrets, "LEADCHASE_TWILIO_BASE_URL", DEFAULT_TWILIO_BASE_URL).rstrip(
             "/"
         ),
-        messages_per_second=float(rate),
+        messages_per_second=section.messages_per_second,
     )
 
 
 def smtp_settings(settings: Settings, env: Mapping[str, str] | None = None) -> SmtpSettings:
     env = os.environ if env is None else env
     secrets = read_secrets_file(settings)
-    section = settings.section("smtp")
-    port_text = _lookup(env, secrets, "LEADCHASE_SMTP_PORT", str(section.get("port") or 587))
-    tls = _lookup(env, secrets, "LEADCHASE_SMTP_TLS", str(section.get("tls") or "starttls")).lower()
+    section = settings.smtp
+    port_text = _lookup(env, secrets, "LEADCHASE_SMTP_PORT", section.port)
+    tls = _lookup(env, secrets, "LEADCHASE_SMTP_TLS", section.tls).lower()
     if not port_text.isdigit():
         raise ConfigError(
             f"SMTP port {port_text!r} is not a number; set LEADCHASE_SMTP_PORT or [smtp] port"
@@ -124,14 +116,12 @@ def smtp_settings(settings: Settings, env: Mapping[str, str] | None = None) -> S
             f"SMTP tls {tls!r} is not one of none, starttls, ssl; fix LEADCHASE_SMTP_TLS or [smtp] tls"
         )
     return SmtpSettings(
-        host=_lookup(env, secrets, "LEADCHASE_SMTP_HOST", str(section.get("host") or "")),
+        host=_lookup(env, secrets, "LEADCHASE_SMTP_HOST", section.host),
         port=int(port_text),
-        user=_lookup(env, secrets, "LEADCHASE_SMTP_USER", str(section.get("user") or "")),
+        user=_lookup(env, secrets, "LEADCHASE_SMTP_USER", section.user),
         password=_lookup(env, secrets, "LEADCHASE_SMTP_PASSWORD"),
         tls=tls,
-        from_address=_lookup(
-            env, secrets, "LEADCHASE_SMTP_FROM", str(section.get("from_address") or "")
-        ),
+        from_address=_lookup(env, secrets, "LEADCHASE_SMTP_FROM", section.from_address),
     )
 
 

@@ -5,24 +5,29 @@ the next run looks the text up at Twilio (same number and body since the claim):
 recorded as sent; not found yet, the request may still be in flight there, so the touch waits a
 couple of minutes and is looked up once more right before it is sent. An email may have left
 before the crash and SMTP cannot tell: it is marked "unknown" for the officer, never resent.
+
+Each function takes what it works with (the database, the text provider, the follow-up rules,
+the run's clock) and returns what it did, so a send run uses it without being passed in whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
-from leadchase.cadence.service import record_touch
-from leadchase.contact.channels import Channel
+from leadchase.cadence.service import FollowUp, record_touch
+from leadchase.channels.base import TextSender
 from leadchase.dispatch.senders import SendItem
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as store
 from leadchase.store import touches as touch_store
+from leadchase.store.records import DueTouch, Lead, Message, Touch
 
 if TYPE_CHECKING:
-    from leadchase.dispatch.run import SendRun
+    from leadchase.store.database import Database
 
 RECHECK_AFTER = timedelta(minutes=2)  # a crashed run's text: look at Twilio again after this
 UNCONFIRMED = "unconfirmed after an interrupted run"
@@ -31,50 +36,41 @@ UNDELIVERABLE = {"30006": "landline or unreachable carrier"}
 
 
 def sent_before_crash(
-    run: SendRun, connection: Connection, lead: dict[str, Any], row: Row[Any], item: SendItem
-) -> bool:
-    """A text an interrupted run may have sent: if Twilio has it now, record it, never resend."""
-    earlier = store.unconfirmed_message(connection, row.touch_id)
-    if earlier is None or run.senders.texts is None:
-        return False
-    found = run.senders.texts.find_sent(earlier.to_address, earlier.body, earlier.created_at)
+    connection: Connection, texts: TextSender | None, followup: FollowUp, task: DueTouch
+) -> str | None:
+    """A text an interrupted run may have sent: if Twilio has it now, it is recorded as sent
+    (never resent) and its Twilio id returned; None when it must be sent."""
+    earlier = store.unconfirmed_message(connection, task.touch.id)
+    if earlier is None or texts is None:
+        return None
+    found = texts.find_sent(earlier.to_address, earlier.body, earlier.created_at)
     if found is None:
         store.update_message(
             connection, earlier.id, {"status": "failed", "error_code": "never-sent"}
         )
-        return False
-    _record_found(
-        run, connection, lead, row.channel, row.touch_id, earlier.id, found,
-        earlier.created_at, earlier.variant,
-    )  # fmt: skip
-    item.result, item.reason, item.provider_id = (
-        "sent",
-        "sent by an interrupted run; recorded",
-        found,
-    )
-    run.result.reconciled += 1
-    return True
+        return None
+    _record_found(connection, followup, task.touch, task.lead, earlier, found, earlier.created_at)
+    return found
 
 
 def _record_found(
-    run: SendRun,
     connection: Connection,
-    lead: dict[str, Any],
-    channel: Channel,
-    touch_id: int,
-    message_id: int | None,
+    followup: FollowUp,
+    touch: Touch,
+    lead: Lead,
+    message: Message | None,
     provider_id: str,
     at: datetime,
-    variant: int | None,
 ) -> None:
     """Twilio has the text an interrupted run claimed: record it as sent then, never resend."""
-    if message_id is not None:
+    if message is not None:
         store.update_message(
-            connection, message_id, {"provider_id": provider_id, "status": "sent", "sent_at": at}
+            connection, message.id, {"provider_id": provider_id, "status": "sent", "sent_at": at}
         )
+    variant = message.variant if message is not None else None
     record_touch(
-        connection, run.followup, lead, channel, at,
-        outcome="sent", status="sent", touch_id=touch_id, extra={"variant": variant},
+        connection, followup, lead, touch.channel, at,
+        outcome="sent", status="sent", touch_id=touch.id, extra={"variant": variant},
     )  # fmt: skip
 
 
@@ -86,72 +82,82 @@ def stop_texting(connection: Connection, lead_id: int, moment: datetime, why: st
     lead_store.add_event(connection, lead_id, moment, "not-textable", f"texts stopped: {why}")
 
 
-def reconcile(run: SendRun) -> None:
-    """Settle the claims a crashed run left behind, before this run sends anything."""
-    with run.context.database.reading() as connection:
+def reconcile(
+    database: Database,
+    texts: TextSender | None,
+    followup: FollowUp,
+    now: Callable[[], datetime],
+) -> tuple[int, list[SendItem]]:
+    """Settle the claims a crashed run left behind, before this run sends anything.
+
+    Returns how many claims were settled, and a line for each email that may have gone out."""
+    with database.reading() as connection:
         leftovers = store.claimed(connection)
-    for row in leftovers:
-        lead = {key: value for key, value in row._mapping.items()}
-        lead["id"] = row.id
+    unknown: list[SendItem] = []
+    for claim in leftovers:
+        touch, lead, message = claim.touch, claim.lead, claim.message
+        # A claim's time is kept in done_at until the touch is recorded.
+        claimed_at = touch.done_at or touch.due_at
         found: str | None = None
-        if row.channel == "text" and run.senders.texts is not None and row.body is not None:
-            found = run.senders.texts.find_sent(row.to_address, row.body, row.claimed_at)
-        with run.context.database.writing() as connection:
-            run.result.reconciled += 1
+        if touch.channel == "text" and texts is not None and message is not None:
+            found = texts.find_sent(message.to_address, message.body, claimed_at)
+        with database.writing() as connection:
             if found is not None:
-                _record_found(
-                    run, connection, lead, row.channel, row.touch_id, row.message_id, found,
-                    row.claimed_at, row.variant,
-                )  # fmt: skip
-            elif row.channel == "text":
+                _record_found(connection, followup, touch, lead, message, found, claimed_at)
+            elif touch.channel == "text":
                 # Not at Twilio yet. The request may still be in flight there (the process
                 # died mid-call), so do not resend now: look again on a pass a little
                 # later, right before sending it.
-                if row.message_id is not None:
-                    store.update_message(connection, row.message_id, {"status": "unconfirmed"})
+                if message is not None:
+                    store.update_message(connection, message.id, {"status": "unconfirmed"})
                 store.update_touch(
                     connection,
-                    row.touch_id,
+                    touch.id,
                     {
                         "status": "planned",
                         "done_at": None,
                         "outcome": UNCONFIRMED,
-                        "due_at": run.now() + RECHECK_AFTER,
+                        "due_at": now() + RECHECK_AFTER,
                     },
                 )
             else:
                 # An email may have left before the crash; SMTP cannot tell. Never resend.
-                if row.message_id is not None:
-                    store.update_message(connection, row.message_id, {"status": "unknown"})
+                if message is not None:
+                    store.update_message(connection, message.id, {"status": "unknown"})
                 record_touch(
-                    connection, run.followup, lead, row.channel, row.claimed_at,
-                    outcome="unknown: check your sent mail", status="unknown", touch_id=row.touch_id,
+                    connection, followup, lead, touch.channel, claimed_at,
+                    outcome="unknown: check your sent mail", status="unknown", touch_id=touch.id,
                 )  # fmt: skip
-                run.result.items.append(
+                to = message.to_address if message is not None else ""
+                unknown.append(
                     SendItem(
-                        row.touch_id, row.id, row.name or "", row.channel, row.to_address or "",
+                        touch.id, lead.id, lead.name or "", touch.channel, to,
                         "unknown", "a run stopped mid-send; check your sent mail, not resent",
                     )
                 )  # fmt: skip
+    return len(leftovers), unknown
 
 
-def follow_up_statuses(run: SendRun) -> None:
-    """Fetch the delivery status of recent texts; a landline (30006) stops texting it."""
-    assert run.senders.texts is not None
-    with run.context.database.reading() as connection:
-        in_flight = store.recent_texts_in_flight(connection, run.start - STATUS_LOOKBACK, 200)
+def follow_up_statuses(
+    database: Database, texts: TextSender, since: datetime, now: Callable[[], datetime]
+) -> int:
+    """Fetch the delivery status of texts sent since `since`; a landline (30006) stops texting
+    it. Returns how many statuses changed."""
+    with database.reading() as connection:
+        in_flight = store.recent_texts_in_flight(connection, since, 200)
+    updated = 0
     for message in in_flight:
-        status = run.senders.texts.delivery_status(message.provider_id)
+        assert message.provider_id is not None  # the query reads texts Twilio accepted
+        status = texts.delivery_status(message.provider_id)
         if status.status == message.status and status.error_code == message.error_code:
             continue
-        with run.context.database.writing() as connection:
+        with database.writing() as connection:
             store.update_message(
                 connection,
                 message.id,
                 {"status": status.status, "error_code": status.error_code},
             )
             if status.error_code in UNDELIVERABLE and message.lead_id is not None:
-                stop_texting(
-                    connection, message.lead_id, run.now(), UNDELIVERABLE[status.error_code]
-                )
-        run.result.statuses_updated += 1
+                stop_texting(connection, message.lead_id, now(), UNDELIVERABLE[status.error_code])
+        updated += 1
+    return updated

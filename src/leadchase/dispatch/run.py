@@ -6,9 +6,8 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, plan_next, record_touch
 from leadchase.channels.base import OutgoingEmail, SendOutcome
@@ -18,8 +17,10 @@ from leadchase.compliance.windows import check_moment, next_opening
 from leadchase.context import Context
 from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
+from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import sending as store
 from leadchase.store import suppressions
+from leadchase.store.records import DueTouch, Lead
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
 RETRY_LATER = timedelta(minutes=5)
@@ -51,11 +52,9 @@ class SendRun:
         self.followup = FollowUp.load(context.settings)
         self.result = SendResult(dry_run=dry_run, channels=senders.channels)
         self._last_text = -1e9
-        self._library: Any = None
+        self._library = TemplateLibrary(context.settings.workspace.templates_dir)
         self._secret: str | None = None
-        self._consent_required = bool(
-            context.settings.section("compliance").get("require_consent_for_auto_text", False)
-        )
+        self._consent_required = context.settings.compliance.require_consent_for_auto_text
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=self.monotonic() - self.started)
@@ -63,7 +62,11 @@ class SendRun:
     def run(self) -> SendResult:
         database = self.context.database
         if not self.dry_run:
-            recovery.reconcile(self)
+            settled, unknown = recovery.reconcile(
+                database, self.senders.texts, self.followup, self.now
+            )
+            self.result.reconciled += settled
+            self.result.items += unknown
             if self.senders.texts is not None:
                 # Replies first: a lead who answered since the last pass gets no automated text.
                 from leadchase.replies import sync_replies
@@ -72,32 +75,33 @@ class SendRun:
                 self.result.replies = len(synced.items)
         with database.reading() as connection:
             due = store.due_automated(connection, self.start, self.senders.channels, self.limit)
-        for row in due:
+        for task in due:
             if self.result.halted:
                 break
-            self._one(row)
+            self._one(task)
         if not self.dry_run and not self.result.halted and self.senders.texts is not None:
-            recovery.follow_up_statuses(self)
+            self.result.statuses_updated += recovery.follow_up_statuses(
+                database, self.senders.texts, self.start - recovery.STATUS_LOOKBACK, self.now
+            )
         return self.result
 
     # -- one touch ---------------------------------------------------------------------------
 
-    def _one(self, row: Row[Any]) -> None:
-        lead = {key: value for key, value in row._mapping.items()}
-        lead["id"] = row.id
-        channel = row.channel
-        to = lead["phone"] if channel == "text" else lead["email"]
-        item = SendItem(row.touch_id, row.id, row.name or "(no name)", channel, to or "", "held")
+    def _one(self, task: DueTouch) -> None:
+        touch, lead = task.touch, task.lead
+        channel = touch.channel
+        to = lead.phone if channel == "text" else lead.email
+        item = SendItem(touch.id, lead.id, lead.name or "(no name)", channel, to or "", "held")
         self.result.items.append(item)
         moment = self.now()
         with self.context.database.writing() as connection:
-            reason = self._closed_reason(connection, lead, row, moment)
+            reason = self._closed_reason(connection, task)
             if reason is not None:
                 item.result, item.reason = "skipped", reason
                 if not self.dry_run:
                     store.update_touch(
                         connection,
-                        row.touch_id,
+                        touch.id,
                         {"status": "cancelled", "done_at": moment, "outcome": reason},
                     )
                 return
@@ -105,31 +109,43 @@ class SendRun:
             if hold is not None:
                 item.reason, later = hold
                 if later is not None and not self.dry_run:
-                    store.update_touch(connection, row.touch_id, {"due_at": later})
+                    store.update_touch(connection, touch.id, {"due_at": later})
                 return
-            attempt = store.channel_attempts(connection, row.id, channel) + 1
-            previous = store.previous_texts(connection, row.id) if channel == "text" else []
-            rendered = self._render(lead, row, attempt, previous)
-            if rendered is None:
-                item.result, item.reason = "held", f"template {row.template!r} cannot be rendered"
+            attempt = store.channel_attempts(connection, lead.id, channel) + 1
+            previous = store.previous_texts(connection, lead.id) if channel == "text" else []
+            rendered = render_touch(
+                self._library,
+                self.context.settings.officer,
+                touch,
+                lead,
+                attempt=attempt,
+                previous=previous,
+            )
+            if rendered is None:  # a broken template holds its touches, never stops the run
+                item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"
                 return
             item.template, item.variant = rendered.template, rendered.variant
             item.body, item.subject = rendered.body, rendered.subject
             if self.dry_run:
                 item.result, item.reason = "would-send", "due and allowed"
                 return
-            if row.touch_outcome == recovery.UNCONFIRMED and recovery.sent_before_crash(
-                self, connection, lead, row, item
-            ):
-                return
-            if not store.claim(connection, row.touch_id, moment):
+            if touch.outcome == recovery.UNCONFIRMED:
+                found = recovery.sent_before_crash(
+                    connection, self.senders.texts, self.followup, task
+                )
+                if found is not None:
+                    item.result, item.reason = "sent", "sent by an interrupted run; recorded"
+                    item.provider_id = found
+                    self.result.reconciled += 1
+                    return
+            if not store.claim(connection, touch.id, moment):
                 item.result, item.reason = "skipped", "already taken by another run"
                 return
             message_id = store.add_message(
                 connection,
                 {
-                    "lead_id": row.id,
-                    "touch_id": row.touch_id,
+                    "lead_id": lead.id,
+                    "touch_id": touch.id,
                     "direction": "out",
                     "channel": channel,
                     "to_address": to,
@@ -146,35 +162,33 @@ class SendRun:
             )
         # The claim is committed: whatever happens from here, this touch is never sent twice.
         outcome = self._deliver(channel, to or "", rendered, lead)
-        self._record(lead, row, item, message_id, outcome, attempt)
+        self._record(task, item, message_id, outcome, attempt)
 
-    def _closed_reason(
-        self, connection: Connection, lead: dict[str, Any], row: Row[Any], moment: datetime
-    ) -> str | None:
+    def _closed_reason(self, connection: Connection, task: DueTouch) -> str | None:
         """Why this touch must not go out at all (it is cancelled), or None."""
-        if row.touch_cadence != lead.get("cadence"):
+        touch, lead = task.touch, task.lead
+        if touch.cadence != lead.cadence:
             return "the lead changed cadence"
-        replied = lead.get("replied_at")
-        started = lead.get("cadence_started_at")
+        replied, started = lead.replied_at, lead.cadence_started_at
         if replied is not None and (started is None or replied >= started):
             return "the lead replied: automation paused"
-        if row.channel == "text":
-            if not lead.get("phone") or not lead.get("text_ok", True):
+        if touch.channel == "text":
+            if not lead.phone or not lead.text_ok:
                 return "number cannot take texts"
-            if suppressions.is_suppressed(connection, lead["phone"], scopes_closing("text")):
+            if suppressions.is_suppressed(connection, lead.phone, scopes_closing("text")):
                 return "number opted out or on the do-not-call list"
-        if row.channel == "email":
-            if not lead.get("email"):
+        if touch.channel == "email":
+            if not lead.email:
                 return "no email address"
-            if suppressions.is_suppressed(connection, lead["email"], scopes_closing("email")):
+            if suppressions.is_suppressed(connection, lead.email, scopes_closing("email")):
                 return "email unsubscribed"
         return None
 
     def _hold_reason(
-        self, connection: Connection, lead: dict[str, Any], channel: str, moment: datetime
+        self, connection: Connection, lead: Lead, channel: str, moment: datetime
     ) -> tuple[str, datetime | None] | None:
         """Why this touch must wait (and until when), or None when it may go now."""
-        snoozed = lead.get("snoozed_until")
+        snoozed = lead.snoozed_until
         if snoozed is not None and snoozed > moment:
             return f"snoozed until {snoozed.isoformat(timespec='minutes')}", snoozed
         clock = self.followup.clock(lead, moment)
@@ -187,11 +201,11 @@ class SendRun:
         if (
             channel == "text"
             and self._consent_required
-            and not (lead.get("consent_at") or lead.get("consent_url") or lead.get("consent_text"))
+            and not (lead.consent_at or lead.consent_url or lead.consent_text)
         ):
             return "no recorded consent (require_consent_for_auto_text is on)", None
         if channel == "text":
-            times = store.attempt_times(connection, lead["id"], moment - timedelta(hours=24))
+            times = store.attempt_times(connection, lead.id, moment - timedelta(hours=24))
             capped = cap_allows(times, moment, clock.states)
             if not capped.allowed:
                 return capped.reason, next_allowed_by_cap(times, moment, clock.states)
@@ -203,34 +217,7 @@ class SendRun:
             return "no postal address for the email footer", None
         return None
 
-    def _render(
-        self, lead: dict[str, Any], row: Row[Any], attempt: int, previous: list[str]
-    ) -> Any:
-        from leadchase.messaging import TemplateLibrary, render, touch_context, variant_key
-        from leadchase.messaging.context import MessageContext
-
-        if self._library is None:
-            self._library = TemplateLibrary(self.context.settings.workspace.templates_dir)
-        ctx: MessageContext = touch_context(
-            lead, self.context.settings.officer, channel=row.channel, day=row.day, attempt=attempt
-        )
-        try:
-            return render(
-                self._library,
-                row.template,
-                ctx,
-                lead_id=row.id,
-                step_key=variant_key(row.touch_cadence, row.step_key),
-                previous_bodies=previous,
-            )
-        except Exception as error:  # a broken template holds its touches, it never stops the run
-            from leadchase.errors import LeadchaseError
-
-            if isinstance(error, LeadchaseError):
-                return None
-            raise
-
-    def _deliver(self, channel: str, to: str, rendered: Any, lead: dict[str, Any]) -> SendOutcome:
+    def _deliver(self, channel: str, to: str, rendered: Rendered, lead: Lead) -> SendOutcome:
         for attempt in range(IN_RUN_RETRIES):
             if channel == "text":
                 assert self.senders.texts is not None
@@ -253,7 +240,7 @@ class SendRun:
             self.sleep(wait)
         self._last_text = self.monotonic()
 
-    def _email(self, to: str, rendered: Any, lead: dict[str, Any]) -> OutgoingEmail:
+    def _email(self, to: str, rendered: Rendered, lead: Lead) -> OutgoingEmail:
         from leadchase.channels.unsubscribe import (
             list_unsubscribe_header,
             unsubscribe_token,
@@ -261,9 +248,7 @@ class SendRun:
         )
 
         officer = self.context.settings.officer
-        token = unsubscribe_token(
-            workspace_secret(self.context.settings.workspace.root), lead["id"]
-        )
+        token = unsubscribe_token(workspace_secret(self.context.settings.workspace.root), lead.id)
         reply_to = officer.email or self.senders.from_address
         return OutgoingEmail(
             to=to,
@@ -279,13 +264,13 @@ class SendRun:
 
     def _record(
         self,
-        lead: dict[str, Any],
-        row: Row[Any],
+        task: DueTouch,
         item: SendItem,
         message_id: int,
         outcome: SendOutcome,
         attempt: int,
     ) -> None:
+        touch, lead = task.touch, task.lead
         moment = self.now()
         item.provider_id, item.error_code = outcome.provider_id, outcome.error_code
         with self.context.database.writing() as connection:
@@ -301,11 +286,11 @@ class SendRun:
                     connection,
                     self.followup,
                     lead,
-                    row.channel,
+                    touch.channel,
                     moment,
                     outcome="sent",
                     status="sent",
-                    touch_id=row.touch_id,
+                    touch_id=touch.id,
                     extra={"variant": item.variant, "attempt": attempt},
                 )
                 return
@@ -313,10 +298,10 @@ class SendRun:
             item.reason = outcome.error_message or outcome.outcome
             if outcome.outcome in ("retry", "halt"):
                 # Not sent: the touch goes back to planned, to be tried again later.
-                later = moment + RETRY_LATER if outcome.outcome == "retry" else row.due_at
+                later = moment + RETRY_LATER if outcome.outcome == "retry" else touch.due_at
                 store.update_touch(
                     connection,
-                    row.touch_id,
+                    touch.id,
                     {"status": "planned", "due_at": later, "done_at": None},
                 )
                 item.result = "retry_later" if outcome.outcome == "retry" else "held"
@@ -328,7 +313,7 @@ class SendRun:
             item.result = "failed"
             store.update_touch(
                 connection,
-                row.touch_id,
+                touch.id,
                 {
                     "status": "failed",
                     "done_at": moment,
@@ -338,7 +323,7 @@ class SendRun:
             if outcome.outcome == "opted-out":
                 suppressions.add(
                     connection,
-                    lead["phone"],
+                    item.to,
                     channel="text",
                     reason="opt-out",
                     now=moment,
@@ -346,7 +331,7 @@ class SendRun:
                 )
             elif outcome.outcome == "not-textable":
                 recovery.stop_texting(
-                    connection, lead["id"], moment, outcome.error_code or "not textable"
+                    connection, lead.id, moment, outcome.error_code or "not textable"
                 )
             else:
-                plan_next(connection, self.followup, lead, row.channel, moment)
+                plan_next(connection, self.followup, lead, touch.channel, moment)

@@ -8,15 +8,12 @@ from leadchase.messaging.context import (
     OFFER_KINDS,
     LeadDetails,
     MessageContext,
-    OfficerDetails,
     StepDetails,
     classify_offer,
 )
 from leadchase.messaging.details import (
     lead_details,
-    officer_details,
-    touch_context,
-    variant_key,
+    render_touch,
     whole_dollars,
 )
 from leadchase.messaging.library import MessageTemplate, TemplateError, TemplateLibrary, Variant
@@ -39,7 +36,6 @@ __all__ = [
     "LeadDetails",
     "MessageContext",
     "MessageTemplate",
-    "OfficerDetails",
     "Preview",
     "Rendered",
     "SegmentInfo",
@@ -52,12 +48,10 @@ __all__ = [
     "lead_details",
     "lint_templates",
     "lint_used",
-    "officer_details",
     "preview_template",
     "render",
+    "render_touch",
     "segment_info",
     "summarise",
-    "touch_context",
-    "variant_key",
     "whole_dollars",
 ]

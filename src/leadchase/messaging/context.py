@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from leadchase.config import Officer
+
 OFFER_KINDS = ("equity", "rate-quote", "purchase", "refinance", "generic")
 
 
@@ -31,20 +33,6 @@ class LeadDetails:
 
 
 @dataclass(frozen=True)
-class OfficerDetails:
-    """The loan officer the messages come from (their workspace settings)."""
-
-    name: str
-    phone: str
-    email: str
-    company: str
-    postal_address: str
-    first_name: str = ""
-    nmls: str = ""
-    equal_housing: str = ""  # "Equal Housing Opportunity", "Equal Housing Lender" or ""
-
-
-@dataclass(frozen=True)
 class StepDetails:
     """Where this message sits in the lead's cadence."""
 
@@ -57,7 +45,7 @@ class StepDetails:
 @dataclass(frozen=True)
 class MessageContext:
     lead: LeadDetails
-    officer: OfficerDetails
+    officer: Officer  # the [officer] settings, as they are
     step: StepDetails = field(default_factory=StepDetails)
     unsubscribe_url: str = ""
     unsubscribe_line: str = ""
@@ -142,8 +130,7 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     )
     # Templates that want to word things differently when a field is missing test lead.given.x.
     lead["given"] = given
-    officer = asdict(ctx.officer)
-    officer["first_name"] = ctx.officer.first_name or ctx.officer.name.split(" ")[0]
+    officer = template_officer(ctx.officer)
     unsubscribe_line = ctx.unsubscribe_line or default_unsubscribe_line(ctx.unsubscribe_url)
     return {
         "lead": lead,
@@ -155,26 +142,40 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     }
 
 
+def template_officer(officer: Officer) -> dict[str, str]:
+    """`officer.*` as templates see it: the phone as people write it, the Equal Housing line."""
+    return asdict(officer) | {
+        "first_name": officer.first_name,
+        "phone": officer.phone_for_people,
+        "equal_housing": officer.equal_housing_line,
+    }
+
+
 def default_unsubscribe_line(unsubscribe_url: str) -> str:
     if unsubscribe_url:
         return f"Rather not get these emails? Unsubscribe here: {unsubscribe_url}"
     return 'Rather not get these emails? Reply "unsubscribe" and I\'ll stop.'
 
 
-def email_footer(officer: OfficerDetails, unsubscribe_line: str) -> str:
+def email_footer(officer: Officer, unsubscribe_line: str) -> str:
     """The CAN-SPAM footer: who is writing, their postal address (and the Equal Housing line
     when set), how to stop the emails."""
     name_line = f"{officer.name}, {officer.company}" if officer.company else officer.name
     if officer.nmls:
         name_line += f" (NMLS {officer.nmls})"
-    lines = (name_line, officer.phone, officer.postal_address, officer.equal_housing)
+    lines = (
+        name_line,
+        officer.phone_for_people,
+        officer.postal_address,
+        officer.equal_housing_line,
+    )
     signature = [line for line in lines if line]
     return "\n".join(signature) + "\n\n" + unsubscribe_line
 
 
 TEMPLATE_NAMES: dict[str, frozenset[str]] = {
     "lead": frozenset([*LeadDetails.__dataclass_fields__, "full_name", "offer_topic", "given"]),
-    "officer": frozenset(OfficerDetails.__dataclass_fields__),
+    "officer": frozenset([*Officer.__dataclass_fields__, "first_name"]),
     "step": frozenset(StepDetails.__dataclass_fields__),
 }
 TOP_LEVEL_NAMES = frozenset(

@@ -1,19 +1,24 @@
 """What templates see, built from a stored lead, its touch and the workspace's officer settings.
 
-The agenda, `template preview` and a send all build a message's context here, so a lead reads
-the same words on the agenda as in the text that is finally sent.
+The agenda, a logged text and a send all render a touch's message with render_touch, and
+`template preview` builds its lead the same way, so a lead reads the same words on the agenda as
+in the text that is finally sent.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import MutableMapping, Sequence
+from typing import TYPE_CHECKING
 
-from leadchase.messaging.context import LeadDetails, MessageContext, OfficerDetails, StepDetails
+from leadchase.contact.channels import MESSAGE_CHANNELS
+from leadchase.messaging.context import LeadDetails, MessageContext, StepDetails
+from leadchase.messaging.library import TemplateError, TemplateLibrary
+from leadchase.messaging.render import Rendered, render
 
 if TYPE_CHECKING:
     from leadchase.config import Officer
+    from leadchase.store.records import Lead, Touch
 
 # Vendor amounts: "350000", "$350,000", "350,000.00", "350k", "$1.2M".
 _AMOUNT = re.compile(r"\$?\s*(\d[\d,]*(?:\.\d+)?)\s*([km])?", re.IGNORECASE)
@@ -28,38 +33,66 @@ def whole_dollars(text: str) -> int:
     return round(float(match[1].replace(",", "")) * _SCALES[(match[2] or "").lower()])
 
 
-def lead_details(lead: Mapping[Any, Any]) -> LeadDetails:
-    """A lead row (or any mapping with the lead table's column names) as templates see it."""
+def lead_details(lead: Lead) -> LeadDetails:
+    """A stored lead as templates see it: text trimmed, amounts in whole dollars.
 
-    def text(key: str) -> str:
-        value = lead.get(key)
-        return str(value).strip() if value else ""
+    The offer kind is left for MessageContext to classify from the source and offer."""
+
+    def text(value: str | None) -> str:
+        return value.strip() if value else ""
 
     return LeadDetails(
-        first_name=text("first_name"),
-        last_name=text("last_name"),
-        city=text("city"),
-        state=text("state"),
-        source=text("source"),
-        offer=text("offer"),
-        offer_kind=text("offer_kind"),
-        loan_purpose=text("loan_purpose"),
-        loan_amount=whole_dollars(text("loan_amount")),
-        property_value=whole_dollars(text("property_value")),
+        first_name=text(lead.first_name),
+        last_name=text(lead.last_name),
+        city=text(lead.city),
+        state=text(lead.state),
+        source=text(lead.source),
+        offer=text(lead.offer),
+        loan_purpose=text(lead.loan_purpose),
+        loan_amount=whole_dollars(text(lead.loan_amount)),
+        property_value=whole_dollars(text(lead.property_value)),
     )
 
 
-def officer_details(officer: Officer) -> OfficerDetails:
-    return OfficerDetails(
-        name=officer.name,
-        phone=officer.phone_for_people,
-        email=officer.email,
-        company=officer.company,
-        postal_address=officer.postal_address,
-        first_name=officer.first_name,
-        nmls=officer.nmls,
-        equal_housing=officer.equal_housing_line,
-    )
+def render_touch(
+    library: TemplateLibrary,
+    officer: Officer,
+    touch: Touch,
+    lead: Lead,
+    *,
+    attempt: int,
+    previous: Sequence[str] = (),
+    problems: MutableMapping[str, TemplateError] | None = None,
+) -> Rendered | None:
+    """The text or email a cadence touch sends its lead; None when there is none to send.
+
+    `attempt` counts the lead's touches on the channel, this one included (1: the first-touch
+    rules apply); `previous` holds its earlier texts, oldest first, so a wording never repeats.
+    The wording is stable for the lead and the touch, so the agenda, a logged text and a send
+    all pick the same one.
+
+    The one error policy: a template that cannot be found, read, compiled or rendered gives
+    None, never an exception, so one broken file never stops a command; each caller says what
+    None means (the agenda shows the template name, a send holds the touch, a logged text keeps
+    no wording). The first error of each template goes into `problems` for the caller to report.
+    A call, or a touch without a template, gives None too.
+    """
+    if not touch.template or touch.channel not in MESSAGE_CHANNELS:
+        return None
+    ctx = touch_context(lead, officer, channel=touch.channel, day=touch.day, attempt=attempt)
+    try:
+        return render(
+            library,
+            touch.template,
+            ctx,
+            lead_id=lead.id,
+            step_key=variant_key(touch.cadence, touch.step_key),
+            previous_bodies=previous,
+        )
+    except TemplateError as error:
+        if problems is not None:
+            problems.setdefault(touch.template, error)
+        return None
 
 
 def variant_key(cadence: str, step_key: str) -> str:
@@ -68,7 +101,7 @@ def variant_key(cadence: str, step_key: str) -> str:
 
 
 def touch_context(
-    lead: Mapping[Any, Any],
+    lead: Lead,
     officer: Officer,
     *,
     channel: str,
@@ -83,4 +116,4 @@ def touch_context(
         channel=channel,
         is_first_touch=attempt == 1,
     )
-    return MessageContext(lead_details(lead), officer_details(officer), step)
+    return MessageContext(lead_details(lead), officer, step)

@@ -124,7 +124,13 @@ class TemplateLibrary:
                 )
             path = paths[0]
             channel = next(ch for suffix, ch in SUFFIXES.items() if path.name.endswith(suffix))
-            self._templates[name] = parse_template(name, channel, path, path.read_text("utf-8-sig"))
+            try:
+                text = path.read_text("utf-8-sig")
+            except (OSError, UnicodeDecodeError) as error:
+                raise TemplateError(
+                    name, None, f"cannot be read ({error})", f"save {path} as UTF-8 text"
+                ) from None
+            self._templates[name] = parse_template(name, channel, path, text)
         return self._templates[name]
 
     def environment(self) -> jinja2.Environment:

@@ -13,12 +13,12 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from leadchase.config import Officer
 from leadchase.messaging.context import (
     TEMPLATE_NAMES,
     TOP_LEVEL_NAMES,
     LeadDetails,
     MessageContext,
-    OfficerDetails,
     StepDetails,
     template_variables,
 )
@@ -43,14 +43,14 @@ class Finding:
     fix: str
 
 
-SAMPLE_OFFICER = OfficerDetails(
+SAMPLE_OFFICER = Officer(
     name="Christopher Montgomery",
     phone="(555) 555-0142",
     email="christopher.montgomery@example-lending.com",
     company="Example Home Lending of Southern California",
     postal_address="1234 Example Boulevard, Suite 500, Rancho Santa Margarita, CA 92688",
     nmls="1234567",
-    equal_housing="Equal Housing Opportunity",
+    equal_housing="opportunity",
 )
 LONG_LEAD = LeadDetails(
     first_name="Alexandria-Maximiliana",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from leadchase.config import Officer
 from leadchase.errors import LeadchaseError
 from leadchase.messaging.context import (
     OFFER_KINDS,
     LeadDetails,
     MessageContext,
-    OfficerDetails,
     StepDetails,
 )
 from leadchase.messaging.library import TemplateError, TemplateLibrary
@@ -108,7 +108,7 @@ def _message_json(message: Rendered) -> dict[str, Any]:
 def preview_template(
     library: TemplateLibrary,
     name: str,
-    officer: OfficerDetails,
+    officer: Officer,
     *,
     lead: LeadDetails = SAMPLE_LEAD,
     lead_label: str = "sample lead Ana Silva",

@@ -67,30 +67,31 @@ def build_stats(
             source=wanted,
             leads=(
                 LeadFacts(
-                    row.id,
-                    row.source or "",
-                    row.stage,
-                    arrival(row.lead_date, row.imported_at, aged_after),
-                    row.contacted_at,
+                    lead_id,
+                    lead_source or "",
+                    stage,
+                    arrival(lead_date, imported_at, aged_after),
+                    contacted_at,
                 )
-                for row in reports.cohort_leads(connection, *scope)
+                for lead_id, lead_source, stage, lead_date, imported_at, contacted_at in (
+                    reports.cohort_leads(connection, *scope)
+                )
             ),
-            touches=(
-                TouchFacts(row.lead_id, row.channel, row.done_at, row.outcome)
-                for row in reports.cohort_touches(connection, *scope)
-            ),
+            touches=(TouchFacts(*touch) for touch in reports.cohort_touches(connection, *scope)),
             messages=(
-                MessageFacts(row.lead_id, row.channel, row.template, row.variant, row.sent_at)
-                for row in reports.cohort_sent_messages(connection, *scope)
+                MessageFacts(*message)
+                for message in reports.cohort_sent_messages(connection, *scope)
             ),
             replies=(
                 reply
-                for row in reports.cohort_inbound_texts(connection, *scope)
-                if (reply := inbound_reply(row.lead_id, row.created_at, row.status)) is not None
+                for text in reports.cohort_inbound_texts(connection, *scope)
+                if (reply := inbound_reply(*text)) is not None
             ),
             events=(
-                EventFacts(row.lead_id, row.kind, row.at, row.detail)
-                for row in reports.cohort_events(connection, *scope, ("stage", "opt-out"))
+                EventFacts(lead_id, kind, at, detail)
+                for lead_id, at, kind, detail in reports.cohort_events(
+                    connection, *scope, ("stage", "opt-out")
+                )
             ),
             costs=settings.cost_per_lead,
         )

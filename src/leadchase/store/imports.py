@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
-from leadchase.store.models import Event, ImportBatch, Lead, LeadKey
+from leadchase.store.models import ImportBatchTable, LeadKeyTable
+from leadchase.store.read import event_table, lead_table
 
-lead_table = Lead.__table__  # type: ignore[attr-defined]
-key_table = LeadKey.__table__  # type: ignore[attr-defined]
-batch_table = ImportBatch.__table__  # type: ignore[attr-defined]
-event_table = Event.__table__  # type: ignore[attr-defined]
+key_table = LeadKeyTable.__table__  # type: ignore[attr-defined]
+batch_table = ImportBatchTable.__table__  # type: ignore[attr-defined]
 
 # Fields a later file may fill in when the lead we already have left them empty.
 FILLABLE = (

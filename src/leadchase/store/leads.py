@@ -2,35 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
-from leadchase.store.models import Event, Lead, Message
-
-lead_table = Lead.__table__  # type: ignore[attr-defined]
-event_table = Event.__table__  # type: ignore[attr-defined]
-message_table = Message.__table__  # type: ignore[attr-defined]
+from leadchase.store import read
+from leadchase.store.read import LEAD_COLUMNS, event_table, lead_table, message_table
+from leadchase.store.records import Event, Lead, Message
 
 
-def get(connection: Connection, lead_id: int) -> Row[Any] | None:
-    return connection.execute(select(lead_table).where(lead_table.c.id == lead_id)).first()
+def get(connection: Connection, lead_id: int) -> Lead | None:
+    row = connection.execute(select(*LEAD_COLUMNS).where(lead_table.c.id == lead_id)).first()
+    return read.lead(row) if row is not None else None
 
 
-def by_key(connection: Connection, phone: str | None, email: str | None) -> list[Row[Any]]:
+def raw_columns(connection: Connection, lead_id: int) -> dict[str, Any]:
+    """The lead's row as the vendor's file had it (`show` prints it; Lead leaves it out)."""
+    value = connection.execute(
+        select(lead_table.c.raw).where(lead_table.c.id == lead_id)
+    ).scalar_one_or_none()
+    return dict(value or {})
+
+
+def by_key(connection: Connection, phone: str | None, email: str | None) -> list[Lead]:
     """Leads known by this phone (any of their numbers) or this email."""
-    from leadchase.store.models import LeadKey
+    from leadchase.store.models import LeadKeyTable
 
-    keys = LeadKey.__table__  # type: ignore[attr-defined]
+    keys = LeadKeyTable.__table__  # type: ignore[attr-defined]
     wanted = [f"p:{phone}"] if phone else []
     if email:
         wanted.append(f"e:{email}")
     if not wanted:
         return []
     ids = select(keys.c.lead_id).where(keys.c.key.in_(wanted))
-    return list(connection.execute(select(lead_table).where(lead_table.c.id.in_(ids)).limit(5)))
+    query = select(*LEAD_COLUMNS).where(lead_table.c.id.in_(ids)).limit(5)
+    return [read.lead(row) for row in connection.execute(query)]
 
 
 def search(
@@ -40,7 +48,7 @@ def search(
     stage: str | None = None,
     source: str | None = None,
     limit: int = 50,
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[Lead], int]:
     conditions = []
     if text:
         pattern = f"%{text.strip()}%"
@@ -55,10 +63,10 @@ def search(
         conditions.append(lead_table.c.stage == stage)
     if source:
         conditions.append(lead_table.c.source.ilike(source))
-    query = select(lead_table).where(*conditions)
-    rows = list(connection.execute(query.order_by(lead_table.c.id.desc()).limit(limit)))
+    query = select(*LEAD_COLUMNS).where(*conditions)
+    found = connection.execute(query.order_by(lead_table.c.id.desc()).limit(limit))
     total = connection.execute(select(func.count()).select_from(lead_table).where(*conditions))
-    return rows, int(total.scalar_one())
+    return [read.lead(row) for row in found], int(total.scalar_one())
 
 
 def update_lead(connection: Connection, lead_id: int, values: Mapping[str, Any]) -> None:
@@ -69,23 +77,19 @@ def add_event(connection: Connection, lead_id: int, at: datetime, kind: str, det
     connection.execute(insert(event_table).values(lead_id=lead_id, at=at, kind=kind, detail=detail))
 
 
-def events(connection: Connection, lead_id: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(event_table).where(event_table.c.lead_id == lead_id).order_by(event_table.c.at)
-        )
+def events(connection: Connection, lead_id: int) -> list[Event]:
+    query = (
+        select(*read.EVENT_COLUMNS)
+        .where(event_table.c.lead_id == lead_id)
+        .order_by(event_table.c.at)
     )
+    return [read.event(row) for row in connection.execute(query)]
 
 
-def messages(connection: Connection, lead_id: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(message_table)
-            .where(message_table.c.lead_id == lead_id)
-            .order_by(message_table.c.created_at)
-        )
+def messages(connection: Connection, lead_id: int) -> list[Message]:
+    query = (
+        select(*read.MESSAGE_COLUMNS)
+        .where(message_table.c.lead_id == lead_id)
+        .order_by(message_table.c.created_at)
     )
-
-
-def many(connection: Connection, ids: Sequence[int]) -> list[Row[Any]]:
-    return list(connection.execute(select(lead_table).where(lead_table.c.id.in_(list(ids)))))
+    return [read.message(row) for row in connection.execute(query)]

@@ -1,4 +1,9 @@
-"""The tables, as SQLModel classes. Their shape is created and changed only by migrations.py."""
+"""The tables, as SQLModel classes. Their shape is created and changed only by migrations.py.
+
+These classes are the schema, named ...Table so they are never mistaken for the records the
+store hands out (store/records.py: Lead, Touch, Message...), which is all the rest of the code
+sees. Queries in store/ use their `__table__`.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ def _when(nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
-class Lead(SQLModel, table=True):
+class LeadTable(SQLModel, table=True):
+    __tablename__ = "lead"
     id: int | None = Field(default=None, primary_key=True)
     name: str = ""
     first_name: str = ""
@@ -63,7 +69,7 @@ class Lead(SQLModel, table=True):
     contacted_at: datetime | None = _when()
 
 
-class LeadKey(SQLModel, table=True):
+class LeadKeyTable(SQLModel, table=True):
     """Dedupe keys ("p:+13055551234", "e:ann@example.com") -> lead, looked up a batch at a time."""
 
     __tablename__ = "lead_key"
@@ -71,7 +77,7 @@ class LeadKey(SQLModel, table=True):
     lead_id: int
 
 
-class ImportBatch(SQLModel, table=True):
+class ImportBatchTable(SQLModel, table=True):
     __tablename__ = "import_batch"
     id: int | None = Field(default=None, primary_key=True)
     file_name: str
@@ -89,9 +95,10 @@ class ImportBatch(SQLModel, table=True):
     rejects_file: str | None = None
 
 
-class Suppression(SQLModel, table=True):
+class SuppressionTable(SQLModel, table=True):
     """Opt-outs and do-not-call entries. A value is an E.164 phone or an email address."""
 
+    __tablename__ = "suppression"
     id: int | None = Field(default=None, primary_key=True)
     value: str = Field(index=True)
     channel: str = "text"  # text | email | call | all
@@ -101,9 +108,10 @@ class Suppression(SQLModel, table=True):
     lifted_at: datetime | None = _when()
 
 
-class Touch(SQLModel, table=True):
+class TouchTable(SQLModel, table=True):
     """One planned or made contact attempt: a cadence step's call, text or email, or a logged one."""
 
+    __tablename__ = "touch"
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(index=True)
     cadence: str = ""
@@ -123,9 +131,10 @@ class Touch(SQLModel, table=True):
     rank: int = 1  # 0 while the lead has never been touched
 
 
-class Message(SQLModel, table=True):
+class MessageTable(SQLModel, table=True):
     """A text or email that went out or came in."""
 
+    __tablename__ = "message"
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int | None = Field(default=None, index=True)
     touch_id: int | None = Field(default=None, index=True)
@@ -144,9 +153,10 @@ class Message(SQLModel, table=True):
     sent_at: datetime | None = _when()
 
 
-class Event(SQLModel, table=True):
+class EventTable(SQLModel, table=True):
     """A line on a lead's timeline that is not a touch or a message: import, merge, stage, note, snooze."""
 
+    __tablename__ = "event"
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(index=True)
     at: datetime | None = _when()
@@ -154,7 +164,7 @@ class Event(SQLModel, table=True):
     detail: str = ""
 
 
-class WorkspaceState(SQLModel, table=True):
+class WorkspaceStateTable(SQLModel, table=True):
     __tablename__ = "workspace_state"
     key: str = Field(primary_key=True)
     value: str = ""

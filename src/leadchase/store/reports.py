@@ -2,8 +2,9 @@
 
 Stats read one cohort of leads (imported in a period, optionally from one source: a superset of
 the leads that arrived in it, which reporting narrows) and the touches, messages and events that
-belong to it. Each query is one pass the caller consumes while the connection is open, fetched
-in batches, so a large cohort or export streams instead of piling up in memory.
+belong to it, each as plain tuples of the columns its docstring names. Each query is one pass
+the caller consumes while the connection is open, fetched in batches, so a large cohort or
+export streams instead of piling up in memory.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, func, or_, select
 
-from leadchase.store.models import Event, Lead, Message, Suppression, Touch
-
-lead_table = Lead.__table__  # type: ignore[attr-defined]
-touch_table = Touch.__table__  # type: ignore[attr-defined]
-message_table = Message.__table__  # type: ignore[attr-defined]
-event_table = Event.__table__  # type: ignore[attr-defined]
-suppression_table = Suppression.__table__  # type: ignore[attr-defined]
+from leadchase.store import read
+from leadchase.store.read import (
+    LEAD_COLUMNS,
+    MESSAGE_COLUMNS,
+    TOUCH_COLUMNS,
+    event_table,
+    lead_table,
+    message_table,
+    touch_table,
+)
+from leadchase.store.records import Lead, Message, Touch
 
 MADE = ("done", "sent")  # a touch that happened: logged by the officer or accepted by a provider
 # An outbound message that never reached the lead does not count as sent.
@@ -44,9 +49,14 @@ def _stream(connection: Connection, query: Select[Any]) -> Iterator[Row[Any]]:
     yield from connection.execute(query.execution_options(yield_per=_BATCH))
 
 
+def _tuples(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    return (tuple(row) for row in _stream(connection, query))
+
+
 def cohort_leads(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, str, str, datetime | None, datetime, datetime | None]]:
+    """The cohort's leads: id, source, stage, lead_date, imported_at, contacted_at."""
     query = select(
         lead_table.c.id,
         lead_table.c.source,
@@ -55,12 +65,12 @@ def cohort_leads(
         lead_table.c.imported_at,
         lead_table.c.contacted_at,
     ).where(*_cohort(imported_since, until, source))
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_touches(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, str, datetime, str | None]]:
     """Touches made to the cohort's leads: lead_id, channel, done_at, outcome."""
     query = (
         select(
@@ -76,12 +86,12 @@ def cohort_touches(
             *_cohort(imported_since, until, source),
         )
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_sent_messages(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, str, str, int | None, datetime]]:
     """Templated texts and emails that went out to the cohort: lead_id, channel, template,
     variant, sent_at."""
     query = (
@@ -101,12 +111,12 @@ def cohort_sent_messages(
             *_cohort(imported_since, until, source),
         )
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_inbound_texts(
     connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, datetime, str]]:
     """Texts the cohort's leads sent us: lead_id, created_at, status (the kind of reply)."""
     query = (
         select(message_table.c.lead_id, message_table.c.created_at, message_table.c.status)
@@ -117,7 +127,7 @@ def cohort_inbound_texts(
             *_cohort(imported_since, until, source),
         )
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 def cohort_events(
@@ -126,7 +136,7 @@ def cohort_events(
     until: datetime,
     source: str | None,
     kinds: Collection[str],
-) -> Iterator[Row[Any]]:
+) -> Iterator[tuple[int, datetime, str, str]]:
     """Timeline events of some kinds for the cohort, oldest first: lead_id, at, kind, detail."""
     query = (
         select(event_table.c.lead_id, event_table.c.at, event_table.c.kind, event_table.c.detail)
@@ -138,7 +148,7 @@ def cohort_events(
         )
         .order_by(event_table.c.at, event_table.c.id)
     )
-    return _stream(connection, query)
+    return _tuples(connection, query)
 
 
 # -- exports --------------------------------------------------------------------------------
@@ -146,10 +156,14 @@ def cohort_events(
 _EXPORTS = {"leads": lead_table, "touches": touch_table, "messages": message_table}
 
 
-def export_rows(connection: Connection, kind: str, columns: Collection[str]) -> Iterator[Row[Any]]:
+def export_rows(
+    connection: Connection, kind: str, columns: Collection[str]
+) -> Iterator[dict[str, Any]]:
     """Every row of one table (leads, touches or messages) in id order, fetched in batches.
 
-    Touches and messages carry their lead's name, so a spreadsheet needs no lookup.
+    Each row is a dict from each of `columns` the table has to its stored value (datetimes
+    aware, JSON decoded). Touches and messages also carry "lead_name", their lead's name, so a
+    spreadsheet needs no lookup.
     """
     table = _EXPORTS[kind]
     chosen = [table.c[name] for name in columns if name in table.c]
@@ -160,7 +174,7 @@ def export_rows(connection: Connection, kind: str, columns: Collection[str]) -> 
         query = select(*chosen, lead_table.c.name.label("lead_name")).select_from(
             table.outerjoin(lead_table, lead_table.c.id == table.c.lead_id)
         )
-    return _stream(connection, query.order_by(table.c.id))
+    return (dict(row._mapping) for row in _stream(connection, query.order_by(table.c.id)))
 
 
 # -- the call calendar ----------------------------------------------------------------------
@@ -168,7 +182,7 @@ def export_rows(connection: Connection, kind: str, columns: Collection[str]) -> 
 
 def leads_with_calls_ahead(
     connection: Connection, started_after: Mapping[str, datetime]
-) -> Iterator[Row[Any]]:
+) -> Iterator[Lead]:
     """Leads with a phone on a cadence whose calls are not all behind them.
 
     `started_after` maps each cadence to the earliest start that can still have a call to come,
@@ -176,19 +190,7 @@ def leads_with_calls_ahead(
     """
     if not started_after:
         return iter(())
-    query = select(
-        lead_table.c.id,
-        lead_table.c.name,
-        lead_table.c.phone,
-        lead_table.c.timezone,
-        lead_table.c.time_zones,
-        lead_table.c.state,
-        lead_table.c.source,
-        lead_table.c.offer,
-        lead_table.c.cadence,
-        lead_table.c.cadence_started_at,
-        lead_table.c.snoozed_until,
-    ).where(
+    query = select(*LEAD_COLUMNS).where(
         lead_table.c.phone.is_not(None),
         lead_table.c.phone != "",
         or_(
@@ -198,23 +200,18 @@ def leads_with_calls_ahead(
             )
         ),
     )
-    return _stream(connection, query.order_by(lead_table.c.id))
+    return (read.lead(row) for row in _stream(connection, query.order_by(lead_table.c.id)))
 
 
-def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Row[Any]]:
-    """The leads' cadence calls made or open: lead_id, cadence, step_key, status, due_at."""
+def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Touch]:
+    """The leads' cadence calls made or open (not cancelled)."""
     wanted = list(lead_ids)
-    rows: list[Row[Any]] = []
+    touches: list[Touch] = []
     for start in range(0, len(wanted), _CHUNK):
-        rows.extend(
-            connection.execute(
-                select(
-                    touch_table.c.lead_id,
-                    touch_table.c.cadence,
-                    touch_table.c.step_key,
-                    touch_table.c.status,
-                    touch_table.c.due_at,
-                ).where(
+        touches.extend(
+            read.touch(row)
+            for row in connection.execute(
+                select(*TOUCH_COLUMNS).where(
                     touch_table.c.lead_id.in_(wanted[start : start + _CHUNK]),
                     touch_table.c.channel == "call",
                     touch_table.c.step_key != "",
@@ -222,16 +219,14 @@ def call_touches(connection: Connection, lead_ids: Collection[int]) -> list[Row[
                 )
             )
         )
-    return rows
+    return touches
 
 
-def automated_texts_since(connection: Connection, since: datetime) -> list[Row[Any]]:
+def automated_texts_since(connection: Connection, since: datetime) -> list[tuple[Message, Lead]]:
     """Every automated text that went out since `since`, with its lead (compliance report)."""
-    messages = Message.__table__  # type: ignore[attr-defined]
-    touches = Touch.__table__  # type: ignore[attr-defined]
-    leads = Lead.__table__  # type: ignore[attr-defined]
+    messages, touches, leads = message_table, touch_table, lead_table
     query = (
-        select(messages.c.id, messages.c.to_address, messages.c.sent_at, leads)
+        select(*MESSAGE_COLUMNS, *LEAD_COLUMNS)
         .select_from(
             messages.join(touches, touches.c.id == messages.c.touch_id).join(
                 leads, leads.c.id == messages.c.lead_id
@@ -247,4 +242,5 @@ def automated_texts_since(connection: Connection, since: datetime) -> list[Row[A
         )
         .order_by(messages.c.sent_at)
     )
-    return list(connection.execute(query))
+    size = len(MESSAGE_COLUMNS)
+    return [(read.message(row), read.lead(row[size:])) for row in connection.execute(query)]

@@ -6,31 +6,27 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
-from leadchase.store.models import Lead, Message, Touch
-
-touch_table = Touch.__table__  # type: ignore[attr-defined]
-lead_table = Lead.__table__  # type: ignore[attr-defined]
-message_table = Message.__table__  # type: ignore[attr-defined]
+from leadchase.store import read
+from leadchase.store.read import (
+    LEAD_COLUMNS,
+    MESSAGE_COLUMNS,
+    TOUCH_COLUMNS,
+    lead_table,
+    message_table,
+    touch_table,
+)
+from leadchase.store.records import ClaimedTouch, DueTouch, LeadMessage, Message
+from leadchase.store.touches import dnc_flag, due_touch
 
 
 def due_automated(
     connection: Connection, now: datetime, channels: Collection[str], limit: int | None
-) -> list[Row[Any]]:
+) -> list[DueTouch]:
     """Automated touches due by now on the channels the tool sends, never-touched leads first."""
     query = (
-        select(
-            touch_table.c.id.label("touch_id"),
-            touch_table.c.channel,
-            touch_table.c.template,
-            touch_table.c.step_key,
-            touch_table.c.cadence.label("touch_cadence"),
-            touch_table.c.day,
-            touch_table.c.due_at,
-            touch_table.c.outcome.label("touch_outcome"),
-            lead_table,
-        )
+        select(*TOUCH_COLUMNS, *LEAD_COLUMNS, dnc_flag())
         .select_from(touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id))
         .where(
             touch_table.c.status == "planned",
@@ -42,7 +38,7 @@ def due_automated(
     )
     if limit is not None:
         query = query.limit(limit)
-    return list(connection.execute(query))
+    return [due_touch(row) for row in connection.execute(query)]
 
 
 def claim(connection: Connection, touch_id: int, at: datetime) -> bool:
@@ -72,19 +68,10 @@ def update_touch(connection: Connection, touch_id: int, values: Mapping[str, Any
     connection.execute(update(touch_table).where(touch_table.c.id == touch_id).values(**values))
 
 
-def claimed(connection: Connection) -> list[Row[Any]]:
-    """Touches a crashed run claimed and never recorded, with their message and lead."""
+def claimed(connection: Connection) -> list[ClaimedTouch]:
+    """Touches a crashed run claimed and never recorded, with their lead and claimed message."""
     query = (
-        select(
-            touch_table.c.id.label("touch_id"),
-            touch_table.c.channel,
-            touch_table.c.done_at.label("claimed_at"),
-            message_table.c.id.label("message_id"),
-            message_table.c.to_address,
-            message_table.c.body,
-            message_table.c.variant,
-            lead_table,
-        )
+        select(*TOUCH_COLUMNS, *LEAD_COLUMNS, *MESSAGE_COLUMNS)
         .select_from(
             touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id).outerjoin(
                 message_table,
@@ -94,7 +81,12 @@ def claimed(connection: Connection) -> list[Row[Any]]:
         )
         .where(touch_table.c.status == "claimed")
     )
-    return list(connection.execute(query))
+    found = []
+    for row in connection.execute(query):
+        touch, lead = read.touch_and_lead(row)
+        rest = row[read.AFTER_TOUCH_AND_LEAD :]
+        found.append(ClaimedTouch(touch, lead, read.message(rest) if rest[0] is not None else None))
+    return found
 
 
 def previous_texts(connection: Connection, lead_id: int, limit: int = 5) -> list[str]:
@@ -138,11 +130,12 @@ def channel_attempts(connection: Connection, lead_id: int, channel: str) -> int:
     )
 
 
-def recent_texts_in_flight(connection: Connection, since: datetime, limit: int) -> list[Row[Any]]:
+def recent_texts_in_flight(connection: Connection, since: datetime, limit: int) -> list[Message]:
     """Outbound texts whose delivery is not settled yet, for the status follow-up."""
-    return list(
-        connection.execute(
-            select(message_table)
+    return [
+        read.message(row)
+        for row in connection.execute(
+            select(*MESSAGE_COLUMNS)
             .where(
                 message_table.c.direction == "out",
                 message_table.c.channel == "text",
@@ -153,17 +146,18 @@ def recent_texts_in_flight(connection: Connection, since: datetime, limit: int) 
             .order_by(message_table.c.sent_at)
             .limit(limit)
         )
-    )
+    ]
 
 
-def unconfirmed_message(connection: Connection, touch_id: int) -> Row[Any] | None:
+def unconfirmed_message(connection: Connection, touch_id: int) -> Message | None:
     """The message an interrupted run claimed for this touch and could not confirm."""
-    return connection.execute(
-        select(message_table)
+    row = connection.execute(
+        select(*MESSAGE_COLUMNS)
         .where(message_table.c.touch_id == touch_id, message_table.c.status == "unconfirmed")
         .order_by(message_table.c.id.desc())
         .limit(1)
     ).first()
+    return read.message(row) if row is not None else None
 
 
 def last_inbound_text(connection: Connection, lead_id: int) -> str | None:
@@ -183,18 +177,10 @@ def message_exists(connection: Connection, provider_id: str) -> bool:
     return row is not None
 
 
-def inbound_messages(connection: Connection, limit: int) -> list[Row[Any]]:
-    """Recent inbound texts, newest first, with the lead's name and last touch."""
+def inbound_messages(connection: Connection, limit: int) -> list[LeadMessage]:
+    """Recent inbound texts, newest first, each with its lead (None: an unknown sender)."""
     query = (
-        select(
-            message_table.c.lead_id,
-            message_table.c.from_address,
-            message_table.c.body,
-            message_table.c.status,
-            message_table.c.created_at,
-            lead_table.c.name,
-            lead_table.c.last_touch_at,
-        )
+        select(*MESSAGE_COLUMNS, *LEAD_COLUMNS)
         .select_from(
             message_table.outerjoin(lead_table, lead_table.c.id == message_table.c.lead_id)
         )
@@ -202,4 +188,8 @@ def inbound_messages(connection: Connection, limit: int) -> list[Row[Any]]:
         .order_by(message_table.c.created_at.desc())
         .limit(limit)
     )
-    return list(connection.execute(query))
+    size = len(MESSAGE_COLUMNS)
+    return [
+        LeadMessage(read.message(row), read.lead(row[size:]) if row[size] is not None else None)
+        for row in connection.execute(query)
+    ]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from leadchase.compliance.optouts import opt_outs_closing
-from leadchase.store.models import Suppression
-
-table = Suppression.__table__  # type: ignore[attr-defined]
+from leadchase.store import read
+from leadchase.store.read import suppression_table as table
+from leadchase.store.records import Lead, Suppression
 
 
 def add(
@@ -93,29 +92,28 @@ def dnc_among(connection: Connection, phones: Collection[str]) -> set[str]:
     return found
 
 
-def leads_with_phones(connection: Connection, phones: Sequence[str]) -> list[Row[Any]]:
+def leads_with_phones(connection: Connection, phones: Sequence[str]) -> list[Lead]:
     """Leads whose texting number is one of these (found through the indexed dedupe keys)."""
-    from leadchase.store.models import Lead, LeadKey
+    from leadchase.store.models import LeadKeyTable
 
-    leads = Lead.__table__  # type: ignore[attr-defined]
-    keys = LeadKey.__table__  # type: ignore[attr-defined]
-    found: list[Row[Any]] = []
+    leads = read.lead_table
+    keys = LeadKeyTable.__table__  # type: ignore[attr-defined]
+    found: list[Lead] = []
     for start in range(0, len(phones), 450):
         chunk = list(phones[start : start + 450])
         ids = select(keys.c.lead_id).where(keys.c.key.in_([f"p:{p}" for p in chunk]))
-        query = select(leads).where(leads.c.id.in_(ids), leads.c.phone.in_(chunk))
-        found.extend(connection.execute(query.order_by(leads.c.id)))
+        query = select(*read.LEAD_COLUMNS).where(leads.c.id.in_(ids), leads.c.phone.in_(chunk))
+        found.extend(read.lead(row) for row in connection.execute(query.order_by(leads.c.id)))
     return found
 
 
-def dnc_entries(connection: Connection) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(table)
-            .where(table.c.channel == "dnc", table.c.lifted_at.is_(None))
-            .order_by(table.c.created_at, table.c.value)
-        )
+def dnc_entries(connection: Connection) -> list[Suppression]:
+    query = (
+        select(*read.SUPPRESSION_COLUMNS)
+        .where(table.c.channel == "dnc", table.c.lifted_at.is_(None))
+        .order_by(table.c.created_at, table.c.value)
     )
+    return [read.suppression(row) for row in connection.execute(query)]
 
 
 def lift_dnc(connection: Connection, phone: str, now: datetime) -> int:

@@ -6,26 +6,30 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
 
 from leadchase.compliance.optouts import DNC, scopes_closing
+from leadchase.store import read
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
-from leadchase.store.models import Lead, Suppression, Touch
-
-touch_table = Touch.__table__  # type: ignore[attr-defined]
-lead_table = Lead.__table__  # type: ignore[attr-defined]
-suppression_table = Suppression.__table__  # type: ignore[attr-defined]
+from leadchase.store.read import (
+    LEAD_COLUMNS,
+    TOUCH_COLUMNS,
+    lead_table,
+    suppression_table,
+    touch_table,
+)
+from leadchase.store.records import DueTouch, Lead, Touch
 
 OPEN = ("planned", "held")
 MADE = ("done", "sent", "unknown", "claimed")
 
 
-def insert_touches(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert touches; rows in one call share the same keys."""
-    bulk_insert(connection, touch_table, rows)
+def insert_touches(connection: Connection, touches: Sequence[Mapping[str, Any]]) -> None:
+    """Insert touches; touches in one call share the same keys."""
+    bulk_insert(connection, touch_table, touches)
 
 
-TOUCH_COLUMNS = (
+INSERT_COLUMNS = (
     "lead_id", "cadence", "step_key", "channel", "automated", "template", "say", "day", "due_at",
     "status", "rank",
 )  # fmt: skip
@@ -38,19 +42,18 @@ def add_touch(connection: Connection, values: Mapping[str, Any]) -> int:
     return int(key[0])
 
 
-def insert_touch_tuples(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert touches given as tuples in TOUCH_COLUMNS order (the import's fast path)."""
-    bulk_insert_tuples(connection, touch_table, TOUCH_COLUMNS, rows)
+def insert_touch_tuples(connection: Connection, touches: Sequence[tuple[Any, ...]]) -> None:
+    """Insert touches given as tuples in INSERT_COLUMNS order (the import's fast path)."""
+    bulk_insert_tuples(connection, touch_table, INSERT_COLUMNS, touches)
 
 
-def open_touches(connection: Connection, lead_id: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(touch_table)
-            .where(touch_table.c.lead_id == lead_id, touch_table.c.status.in_(OPEN))
-            .order_by(touch_table.c.due_at)
-        )
+def open_touches(connection: Connection, lead_id: int) -> list[Touch]:
+    query = (
+        select(*TOUCH_COLUMNS)
+        .where(touch_table.c.lead_id == lead_id, touch_table.c.status.in_(OPEN))
+        .order_by(touch_table.c.due_at)
     )
+    return [read.touch(row) for row in connection.execute(query)]
 
 
 def made_keys(connection: Connection, lead_id: int, cadence: str) -> set[str]:
@@ -65,14 +68,13 @@ def made_keys(connection: Connection, lead_id: int, cadence: str) -> set[str]:
     return {row.step_key for row in rows}
 
 
-def lead_touches(connection: Connection, lead_id: int) -> list[Row[Any]]:
-    return list(
-        connection.execute(
-            select(touch_table)
-            .where(touch_table.c.lead_id == lead_id)
-            .order_by(func.coalesce(touch_table.c.done_at, touch_table.c.due_at), touch_table.c.id)
-        )
+def lead_touches(connection: Connection, lead_id: int) -> list[Touch]:
+    query = (
+        select(*TOUCH_COLUMNS)
+        .where(touch_table.c.lead_id == lead_id)
+        .order_by(func.coalesce(touch_table.c.done_at, touch_table.c.due_at), touch_table.c.id)
     )
+    return [read.touch(row) for row in connection.execute(query)]
 
 
 def cancel_open(
@@ -115,7 +117,7 @@ def agenda_rows(
     *,
     automated_as_manual: bool,
     limit: int,
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[DueTouch], int]:
     """Due touches of one channel, most urgent first, with how many there are in all.
 
     Leads never touched come first (speed to lead), then by how late the touch is. The
@@ -146,54 +148,19 @@ def agenda_rows(
     elif channel == "call":
         conditions.append(~_suppressed(lead_table.c.phone, scopes_closing("call")))
     joined = touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id)
-    dnc = _suppressed(lead_table.c.phone, (DNC,)).label("dnc")
     query = (
-        select(
-            touch_table.c.id.label("touch_id"),
-            touch_table.c.channel,
-            touch_table.c.due_at,
-            touch_table.c.automated,
-            touch_table.c.template,
-            touch_table.c.say,
-            touch_table.c.day,
-            touch_table.c.step_key,
-            touch_table.c.cadence,
-            lead_table.c.id.label("lead_id"),
-            lead_table.c.name,
-            lead_table.c.first_name,
-            lead_table.c.last_name,
-            lead_table.c.phone,
-            lead_table.c.email,
-            lead_table.c.timezone,
-            lead_table.c.city,
-            lead_table.c.state,
-            lead_table.c.source,
-            lead_table.c.offer,
-            lead_table.c.loan_purpose,
-            lead_table.c.loan_amount,
-            lead_table.c.property_value,
-            lead_table.c.imported_at,
-            lead_table.c.lead_date,
-            lead_table.c.cadence_started_at,
-            lead_table.c.first_touch_at,
-            lead_table.c.last_touch_at,
-            lead_table.c.last_touch_channel,
-            lead_table.c.last_outcome,
-            lead_table.c.attempts,
-            lead_table.c.stage,
-            dnc,
-        )
+        select(*TOUCH_COLUMNS, *LEAD_COLUMNS, dnc_flag())
         .select_from(joined)
         .where(and_(*conditions))
         .order_by(touch_table.c.due_at)
     )
     # One query per rank keeps SQLite on the (status, channel, rank, due_at) index, in order,
     # stopping at the limit instead of sorting every due touch.
-    rows: list[Row[Any]] = []
+    due: list[DueTouch] = []
     for rank in (0, 1):
-        if len(rows) < limit:
-            ranked = query.where(touch_table.c.rank == rank).limit(limit - len(rows))
-            rows.extend(connection.execute(ranked))
+        if len(due) < limit:
+            ranked = query.where(touch_table.c.rank == rank).limit(limit - len(due))
+            due.extend(due_touch(row) for row in connection.execute(ranked))
     counted = [
         touch_table.c.status == "planned",
         touch_table.c.channel == channel,
@@ -203,13 +170,24 @@ def agenda_rows(
     if not automated_as_manual:
         counted.append(touch_table.c.automated.is_(False))
     total = connection.execute(select(func.count()).where(*counted)).scalar_one()
-    return rows, max(int(total), len(rows))
+    return due, max(int(total), len(due))
 
 
-def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[Row[Any]]:
+def due_touch(row: Sequence[Any]) -> DueTouch:
+    """A row that selected TOUCH_COLUMNS, LEAD_COLUMNS, then dnc_flag()."""
+    touch, lead = read.touch_and_lead(row)
+    return DueTouch(touch, lead, bool(row[read.AFTER_TOUCH_AND_LEAD]))
+
+
+def dnc_flag() -> Any:
+    """The column DueTouch.dnc comes from: the lead's phone is on the do-not-call list."""
+    return _suppressed(lead_table.c.phone, (DNC,)).label("dnc")
+
+
+def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[Lead]:
     """Leads that replied after our last touch: the conversation waits for the officer."""
     query = (
-        select(lead_table)
+        select(*LEAD_COLUMNS)
         .where(
             lead_table.c.replied_at.is_not(None),
             or_(
@@ -220,7 +198,7 @@ def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[R
         .order_by(lead_table.c.replied_at)
         .limit(limit)
     )
-    return list(connection.execute(query))
+    return [read.lead(row) for row in connection.execute(query)]
 
 
 def next_due(connection: Connection, now: datetime) -> datetime | None:
@@ -245,9 +223,9 @@ def leads_with_open_touches(connection: Connection, cadences: Collection[str]) -
 
 
 def _state_table() -> Any:
-    from leadchase.store.models import WorkspaceState
+    from leadchase.store.models import WorkspaceStateTable
 
-    return WorkspaceState.__table__  # type: ignore[attr-defined]
+    return WorkspaceStateTable.__table__  # type: ignore[attr-defined]
 
 
 def get_states(connection: Connection, prefix: str) -> dict[str, str]:

@@ -1,0 +1,74 @@
+"""Rows into records: the columns a query selects for each record, and the record built from them.
+
+A query selects a record's columns in the record's field order (LEAD_COLUMNS...), possibly next
+to another record's (a touch and its lead), and builds each record from its slice of the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy import Column, Table
+
+from leadchase.store.models import (
+    EventTable,
+    LeadTable,
+    MessageTable,
+    SuppressionTable,
+    TouchTable,
+)
+from leadchase.store.records import Event, Lead, Message, Suppression, Touch
+
+lead_table: Table = LeadTable.__table__  # type: ignore[attr-defined]
+touch_table: Table = TouchTable.__table__  # type: ignore[attr-defined]
+message_table: Table = MessageTable.__table__  # type: ignore[attr-defined]
+event_table: Table = EventTable.__table__  # type: ignore[attr-defined]
+suppression_table: Table = SuppressionTable.__table__  # type: ignore[attr-defined]
+
+
+def _columns(table: Table, record: type) -> list[Column[Any]]:
+    return [table.c[item.name] for item in fields(record)]
+
+
+LEAD_COLUMNS = _columns(lead_table, Lead)
+TOUCH_COLUMNS = _columns(touch_table, Touch)
+MESSAGE_COLUMNS = _columns(message_table, Message)
+EVENT_COLUMNS = _columns(event_table, Event)
+SUPPRESSION_COLUMNS = _columns(suppression_table, Suppression)
+
+_LEAD_SIZE, _TOUCH_SIZE = len(LEAD_COLUMNS), len(TOUCH_COLUMNS)
+_LISTS = [i for i, item in enumerate(fields(Lead)) if item.name in ("other_phones", "sources")]
+
+
+def lead(values: Sequence[Any]) -> Lead:
+    """A lead from the values of LEAD_COLUMNS; JSON lists become tuples (None: empty)."""
+    given = list(values[:_LEAD_SIZE])
+    for index in _LISTS:
+        given[index] = tuple(given[index] or ())
+    return Lead(*given)
+
+
+def touch(values: Sequence[Any]) -> Touch:
+    return Touch(*values[:_TOUCH_SIZE])
+
+
+def message(values: Sequence[Any]) -> Message:
+    return Message(*values[: len(MESSAGE_COLUMNS)])
+
+
+def event(values: Sequence[Any]) -> Event:
+    return Event(*values[: len(EVENT_COLUMNS)])
+
+
+def suppression(values: Sequence[Any]) -> Suppression:
+    return Suppression(*values[: len(SUPPRESSION_COLUMNS)])
+
+
+def touch_and_lead(values: Sequence[Any]) -> tuple[Touch, Lead]:
+    """A row that selected TOUCH_COLUMNS then LEAD_COLUMNS; what follows is the caller's."""
+    return touch(values), lead(values[_TOUCH_SIZE:])
+
+
+AFTER_TOUCH_AND_LEAD = _TOUCH_SIZE + _LEAD_SIZE  # where a row's extra columns begin

@@ -1,0 +1,167 @@
+"""What the store hands out: a lead, a touch, a message, an event, an opt-out, as plain records.
+
+store/models.py describes the tables for SQLModel and the migrations (LeadTable, TouchTable...);
+nothing outside store/ uses those classes. Every read in store/ returns the frozen dataclasses
+below instead, so the rest of the code works on typed attributes (`lead.phone`, `touch.due_at`)
+and never sees a database row. This module imports neither SQLAlchemy nor SQLModel: code that
+only reads records (the agenda, templates) stays free of them.
+
+Each record holds every column of its table, with the column's default where a field is
+left out (handy in tests and for a made-up lead in `cadence preview`). Two
+exceptions: a lead's `raw` (the vendor's original row, read only by `show`; see
+leads.raw_columns) stays in the database, and JSON lists come out as tuples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from leadchase.contact.channels import Channel
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A lead as stored: who it is, how to reach it, where its cadence stands."""
+
+    id: int
+    name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str | None = None  # E.164; calls and texts go here
+    phone_ext: str | None = None
+    phone_label: str | None = None
+    text_ok: bool = True  # false once Twilio says the number cannot take texts
+    other_phones: tuple[dict[str, Any], ...] = ()
+    email: str | None = None
+    address: str = ""
+    city: str = ""
+    state: str | None = None
+    zip: str | None = None
+    timezone: str | None = None  # None: unknown, automation holds
+    time_zones: str = ""  # every candidate zone, ";"-separated
+    source: str = ""
+    sources: tuple[str, ...] = ()
+    offer: str = ""
+    loan_purpose: str = ""
+    loan_amount: str = ""
+    property_value: str = ""
+    credit_rating: str = ""
+    external_id: str = ""
+    lead_date: datetime | None = None
+    imported_at: datetime | None = None
+    cadence: str | None = None
+    cadence_started_at: datetime | None = None
+    stage: str = "new"
+    replied_at: datetime | None = None
+    snoozed_until: datetime | None = None
+    consent_at: datetime | None = None
+    consent_url: str = ""
+    consent_text: str = ""
+    consent_ip: str = ""
+    notes: str = ""
+    batch_id: int | None = None
+    first_touch_at: datetime | None = None
+    last_touch_at: datetime | None = None
+    last_touch_channel: str | None = None
+    last_outcome: str | None = None
+    attempts: int = 0
+    contacted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One planned or made contact attempt. Every touch is written with its due time."""
+
+    id: int
+    lead_id: int
+    channel: Channel
+    due_at: datetime
+    cadence: str = ""
+    step_key: str = ""
+    automated: bool = False
+    template: str | None = None
+    say: str | None = None
+    day: int = 0
+    status: str = "planned"  # planned | claimed | sent | done | failed | unknown | held | cancelled
+    done_at: datetime | None = None  # when it was made; when it was claimed, while claimed
+    outcome: str | None = None
+    note: str | None = None
+    variant: int | None = None
+    attempt: int | None = None
+    rank: int = 1  # 0 while the lead has never been touched
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text or email that went out or came in. Every message is written with its time."""
+
+    id: int
+    created_at: datetime
+    lead_id: int | None = None
+    touch_id: int | None = None
+    direction: str = "out"  # out | in
+    channel: str = "text"
+    to_address: str = ""
+    from_address: str = ""
+    subject: str | None = None
+    body: str = ""
+    template: str | None = None
+    variant: int | None = None
+    provider_id: str | None = None
+    status: str = "queued"
+    error_code: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A line on a lead's timeline that is not a touch or a message: import, stage, note..."""
+
+    id: int
+    lead_id: int
+    at: datetime
+    kind: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An opt-out or do-not-call entry for a phone (E.164) or an email address."""
+
+    id: int
+    value: str
+    created_at: datetime  # every entry is written with its time
+    channel: str = "text"  # text | email | call | all | dnc
+    reason: str = "opt-out"  # opt-out | dnc | wrong-number | carrier
+    evidence: str = ""
+    lifted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DueTouch:
+    """A planned touch that has come due, with its lead: a line of the agenda, or a send."""
+
+    touch: Touch
+    lead: Lead
+    dnc: bool  # the lead's phone is on the do-not-call list (its calls are flagged)
+
+
+@dataclass(frozen=True)
+class ClaimedTouch:
+    """A touch a send run claimed and never recorded (it stopped mid-send), with its lead and
+    the message it claimed, when it got that far."""
+
+    touch: Touch
+    lead: Lead
+    message: Message | None = None
+
+
+@dataclass(frozen=True)
+class LeadMessage:
+    """A message with the lead it belongs to (None: an unknown sender)."""
+
+    message: Message
+    lead: Lead | None = None

@@ -1,0 +1,174 @@
+"""What store/ hands out: typed, frozen records (store/records.py), never a database row."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import FrozenInstanceError, fields
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from leadchase.context import open_workspace
+from leadchase.store import leads as lead_store
+from leadchase.store import sending, suppressions
+from leadchase.store import touches as touch_store
+from leadchase.store.models import (
+    EventTable,
+    LeadTable,
+    MessageTable,
+    SuppressionTable,
+    TouchTable,
+)
+from leadchase.store.records import (
+    ClaimedTouch,
+    DueTouch,
+    Event,
+    Lead,
+    LeadMessage,
+    Message,
+    Suppression,
+    Touch,
+)
+from leadchase.workspace import Workspace
+from tests.conftest import import_lead
+
+ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
+LATER = ARRIVAL + timedelta(hours=1)
+PHONE = "+14155552671"
+
+
+@pytest.mark.parametrize(
+    ("record", "table", "left_out"),
+    [
+        (Lead, LeadTable, {"raw"}),
+        (Touch, TouchTable, set()),
+        (Message, MessageTable, set()),
+        (Event, EventTable, set()),
+        (Suppression, SuppressionTable, set()),
+    ],
+)
+def test_a_record_holds_every_column_of_its_table(
+    record: type, table: type, left_out: set[str]
+) -> None:
+    columns = {column.name for column in table.__table__.columns}  # type: ignore[attr-defined]
+    assert {field.name for field in fields(record)} == columns - left_out
+
+
+def test_records_load_without_sqlalchemy() -> None:
+    code = "import sys, leadchase.store.records; print('sqlalchemy' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+    )
+    assert result.stdout.split() == ["False"]
+
+
+def test_a_stored_lead_reads_back_as_a_frozen_lead(workspace: Workspace) -> None:
+    lead_id = import_lead(workspace, ARRIVAL, name="Ann Lee", source="Zillow")
+    with open_workspace(workspace.root) as context, context.database.reading() as connection:
+        lead = lead_store.get(connection, lead_id)
+        raw = lead_store.raw_columns(connection, lead_id)
+        by_phone = lead_store.by_key(connection, PHONE, None)
+        by_email = lead_store.by_key(connection, None, "ann@example.com")
+        listed, total = lead_store.search(connection, text="Ann")
+        assert lead_store.get(connection, lead_id + 1) is None
+    assert isinstance(lead, Lead)
+    assert (lead.name, lead.phone, lead.email, lead.state) == (
+        "Ann Lee", PHONE, "ann@example.com", "CA",
+    )  # fmt: skip
+    assert lead.imported_at == ARRIVAL and lead.imported_at.tzinfo is UTC
+    assert (lead.sources, lead.other_phones) == (("Zillow",), ())
+    assert lead.cadence == "internet-lead" and lead.attempts == 0 and lead.text_ok
+    assert raw["name"] == "Ann Lee"  # the vendor's row, which Lead leaves out
+    assert by_phone == by_email == listed == [lead] and total == 1
+    with pytest.raises(FrozenInstanceError):
+        lead.name = "Someone else"  # type: ignore[misc]
+
+
+def test_due_touches_come_with_their_lead_and_the_dnc_flag(workspace: Workspace) -> None:
+    lead_id = import_lead(workspace, ARRIVAL)
+    with open_workspace(workspace.root) as context:
+        with context.database.reading() as connection:
+            (clear,), _ = touch_store.agenda_rows(
+                connection, LATER, "call", automated_as_manual=True, limit=5
+            )
+        with context.database.writing() as connection:
+            suppressions.add_dnc_many(connection, {PHONE: "test list"}, ARRIVAL)
+        with context.database.reading() as connection:
+            (flagged,), total = touch_store.agenda_rows(
+                connection, LATER, "call", automated_as_manual=True, limit=5
+            )
+            automated = sending.due_automated(connection, LATER, ("text", "email"), None)
+            (listed,) = suppressions.dnc_entries(connection)
+    assert isinstance(flagged, DueTouch) and total == 1
+    assert (clear.dnc, flagged.dnc) == (False, True)
+    assert flagged.lead.id == flagged.touch.lead_id == lead_id
+    assert (flagged.touch.channel, flagged.touch.status, flagged.touch.rank) == (
+        "call",
+        "planned",
+        0,
+    )
+    assert flagged.touch.due_at <= LATER and flagged.touch.due_at.tzinfo is UTC
+    assert {task.touch.channel for task in automated} == {"text", "email"}
+    assert all(task.touch.automated and task.dnc for task in automated)
+    assert (listed.value, listed.channel, listed.evidence) == (PHONE, "dnc", "test list")
+
+
+def test_a_claim_reads_back_with_its_message_if_it_got_that_far(workspace: Workspace) -> None:
+    import_lead(workspace, ARRIVAL)
+    with open_workspace(workspace.root) as context:
+        with context.database.writing() as connection:
+            text, email = sorted(
+                sending.due_automated(connection, LATER, ("text", "email"), None),
+                key=lambda task: task.touch.channel,
+                reverse=True,
+            )
+            for task in (text, email):
+                assert sending.claim(connection, task.touch.id, LATER)
+            message_id = sending.add_message(
+                connection,
+                {
+                    "lead_id": text.lead.id,
+                    "touch_id": text.touch.id,
+                    "to_address": PHONE,
+                    "body": "Hi Ann",
+                    "status": "claimed",
+                    "created_at": LATER,
+                },
+            )
+        with context.database.reading() as connection:
+            claims = {claim.touch.channel: claim for claim in sending.claimed(connection)}
+    assert all(isinstance(claim, ClaimedTouch) for claim in claims.values())
+    assert claims["text"].message is not None
+    assert (claims["text"].message.id, claims["text"].message.body) == (message_id, "Hi Ann")
+    assert claims["email"].message is None
+    assert claims["email"].touch.status == "claimed" and claims["email"].touch.done_at == LATER
+    assert claims["email"].lead == text.lead
+
+
+def test_an_inbound_text_from_an_unknown_number_has_no_lead(workspace: Workspace) -> None:
+    lead_id = import_lead(workspace, ARRIVAL)
+    with open_workspace(workspace.root) as context:
+        with context.database.writing() as connection:
+            for minutes, sender, known in ((5, PHONE, lead_id), (9, "+12125550100", None)):
+                sending.add_message(
+                    connection,
+                    {
+                        "lead_id": known,
+                        "direction": "in",
+                        "from_address": sender,
+                        "body": f"text from {sender}",
+                        "status": "reply",
+                        "created_at": ARRIVAL + timedelta(minutes=minutes),
+                    },
+                )
+        with context.database.reading() as connection:
+            stranger, ours = sending.inbound_messages(connection, 10)
+    assert isinstance(ours, LeadMessage) and ours.lead is not None
+    assert (ours.lead.id, ours.message.from_address) == (lead_id, PHONE)
+    assert stranger.lead is None and stranger.message.from_address == "+12125550100"
