@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
 
@@ -18,6 +17,7 @@ from leadchase.context import Context
 from leadchase.messaging import TemplateError, TemplateLibrary, render, touch_context, variant_key
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
+from leadchase.times import when
 
 CHANNEL_ORDER = ("call", "text", "email")
 SPEED_TO_LEAD_MINUTES = 5
@@ -187,10 +187,7 @@ class _Messages:
 
 
 def _local(moment: datetime, zone: str | None) -> str | None:
-    if not zone:
-        return None
-    local = moment.astimezone(ZoneInfo(zone))
-    return local.strftime("%a %I:%M %p %Z").replace(" 0", " ")
+    return when(moment, zone, moment) if zone else None
 
 
 def _item(

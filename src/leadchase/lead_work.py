@@ -22,6 +22,7 @@ from leadchase.importing.phones import normalise_phone
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
+from leadchase.times import when
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "call": ("no-answer", "left-voicemail", "talked", "busy", "wrong-number", "bad-number"),
@@ -208,7 +209,7 @@ def snooze(
         until = parse_until(until_text, now, zone)
         lead_store.update_lead(connection, lead.id, {"snoozed_until": until})
         touch_store.postpone_open(connection, lead.id, until)
-        lead_store.add_event(connection, lead.id, now, "snooze", f"until {until.isoformat()}")
+        lead_store.add_event(connection, lead.id, now, "snooze", f"until {when(until, zone, now)}")
     return lead, until
 
 

@@ -218,6 +218,7 @@ class InboxEntry:
     kind: str
     received_at: datetime
     answered: bool
+    timezone: str | None = None  # the lead's, None for an unknown sender
 
 
 def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
@@ -233,6 +234,7 @@ def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
             row.status,
             row.created_at,
             row.last_touch_at is not None and row.last_touch_at >= row.created_at,
+            row.timezone,
         )
         for row in rows
     ]

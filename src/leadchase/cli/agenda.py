@@ -12,6 +12,7 @@ from leadchase.cli.tables import heading_table
 
 if TYPE_CHECKING:
     from leadchase.ics import CallCalendar
+    from leadchase.times import Zones
 
 
 def agenda(
@@ -23,6 +24,7 @@ def agenda(
         ),
     ] = None,
     days: Annotated[int, typer.Option(min=1, max=60, help="Today and this many days in all.")] = 7,
+    utc: common.UtcOption = False,
     json_output: common.JsonOption = False,
 ) -> None:
     """Your calls of the coming days, one per lead per day; --ics makes a calendar file of them."""
@@ -31,6 +33,7 @@ def agenda(
     context = common.context()
     try:
         calendar = upcoming_calls(context, common.now(), days)
+        zones = common.zones(context, utc)
     finally:
         context.close()
     if ics is not None:
@@ -47,23 +50,27 @@ def agenda(
             }
         )
     elif ics is None:
-        _render_calls(calendar)
+        _render_calls(calendar, zones)
 
 
-def _render_calls(calendar: CallCalendar) -> None:
-    from zoneinfo import ZoneInfo
+def _render_calls(calendar: CallCalendar, zones: Zones) -> None:
+    from leadchase.times import day, when
 
+    now = calendar.now
     if not calendar.events:
-        common.out.print(f"No calls planned before {calendar.until:%a %d %b}.")
+        common.out.print(f"No calls planned before {day(calendar.until, zones.own, now)}.")
         return
+    times = ("UTC",) if zones.utc else ("Your time", "Their time")
     table = heading_table(
-        f"CALLS until {calendar.until.astimezone(ZoneInfo(calendar.zone)):%a %d %b %H:%M %Z}",
-        "Your time", "Their time", "Lead", "Phone", "Calls", "Say",
+        f"CALLS until {when(calendar.until, zones.own, now)}",
+        *times, "Lead", "Phone", "Calls", "Say",
     )  # fmt: skip
     for event in calendar.events:
+        starts = [when(event.start, zones.own, now)]
+        if not zones.utc:
+            starts.append(when(event.start, zones.lead(event.timezone), now))
         table.add_row(
-            event.local_start(calendar.zone, "%a %d %b %H:%M"),
-            event.local_start(shape="%H:%M %Z"),
+            *starts,
             f"{event.name} #{event.lead_id}",
             ("DNC " if event.dnc else "") + event.phone,
             str(len(event.calls)),

@@ -65,12 +65,14 @@ def preview(
     zip_code: Annotated[
         str, typer.Option("--zip", help="ZIP of the made-up lead (with --cadence).")
     ] = "",
+    utc: common.UtcOption = False,
     json_output: common.JsonOption = False,
 ) -> None:
     """The whole planned schedule of a lead, or of a cadence, in the lead's local time."""
     from rich.table import Table
 
     from leadchase.cadence.preview import preview_cadence
+    from leadchase.times import when
 
     if (lead is None) == (cadence is None):
         common.fail(
@@ -78,9 +80,11 @@ def preview(
         )
     context = common.context()
     try:
+        now = common.now()
         result = preview_cadence(
-            context, common.now(), lead=lead, cadence=cadence, state=state, zip_code=zip_code
+            context, now, lead=lead, cadence=cadence, state=state, zip_code=zip_code
         )
+        zone = common.zones(context, utc).lead(result.zone)
     finally:
         context.close()
     if json_output:
@@ -88,7 +92,7 @@ def preview(
         return
     table = Table(
         "Day",
-        "Local time",
+        "UTC" if utc else "Their time",
         "Channel",
         "How",
         "Template / talking point",
@@ -98,7 +102,7 @@ def preview(
     for row in result.rows:
         table.add_row(
             str(row.day),
-            row.local_time,
+            when(row.due, zone, now),
             row.channel,
             "auto" if row.automated else "task",
             row.detail,

@@ -14,12 +14,16 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from leadchase.context import Context
+    from leadchase.times import Zones
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a stable JSON document instead of tables.")
+]
+UtcOption = Annotated[
+    bool, typer.Option("--utc", help="Show times in UTC instead of the lead's or your own zone.")
 ]
 
 
@@ -42,6 +46,13 @@ def context() -> Context:
     from leadchase.context import Context
 
     return Context.load(state.home)
+
+
+def zones(context: Context, utc: bool = False) -> Zones:
+    """Where this run shows times: leads in theirs, yours in [contact] default_timezone."""
+    from leadchase.times import Zones
+
+    return Zones(context.settings.contact.default_timezone, utc)
 
 
 def now() -> datetime:

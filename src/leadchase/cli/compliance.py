@@ -26,10 +26,13 @@ def report(
     from rich.table import Table
 
     from leadchase.compliance.report import compliance_report
+    from leadchase.times import day
 
     context = common.context()
     try:
-        result = compliance_report(context, common.now(), days)
+        now = common.now()
+        result = compliance_report(context, now, days)
+        zone = common.zones(context).own
     finally:
         context.close()
     if json_output:
@@ -53,7 +56,7 @@ def report(
             )
         common.out.print(table)
         common.out.print(
-            f"{len(result.texts)} automated text(s) since {result.since:%Y-%m-%d}; "
+            f"{len(result.texts)} automated text(s) since {day(result.since, zone, now)}; "
             f"{len(result.violations)} violation(s)."
         )
     if result.violations:

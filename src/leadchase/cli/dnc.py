@@ -85,25 +85,28 @@ def add(
 
 
 @dnc_app.command("list")
-def list_(json_output: common.JsonOption = False) -> None:
+def list_(utc: common.UtcOption = False, json_output: common.JsonOption = False) -> None:
     """The numbers on the do-not-call list, with when and why they were added."""
     from rich.table import Table
 
     from leadchase.dnc import list_dnc
+    from leadchase.times import when
 
     context = common.context()
     try:
         entries = list_dnc(context)
+        zone = common.zones(context, utc).own
     finally:
         context.close()
     if json_output:
         common.print_json([entry.to_json() for entry in entries])
         return
-    table = Table("Number", "Added (UTC)", "Why", "Leads")
+    now = common.now()
+    table = Table("Number", "Added", "Why", "Leads")
     for entry in entries:
         table.add_row(
             entry.number,
-            entry.added_at.strftime("%Y-%m-%d %H:%M"),
+            when(entry.added_at, zone, now),
             entry.evidence,
             ", ".join(f"#{lead_id}" for lead_id in entry.lead_ids),
         )

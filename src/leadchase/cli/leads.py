@@ -63,29 +63,40 @@ def snooze(
     until: Annotated[
         str, typer.Argument(help='When to bring the lead back: "3d", "12h", "2w" or a date.')
     ],
+    utc: common.UtcOption = False,
 ) -> None:
     """Hide a lead from the agenda and from automated sends until a later time."""
     from leadchase.lead_work import snooze as snooze_lead
+    from leadchase.times import when
 
     context = common.context()
     try:
-        row, moment = snooze_lead(context, lead, until, common.now())
+        now = common.now()
+        row, moment = snooze_lead(context, lead, until, now)
+        zone = common.zones(context, utc).lead(row.timezone)
     finally:
         context.close()
     common.out.print(
-        f"Snoozed {row.name or row.id} (#{row.id}) until {moment.isoformat(timespec='minutes')}."
+        f"Snoozed {row.name or row.id} (#{row.id}) until {when(moment, zone, now)}.", markup=False
     )
 
 
-def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
+def show(
+    lead: LeadArgument, utc: common.UtcOption = False, json_output: common.JsonOption = False
+) -> None:
     """A lead's details and timeline: touches made and planned, messages, stage changes, notes."""
+    from datetime import datetime
+
     from rich.table import Table
 
     from leadchase.lead_work import timeline
+    from leadchase.times import when
 
     context = common.context()
     try:
-        result = timeline(context, lead, common.now())
+        now = common.now()
+        result = timeline(context, lead, now)
+        zones = common.zones(context, utc)
     finally:
         context.close()
     details = result.lead
@@ -102,6 +113,7 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
         )
         return
     out = common.out
+    zone = zones.lead(details.get("timezone"))
     out.print(
         f"[bold]{details['name'] or '(no name)'}[/]  #{details['id']}  stage {details['stage']}, cadence {details['cadence'] or 'none'}"
     )
@@ -115,6 +127,8 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
         ("Consent text", "consent_text"), ("Consent IP", "consent_ip"),
     ):  # fmt: skip
         value = details.get(key)
+        if isinstance(value, datetime):
+            value = when(value, zone, now)
         if value:
             facts.add_row(label, str(value))
     if details.get("other_phones"):
@@ -122,15 +136,14 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
     if len(details.get("sources") or []) > 1:
         facts.add_row("All sources", ", ".join(details["sources"]))
     out.print(facts)
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(details.get("timezone") or context.settings.contact.default_timezone)
-    when = f"When ({'their time' if details.get('timezone') else zone.key})"
-    table = Table(when, "What", "Channel", "Detail", title="Timeline", title_justify="left")
+    whose = "UTC" if utc else "their time" if details.get("timezone") else "your time"
+    table = Table(
+        f"When ({whose})", "What", "Channel", "Detail", title="Timeline", title_justify="left"
+    )
     for entry in result.entries:
         style = {"planned": "dim", "due": "bold"}.get(entry.kind, "")
         table.add_row(
-            entry.at.astimezone(zone).strftime("%a %Y-%m-%d %I:%M %p %Z"),
+            when(entry.at, zone, now),
             entry.kind,
             entry.channel or "",
             entry.text,

@@ -40,6 +40,7 @@ def sync(json_output: common.JsonOption = False) -> None:
 
 def inbox(
     limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 30,
+    utc: common.UtcOption = False,
     json_output: common.JsonOption = False,
 ) -> None:
     """Recent texts from leads, unanswered first."""
@@ -47,10 +48,12 @@ def inbox(
     from rich.table import Table
 
     from leadchase.replies import inbox as read_inbox
+    from leadchase.times import when
 
     context = common.context()
     try:
         entries = read_inbox(context, limit)
+        zones = common.zones(context, utc)
     finally:
         context.close()
     if json_output:
@@ -72,13 +75,14 @@ def inbox(
     if not entries:
         common.out.print("No texts from leads yet.")
         return
-    table = Table("", "From", "Received (UTC)", "Message", "Kind", box=box.SIMPLE_HEAD)
+    now = common.now()
+    table = Table("", "From", "Received", "Message", "Kind", box=box.SIMPLE_HEAD)
     for e in entries:
         who = f"{e.name} #{e.lead_id}" if e.lead_id else f"{e.phone} (unknown)"
         table.add_row(
             "" if e.answered else "[bold]NEW[/]",
             who,
-            e.received_at.strftime("%Y-%m-%d %H:%M"),
+            when(e.received_at, zones.lead(e.timezone), now),
             e.body,
             e.kind,
         )

@@ -37,12 +37,13 @@ def stats(
     context = common.context()
     try:
         result = build_stats(context, common.now(), since, source)
+        zone = common.zones(context).own
     finally:
         context.close()
     if json_output:
         common.print_json(result.to_json())
         return
-    _render(result)
+    _render(result, zone)
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -79,8 +80,10 @@ def _rates(title: str, rows: Mapping[str, Tally], total: str, hits: str) -> None
     common.out.print(table)
 
 
-def _render(result: Stats) -> None:
-    since = f"since {result.since:%a %d %b %Y}" if result.since else "ever"
+def _render(result: Stats, zone: str) -> None:
+    from leadchase.times import day
+
+    since = f"since {day(result.since, zone, result.now)}" if result.since else "ever"
     who = f"from {result.source}" if result.source else "all sources"
     common.out.print(f"[bold]Leads that arrived {since}, {who}: {result.leads}[/]")
     if not result.leads:

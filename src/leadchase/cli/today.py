@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from leadchase.agenda import Agenda, AgendaItem
+    from leadchase.times import Zones
 
 
 class ChannelChoice(StrEnum):
@@ -35,6 +36,7 @@ def today(
     try:
         channels = (channel.value,) if channel else CHANNEL_ORDER
         agenda = build_agenda(context, common.now(), channels, limit)
+        zones = common.zones(context)
     finally:
         context.close()
     for problem in agenda.problems:
@@ -43,15 +45,16 @@ def today(
         replies = [reply.to_json() for reply in agenda.replies]
         common.print_json(replies + [item.to_json() for item in agenda.items])
         return
-    _render(agenda)
+    _render(agenda, zones)
 
 
-def _render(agenda: Agenda) -> None:
+def _render(agenda: Agenda, zones: Zones) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from leadchase.agenda import SPEED_TO_LEAD_MINUTES
+    from leadchase.times import when
 
     out = common.out
     if agenda.replies:
@@ -75,9 +78,8 @@ def _render(agenda: Agenda) -> None:
         out.print(table)
     if not agenda.items and not agenda.replies:
         if agenda.next_due is not None:
-            out.print(
-                f"Nothing due right now. Next touch: {agenda.next_due.astimezone().strftime('%a %d %b %H:%M %Z')}."
-            )
+            next_due = when(agenda.next_due, zones.own, agenda.now)
+            out.print(f"Nothing due right now. Next touch: {next_due}.")
         else:
             out.print("Nothing due and nothing planned. Import leads with `leadchase import FILE`.")
         return
@@ -104,16 +106,16 @@ def _render(agenda: Agenda) -> None:
             source = " / ".join(part for part in (item.source, item.offer) if part)
             lead = Text(f"{item.name} ", style="bold").append(f"#{item.lead_id}", style="dim")
             lead.append(f"\n{contact or ''}").append(f"\n{source}", style="dim")
-            when = Text(
+            their_time = Text(
                 item.local_time or "zone unknown", style="" if item.local_time else "yellow"
             )
-            when.append(f"\n{item.reason}")
+            their_time.append(f"\n{item.reason}")
             attempt = (
                 f"{item.attempt} of {item.attempts_planned}"
                 if item.attempts_planned
                 else str(item.attempt)
             )
-            table.add_row(flag, lead, when, f"{attempt}\n{item.last_touch or ''}", _say(item))
+            table.add_row(flag, lead, their_time, f"{attempt}\n{item.last_touch or ''}", _say(item))
         out.print(table)
         if total > len(items):
             out.print(f"  … and {total - len(items)} more {channel} tasks (use --limit)")

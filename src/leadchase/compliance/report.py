@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from leadchase.cadence.service import FollowUp
 from leadchase.compliance.windows import check_moment
 from leadchase.context import Context
 from leadchase.store.reports import automated_texts_since
+from leadchase.times import when
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,6 @@ def compliance_report(context: Context, now: datetime, days: int) -> ComplianceR
         lead = dict(row._mapping)
         clock = followup.clock(lead, row.sent_at)
         decision = check_moment(row.sent_at, clock.zones, clock.states, followup.policy)
-        local = row.sent_at.astimezone(ZoneInfo(clock.zone)).strftime("%a %Y-%m-%d %H:%M %Z")
         audited.append(
             AuditedText(
                 message_id=row.id,
@@ -66,7 +65,7 @@ def compliance_report(context: Context, now: datetime, days: int) -> ComplianceR
                 name=lead["name"] or "",
                 to=row.to_address,
                 sent_at=row.sent_at,
-                local_time=local,
+                local_time=when(row.sent_at, clock.zone, now),
                 zones=";".join(clock.zones),
                 states=";".join(clock.states),
                 allowed=decision.allowed,

@@ -184,7 +184,7 @@ def message_exists(connection: Connection, provider_id: str) -> bool:
 
 
 def inbound_messages(connection: Connection, limit: int) -> list[Row[Any]]:
-    """Recent inbound texts, newest first, with the lead's name and last touch."""
+    """Recent inbound texts, newest first, with the lead's name, zone and last touch."""
     query = (
         select(
             message_table.c.lead_id,
@@ -193,6 +193,7 @@ def inbound_messages(connection: Connection, limit: int) -> list[Row[Any]]:
             message_table.c.status,
             message_table.c.created_at,
             lead_table.c.name,
+            lead_table.c.timezone,
             lead_table.c.last_touch_at,
         )
         .select_from(
