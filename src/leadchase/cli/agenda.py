@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from leadchase.cli import common
-from leadchase.cli.tables import heading_table
 
 if TYPE_CHECKING:
     from leadchase.ics import CallCalendar
@@ -54,31 +53,32 @@ def agenda(
 
 
 def _render_calls(calendar: CallCalendar, zones: Zones) -> None:
+    from rich.text import Text
+
+    from leadchase.cli.listing import Column, Listing
     from leadchase.times import day, when
 
     now = calendar.now
     if not calendar.events:
         common.out.print(f"No calls planned before {day(calendar.until, zones.own, now)}.")
         return
-    times = ("UTC",) if zones.utc else ("Your time", "Their time")
-    table = heading_table(
-        f"CALLS until {when(calendar.until, zones.own, now)}",
-        *times, "Lead", "Phone", "Calls", "Say",
-    )  # fmt: skip
+    common.out.print(f"\n[bold]CALLS until {when(calendar.until, zones.own, now)}[/]")
+    times = ["UTC"] if zones.utc else ["Your time", "Their time"]
+    table = Listing([*times, "Lead", Column("Calls", "right")], long_header="Say", under=0)
     for event in calendar.events:
         starts = [when(event.start, zones.own, now)]
         if not zones.utc:
             starts.append(when(event.start, zones.lead(event.timezone), now))
+        phone = Text("DNC ", style="bold red") if event.dnc else Text()
+        phone.append(event.phone)
+        phone.no_wrap = True
         table.add_row(
-            *starts,
-            f"{event.name} #{event.lead_id}",
-            ("DNC " if event.dnc else "") + event.phone,
+            *(Text(start, no_wrap=True) for start in starts),
+            [Text(f"{event.name} #{event.lead_id}", style="bold"), phone],
             str(len(event.calls)),
-            "; ".join(call.say for call in event.calls if call.say),
+            long="; ".join(call.say for call in event.calls if call.say),
         )
-    for column in table.columns[1:]:
-        column.justify = "left"
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

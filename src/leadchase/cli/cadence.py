@@ -69,9 +69,10 @@ def preview(
     json_output: common.JsonOption = False,
 ) -> None:
     """The whole planned schedule of a lead, or of a cadence, in the lead's local time."""
-    from rich.table import Table
+    from rich.text import Text
 
     from leadchase.cadence.preview import preview_cadence
+    from leadchase.cli.listing import Column, Listing
     from leadchase.times import when
 
     if (lead is None) == (cadence is None):
@@ -90,24 +91,22 @@ def preview(
     if json_output:
         common.print_json([row.to_json() for row in result.rows])
         return
-    table = Table(
-        "Day",
-        "UTC" if utc else "Their time",
-        "Channel",
-        "How",
-        "Template / talking point",
-        title=result.title,
-        title_justify="left",
+    common.out.print(result.title, markup=False)
+    table = Listing(
+        [Column("Day", "right"), "UTC" if utc else "Their time", "Channel", "How"],
+        long_header="Template / talking point",
+        under=1,
+        spaced=False,
     )
     for row in result.rows:
         table.add_row(
             str(row.day),
-            when(row.due, zone, now),
+            Text(when(row.due, zone, now), no_wrap=True),
             row.channel,
             "auto" if row.automated else "task",
-            row.detail,
+            long=row.detail,
         )
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

@@ -87,8 +87,9 @@ def add(
 @dnc_app.command("list")
 def list_(utc: common.UtcOption = False, json_output: common.JsonOption = False) -> None:
     """The numbers on the do-not-call list, with when and why they were added."""
-    from rich.table import Table
+    from rich.text import Text
 
+    from leadchase.cli.listing import Listing
     from leadchase.dnc import list_dnc
     from leadchase.times import when
 
@@ -102,15 +103,17 @@ def list_(utc: common.UtcOption = False, json_output: common.JsonOption = False)
         common.print_json([entry.to_json() for entry in entries])
         return
     now = common.now()
-    table = Table("Number", "Added", "Why", "Leads")
+    table = Listing(
+        ["Number", "Added", "Leads"], long_header="Why", stack_under=30, under=0, spaced=False
+    )
     for entry in entries:
         table.add_row(
-            entry.number,
-            when(entry.added_at, zone, now),
-            entry.evidence,
+            Text(entry.number, no_wrap=True),
+            Text(when(entry.added_at, zone, now), no_wrap=True),
             ", ".join(f"#{lead_id}" for lead_id in entry.lead_ids),
+            long=Text(entry.evidence),
         )
-    common.out.print(table)
+    table.print()
     common.out.print(f"{len(entries)} numbers on the do-not-call list")
 
 

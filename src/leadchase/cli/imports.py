@@ -69,6 +69,7 @@ def import_(
         dry_run=dry_run,
         default_zone=context.settings.contact.default_timezone,
     )
+    zones = common.zones(context)
     now = common.now()
     try:
         if json_output or not common.out.is_terminal:
@@ -84,7 +85,7 @@ def import_(
     from leadchase.cli.render_import import render_result
 
     for result in results:
-        render_result(common.out, result)
+        render_result(common.out, result, zones, now)
 
 
 def _with_progress(

@@ -88,7 +88,9 @@ def show(
     from datetime import datetime
 
     from rich.table import Table
+    from rich.text import Text
 
+    from leadchase.cli.listing import Listing
     from leadchase.lead_work import timeline
     from leadchase.times import when
 
@@ -114,9 +116,10 @@ def show(
         return
     out = common.out
     zone = zones.lead(details.get("timezone"))
-    out.print(
-        f"[bold]{details['name'] or '(no name)'}[/]  #{details['id']}  stage {details['stage']}, cadence {details['cadence'] or 'none'}"
-    )
+    heading = Text(details["name"] or "(no name)", style="bold")
+    heading.append(f"  #{details['id']}  stage {details['stage']}, ")
+    heading.append(f"cadence {details['cadence'] or 'none'}")
+    out.print(heading)
     facts = Table(show_header=False, box=None)
     for label, key in (
         ("Phone", "phone"), ("Email", "email"), ("Address", "address"), ("City", "city"),
@@ -130,26 +133,27 @@ def show(
         if isinstance(value, datetime):
             value = when(value, zone, now)
         if value:
-            facts.add_row(label, str(value))
+            facts.add_row(label, Text(str(value)))
     if details.get("other_phones"):
-        facts.add_row("Other phones", ", ".join(p["number"] for p in details["other_phones"]))
+        others = ", ".join(p["number"] for p in details["other_phones"])
+        facts.add_row("Other phones", Text(others))
     if len(details.get("sources") or []) > 1:
-        facts.add_row("All sources", ", ".join(details["sources"]))
+        facts.add_row("All sources", Text(", ".join(details["sources"])))
     out.print(facts)
     whose = "UTC" if utc else "their time" if details.get("timezone") else "your time"
-    table = Table(
-        f"When ({whose})", "What", "Channel", "Detail", title="Timeline", title_justify="left"
+    out.print("\nTimeline")
+    table = Listing(
+        [f"When ({whose})", "What", "Channel"], long_header="Detail", under=0, spaced=False
     )
     for entry in result.entries:
         style = {"planned": "dim", "due": "bold"}.get(entry.kind, "")
         table.add_row(
-            when(entry.at, zone, now),
-            entry.kind,
-            entry.channel or "",
-            entry.text,
-            style=style,
+            Text(when(entry.at, zone, now), style=style, no_wrap=True),
+            Text(entry.kind, style=style),
+            Text(entry.channel or "", style=style),
+            long=Text(entry.text, style=style),
         )
-    out.print(table)
+    table.print()
 
 
 def leads(
@@ -164,8 +168,9 @@ def leads(
     json_output: common.JsonOption = False,
 ) -> None:
     """List and search leads, newest first."""
-    from rich.table import Table
+    from rich.text import Text
 
+    from leadchase.cli.listing import Column, Listing
     from leadchase.store import leads as lead_store
 
     context = common.context()
@@ -180,19 +185,16 @@ def leads(
         keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
         common.print_json([{key: getattr(row, key) for key in keys} for row in rows])
         return
-    table = Table("#", "Name", "Phone", "Email", "State", "Stage", "Source", "Attempts")
+    table = Listing([Column("#", "right"), "Lead", "Phone / email", "Stage", "Source"])
     for row in rows:
         table.add_row(
             str(row.id),
-            row.name,
-            row.phone or "",
-            row.email or "",
-            row.state or "",
-            row.stage,
+            [Text(row.name or "(no name)", style="bold"), Text(row.state or "", style="dim")],
+            [Text(row.phone or "", no_wrap=True), Text(row.email or "", no_wrap=True)],
+            [row.stage, Text(f"{row.attempts} attempts", style="dim")],
             row.source,
-            str(row.attempts),
         )
-    common.out.print(table)
+    table.print()
     common.out.print(f"{len(rows)} of {total} leads")
 
 

@@ -44,9 +44,9 @@ def inbox(
     json_output: common.JsonOption = False,
 ) -> None:
     """Recent texts from leads, unanswered first."""
-    from rich import box
-    from rich.table import Table
+    from rich.text import Text
 
+    from leadchase.cli.listing import Listing
     from leadchase.replies import inbox as read_inbox
     from leadchase.times import when
 
@@ -76,17 +76,17 @@ def inbox(
         common.out.print("No texts from leads yet.")
         return
     now = common.now()
-    table = Table("", "From", "Received", "Message", "Kind", box=box.SIMPLE_HEAD)
+    table = Listing(["", "From", "Received", "Kind"], long_header="Message")
     for e in entries:
-        who = f"{e.name} #{e.lead_id}" if e.lead_id else f"{e.phone} (unknown)"
+        who = Text(f"{e.name} #{e.lead_id}" if e.lead_id else e.name, style="bold")
         table.add_row(
-            "" if e.answered else "[bold]NEW[/]",
-            who,
-            when(e.received_at, zones.lead(e.timezone), now),
-            e.body,
+            Text("" if e.answered else "NEW", style="bold"),
+            [who, Text(e.phone, no_wrap=True)],
+            Text(when(e.received_at, zones.lead(e.timezone), now), no_wrap=True),
             e.kind,
+            long=Text(e.body),
         )
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

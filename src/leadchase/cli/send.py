@@ -44,8 +44,9 @@ def send(
 
 
 def _render(result: SendResult) -> None:
-    from rich import box
-    from rich.table import Table
+    from rich.text import Text
+
+    from leadchase.cli.listing import Listing
 
     out = common.out
     if not result.channels:
@@ -54,25 +55,19 @@ def _render(result: SendResult) -> None:
             "`leadchase today` as tasks. See docs/configuration.md."
         )
     if result.items:
-        title = "Dry run: nothing was sent" if result.dry_run else "Send run"
-        table = Table(
-            "Lead",
-            "Channel",
-            "To",
-            "Result",
-            "Why / message",
-            title=title,
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-        )
+        out.print("Dry run: nothing was sent" if result.dry_run else "Send run")
+        table = Listing(["Lead", "Channel", "Result"], long_header="Why / message", under=0)
         for item in result.items:
             detail = item.reason
             if item.result in ("would-send", "sent") and item.body:
                 detail = (f"Subject: {item.subject}\n" if item.subject else "") + item.body
             table.add_row(
-                f"{item.name} #{item.lead_id}", item.channel, item.to, item.result, detail
+                [Text(f"{item.name} #{item.lead_id}", style="bold"), Text(item.to, no_wrap=True)],
+                item.channel,
+                item.result,
+                long=Text(detail),
             )
-        out.print(table)
+        table.print()
     counts = result.to_json()
     summary = ", ".join(
         f"{counts[key]} {label}"

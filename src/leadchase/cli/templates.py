@@ -29,9 +29,9 @@ def _library(context: Context) -> TemplateLibrary:
 @template_app.command("list")
 def list_templates(json_output: common.JsonOption = False) -> None:
     """Every template in the workspace: text or email, its wordings and the offers they frame."""
-    from rich.table import Table
     from rich.text import Text
 
+    from leadchase.cli.listing import Column, Listing
     from leadchase.messaging import summarise
 
     context = common.context()
@@ -43,14 +43,16 @@ def list_templates(json_output: common.JsonOption = False) -> None:
     if not summaries:
         common.out.print(f"No templates in {library.folder}; see docs/templates.md to add one.")
         return
-    table = Table("Template", "Channel", "Variants", "Offer framings", title=str(library.folder))
+    common.out.print(str(library.folder), markup=False)
+    table = Listing(["Template", "Channel", Column("Variants", "right"), "Offer framings"])
     for summary in summaries:
+        name = Text(summary.name, no_wrap=True)
         if summary.problem is not None:
-            table.add_row(summary.name, "", Text("broken", "red"), Text(summary.problem, "red"))
+            table.add_row(name, "", Text("broken", "red"), Text(summary.problem, "red"))
             continue
         framings = ", ".join(f"{kind} ({count})" for kind, count in summary.framings.items())
-        table.add_row(summary.name, CHANNEL_WORDS[summary.channel], str(summary.variants), framings)
-    common.out.print(table)
+        table.add_row(name, CHANNEL_WORDS[summary.channel], str(summary.variants), framings)
+    table.print()
 
 
 @template_app.command("preview")
@@ -184,25 +186,25 @@ def _finding_json(finding: Finding) -> dict[str, object]:
 
 
 def _render_findings(findings: list[Finding]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    if not findings:
-        return
-    table = Table("Template", "Line", "Severity", "Rule", "Message", "Fix")
-    for column in table.columns:
-        column.overflow = "fold"
+    from leadchase.cli.listing import Column, Listing
+
+    table = Listing(
+        ["Template", Column("Line", "right"), "Severity", "Rule"],
+        long_header="Message / fix",
+        under=0,
+    )
     for finding in findings:
         style = "red" if finding.severity == "error" else "yellow"
         table.add_row(
-            finding.template,
+            Text(finding.template, no_wrap=True),
             str(finding.line),
             Text(finding.severity, style),
-            finding.rule,
-            Text(finding.message),
-            Text(finding.fix),
+            Text(finding.rule, no_wrap=True),
+            long=[Text(finding.message), Text(f"fix: {finding.fix}", style="dim")],
         )
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

@@ -49,33 +49,25 @@ def today(
 
 
 def _render(agenda: Agenda, zones: Zones) -> None:
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     from leadchase.agenda import SPEED_TO_LEAD_MINUTES
+    from leadchase.cli.listing import Listing
     from leadchase.times import when
 
     out = common.out
     if agenda.replies:
-        table = Table(
-            title=f"REPLIES WAITING  ({len(agenda.replies)})  answer these first",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
-        for header in ("", "Lead", "Their time", "They wrote"):
-            table.add_column(header, overflow="fold")
+        out.print(f"REPLIES WAITING  ({len(agenda.replies)})  answer these first")
+        replies = Listing(["", "Lead", "Their time"], long_header="They wrote")
         for reply in agenda.replies:
-            lead = Text(f"{reply.name} ", style="bold").append(f"#{reply.lead_id}", style="dim")
-            lead.append(f"\n{reply.phone or ''}")
-            table.add_row(
+            replies.add_row(
                 Text("REPLY", style="bold white on blue"),
-                lead,
-                reply.local_time or "zone unknown",
-                f"“{reply.text}”",
+                [_lead_line(reply.name, reply.lead_id), Text(reply.phone or "", no_wrap=True)],
+                _their_time(reply.local_time),
+                long=f"“{reply.text}”",
             )
-        out.print(table)
+        replies.print()
+        out.print()
     if not agenda.items and not agenda.replies:
         if agenda.next_due is not None:
             next_due = when(agenda.next_due, zones.own, agenda.now)
@@ -91,9 +83,10 @@ def _render(agenda: Agenda, zones: Zones) -> None:
         title = f"{channel.upper()}  ({total} due)"
         if channel in agenda.manual_automated:
             title += "  [dim]sending not configured: send these yourself[/]"
-        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        for header in ("", "Lead", "Their time / why", "Attempt / last touch", "Say / send"):
-            table.add_column(header, overflow="fold")
+        out.print(title)
+        tasks = Listing(
+            ["", "Lead", "Their time / why", "Attempt / last touch"], long_header="Say / send"
+        )
         for item in items:
             flag = Text("NEW", style="bold")
             if item.new_lead and (item.minutes_waiting or 0) > SPEED_TO_LEAD_MINUTES:
@@ -104,24 +97,43 @@ def _render(agenda: Agenda, zones: Zones) -> None:
                 flag = Text("DNC", style="bold red")
             contact = item.email if channel == "email" else item.phone
             source = " / ".join(part for part in (item.source, item.offer) if part)
-            lead = Text(f"{item.name} ", style="bold").append(f"#{item.lead_id}", style="dim")
-            lead.append(f"\n{contact or ''}").append(f"\n{source}", style="dim")
-            their_time = Text(
-                item.local_time or "zone unknown", style="" if item.local_time else "yellow"
-            )
-            their_time.append(f"\n{item.reason}")
             attempt = (
                 f"{item.attempt} of {item.attempts_planned}"
                 if item.attempts_planned
                 else str(item.attempt)
             )
-            table.add_row(flag, lead, their_time, f"{attempt}\n{item.last_touch or ''}", _say(item))
-        out.print(table)
+            tasks.add_row(
+                flag,
+                [
+                    _lead_line(item.name, item.lead_id),
+                    Text(contact or "", no_wrap=True),
+                    Text(source, style="dim"),
+                ],
+                [*_their_time(item.local_time), item.reason],
+                [attempt, item.last_touch or ""],
+                long=_say(item),
+            )
+        tasks.print()
         if total > len(items):
             out.print(f"  … and {total - len(items)} more {channel} tasks (use --limit)")
+        out.print()
 
 
-def _say(item: AgendaItem) -> Text:
+def _lead_line(name: str, lead_id: int) -> Text:
+    from rich.text import Text
+
+    return Text(f"{name} ", style="bold").append(f"#{lead_id}", style="dim")
+
+
+def _their_time(local_time: str | None) -> list[Text]:
+    from rich.text import Text
+
+    if local_time is None:
+        return [Text("zone unknown", style="yellow")]
+    return [Text(local_time, no_wrap=True)]
+
+
+def _say(item: AgendaItem) -> list[Text]:
     """What to say or send: the rendered text (or the email's subject) over its template name."""
     from rich.text import Text
 
@@ -130,8 +142,8 @@ def _say(item: AgendaItem) -> Text:
     elif item.channel == "text" and item.message is not None:
         say = Text(item.message)
     else:
-        return Text(item.suggestion or "")
-    return say.append(f"\n{item.template}", style="dim")
+        return [Text(item.suggestion or "")]
+    return [say, Text(item.template or "", style="dim", no_wrap=True)]
 
 
 def register(app: typer.Typer) -> None:
