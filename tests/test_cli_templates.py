@@ -144,7 +144,7 @@ def test_preview_mistakes_are_one_line_errors(workspace: Workspace) -> None:
         (["internet-lead/nope"], "not found"),
         (["internet-lead/first-text", "--variant", "11"], "has no variant 11"),
         (["internet-lead/first-text", "--offer", "heloc"], "unknown offer kind 'heloc'"),
-        (["internet-lead/first-text", "--lead", "99"], "no lead with id 99"),
+        (["internet-lead/first-text", "--lead", "99"], "no lead #99"),
     ]
     for args, message in cases:
         result = runner.invoke(app, ["template", "preview", *args])

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 from sqlalchemy import Connection, Row
 
-from leadchase.cadence.model import STAGES, Channel
+from leadchase.cadence.model import Channel, parse_stage
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp, record_touch, start_cadence
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError, LeadNotFound
 from leadchase.importing.emails import normalise_email
 from leadchase.importing.phones import normalise_phone
+from leadchase.lead_search import lead_number
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
@@ -33,14 +34,13 @@ DEFAULT_OUTCOME = {"call": "no-answer", "text": "sent", "email": "sent"}
 
 
 def find_lead(connection: Connection, reference: str) -> Row[Any]:
-    """A lead by id, by phone in any format, or by email."""
+    """A lead by id ("7" or "#7"), by phone in any format, or by email."""
     text = reference.strip()
-    if text.isdigit() and len(text) < 9:
-        lead = lead_store.get(connection, int(text))
+    lead_id = lead_number(text)
+    if lead_id is not None:
+        lead = lead_store.get(connection, lead_id)
         if lead is None:
-            raise LeadNotFound(
-                f"no lead with id {text}; find it with `leadchase leads --search NAME`"
-            )
+            raise LeadNotFound(f"no lead #{lead_id}; find it with `leadchase leads --search NAME`")
         return lead
     phone = normalise_phone(text)
     email = normalise_email(text) if "@" in text else None
@@ -154,8 +154,7 @@ def _suggested_message(
 def set_stage(
     context: Context, reference: str, stage: str, now: datetime
 ) -> tuple[Row[Any], str | None]:
-    if stage not in STAGES:
-        raise LeadchaseError(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
+    stage = parse_stage(stage)
     followup = FollowUp.load(context.settings)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)

@@ -13,7 +13,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from leadchase.errors import CadenceError
+from leadchase.errors import CadenceError, LeadchaseError
 
 Channel = Literal["call", "text", "email"]
 CHANNELS: tuple[Channel, ...] = ("call", "text", "email")
@@ -35,6 +35,15 @@ STAGES: tuple[Stage, ...] = (
     "dead",
     "nurture",
 )
+
+
+def parse_stage(text: str) -> Stage:
+    """A stage as a person types it: " Contacted" is contacted."""
+    wanted = text.strip().lower()
+    for stage in STAGES:
+        if stage == wanted:
+            return stage
+    raise LeadchaseError(f"unknown stage {text.strip()!r}; use one of {', '.join(STAGES)}")
 
 
 _DAY_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")

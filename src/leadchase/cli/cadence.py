@@ -55,7 +55,10 @@ def check() -> None:
 def preview(
     lead: Annotated[
         str | None,
-        typer.Argument(help="Lead id, phone or email (its real schedule).", show_default=False),
+        typer.Argument(
+            help="Lead id (7 or #7), phone or email: its real schedule.",
+            show_default=False,
+        ),
     ] = None,
     cadence: Annotated[
         str | None,

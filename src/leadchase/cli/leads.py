@@ -9,7 +9,9 @@ import typer
 from leadchase.cli import common
 from leadchase.cli.today import ChannelChoice
 
-LeadArgument = Annotated[str, typer.Argument(help="Lead id, phone number (any format) or email.")]
+LeadArgument = Annotated[
+    str, typer.Argument(help="Lead id (7 or #7), phone number (any format) or email.")
+]
 
 
 def log(
@@ -47,15 +49,17 @@ def stage(
     ],
 ) -> None:
     """Move a lead to another stage; its cadence switches as the stage map says."""
+    from leadchase.cadence.model import parse_stage
     from leadchase.lead_work import set_stage
 
+    chosen = parse_stage(new_stage)
     context = common.context()
     try:
-        row, cadence = set_stage(context, lead, new_stage.strip().lower(), common.now())
+        row, cadence = set_stage(context, lead, chosen, common.now())
     finally:
         context.close()
     follow = f"now on cadence {cadence}" if cadence else "no cadence: nothing more is scheduled"
-    common.out.print(f"{row.name or row.id} (#{row.id}) is now {new_stage}; {follow}.")
+    common.out.print(f"{row.name or row.id} (#{row.id}) is now {chosen}; {follow}.", markup=False)
 
 
 def snooze(
@@ -157,7 +161,12 @@ def show(
 
 
 def leads(
-    search: Annotated[str, typer.Option(help="Part of a name, phone or email.")] = "",
+    search: Annotated[
+        str,
+        typer.Option(
+            help="Part of a name (accents optional), a phone in any format, an email, #7."
+        ),
+    ] = "",
     stage: Annotated[
         str | None, typer.Option(help="Only leads in this stage.", show_default=False)
     ] = None,
@@ -170,9 +179,11 @@ def leads(
     """List and search leads, newest first."""
     from rich.text import Text
 
+    from leadchase.cadence.model import parse_stage
     from leadchase.cli.listing import Column, Listing
     from leadchase.store import leads as lead_store
 
+    stage = parse_stage(stage) if stage is not None else None
     context = common.context()
     try:
         with context.database.reading() as connection:

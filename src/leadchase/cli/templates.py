@@ -61,7 +61,7 @@ def preview(
     lead: Annotated[
         str | None,
         typer.Option(
-            help="Lead id, phone or email to render for (default: a sample lead).",
+            help="Lead id (7 or #7), phone or email to render for (default: a sample lead).",
             show_default=False,
         ),
     ] = None,
