@@ -27,6 +27,7 @@ from leadchase.errors import (
     ConfigError,
     LeadchaseError,
 )
+from leadchase.words import counted
 
 if TYPE_CHECKING:
     from leadchase.dispatch import SendResult
@@ -145,7 +146,8 @@ class DaemonPasses:
                     f" error {item.error_code}" if item.error_code else "",
                 )
         if result.reconciled:
-            self.log.info("reconciled %d message(s) left by an interrupted run", result.reconciled)
+            reconciled = counted(result.reconciled, "message")
+            self.log.info("reconciled %s left by an interrupted run", reconciled)
         counts = result.to_json()
         summary = ", ".join(
             f"{counts[key]} {key.replace('_', ' ')}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from leadchase.errors import CadenceError, LeadchaseError
+from leadchase.words import counted
 
 Channel = Literal["call", "text", "email"]
 CHANNELS: tuple[Channel, ...] = ("call", "text", "email")
@@ -98,7 +99,10 @@ def parse_times(
     """(time of day, on arrival) for each of a step's touches of one channel: the texts give
     them in order ("09:30", or "arrival" for the first touch of day 1); the rest get neither."""
     if len(texts) > count:
-        raise CadenceError(f"{channel} has {len(texts)} times for {count} touches (one per touch)")
+        raise CadenceError(
+            f"{channel} has {counted(len(texts), 'time')} for {counted(count, 'touch')} "
+            "(one per touch)"
+        )
     moments: list[tuple[time | None, bool]] = []
     for position, text in enumerate(texts):
         if text != ARRIVAL:

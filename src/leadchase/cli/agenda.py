@@ -28,6 +28,7 @@ def agenda(
 ) -> None:
     """Your calls of the coming days, one per lead per day; --ics makes a calendar file of them."""
     from leadchase.ics import upcoming_calls, write_calendar
+    from leadchase.words import counted
 
     context = common.context()
     try:
@@ -38,7 +39,8 @@ def agenda(
     if ics is not None:
         write_calendar(calendar, ics)
         common.err.print(
-            f"Wrote {len(calendar.events)} call events for {calendar.leads} leads to {ics}.",
+            f"Wrote {counted(len(calendar.events), 'call event')} for "
+            f"{counted(calendar.leads, 'lead')} to {ics}.",
             markup=False,
         )
     if json_output:

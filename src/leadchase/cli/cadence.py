@@ -18,6 +18,7 @@ def check() -> None:
 
     from leadchase.cadence.service import FollowUp
     from leadchase.messaging import TemplateLibrary, lint_used
+    from leadchase.words import counted
 
     context = common.context()
     followup = FollowUp.load(context.settings)
@@ -43,12 +44,16 @@ def check() -> None:
     names = ", ".join(sorted(cadences)) or "none"
     if problems or errors:
         common.out.print(
-            f"{len(problems)} cadence problem(s), {errors} template error(s); "
+            f"{counted(len(problems), 'cadence problem')}, "
+            f"{counted(errors, 'template error')}; "
             f"cadences that loaded: {names}"
         )
         raise typer.Exit(1)
-    note = f" ({warnings} template warning(s))" if warnings else ""
-    common.out.print(f"All cadences are valid: {names}; their {len(used)} templates pass{note}")
+    note = f" ({counted(warnings, 'template warning')})" if warnings else ""
+    common.out.print(
+        f"All cadences are valid: {names}; {counted(len(used), 'template')} checked, "
+        f"no errors{note}"
+    )
 
 
 @cadence_app.command("preview")

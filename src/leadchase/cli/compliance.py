@@ -27,6 +27,7 @@ def report(
     from leadchase.cli.listing import Listing
     from leadchase.compliance.report import compliance_report
     from leadchase.times import day
+    from leadchase.words import counted
 
     context = common.context()
     try:
@@ -59,8 +60,8 @@ def report(
             )
         table.print()
         common.out.print(
-            f"{len(result.texts)} automated text(s) since {day(result.since, zone, now)}; "
-            f"{len(result.violations)} violation(s)."
+            f"{counted(len(result.texts), 'automated text')} since "
+            f"{day(result.since, zone, now)}; {counted(len(result.violations), 'violation')}."
         )
     if result.violations:
         raise typer.Exit(1)

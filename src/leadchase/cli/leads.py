@@ -16,7 +16,13 @@ LeadArgument = Annotated[
 
 def log(
     lead: LeadArgument,
-    channel: Annotated[ChannelChoice, typer.Argument(help="call, text or email.")],
+    channel: Annotated[
+        ChannelChoice,
+        typer.Argument(
+            parser=common.choice(ChannelChoice, "a channel", common.CHANNEL_WORDS),
+            help="call, text (or sms) or email.",
+        ),
+    ],
     outcome: Annotated[
         str | None,
         typer.Option(
@@ -182,6 +188,7 @@ def leads(
     from leadchase.cadence.model import parse_stage
     from leadchase.cli.listing import Column, Listing
     from leadchase.store import leads as lead_store
+    from leadchase.words import counted
 
     stage = parse_stage(stage) if stage is not None else None
     context = common.context()
@@ -202,11 +209,11 @@ def leads(
             str(row.id),
             [Text(row.name or "(no name)", style="bold"), Text(row.state or "", style="dim")],
             [Text(row.phone or "", no_wrap=True), Text(row.email or "", no_wrap=True)],
-            [row.stage, Text(f"{row.attempts} attempts", style="dim")],
+            [row.stage, Text(counted(row.attempts, "attempt"), style="dim")],
             row.source,
         )
     table.print()
-    common.out.print(f"{len(rows)} of {total} leads")
+    common.out.print(f"{len(rows)} of {counted(total, 'lead')}")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ def sync(json_output: common.JsonOption = False) -> None:
     from leadchase.channels.config import twilio_settings
     from leadchase.dispatch import send_lock
     from leadchase.replies import sync_replies
+    from leadchase.words import counted
 
     context = common.context()
     try:
@@ -34,8 +35,8 @@ def sync(json_output: common.JsonOption = False) -> None:
         return
     for item in result.items:
         who = f"{item.name} #{item.lead_id}" if item.lead_id else item.from_number
-        common.out.print(f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}")
-    common.out.print(f"{len(result.items)} new message(s).")
+        common.out.print(f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}", markup=False)
+    common.out.print(f"{counted(len(result.items), 'new message')}.")
 
 
 def inbox(

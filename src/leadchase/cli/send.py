@@ -47,6 +47,7 @@ def _render(result: SendResult) -> None:
     from rich.text import Text
 
     from leadchase.cli.listing import Listing
+    from leadchase.words import counted
 
     out = common.out
     if not result.channels:
@@ -79,7 +80,8 @@ def _render(result: SendResult) -> None:
     )  # fmt: skip
     out.print(summary or "Nothing due to send right now.")
     if result.reconciled:
-        out.print(f"Reconciled {result.reconciled} message(s) left by an interrupted run.")
+        reconciled = counted(result.reconciled, "message")
+        out.print(f"Reconciled {reconciled} left by an interrupted run.")
 
 
 def register(app: typer.Typer) -> None:

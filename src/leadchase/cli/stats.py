@@ -82,6 +82,7 @@ def _rates(title: str, rows: Mapping[str, Tally], total: str, hits: str) -> None
 
 def _render(result: Stats, zone: str) -> None:
     from leadchase.times import day
+    from leadchase.words import counted
 
     since = f"since {day(result.since, zone, result.now)}" if result.since else "ever"
     who = f"from {result.source}" if result.source else "all sources"
@@ -96,7 +97,7 @@ def _render(result: Stats, zone: str) -> None:
     _render_funnel(result)
     opt_outs = result.opt_outs
     common.out.print(
-        f"\n[bold]OPT-OUTS[/]  {opt_outs.leads.hits} of {opt_outs.leads.total} leads"
+        f"\n[bold]OPT-OUTS[/]  {opt_outs.leads.hits} of {counted(opt_outs.leads.total, 'lead')}"
         f" ({_percent(opt_outs.leads.rate)})"
     )
     if opt_outs.leads.hits:
@@ -118,6 +119,7 @@ def _render_speed(result: Stats) -> None:
 
 def _render_attempts(result: Stats) -> None:
     from leadchase.reporting.model import ATTEMPT_DAYS, ATTEMPT_TARGET
+    from leadchase.words import counted
 
     attempts = result.attempts
     low, high = ATTEMPT_TARGET
@@ -136,8 +138,8 @@ def _render_attempts(result: Stats) -> None:
     common.out.print(chart)
     by_channel = ", ".join(f"{channel} {n}" for channel, n in attempts.by_channel.items())
     common.out.print(
-        f"  {attempts.leads} leads past their first {ATTEMPT_DAYS} days"
-        f" ({attempts.still_in_first_days} still in them): under 2 attempts"
+        f"  past the first {ATTEMPT_DAYS} days: {counted(attempts.leads, 'lead')}"
+        f" ({attempts.still_in_first_days} still in them); under 2 attempts"
         f" {_percent(attempts.under_2)}, on target {_percent(attempts.on_target)};"
         f" attempts by channel: {by_channel}"
     )

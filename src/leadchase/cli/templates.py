@@ -120,6 +120,7 @@ def _render_preview(result: Preview) -> None:
     from rich.markup import escape
 
     from leadchase.messaging.segments import non_gsm7_characters
+    from leadchase.words import counted
 
     out = common.out
     out.print(
@@ -135,7 +136,7 @@ def _render_preview(result: Preview) -> None:
             info = message.segments
             line = (
                 f"{info.characters} characters, {info.encoding}, "
-                f"{info.segments} segment{'s' if info.segments != 1 else ''}"
+                f"{counted(info.segments, 'segment')}"
             )
             if info.encoding == "UCS-2":
                 forcing = ", ".join(repr(char) for char in non_gsm7_characters(message.body))
@@ -156,6 +157,7 @@ def lint(
     Exits 1 when there is an error; warnings alone exit 0.
     """
     from leadchase.messaging import lint_templates
+    from leadchase.words import counted
 
     context = common.context()
     library = _library(context)
@@ -174,7 +176,10 @@ def lint(
         )
     else:
         _render_findings(findings)
-        common.out.print(f"{checked} template(s) checked: {errors} error(s), {warnings} warning(s)")
+        common.out.print(
+            f"{counted(checked, 'template')} checked: {counted(errors, 'error')}, "
+            f"{counted(warnings, 'warning')}"
+        )
     if errors:
         raise typer.Exit(1)
 

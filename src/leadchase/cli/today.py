@@ -24,7 +24,12 @@ class ChannelChoice(StrEnum):
 
 def today(
     channel: Annotated[
-        ChannelChoice | None, typer.Option(help="Only this channel.", show_default=False)
+        ChannelChoice | None,
+        typer.Option(
+            parser=common.choice(ChannelChoice, "a channel", common.CHANNEL_WORDS),
+            help="Only this channel.",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many leads per channel.")] = 15,
     json_output: common.JsonOption = False,
@@ -54,6 +59,7 @@ def _render(agenda: Agenda, zones: Zones) -> None:
     from leadchase.agenda import SPEED_TO_LEAD_MINUTES
     from leadchase.cli.listing import Listing
     from leadchase.times import when
+    from leadchase.words import counted
 
     out = common.out
     if agenda.replies:
@@ -115,7 +121,8 @@ def _render(agenda: Agenda, zones: Zones) -> None:
             )
         tasks.print()
         if total > len(items):
-            out.print(f"  … and {total - len(items)} more {channel} tasks (use --limit)")
+            more = counted(total - len(items), f"more {channel} task")
+            out.print(f"  … and {more} (use --limit)")
         out.print()
 
 
