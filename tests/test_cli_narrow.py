@@ -100,3 +100,15 @@ def test_a_wide_terminal_keeps_the_message_in_its_column(leads: list[dict[str, A
     assert "Say / send" in wide and "Say / send" not in narrow
     header = next(line for line in wide.splitlines() if "Say / send" in line)
     assert len(header) > 80
+
+
+def test_a_phone_extension_shows_where_the_officer_dials(leads: list[dict[str, Any]]) -> None:
+    (kraemer,) = [lead for lead in leads if lead["name"] == "Denise Kraemer"]  # 614-268-9934 x12
+    dial = f"{kraemer['phone']} ext. 12"
+    _whole([dial], _run("show", str(kraemer["id"])))
+    calls = _run("today", "--channel", "call", "--limit", "100", sending=False)
+    _whole([dial], calls)
+    texts = _run("today", "--channel", "text", "--limit", "100", sending=False)
+    assert kraemer["phone"] in texts and dial not in texts  # a text goes to the number alone
+    items = json.loads(_run("today", "--channel", "call", "--limit", "100", "--json"))
+    assert {item["phone_ext"] for item in items if item["lead_id"] == kraemer["id"]} == {"12"}

@@ -49,6 +49,7 @@ class AgendaItem:
     # What to send for a text or email task: the rendered template (and the email's subject).
     message: str | None = None
     subject: str | None = None
+    phone_ext: str | None = None  # dialled after the number; texts go to the number alone
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -242,6 +243,7 @@ def _item(
         automated=bool(row.automated),
         message=message,
         subject=subject,
+        phone_ext=row.phone_ext,
     )
 
 

@@ -140,12 +140,17 @@ def show(
         ("Consent text", "consent_text"), ("Consent IP", "consent_ip"),
     ):  # fmt: skip
         value = details.get(key)
+        if key == "phone" and value and details.get("phone_ext"):
+            value = f"{value} ext. {details['phone_ext']}"
         if isinstance(value, datetime):
             value = when(value, zone, now)
         if value:
             facts.add_row(label, Text(str(value)))
     if details.get("other_phones"):
-        others = ", ".join(p["number"] for p in details["other_phones"])
+        others = ", ".join(
+            f"{p['number']} ext. {p['ext']}" if p.get("ext") else p["number"]
+            for p in details["other_phones"]
+        )
         facts.add_row("Other phones", Text(others))
     if len(details.get("sources") or []) > 1:
         facts.add_row("All sources", Text(", ".join(details["sources"])))

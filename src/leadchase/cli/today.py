@@ -102,6 +102,8 @@ def _render(agenda: Agenda, zones: Zones) -> None:
             if item.dnc:
                 flag = Text("DNC", style="bold red")
             contact = item.email if channel == "email" else item.phone
+            if channel == "call" and item.phone_ext:
+                contact = f"{item.phone} ext. {item.phone_ext}"
             source = " / ".join(part for part in (item.source, item.offer) if part)
             attempt = (
                 f"{item.attempt} of {item.attempts_planned}"

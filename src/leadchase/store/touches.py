@@ -162,6 +162,7 @@ def agenda_rows(
             lead_table.c.first_name,
             lead_table.c.last_name,
             lead_table.c.phone,
+            lead_table.c.phone_ext,
             lead_table.c.email,
             lead_table.c.timezone,
             lead_table.c.city,
