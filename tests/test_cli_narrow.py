@@ -112,3 +112,25 @@ def test_a_phone_extension_shows_where_the_officer_dials(leads: list[dict[str, A
     assert kraemer["phone"] in texts and dial not in texts  # a text goes to the number alone
     items = json.loads(_run("today", "--channel", "call", "--limit", "100", "--json"))
     assert {item["phone_ext"] for item in items if item["lead_id"] == kraemer["id"]} == {"12"}
+
+
+def test_a_listing_never_cuts_what_cannot_wrap() -> None:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from leadchase.cli.listing import Listing
+
+    screen = io.StringIO()
+    console = Console(file=screen, width=30, color_system=None)
+    listing = Listing(["Lead", "Their time"], long_header="Say")
+    email = "bernadette.okafor.realestate@example.com"  # wider than the screen
+    when = Text("Mon Mar 2 10:00 AM PST", no_wrap=True)
+    listing.add_row(["Bernadette Okafor #24", Text(email, no_wrap=True)], when, long="Hi " * 20)
+    console.print(listing, crop=False)
+    lines = screen.getvalue().splitlines()
+    assert any(email in line for line in lines)
+    assert any("Mon Mar 2 10:00 AM PST" in line for line in lines)
+    said = [line for line in lines if line.strip().startswith("Hi")]
+    assert len(said) > 1 and all(len(line) <= 30 for line in said)  # long text still wraps

@@ -76,16 +76,21 @@ class Listing:
         widths = _fit(widths, least, options.max_width, shrink_first=last)
         yield from _emit(console, _row(console, columns, widths, headers, "bold"))
         yield from _emit(console, [Text("─" * (_span(widths) - MARGIN), style="dim")], margin=True)
-        # Under the column `under`, a little further in.
+        # Under the column `under`, a little further in; at the left when that leaves no room.
         indent = MARGIN + sum(width + GAP for width in widths[: self.under]) + GAP
+        if options.max_width - indent < 20:
+            indent = MARGIN + GAP
         for number, (cells, long) in enumerate(self.rows):
             if inline:
                 cells = [*cells, long]
             yield from _emit(console, _row(console, columns, widths, cells))
             if long and not inline:
-                width = max(options.max_width - indent, 20)
+                width = max(options.max_width - indent, 1)
                 wrapped = [piece for line in long for piece in _wrap(console, line, width)]
-                yield from _emit(console, [Text(" " * indent) + piece for piece in wrapped])
+                indented = [
+                    Text(" " * indent) + piece if piece.plain else piece for piece in wrapped
+                ]
+                yield from _emit(console, indented)
                 if self.spaced and number < len(self.rows) - 1:
                     yield Segment.line()
 
