@@ -140,7 +140,7 @@ CASES = {
     ),
     "more times than touches": (
         "steps:\n  - day: 1\n    email: {at: ['09:00', '15:00']}\n",
-        f"{STEP} 'day: 1': email has 2 times for 1 touches (one per touch)",
+        f"{STEP} 'day: 1': email has 2 times for 1 touch (one per touch)",
     ),
     "templates not one per touch": (
         "steps:\n  - day: 1\n    text: {count: 3, templates: [a, b]}\n",

@@ -137,7 +137,7 @@ def test_preview_mistakes_are_one_line_errors(workspace: Workspace) -> None:
         (["internet-lead/nope"], "not found"),
         (["internet-lead/first-text", "--variant", "11"], "has no variant 11"),
         (["internet-lead/first-text", "--offer", "heloc"], "unknown offer kind 'heloc'"),
-        (["internet-lead/first-text", "--lead", "99"], "no lead with id 99"),
+        (["internet-lead/first-text", "--lead", "99"], "no lead #99"),
     ]
     for args, message in cases:
         result = run("template", "preview", *args)
@@ -150,7 +150,7 @@ def test_preview_mistakes_are_one_line_errors(workspace: Workspace) -> None:
 def test_lint_exits_1_on_errors_and_0_with_only_warnings(workspace: Workspace) -> None:
     clean = run("template", "lint")
     assert clean.exit_code == 0, clean.output
-    assert "13 template(s) checked: 0 error(s), 0 warning(s)" in clean.stdout
+    assert "13 templates checked: 0 errors, 0 warnings" in clean.stdout
 
     custom = workspace.templates_dir / "custom"
     custom.mkdir()
@@ -190,7 +190,7 @@ def test_lint_exits_1_on_errors_and_0_with_only_warnings(workspace: Workspace) -
 def test_cadence_check_reports_errors_in_the_templates_it_uses(workspace: Workspace) -> None:
     valid = run("cadence", "check")
     assert valid.exit_code == 0, valid.output
-    assert "templates pass" in valid.stdout
+    assert "templates checked, no errors" in valid.stdout
 
     # A template no cadence uses does not fail the cadence check.
     (workspace.templates_dir / "custom").mkdir()
@@ -203,4 +203,4 @@ def test_cadence_check_reports_errors_in_the_templates_it_uses(workspace: Worksp
     assert broken.exit_code == 1
     assert "template internet-lead/followup-text line 2" in broken.stderr
     assert "first_name is not defined (undefined)" in broken.stderr
-    assert "1 template error(s)" in broken.stdout
+    assert "0 cadence problems, 1 template error;" in broken.stdout

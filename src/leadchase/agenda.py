@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from leadchase.cadence.service import FollowUp, cadences_changed, replan_if_cadences_changed
 from leadchase.channels.config import configured_channels
@@ -16,6 +15,7 @@ from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 from leadchase.store.records import DueTouch
+from leadchase.times import when
 
 SPEED_TO_LEAD_MINUTES = 5
 FIRST_DAYS = 10
@@ -46,6 +46,7 @@ class AgendaItem:
     # What to send for a text or email task: the rendered template (and the email's subject).
     message: str | None = None
     subject: str | None = None
+    phone_ext: str | None = None  # dialled after the number; texts go to the number alone
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -156,10 +157,7 @@ def build_agenda(
 
 
 def _local(moment: datetime, zone: str | None) -> str | None:
-    if not zone:
-        return None
-    local = moment.astimezone(ZoneInfo(zone))
-    return local.strftime("%a %I:%M %p %Z").replace(" 0", " ")
+    return when(moment, zone, moment) if zone else None
 
 
 def _item(
@@ -214,6 +212,7 @@ def _item(
         automated=touch.automated,
         message=rendered.body if rendered else None,
         subject=rendered.subject if rendered else None,
+        phone_ext=lead.phone_ext,
     )
 
 

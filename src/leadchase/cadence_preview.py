@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp
@@ -17,6 +16,7 @@ from leadchase.contact.places import lead_time_zones, normalise_state, normalise
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 from leadchase.store.records import Lead
+from leadchase.times import when
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class PreviewRow:
 class Preview:
     title: str
     rows: list[PreviewRow]
+    zone: str  # the lead's zone, where its days are counted
 
 
 def preview_cadence(
@@ -74,16 +75,15 @@ def preview_cadence(
         start = now
         title = f"{chosen.name} for a new lead in {code}"
     clock = followup.clock(facts, start)
-    local_zone = ZoneInfo(clock.zone)
     rows = [
         PreviewRow(
             day=s.touch.day,
             due=s.due_at,
-            local_time=s.due_at.astimezone(local_zone).strftime("%a %d %b %Y %I:%M %p %Z"),
+            local_time=when(s.due_at, clock.zone, now),
             channel=s.touch.channel,
             automated=s.touch.automated,
             detail=s.touch.template or s.touch.say or "",
         )
         for s in plan(chosen, clock, followup.policy)
     ]
-    return Preview(title, rows)
+    return Preview(title, rows, clock.zone)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from leadchase.cadence.service import FollowUp
 from leadchase.compliance.windows import check_moment
 from leadchase.context import Context
 from leadchase.store.reports import automated_texts_since
+from leadchase.times import when
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,6 @@ def compliance_report(context: Context, now: datetime, days: int) -> ComplianceR
         assert sent_at is not None  # the query reads sent texts only
         clock = followup.clock(lead, sent_at)
         decision = check_moment(sent_at, clock.zones, clock.states, followup.policy)
-        local = sent_at.astimezone(ZoneInfo(clock.zone)).strftime("%a %Y-%m-%d %H:%M %Z")
         audited.append(
             AuditedText(
                 message_id=message.id,
@@ -69,7 +68,7 @@ def compliance_report(context: Context, now: datetime, days: int) -> ComplianceR
                 name=lead.name or "",
                 to=message.to_address,
                 sent_at=sent_at,
-                local_time=local,
+                local_time=when(sent_at, clock.zone, now),
                 zones=";".join(clock.zones),
                 states=";".join(clock.states),
                 allowed=decision.allowed,

@@ -30,6 +30,7 @@ from leadchase.errors import (
     LeadchaseError,
 )
 from leadchase.files import open_private_append
+from leadchase.words import counted
 
 if TYPE_CHECKING:
     from leadchase.dispatch import SendResult
@@ -140,7 +141,8 @@ class DaemonPasses:
                     f" error {item.error_code}" if item.error_code else "",
                 )
         if result.reconciled:
-            self.log.info("reconciled %d message(s) left by an interrupted run", result.reconciled)
+            reconciled = counted(result.reconciled, "message")
+            self.log.info("reconciled %s left by an interrupted run", reconciled)
         counts = result.to_json()
         summary = ", ".join(
             f"{counts[key]} {key.replace('_', ' ')}"

@@ -190,8 +190,12 @@ def import_dnc(context: Context, path: Path, column: str | None, now: datetime) 
     )
 
 
-def add_numbers(context: Context, numbers: Sequence[str], now: datetime) -> DncChange:
-    wanted = {_e164(number): "added by hand (leadchase dnc add)" for number in numbers}
+def add_numbers(
+    context: Context, numbers: Sequence[str], now: datetime, note: str = ""
+) -> DncChange:
+    """`note`: why or how the person asked, kept as the entry's evidence."""
+    evidence = note or "added by hand (leadchase dnc add)"
+    wanted = {_e164(number): evidence for number in numbers}
     with context.database.writing() as connection:
         added, leads = _list_numbers(connection, wanted, now)
     unchanged = tuple(number for number in wanted if number not in added)

@@ -7,19 +7,19 @@ from sqlalchemy import Connection
 from leadchase.contact.emails import normalise_email
 from leadchase.contact.phones import normalise_phone
 from leadchase.errors import LeadchaseError, LeadNotFound
+from leadchase.lead_search import lead_number
 from leadchase.store import leads as lead_store
 from leadchase.store.records import Lead
 
 
 def find_lead(connection: Connection, reference: str) -> Lead:
-    """A lead by id, by phone in any format, or by email."""
+    """A lead by id ("7" or "#7"), by phone in any format, or by email."""
     text = reference.strip()
-    if text.isdigit() and len(text) < 9:
-        lead = lead_store.get(connection, int(text))
+    lead_id = lead_number(text)
+    if lead_id is not None:
+        lead = lead_store.get(connection, lead_id)
         if lead is None:
-            raise LeadNotFound(
-                f"no lead with id {text}; find it with `leadchase leads --search NAME`"
-            )
+            raise LeadNotFound(f"no lead #{lead_id}; find it with `leadchase leads --search NAME`")
         return lead
     phone = normalise_phone(text)
     email = normalise_email(text) if "@" in text else None

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 from sqlalchemy import Connection
 
-from leadchase.cadence.model import STAGES
+from leadchase.cadence.model import parse_stage
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp, change_stage, record_touch
 from leadchase.contact.channels import Channel
@@ -23,6 +23,7 @@ from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 from leadchase.store.records import Lead
+from leadchase.times import when
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "call": ("no-answer", "left-voicemail", "talked", "busy", "wrong-number", "bad-number"),
@@ -108,8 +109,7 @@ def _suggested_message(
 def set_stage(
     context: Context, reference: str, stage: str, now: datetime
 ) -> tuple[Lead, str | None]:
-    if stage not in STAGES:
-        raise LeadchaseError(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
+    stage = parse_stage(stage)
     followup = FollowUp.load(context.settings)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
@@ -150,7 +150,7 @@ def snooze(
         until = parse_until(until_text, now, zone)
         lead_store.update_lead(connection, lead.id, {"snoozed_until": until})
         touch_store.postpone_open(connection, lead.id, until)
-        lead_store.add_event(connection, lead.id, now, "snooze", f"until {until.isoformat()}")
+        lead_store.add_event(connection, lead.id, now, "snooze", f"until {when(until, zone, now)}")
     return lead, until
 
 

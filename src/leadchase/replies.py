@@ -247,6 +247,7 @@ class InboxEntry:
     kind: str
     received_at: datetime
     answered: bool
+    timezone: str | None = None  # the lead's, None for an unknown sender
 
 
 def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
@@ -266,6 +267,7 @@ def inbox(context: Context, limit: int = 30) -> list[InboxEntry]:
                 message.status,
                 message.created_at,
                 last_touch is not None and last_touch >= message.created_at,
+                lead.timezone if lead is not None else None,
             )
         )
     return sorted(entries, key=lambda e: (e.answered, -e.received_at.timestamp()))

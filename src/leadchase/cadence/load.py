@@ -29,6 +29,7 @@ from leadchase.cadence.model import (
 )
 from leadchase.contact.channels import AUTOMATABLE, CHANNELS, Channel
 from leadchase.errors import CadenceError
+from leadchase.words import counted
 
 # A YAML value exactly as typed: scalars stay text (so YAML 1.1 surprises such as 9:30 read as
 # the number 570, or `no` read as false, cannot happen), None when empty, lists and mappings.
@@ -204,7 +205,8 @@ class _CadenceReader:
             names = [_text(name, "template") for name in _list(fields["templates"], "templates")]
             if len(names) != count:
                 raise CadenceError(
-                    f"{channel} has {len(names)} templates for {count} touches "
+                    f"{channel} has {counted(len(names), 'template')} for "
+                    f"{counted(count, 'touch')} "
                     "(give one per touch, or one template: for all)"
                 )
         elif "template" in fields:

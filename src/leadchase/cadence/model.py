@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 from leadchase.contact.channels import Channel
-from leadchase.errors import CadenceError
+from leadchase.errors import CadenceError, LeadchaseError
+from leadchase.words import counted
 
 FIRST_DAY = 1
 LAST_DAY = 730  # two years: where the playbook's taper ends
@@ -31,6 +32,15 @@ STAGES: tuple[Stage, ...] = (
     "dead",
     "nurture",
 )
+
+
+def parse_stage(text: str) -> Stage:
+    """A stage as a person types it: " Contacted" is contacted."""
+    wanted = text.strip().lower()
+    for stage in STAGES:
+        if stage == wanted:
+            return stage
+    raise LeadchaseError(f"unknown stage {text.strip()!r}; use one of {', '.join(STAGES)}")
 
 
 _DAY_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")
@@ -85,7 +95,10 @@ def parse_times(
     """(time of day, on arrival) for each of a step's touches of one channel: the texts give
     them in order ("09:30", or "arrival" for the first touch of day 1); the rest get neither."""
     if len(texts) > count:
-        raise CadenceError(f"{channel} has {len(texts)} times for {count} touches (one per touch)")
+        raise CadenceError(
+            f"{channel} has {counted(len(texts), 'time')} for {counted(count, 'touch')} "
+            "(one per touch)"
+        )
     moments: list[tuple[time | None, bool]] = []
     for position, text in enumerate(texts):
         if text != ARRIVAL:

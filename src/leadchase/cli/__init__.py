@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from leadchase import __version__
 from leadchase.cli import common
+from leadchase.cli.help_panels import Group, use_everywhere
 from leadchase.errors import EXIT_BUSY, LeadchaseError
 
 
-class _ErrorBoundary(TyperGroup):
+class _ErrorBoundary(Group):
     """The one place user errors become a one-line message and an exit code, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -103,6 +103,7 @@ def _register() -> None:
         compliance, daemon, dnc, stats, export, agenda,
     ):  # fmt: skip
         group.register(app)
+    use_everywhere(app)
 
 
 _register()

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from leadchase.cli import common
-from leadchase.cli.tables import heading_table
 
 if TYPE_CHECKING:
     from leadchase.ics import CallCalendar
+    from leadchase.times import Zones
 
 
 def agenda(
@@ -23,17 +23,21 @@ def agenda(
         ),
     ] = None,
     days: Annotated[int, typer.Option(min=1, max=60, help="Today and this many days in all.")] = 7,
+    utc: common.UtcOption = False,
     json_output: common.JsonOption = False,
 ) -> None:
     """Your calls of the coming days, one per lead per day; --ics makes a calendar file of them."""
     from leadchase.ics import upcoming_calls, write_calendar
+    from leadchase.words import counted
 
     with common.open_workspace() as context:
         calendar = upcoming_calls(context, common.now(), days)
+        zones = common.zones(context, utc)
     if ics is not None:
         write_calendar(calendar, ics)
         common.err.print(
-            f"Wrote {len(calendar.events)} call events for {calendar.leads} leads to {ics}.",
+            f"Wrote {counted(len(calendar.events), 'call event')} for "
+            f"{counted(calendar.leads, 'lead')} to {ics}.",
             markup=False,
         )
     if json_output:
@@ -44,31 +48,36 @@ def agenda(
             }
         )
     elif ics is None:
-        _render_calls(calendar)
+        _render_calls(calendar, zones)
 
 
-def _render_calls(calendar: CallCalendar) -> None:
-    from zoneinfo import ZoneInfo
+def _render_calls(calendar: CallCalendar, zones: Zones) -> None:
+    from rich.text import Text
 
+    from leadchase.cli.listing import Column, Listing
+    from leadchase.times import day, when
+
+    now = calendar.now
     if not calendar.events:
-        common.out.print(f"No calls planned before {calendar.until:%a %d %b}.")
+        common.out.print(f"No calls planned before {day(calendar.until, zones.own, now)}.")
         return
-    table = heading_table(
-        f"CALLS until {calendar.until.astimezone(ZoneInfo(calendar.zone)):%a %d %b %H:%M %Z}",
-        "Your time", "Their time", "Lead", "Phone", "Calls", "Say",
-    )  # fmt: skip
+    common.out.print(f"\n[bold]CALLS until {when(calendar.until, zones.own, now)}[/]")
+    times = ["UTC"] if zones.utc else ["Your time", "Their time"]
+    table = Listing([*times, "Lead", Column("Calls", "right")], long_header="Say", under=0)
     for event in calendar.events:
+        starts = [when(event.start, zones.own, now)]
+        if not zones.utc:
+            starts.append(when(event.start, zones.lead(event.timezone), now))
+        phone = Text("DNC ", style="bold red") if event.dnc else Text()
+        phone.append(event.phone)
+        phone.no_wrap = True
         table.add_row(
-            event.local_start(calendar.zone, "%a %d %b %H:%M"),
-            event.local_start(shape="%H:%M %Z"),
-            f"{event.name} #{event.lead_id}",
-            ("DNC " if event.dnc else "") + event.phone,
+            *(Text(start, no_wrap=True) for start in starts),
+            [Text(f"{event.name} #{event.lead_id}", style="bold"), phone],
             str(len(event.calls)),
-            "; ".join(call.say for call in event.calls if call.say),
+            long="; ".join(call.say for call in event.calls if call.say),
         )
-    for column in table.columns[1:]:
-        column.justify = "left"
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

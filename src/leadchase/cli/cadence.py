@@ -17,6 +17,7 @@ def check() -> None:
     from rich.markup import escape
 
     from leadchase.cadence.check import check_workspace_cadences
+    from leadchase.words import counted
 
     with common.open_workspace() as context:
         result = check_workspace_cadences(context.settings)
@@ -31,14 +32,16 @@ def check() -> None:
     names = ", ".join(result.cadences) or "none"
     if not result.valid:
         common.out.print(
-            f"{len(result.problems)} cadence problem(s), {result.template_errors} template error(s); "
+            f"{counted(len(result.problems), 'cadence problem')}, "
+            f"{counted(result.template_errors, 'template error')}; "
             f"cadences that loaded: {names}"
         )
         raise typer.Exit(1)
     warnings = result.template_warnings
-    note = f" ({warnings} template warning(s))" if warnings else ""
+    note = f" ({counted(warnings, 'template warning')})" if warnings else ""
     common.out.print(
-        f"All cadences are valid: {names}; their {result.templates_used} templates pass{note}"
+        f"All cadences are valid: {names}; {counted(result.templates_used, 'template')} checked, "
+        f"no errors{note}"
     )
 
 
@@ -46,7 +49,10 @@ def check() -> None:
 def preview(
     lead: Annotated[
         str | None,
-        typer.Argument(help="Lead id, phone or email (its real schedule).", show_default=False),
+        typer.Argument(
+            help="Lead id (7 or #7), phone or email: its real schedule.",
+            show_default=False,
+        ),
     ] = None,
     cadence: Annotated[
         str | None,
@@ -56,42 +62,45 @@ def preview(
     zip_code: Annotated[
         str, typer.Option("--zip", help="ZIP of the made-up lead (with --cadence).")
     ] = "",
+    utc: common.UtcOption = False,
     json_output: common.JsonOption = False,
 ) -> None:
     """The whole planned schedule of a lead, or of a cadence, in the lead's local time."""
-    from rich.table import Table
+    from rich.text import Text
 
     from leadchase.cadence_preview import preview_cadence
+    from leadchase.cli.listing import Column, Listing
+    from leadchase.times import when
 
     if (lead is None) == (cadence is None):
         common.fail(
             "give a LEAD or --cadence NAME (not both); e.g. `leadchase cadence preview --cadence internet-lead --state FL`"
         )
     with common.open_workspace() as context:
+        now = common.now()
         result = preview_cadence(
-            context, common.now(), lead=lead, cadence=cadence, state=state, zip_code=zip_code
+            context, now, lead=lead, cadence=cadence, state=state, zip_code=zip_code
         )
+        zone = common.zones(context, utc).lead(result.zone)
     if json_output:
         common.print_json([row.to_json() for row in result.rows])
         return
-    table = Table(
-        "Day",
-        "Local time",
-        "Channel",
-        "How",
-        "Template / talking point",
-        title=result.title,
-        title_justify="left",
+    common.out.print(result.title, markup=False)
+    table = Listing(
+        [Column("Day", "right"), "UTC" if utc else "Their time", "Channel", "How"],
+        long_header="Template / talking point",
+        under=1,
+        spaced=False,
     )
     for row in result.rows:
         table.add_row(
             str(row.day),
-            row.local_time,
+            Text(when(row.due, zone, now), no_wrap=True),
             row.channel,
             "auto" if row.automated else "task",
-            row.detail,
+            long=row.detail,
         )
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from leadchase.context import Context
+    from leadchase.times import Zones
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -23,6 +26,34 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a stable JSON document instead of tables.")
 ]
+UtcOption = Annotated[
+    bool, typer.Option("--utc", help="Show times in UTC instead of the lead's or your own zone.")
+]
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+# What people call a channel: a text is an SMS to many.
+CHANNEL_WORDS = {"sms": "text"}
+
+
+def choice(
+    kind: type[Choice], what: str, aliases: Mapping[str, str] | None = None
+) -> Callable[[Any], Choice]:
+    """A parser for an option or argument of choices: any case, aliases, and a plain sentence
+    when the value is none of them ("'fax' is not a channel: use call, text or email")."""
+    from leadchase.words import either
+
+    def parse(value: Any) -> Choice:
+        if isinstance(value, kind):
+            return value
+        typed = str(value).strip().lower()
+        try:
+            return kind((aliases or {}).get(typed, typed))
+        except ValueError:
+            names = either([member.value for member in kind])
+            raise typer.BadParameter(f"{value!r} is not {what}: use {names}") from None
+
+    return parse
 
 
 @dataclass
@@ -45,6 +76,13 @@ def open_workspace() -> AbstractContextManager[Context]:
     from leadchase.context import open_workspace as open_home
 
     return open_home(state.home)
+
+
+def zones(context: Context, utc: bool = False) -> Zones:
+    """Where this run shows times: leads in theirs, yours in [contact] default_timezone."""
+    from leadchase.times import Zones
+
+    return Zones(context.settings.contact.default_timezone, utc)
 
 
 def now() -> datetime:

@@ -22,13 +22,17 @@ def report(
 
     Exits 1 if any violation is found (there should be none).
     """
-    from rich import box
-    from rich.table import Table
+    from rich.text import Text
 
+    from leadchase.cli.listing import Listing
     from leadchase.compliance_report import compliance_report
+    from leadchase.times import day
+    from leadchase.words import counted
 
     with common.open_workspace() as context:
-        result = compliance_report(context, common.now(), days)
+        now = common.now()
+        result = compliance_report(context, now, days)
+        zone = common.zones(context).own
     if json_output:
         common.print_json(
             {
@@ -38,20 +42,23 @@ def report(
             }
         )
     else:
-        table = Table("Lead", "To", "Their time", "States", "Decision", box=box.SIMPLE_HEAD)
+        table = Listing(
+            ["Lead", "Their time", "States"], long_header="Decision", stack_under=20, under=0
+        )
         for text in result.texts:
-            verdict = "allowed" if text.allowed else f"[bold red]VIOLATION[/] {text.reason}"
+            verdict = Text("allowed")
+            if not text.allowed:
+                verdict = Text("VIOLATION ", style="bold red").append(text.reason)
             table.add_row(
-                f"{text.name} #{text.lead_id}",
-                text.to,
-                text.local_time,
+                [Text(f"{text.name} #{text.lead_id}", style="bold"), Text(text.to, no_wrap=True)],
+                Text(text.local_time, no_wrap=True),
                 text.states or "-",
-                verdict,
+                long=verdict,
             )
-        common.out.print(table)
+        table.print()
         common.out.print(
-            f"{len(result.texts)} automated text(s) since {result.since:%Y-%m-%d}; "
-            f"{len(result.violations)} violation(s)."
+            f"{counted(len(result.texts), 'automated text')} since "
+            f"{day(result.since, zone, now)}; {counted(len(result.violations), 'violation')}."
         )
     if result.violations:
         raise typer.Exit(1)

@@ -10,6 +10,7 @@ import typer
 
 from leadchase.cli import common
 from leadchase.cli.leads import LeadArgument
+from leadchase.words import counted
 
 if TYPE_CHECKING:
     from leadchase.dnc import DncChange
@@ -43,6 +44,8 @@ def import_numbers(
     json_output: common.JsonOption = False,
 ) -> None:
     """Put every number in a file on the do-not-call list; lines without a valid number are listed."""
+    from rich.markup import escape
+
     from leadchase.dnc import import_dnc
 
     with common.open_workspace() as context:
@@ -52,7 +55,7 @@ def import_numbers(
         return
     out = common.out
     read = f"column {result.column!r}" if result.column else "one number per line"
-    out.print(f"[bold]{result.file}[/] ({read}): {result.numbers} numbers")
+    out.print(f"[bold]{escape(result.file)}[/] ({read}): {counted(result.numbers, 'number')}")
     out.print(f"  newly on the do-not-call list: {result.added}")
     out.print(f"  already on it: {result.already_listed}")
     out.print(f"  lines without a valid number: {result.invalid}")
@@ -67,39 +70,75 @@ def import_numbers(
 
 @dnc_app.command("add")
 def add(
-    numbers: Annotated[list[str], typer.Argument(help="Phone numbers, in any format.")],
+    numbers: Annotated[
+        list[str],
+        typer.Argument(help='Phone numbers, in any format; quote one with spaces: "206 555 0142".'),
+    ],
+    note: Annotated[
+        str, typer.Option(help="Why or how they asked, e.g. 'said so on the phone 3/2'.")
+    ] = "",
     json_output: common.JsonOption = False,
 ) -> None:
     """Put numbers on the do-not-call list by hand."""
     from leadchase.dnc import add_numbers
+    from leadchase.errors import EXIT_USAGE
 
+    split = _split_number(numbers)
+    if split is not None:
+        common.fail(
+            f"{split!r} is one phone number split at its spaces; put it in quotes: "
+            f'leadchase dnc add "{split}"',
+            EXIT_USAGE,
+        )
     with common.open_workspace() as context:
-        change = add_numbers(context, numbers, common.now())
+        change = add_numbers(context, numbers, common.now(), note.strip())
     _report(change, "added to", "already on", json_output)
 
 
-@dnc_app.command("list")
-def list_(json_output: common.JsonOption = False) -> None:
-    """The numbers on the do-not-call list, with when and why they were added."""
-    from rich.table import Table
+def _split_number(numbers: list[str]) -> str | None:
+    """The pieces of a number the shell split ("206 555 0142" typed without quotes), joined."""
+    from leadchase.contact.phones import normalise_phone
 
+    run: list[str] = []
+    for piece in numbers:
+        digits = sum(char.isdigit() for char in piece)
+        if 0 < digits < 7 and normalise_phone(piece) is None:
+            run.append(piece)
+        elif len(run) > 1:
+            break
+        else:
+            run = []
+    return " ".join(run) if len(run) > 1 else None
+
+
+@dnc_app.command("list")
+def list_(utc: common.UtcOption = False, json_output: common.JsonOption = False) -> None:
+    """The numbers on the do-not-call list, with when and why they were added."""
+    from rich.text import Text
+
+    from leadchase.cli.listing import Listing
     from leadchase.dnc import list_dnc
+    from leadchase.times import when
 
     with common.open_workspace() as context:
         entries = list_dnc(context)
+        zone = common.zones(context, utc).own
     if json_output:
         common.print_json([entry.to_json() for entry in entries])
         return
-    table = Table("Number", "Added (UTC)", "Why", "Leads")
+    now = common.now()
+    table = Listing(
+        ["Number", "Added", "Leads"], long_header="Why", stack_under=30, under=0, spaced=False
+    )
     for entry in entries:
         table.add_row(
-            entry.number,
-            entry.added_at.strftime("%Y-%m-%d %H:%M"),
-            entry.evidence,
+            Text(entry.number, no_wrap=True),
+            Text(when(entry.added_at, zone, now), no_wrap=True),
             ", ".join(f"#{lead_id}" for lead_id in entry.lead_ids),
+            long=Text(entry.evidence),
         )
-    common.out.print(table)
-    common.out.print(f"{len(entries)} numbers on the do-not-call list")
+    table.print()
+    common.out.print(f"{counted(len(entries), 'number')} on the do-not-call list")
 
 
 @dnc_app.command("remove")
@@ -114,7 +153,7 @@ def remove(
         change = remove_number(context, number, common.now())
     _report(change, "taken off", "", json_output)
     if change.texts_resumed and not json_output:
-        common.out.print(f"Texts resume for {change.texts_resumed} leads.")
+        common.out.print(f"Texts resume for {counted(change.texts_resumed, 'lead')}.")
 
 
 def _report(change: DncChange, done: str, not_done: str, json_output: bool) -> None:
@@ -134,7 +173,10 @@ def optout(
     lead: LeadArgument,
     channel: Annotated[
         OptOutChoice,
-        typer.Option(help="What the lead asked you to stop: text, call, email or all."),
+        typer.Option(
+            parser=common.choice(OptOutChoice, "a channel", common.CHANNEL_WORDS),
+            help="What the lead asked you to stop: text (or sms), call, email or all.",
+        ),
     ] = OptOutChoice.all,
     note: Annotated[
         str, typer.Option(help="How and when they asked, e.g. 'said so on the phone 3/2'.")
@@ -154,7 +196,8 @@ def optout(
     if result.suppressed:
         common.out.print(
             f"{who}: {stops} stopped for {', '.join(result.suppressed)}; "
-            f"{result.cancelled} planned touches cancelled."
+            f"{counted(result.cancelled, 'planned touch')} cancelled.",
+            markup=False,
         )
     for value in result.already:
         common.out.print(f"{value} had already opted out of {stops}.")

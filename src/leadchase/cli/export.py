@@ -24,9 +24,20 @@ class ExportFormat(StrEnum):
 
 
 def export(
-    kind: Annotated[ExportKind, typer.Argument(help="What to export: leads, touches or messages.")],
+    kind: Annotated[
+        ExportKind,
+        typer.Argument(
+            parser=common.choice(ExportKind, "something to export"),
+            help="What to export: leads, touches or messages.",
+        ),
+    ],
     file_format: Annotated[
-        ExportFormat, typer.Option("--format", help="csv (spreadsheets) or json.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            parser=common.choice(ExportFormat, "a format"),
+            help="csv (spreadsheets) or json.",
+        ),
     ] = ExportFormat.csv,
     out: Annotated[
         Path | None,
@@ -37,11 +48,12 @@ def export(
 ) -> None:
     """Export every lead, touch or message as CSV or JSON, for a spreadsheet or a CRM."""
     from leadchase.exports import export as run_export
+    from leadchase.words import counted
 
     with common.open_workspace() as context:
         result = run_export(context, kind.value, file_format.value, out, sys.stdout)
     if result.path is not None:
-        rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"
+        rows = counted(result.rows, "row")
         common.err.print(f"Wrote {rows} ({kind.value}) to {result.path}.", markup=False)
 
 

@@ -70,6 +70,7 @@ def import_(
             dry_run=dry_run,
             default_zone=context.settings.contact.default_timezone,
         )
+        zones = common.zones(context)
         now = common.now()
         if json_output or not common.out.is_terminal:
             results = import_files(context, files, options, now, cadence=cadence)
@@ -82,7 +83,7 @@ def import_(
     from leadchase.cli.render_import import render_result
 
     for result in results:
-        render_result(common.out, result)
+        render_result(common.out, result, zones, now)
 
 
 def _with_progress(

@@ -9,12 +9,20 @@ import typer
 from leadchase.cli import common
 from leadchase.cli.today import ChannelChoice
 
-LeadArgument = Annotated[str, typer.Argument(help="Lead id, phone number (any format) or email.")]
+LeadArgument = Annotated[
+    str, typer.Argument(help="Lead id (7 or #7), phone number (any format) or email.")
+]
 
 
 def log(
     lead: LeadArgument,
-    channel: Annotated[ChannelChoice, typer.Argument(help="call, text or email.")],
+    channel: Annotated[
+        ChannelChoice,
+        typer.Argument(
+            parser=common.choice(ChannelChoice, "a channel", common.CHANNEL_WORDS),
+            help="call, text (or sms) or email.",
+        ),
+    ],
     outcome: Annotated[
         str | None,
         typer.Option(
@@ -44,12 +52,14 @@ def stage(
     ],
 ) -> None:
     """Move a lead to another stage; its cadence switches as the stage map says."""
+    from leadchase.cadence.model import parse_stage
     from leadchase.lead_work import set_stage
 
+    chosen = parse_stage(new_stage)
     with common.open_workspace() as context:
-        row, cadence = set_stage(context, lead, new_stage.strip().lower(), common.now())
+        row, cadence = set_stage(context, lead, chosen, common.now())
     follow = f"now on cadence {cadence}" if cadence else "no cadence: nothing more is scheduled"
-    common.out.print(f"{row.name or row.id} (#{row.id}) is now {new_stage}; {follow}.")
+    common.out.print(f"{row.name or row.id} (#{row.id}) is now {chosen}; {follow}.", markup=False)
 
 
 def snooze(
@@ -57,26 +67,38 @@ def snooze(
     until: Annotated[
         str, typer.Argument(help='When to bring the lead back: "3d", "12h", "2w" or a date.')
     ],
+    utc: common.UtcOption = False,
 ) -> None:
     """Hide a lead from the agenda and from automated sends until a later time."""
     from leadchase.lead_work import snooze as snooze_lead
+    from leadchase.times import when
 
     with common.open_workspace() as context:
-        row, moment = snooze_lead(context, lead, until, common.now())
+        now = common.now()
+        row, moment = snooze_lead(context, lead, until, now)
+        zone = common.zones(context, utc).lead(row.timezone)
     common.out.print(
-        f"Snoozed {row.name or row.id} (#{row.id}) until {moment.isoformat(timespec='minutes')}."
+        f"Snoozed {row.name or row.id} (#{row.id}) until {when(moment, zone, now)}.", markup=False
     )
 
 
-def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
+def show(
+    lead: LeadArgument, utc: common.UtcOption = False, json_output: common.JsonOption = False
+) -> None:
     """A lead's details and timeline: touches made and planned, messages, stage changes, notes."""
-    from rich.table import Table
+    from datetime import datetime
 
+    from rich.table import Table
+    from rich.text import Text
+
+    from leadchase.cli.listing import Listing
     from leadchase.lead_work import timeline
+    from leadchase.times import when
 
     with common.open_workspace() as context:
-        result = timeline(context, lead, common.now())
-        default_zone = context.settings.contact.default_timezone
+        now = common.now()
+        result = timeline(context, lead, now)
+        zones = common.zones(context, utc)
     details = result.lead
     if json_output:
         common.print_json(
@@ -91,9 +113,11 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
         )
         return
     out = common.out
-    out.print(
-        f"[bold]{details['name'] or '(no name)'}[/]  #{details['id']}  stage {details['stage']}, cadence {details['cadence'] or 'none'}"
-    )
+    zone = zones.lead(details.get("timezone"))
+    heading = Text(details["name"] or "(no name)", style="bold")
+    heading.append(f"  #{details['id']}  stage {details['stage']}, ")
+    heading.append(f"cadence {details['cadence'] or 'none'}")
+    out.print(heading)
     facts = Table(show_header=False, box=None)
     for label, key in (
         ("Phone", "phone"), ("Email", "email"), ("Address", "address"), ("City", "city"),
@@ -104,32 +128,44 @@ def show(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
         ("Consent text", "consent_text"), ("Consent IP", "consent_ip"),
     ):  # fmt: skip
         value = details.get(key)
+        if key == "phone" and value and details.get("phone_ext"):
+            value = f"{value} ext. {details['phone_ext']}"
+        if isinstance(value, datetime):
+            value = when(value, zone, now)
         if value:
-            facts.add_row(label, str(value))
+            facts.add_row(label, Text(str(value)))
     if details.get("other_phones"):
-        facts.add_row("Other phones", ", ".join(p["number"] for p in details["other_phones"]))
+        others = ", ".join(
+            f"{p['number']} ext. {p['ext']}" if p.get("ext") else p["number"]
+            for p in details["other_phones"]
+        )
+        facts.add_row("Other phones", Text(others))
     if len(details.get("sources") or []) > 1:
-        facts.add_row("All sources", ", ".join(details["sources"]))
+        facts.add_row("All sources", Text(", ".join(details["sources"])))
     out.print(facts)
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(details.get("timezone") or default_zone)
-    when = f"When ({'their time' if details.get('timezone') else zone.key})"
-    table = Table(when, "What", "Channel", "Detail", title="Timeline", title_justify="left")
+    whose = "UTC" if utc else "their time" if details.get("timezone") else "your time"
+    out.print("\nTimeline")
+    table = Listing(
+        [f"When ({whose})", "What", "Channel"], long_header="Detail", under=0, spaced=False
+    )
     for entry in result.entries:
         style = {"planned": "dim", "due": "bold"}.get(entry.kind, "")
         table.add_row(
-            entry.at.astimezone(zone).strftime("%a %Y-%m-%d %I:%M %p %Z"),
-            entry.kind,
-            entry.channel or "",
-            entry.text,
-            style=style,
+            Text(when(entry.at, zone, now), style=style, no_wrap=True),
+            Text(entry.kind, style=style),
+            Text(entry.channel or "", style=style),
+            long=Text(entry.text, style=style),
         )
-    out.print(table)
+    table.print()
 
 
 def leads(
-    search: Annotated[str, typer.Option(help="Part of a name, phone or email.")] = "",
+    search: Annotated[
+        str,
+        typer.Option(
+            help="Part of a name (accents optional), a phone in any format, an email, #7."
+        ),
+    ] = "",
     stage: Annotated[
         str | None, typer.Option(help="Only leads in this stage.", show_default=False)
     ] = None,
@@ -140,30 +176,31 @@ def leads(
     json_output: common.JsonOption = False,
 ) -> None:
     """List and search leads, newest first."""
-    from rich.table import Table
+    from rich.text import Text
 
+    from leadchase.cadence.model import parse_stage
+    from leadchase.cli.listing import Column, Listing
     from leadchase.lead_list import list_leads
+    from leadchase.words import counted
 
+    stage = parse_stage(stage) if stage is not None else None
     with common.open_workspace() as context:
         result = list_leads(context, search, stage, source, limit)
     if json_output:
         keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
         common.print_json([{key: getattr(row, key) for key in keys} for row in result.leads])
         return
-    table = Table("#", "Name", "Phone", "Email", "State", "Stage", "Source", "Attempts")
+    table = Listing([Column("#", "right"), "Lead", "Phone / email", "Stage", "Source"])
     for row in result.leads:
         table.add_row(
             str(row.id),
-            row.name,
-            row.phone or "",
-            row.email or "",
-            row.state or "",
-            row.stage,
+            [Text(row.name or "(no name)", style="bold"), Text(row.state or "", style="dim")],
+            [Text(row.phone or "", no_wrap=True), Text(row.email or "", no_wrap=True)],
+            [row.stage, Text(counted(row.attempts, "attempt"), style="dim")],
             row.source,
-            str(row.attempts),
         )
-    common.out.print(table)
-    common.out.print(f"{len(result.leads)} of {result.total} leads")
+    table.print()
+    common.out.print(f"{len(result.leads)} of {counted(result.total, 'lead')}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from leadchase.cli.listing import Listing
 from leadchase.importing.headers import RAW_ONLY
 from leadchase.importing.pipeline import ImportResult
+from leadchase.times import Zones, when
 
 
-def render_result(console: Console, result: ImportResult) -> None:
+def render_result(console: Console, result: ImportResult, zones: Zones, now: datetime) -> None:
     title = f"{'Dry run: ' if result.dry_run else ''}{result.file}"
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         result.delimiter, repr(result.delimiter)
@@ -25,10 +29,8 @@ def render_result(console: Console, result: ImportResult) -> None:
             )
         console.print(mapping)
         if result.samples:
-            samples = Table(*result.samples[0], title="Sample rows", title_justify="left")
-            for sample in result.samples:
-                samples.add_row(*(Text("" if v is None else str(v)) for v in sample.values()))
-            console.print(samples)
+            console.print("Sample rows")
+            console.print(_samples(result, zones, now), crop=False)
     summary = Table("", "Rows", show_header=False, title="Summary", title_justify="left")
     verb = "would be " if result.dry_run else ""
     summary.add_row("rows read", str(result.rows))
@@ -78,3 +80,23 @@ def _unused_cells(summary: Table, what: str, count: int, samples: list[str]) -> 
     summary.add_row(Text(what, style="yellow"), str(count))
     # repr() quotes each value and spells out control characters; Text keeps markup literal.
     summary.add_row(Text("  e.g. " + ", ".join(repr(value) for value in samples)), "")
+
+
+def _samples(result: ImportResult, zones: Zones, now: datetime) -> Listing:
+    """The first cleaned rows, each lead's phone and email whole and its date in its own zone."""
+    table = Listing(["Name", "Phone / email", "Place", "Source / lead date"])
+    for sample in result.samples:
+        arrived = sample["lead_date"]
+        table.add_row(
+            sample["name"] or "",
+            [Text(sample[key] or "", no_wrap=True) for key in ("phone", "email")],
+            Text(" ".join(sample[key] for key in ("state", "zip") if sample[key]), no_wrap=True),
+            [
+                sample["source"] or "",
+                Text(
+                    when(arrived, zones.lead(sample["timezone"]), now) if arrived else "",
+                    no_wrap=True,
+                ),
+            ],
+        )
+    return table

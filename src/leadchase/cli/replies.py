@@ -12,6 +12,7 @@ from leadchase.cli import common
 def sync(json_output: common.JsonOption = False) -> None:
     """Fetch new texts from Twilio: pause leads who replied, honour STOP, START and HELP."""
     from leadchase.dispatch import sync_from_twilio
+    from leadchase.words import counted
 
     with common.open_workspace() as context:
         result = sync_from_twilio(context, common.now())
@@ -20,22 +21,25 @@ def sync(json_output: common.JsonOption = False) -> None:
         return
     for item in result.items:
         who = f"{item.name} #{item.lead_id}" if item.lead_id else item.from_number
-        common.out.print(f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}")
-    common.out.print(f"{len(result.items)} new message(s).")
+        common.out.print(f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}", markup=False)
+    common.out.print(f"{counted(len(result.items), 'new message')}.")
 
 
 def inbox(
     limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 30,
+    utc: common.UtcOption = False,
     json_output: common.JsonOption = False,
 ) -> None:
     """Recent texts from leads, unanswered first."""
-    from rich import box
-    from rich.table import Table
+    from rich.text import Text
 
+    from leadchase.cli.listing import Listing
     from leadchase.replies import inbox as read_inbox
+    from leadchase.times import when
 
     with common.open_workspace() as context:
         entries = read_inbox(context, limit)
+        zones = common.zones(context, utc)
     if json_output:
         common.print_json(
             [
@@ -55,17 +59,18 @@ def inbox(
     if not entries:
         common.out.print("No texts from leads yet.")
         return
-    table = Table("", "From", "Received (UTC)", "Message", "Kind", box=box.SIMPLE_HEAD)
+    now = common.now()
+    table = Listing(["", "From", "Received", "Kind"], long_header="Message")
     for e in entries:
-        who = f"{e.name} #{e.lead_id}" if e.lead_id else f"{e.phone} (unknown)"
+        who = Text(f"{e.name} #{e.lead_id}" if e.lead_id else e.name, style="bold")
         table.add_row(
-            "" if e.answered else "[bold]NEW[/]",
-            who,
-            e.received_at.strftime("%Y-%m-%d %H:%M"),
-            e.body,
+            Text("" if e.answered else "NEW", style="bold"),
+            [who, Text(e.phone, no_wrap=True)],
+            Text(when(e.received_at, zones.lead(e.timezone), now), no_wrap=True),
             e.kind,
+            long=Text(e.body),
         )
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

@@ -41,8 +41,10 @@ def send(
 
 
 def _render(result: SendResult) -> None:
-    from rich import box
-    from rich.table import Table
+    from rich.text import Text
+
+    from leadchase.cli.listing import Listing
+    from leadchase.words import counted
 
     out = common.out
     if not result.channels:
@@ -51,25 +53,19 @@ def _render(result: SendResult) -> None:
             "`leadchase today` as tasks. See docs/configuration.md."
         )
     if result.items:
-        title = "Dry run: nothing was sent" if result.dry_run else "Send run"
-        table = Table(
-            "Lead",
-            "Channel",
-            "To",
-            "Result",
-            "Why / message",
-            title=title,
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-        )
+        out.print("Dry run: nothing was sent" if result.dry_run else "Send run")
+        table = Listing(["Lead", "Channel", "Result"], long_header="Why / message", under=0)
         for item in result.items:
             detail = item.reason
             if item.result in ("would-send", "sent") and item.body:
                 detail = (f"Subject: {item.subject}\n" if item.subject else "") + item.body
             table.add_row(
-                f"{item.name} #{item.lead_id}", item.channel, item.to, item.result, detail
+                [Text(f"{item.name} #{item.lead_id}", style="bold"), Text(item.to, no_wrap=True)],
+                item.channel,
+                item.result,
+                long=Text(detail),
             )
-        out.print(table)
+        table.print()
     counts = result.to_json()
     summary = ", ".join(
         f"{counts[key]} {label}"
@@ -81,7 +77,8 @@ def _render(result: SendResult) -> None:
     )  # fmt: skip
     out.print(summary or "Nothing due to send right now.")
     if result.reconciled:
-        out.print(f"Reconciled {result.reconciled} message(s) left by an interrupted run.")
+        reconciled = counted(result.reconciled, "message")
+        out.print(f"Reconciled {reconciled} left by an interrupted run.")
 
 
 def register(app: typer.Typer) -> None:

@@ -36,10 +36,11 @@ def stats(
 
     with common.open_workspace() as context:
         result = build_stats(context, common.now(), since, source)
+        zone = common.zones(context).own
     if json_output:
         common.print_json(result.to_json())
         return
-    _render(result)
+    _render(result, zone)
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -76,8 +77,11 @@ def _rates(title: str, rows: Mapping[str, Tally], total: str, hits: str) -> None
     common.out.print(table)
 
 
-def _render(result: Stats) -> None:
-    since = f"since {result.since:%a %d %b %Y}" if result.since else "ever"
+def _render(result: Stats, zone: str) -> None:
+    from leadchase.times import day
+    from leadchase.words import counted
+
+    since = f"since {day(result.since, zone, result.now)}" if result.since else "ever"
     who = f"from {result.source}" if result.source else "all sources"
     common.out.print(f"[bold]Leads that arrived {since}, {who}: {result.leads}[/]")
     if not result.leads:
@@ -90,7 +94,7 @@ def _render(result: Stats) -> None:
     _render_funnel(result)
     opt_outs = result.opt_outs
     common.out.print(
-        f"\n[bold]OPT-OUTS[/]  {opt_outs.leads.hits} of {opt_outs.leads.total} leads"
+        f"\n[bold]OPT-OUTS[/]  {opt_outs.leads.hits} of {counted(opt_outs.leads.total, 'lead')}"
         f" ({_percent(opt_outs.leads.rate)})"
     )
     if opt_outs.leads.hits:
@@ -112,6 +116,7 @@ def _render_speed(result: Stats) -> None:
 
 def _render_attempts(result: Stats) -> None:
     from leadchase.reporting.model import ATTEMPT_DAYS, ATTEMPT_TARGET
+    from leadchase.words import counted
 
     attempts = result.attempts
     low, high = ATTEMPT_TARGET
@@ -130,8 +135,8 @@ def _render_attempts(result: Stats) -> None:
     common.out.print(chart)
     by_channel = ", ".join(f"{channel} {n}" for channel, n in attempts.by_channel.items())
     common.out.print(
-        f"  {attempts.leads} leads past their first {ATTEMPT_DAYS} days"
-        f" ({attempts.still_in_first_days} still in them): under 2 attempts"
+        f"  past the first {ATTEMPT_DAYS} days: {counted(attempts.leads, 'lead')}"
+        f" ({attempts.still_in_first_days} still in them); under 2 attempts"
         f" {_percent(attempts.under_2)}, on target {_percent(attempts.on_target)};"
         f" attempts by channel: {by_channel}"
     )

@@ -1,4 +1,4 @@
-"""Report tables shared by `stats` and `agenda`: a bold heading, then a plain table under it."""
+"""Report tables of `stats`: a bold heading, then a plain table of figures under it."""
 
 from __future__ import annotations
 

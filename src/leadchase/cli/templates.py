@@ -19,10 +19,10 @@ template_app = typer.Typer(
 @template_app.command("list")
 def list_templates(json_output: common.JsonOption = False) -> None:
     """Every template in the workspace: text or email, its wordings and the offers they frame."""
-    from rich.table import Table
     from rich.text import Text
 
     from leadchase import templates
+    from leadchase.cli.listing import Column, Listing
 
     with common.open_workspace() as context:
         result = templates.list_templates(context)
@@ -32,14 +32,16 @@ def list_templates(json_output: common.JsonOption = False) -> None:
     if not result.summaries:
         common.out.print(f"No templates in {result.folder}; see docs/templates.md to add one.")
         return
-    table = Table("Template", "Channel", "Variants", "Offer framings", title=str(result.folder))
+    common.out.print(str(result.folder), markup=False)
+    table = Listing(["Template", "Channel", Column("Variants", "right"), "Offer framings"])
     for summary in result.summaries:
+        name = Text(summary.name, no_wrap=True)
         if summary.problem is not None:
-            table.add_row(summary.name, "", Text("broken", "red"), Text(summary.problem, "red"))
+            table.add_row(name, "", Text("broken", "red"), Text(summary.problem, "red"))
             continue
         framings = ", ".join(f"{kind} ({count})" for kind, count in summary.framings.items())
-        table.add_row(summary.name, summary.channel, str(summary.variants), framings)
-    common.out.print(table)
+        table.add_row(name, summary.channel, str(summary.variants), framings)
+    table.print()
 
 
 @template_app.command("preview")
@@ -48,7 +50,7 @@ def preview(
     lead: Annotated[
         str | None,
         typer.Option(
-            help="Lead id, phone or email to render for (default: a sample lead).",
+            help="Lead id (7 or #7), phone or email to render for (default: a sample lead).",
             show_default=False,
         ),
     ] = None,
@@ -85,6 +87,7 @@ def _render_preview(result: Preview) -> None:
     from rich.markup import escape
 
     from leadchase.messaging.segments import non_gsm7_characters
+    from leadchase.words import counted
 
     out = common.out
     out.print(
@@ -100,7 +103,7 @@ def _render_preview(result: Preview) -> None:
             info = message.segments
             line = (
                 f"{info.characters} characters, {info.encoding}, "
-                f"{info.segments} segment{'s' if info.segments != 1 else ''}"
+                f"{counted(info.segments, 'segment')}"
             )
             if info.encoding == "UCS-2":
                 forcing = ", ".join(repr(char) for char in non_gsm7_characters(message.body))
@@ -121,6 +124,7 @@ def lint(
     Exits 1 when there is an error; warnings alone exit 0.
     """
     from leadchase import templates
+    from leadchase.words import counted
 
     with common.open_workspace() as context:
         report = templates.lint(context, names)
@@ -129,33 +133,33 @@ def lint(
     else:
         _render_findings(report.findings)
         common.out.print(
-            f"{report.checked} template(s) checked: {report.errors} error(s), "
-            f"{report.warnings} warning(s)"
+            f"{counted(report.checked, 'template')} checked: {counted(report.errors, 'error')}, "
+            f"{counted(report.warnings, 'warning')}"
         )
     if report.errors:
         raise typer.Exit(1)
 
 
 def _render_findings(findings: tuple[Finding, ...]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    if not findings:
-        return
-    table = Table("Template", "Line", "Severity", "Rule", "Message", "Fix")
-    for column in table.columns:
-        column.overflow = "fold"
+    from leadchase.cli.listing import Column, Listing
+
+    table = Listing(
+        ["Template", Column("Line", "right"), "Severity", "Rule"],
+        long_header="Message / fix",
+        under=0,
+    )
     for finding in findings:
         style = "red" if finding.severity == "error" else "yellow"
         table.add_row(
-            finding.template,
+            Text(finding.template, no_wrap=True),
             str(finding.line),
             Text(finding.severity, style),
-            finding.rule,
-            Text(finding.message),
-            Text(finding.fix),
+            Text(finding.rule, no_wrap=True),
+            long=[Text(finding.message), Text(f"fix: {finding.fix}", style="dim")],
         )
-    common.out.print(table)
+    table.print()
 
 
 def register(app: typer.Typer) -> None:

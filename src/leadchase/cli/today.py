@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from leadchase.agenda import Agenda, AgendaItem
+    from leadchase.times import Zones
 
 
 class ChannelChoice(StrEnum):
@@ -24,7 +25,12 @@ class ChannelChoice(StrEnum):
 
 def today(
     channel: Annotated[
-        ChannelChoice | None, typer.Option(help="Only this channel.", show_default=False)
+        ChannelChoice | None,
+        typer.Option(
+            parser=common.choice(ChannelChoice, "a channel", common.CHANNEL_WORDS),
+            help="Only this channel.",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many leads per channel.")] = 15,
     json_output: common.JsonOption = False,
@@ -35,47 +41,41 @@ def today(
     with common.open_workspace() as context:
         channels = (channel.value,) if channel else CHANNELS
         agenda = build_agenda(context, common.now(), channels, limit)
+        zones = common.zones(context)
     for problem in agenda.problems:
         common.err.print(f"[yellow]warning:[/] {problem}", markup=True)
     if json_output:
         replies = [reply.to_json() for reply in agenda.replies]
         common.print_json(replies + [item.to_json() for item in agenda.items])
         return
-    _render(agenda)
+    _render(agenda, zones)
 
 
-def _render(agenda: Agenda) -> None:
-    from rich import box
-    from rich.table import Table
+def _render(agenda: Agenda, zones: Zones) -> None:
     from rich.text import Text
 
     from leadchase.agenda import SPEED_TO_LEAD_MINUTES
+    from leadchase.cli.listing import Listing
+    from leadchase.times import when
+    from leadchase.words import counted
 
     out = common.out
     if agenda.replies:
-        table = Table(
-            title=f"REPLIES WAITING  ({len(agenda.replies)})  answer these first",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
-        for header in ("", "Lead", "Their time", "They wrote"):
-            table.add_column(header, overflow="fold")
+        out.print(f"REPLIES WAITING  ({len(agenda.replies)})  answer these first")
+        replies = Listing(["", "Lead", "Their time"], long_header="They wrote")
         for reply in agenda.replies:
-            lead = Text(f"{reply.name} ", style="bold").append(f"#{reply.lead_id}", style="dim")
-            lead.append(f"\n{reply.phone or ''}")
-            table.add_row(
+            replies.add_row(
                 Text("REPLY", style="bold white on blue"),
-                lead,
-                reply.local_time or "zone unknown",
-                f"“{reply.text}”",
+                [_lead_line(reply.name, reply.lead_id), Text(reply.phone or "", no_wrap=True)],
+                _their_time(reply.local_time),
+                long=f"“{reply.text}”",
             )
-        out.print(table)
+        replies.print()
+        out.print()
     if not agenda.items and not agenda.replies:
         if agenda.next_due is not None:
-            out.print(
-                f"Nothing due right now. Next touch: {agenda.next_due.astimezone().strftime('%a %d %b %H:%M %Z')}."
-            )
+            next_due = when(agenda.next_due, zones.own, agenda.now)
+            out.print(f"Nothing due right now. Next touch: {next_due}.")
         else:
             out.print("Nothing due and nothing planned. Import leads with `leadchase import FILE`.")
         return
@@ -87,9 +87,10 @@ def _render(agenda: Agenda) -> None:
         title = f"{channel.upper()}  ({total} due)"
         if channel in agenda.manual_automated:
             title += "  [dim]sending not configured: send these yourself[/]"
-        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        for header in ("", "Lead", "Their time / why", "Attempt / last touch", "Say / send"):
-            table.add_column(header, overflow="fold")
+        out.print(title)
+        tasks = Listing(
+            ["", "Lead", "Their time / why", "Attempt / last touch"], long_header="Say / send"
+        )
         for item in items:
             flag = Text("NEW", style="bold")
             if item.new_lead and (item.minutes_waiting or 0) > SPEED_TO_LEAD_MINUTES:
@@ -99,25 +100,47 @@ def _render(agenda: Agenda) -> None:
             if item.dnc:
                 flag = Text("DNC", style="bold red")
             contact = item.email if channel == "email" else item.phone
+            if channel == "call" and item.phone_ext:
+                contact = f"{item.phone} ext. {item.phone_ext}"
             source = " / ".join(part for part in (item.source, item.offer) if part)
-            lead = Text(f"{item.name} ", style="bold").append(f"#{item.lead_id}", style="dim")
-            lead.append(f"\n{contact or ''}").append(f"\n{source}", style="dim")
-            when = Text(
-                item.local_time or "zone unknown", style="" if item.local_time else "yellow"
-            )
-            when.append(f"\n{item.reason}")
             attempt = (
                 f"{item.attempt} of {item.attempts_planned}"
                 if item.attempts_planned
                 else str(item.attempt)
             )
-            table.add_row(flag, lead, when, f"{attempt}\n{item.last_touch or ''}", _say(item))
-        out.print(table)
+            tasks.add_row(
+                flag,
+                [
+                    _lead_line(item.name, item.lead_id),
+                    Text(contact or "", no_wrap=True),
+                    Text(source, style="dim"),
+                ],
+                [*_their_time(item.local_time), item.reason],
+                [attempt, item.last_touch or ""],
+                long=_say(item),
+            )
+        tasks.print()
         if total > len(items):
-            out.print(f"  … and {total - len(items)} more {channel} tasks (use --limit)")
+            more = counted(total - len(items), f"more {channel} task")
+            out.print(f"  … and {more} (use --limit)")
+        out.print()
 
 
-def _say(item: AgendaItem) -> Text:
+def _lead_line(name: str, lead_id: int) -> Text:
+    from rich.text import Text
+
+    return Text(f"{name} ", style="bold").append(f"#{lead_id}", style="dim")
+
+
+def _their_time(local_time: str | None) -> list[Text]:
+    from rich.text import Text
+
+    if local_time is None:
+        return [Text("zone unknown", style="yellow")]
+    return [Text(local_time, no_wrap=True)]
+
+
+def _say(item: AgendaItem) -> list[Text]:
     """What to say or send: the rendered text (or the email's subject) over its template name."""
     from rich.text import Text
 
@@ -126,8 +149,8 @@ def _say(item: AgendaItem) -> Text:
     elif item.channel == "text" and item.message is not None:
         say = Text(item.message)
     else:
-        return Text(item.suggestion or "")
-    return say.append(f"\n{item.template}", style="dim")
+        return [Text(item.suggestion or "")]
+    return [say, Text(item.template or "", style="dim", no_wrap=True)]
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from leadchase import times
 from leadchase.compliance.windows import Decision, StateRule, rule_table
 
 ROLLING_WINDOW = timedelta(hours=24)
@@ -56,9 +57,11 @@ def next_allowed_by_cap(
 
 
 def cap_allows(
-    attempt_times: Sequence[datetime], moment: datetime, states: Sequence[str]
+    attempt_times: Sequence[datetime], moment: datetime, states: Sequence[str], zone: str = "UTC"
 ) -> Decision:
-    """May one more call or text go to the lead at `moment` without breaking a state's cap?"""
+    """May one more call or text go to the lead at `moment` without breaking a state's cap?
+
+    `zone`: the lead's, for the time the next attempt may go at."""
     rule = _capping_rule(states)
     recent = _recent(attempt_times, moment)
     if rule is None or rule.attempt_cap is None:
@@ -74,5 +77,5 @@ def cap_allows(
         False,
         f"{rule.code}-cap",
         f"{len(recent)} attempts in the last 24 h; {label} allows {cap} per rolling 24 h, "
-        f"so the next one may go at {reopens:%Y-%m-%d %H:%M} UTC",
+        f"so the next one may go at {times.when(reopens, zone, moment)}",
     )

@@ -21,6 +21,7 @@ from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import sending as store
 from leadchase.store import suppressions
 from leadchase.store.records import DueTouch, Lead
+from leadchase.times import when
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
 RETRY_LATER = timedelta(minutes=5)
@@ -188,10 +189,10 @@ class SendRun:
         self, connection: Connection, lead: Lead, channel: str, moment: datetime
     ) -> tuple[str, datetime | None] | None:
         """Why this touch must wait (and until when), or None when it may go now."""
+        clock = self.followup.clock(lead, moment)
         snoozed = lead.snoozed_until
         if snoozed is not None and snoozed > moment:
-            return f"snoozed until {snoozed.isoformat(timespec='minutes')}", snoozed
-        clock = self.followup.clock(lead, moment)
+            return f"snoozed until {when(snoozed, clock.zone, moment)}", snoozed
         zones = clock.zones  # empty when the time zone is unknown: check_moment holds
         policy = self.followup.policy
         decision = check_moment(moment, zones, clock.states, policy)
@@ -206,7 +207,7 @@ class SendRun:
             return "no recorded consent (require_consent_for_auto_text is on)", None
         if channel == "text":
             times = store.attempt_times(connection, lead.id, moment - timedelta(hours=24))
-            capped = cap_allows(times, moment, clock.states)
+            capped = cap_allows(times, moment, clock.states, clock.zone)
             if not capped.allowed:
                 return capped.reason, next_allowed_by_cap(times, moment, clock.states)
         if channel == "email" and not self.context.settings.officer.postal_address:

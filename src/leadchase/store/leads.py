@@ -51,14 +51,7 @@ def search(
 ) -> tuple[list[Lead], int]:
     conditions = []
     if text:
-        pattern = f"%{text.strip()}%"
-        conditions.append(
-            or_(
-                lead_table.c.name.ilike(pattern),
-                lead_table.c.email.ilike(pattern),
-                lead_table.c.phone.like(pattern),
-            )
-        )
+        conditions.append(_matching(text))
     if stage:
         conditions.append(lead_table.c.stage == stage)
     if source:
@@ -67,6 +60,24 @@ def search(
     found = connection.execute(query.order_by(lead_table.c.id.desc()).limit(limit))
     total = connection.execute(select(func.count()).select_from(lead_table).where(*conditions))
     return [read.lead(row) for row in found], int(total.scalar_one())
+
+
+def _matching(text: str) -> Any:
+    """A name (any case, any accents), part of an email or phone, or "#7"."""
+    from leadchase.lead_search import lead_number, name_pattern, phone_digits
+
+    pattern = f"%{text.strip()}%"
+    matches = [
+        lead_table.c.name.regexp_match(name_pattern(text)),
+        lead_table.c.email.ilike(pattern),
+        lead_table.c.phone.like(pattern),
+    ]
+    digits = phone_digits(text)
+    if digits is not None:
+        matches.append(lead_table.c.phone.like(f"%{digits}%"))
+    if text.strip().startswith("#") and (lead_id := lead_number(text)) is not None:
+        matches.append(lead_table.c.id == lead_id)
+    return or_(*matches)
 
 
 def update_lead(connection: Connection, lead_id: int, values: Mapping[str, Any]) -> None:
