@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
@@ -180,16 +180,7 @@ def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12
         for touch in touch_store.lead_touches(connection, lead.id):
             made_keys.add(touch.step_key)
             if touch.status in ("planned", "held"):
-                what = "auto" if touch.automated else "task"
-                detail = touch.template or touch.say or ""
-                entries.append(
-                    TimelineEntry(
-                        touch.due_at,
-                        "due",
-                        touch.channel,
-                        f"day {touch.day} {what} {detail}".strip(),
-                    )
-                )
+                entries.append(_ahead(touch.due_at, "due", touch))
                 continue
             label = touch.outcome or touch.status
             entries.append(
@@ -216,16 +207,26 @@ def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12
             if s.step_key not in made_keys and s.due_at >= now
         ]
         for scheduled in future[:upcoming]:
-            step = scheduled.touch
-            what = "auto" if step.automated else "task"
-            detail = step.template or step.say or ""
-            entries.append(
-                TimelineEntry(
-                    scheduled.due_at,
-                    "planned",
-                    step.channel,
-                    f"day {step.day} {what} {detail}".strip(),
-                )
-            )
+            entries.append(_ahead(scheduled.due_at, "planned", scheduled.touch))
     entries.sort(key=lambda e: e.at)
     return Timeline(details, entries)
+
+
+class _Step(Protocol):
+    @property
+    def channel(self) -> str: ...
+    @property
+    def day(self) -> int: ...
+    @property
+    def automated(self) -> bool: ...
+    @property
+    def template(self) -> str | None: ...
+    @property
+    def say(self) -> str | None: ...
+
+
+def _ahead(at: datetime, kind: str, step: _Step) -> TimelineEntry:
+    """A touch still to come: an open one ("due") or one the cadence will plan ("planned")."""
+    what = "auto" if step.automated else "task"
+    detail = step.template or step.say or ""
+    return TimelineEntry(at, kind, step.channel, f"day {step.day} {what} {detail}".strip())
