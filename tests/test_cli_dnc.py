@@ -59,7 +59,7 @@ def test_dnc_import_of_numbers_one_per_line_with_junk(workspace: Workspace) -> N
     }
     today = _today()
     assert "text" not in today
-    assert today["call"]["dnc"] is True
+    assert "call" not in today
     assert "email" in today
     assert "text" not in _today(START + timedelta(days=3))
     assert any("do-not-call" in text for text in _timeline(str(lead)))
@@ -69,7 +69,7 @@ def test_dnc_import_of_numbers_one_per_line_with_junk(workspace: Workspace) -> N
     assert "newly on the do-not-call list: 0" in again.output
     assert "already on it: 3" in again.output
     assert "line 3: hello" in again.output
-    assert "existing leads affected (texts stopped, calls flagged DNC): 0" in again.output
+    assert "existing leads affected (calls and texts stopped): 0" in again.output
 
 
 def test_dnc_import_picks_the_phone_column_of_a_csv(workspace: Workspace) -> None:

@@ -57,7 +57,7 @@ def read_calendar(raw: bytes) -> list[dict[str, str]]:
 @pytest.fixture
 def leads(workspace: Workspace) -> dict[str, int]:
     """Six leads that arrived together; each one's story changes what its calendar shows."""
-    names = ("Ann Lee", "Bob Ray", "Cy Opt", "Di App", LONG_NAME, "Fay Snooze")
+    names = ("Ann Lee", "Bob Ray", "Cy Opt", "Di App", LONG_NAME, "Fay Snooze", "Gus Dnc")
     found = {}
     for n, name in enumerate(names):
         found[name.split()[0]] = import_lead(
@@ -70,7 +70,7 @@ def leads(workspace: Workspace) -> dict[str, int]:
             )
         opt_out_lead(context, str(found["Cy"]), "call", "asked on the phone", NOW)
         set_stage(context, str(found["Di"]), "application", NOW)
-        add_numbers(context, [PHONES[4]], NOW)  # Maximiliano's number is on the DNC list
+        add_numbers(context, [PHONES[6]], NOW)  # Gus's number is on the do-not-call list
         snooze(context, str(found["Fay"]), "2026-03-04 12:00", NOW)
     return found
 
@@ -96,10 +96,11 @@ def test_the_calendar_holds_one_event_per_lead_per_day(
         # as one event at the first, day 3's call; Thursday is past the three days.
         (ann, _utc(2, 15)), (ann, _utc(3, 9)), (ann, _utc(4, 9)),
         (bob, _utc(3, 9)), (bob, _utc(4, 9)),  # both day-1 calls made
-        (maxi, _utc(2, 15)), (maxi, _utc(3, 9)), (maxi, _utc(4, 9)),  # DNC: flagged, not hidden
+        (maxi, _utc(2, 15)), (maxi, _utc(3, 9)), (maxi, _utc(4, 9)),
         (fay, _utc(4, 12)),  # snoozed: the open call waits for Wednesday noon, missed ones go
     }  # fmt: skip
-    # Cy opted out of calls and Di applied (no cadence): nothing for them.
+    # Cy opted out of calls, Di applied (no cadence), Gus is on the do-not-call list: the
+    # policy stops calls to all three, so the calendar holds none of theirs.
     assert len({e["UID"] for e in events}) == len(events)
     ann_tuesday = next(e for e in events if e["UID"] == f"call-{ann}-20260303@leadchase")
     assert ann_tuesday["SUMMARY"] == f"Call Ann Lee {PHONES[0]}"
@@ -114,9 +115,8 @@ def test_the_calendar_holds_one_event_per_lead_per_day(
         f"Lead #{ann}: leadchase show {ann}",
     ]
     maxi_monday = next(e for e in events if e["UID"] == f"call-{maxi}-20260302@leadchase")
-    assert maxi_monday["SUMMARY"] == f"DNC? Call {LONG_NAME} {PHONES[4]}"  # folded, then whole
+    assert maxi_monday["SUMMARY"] == f"Call {LONG_NAME} {PHONES[4]}"  # folded, then whole
     assert f"- {DAY1}" in maxi_monday["DESCRIPTION"]
-    assert "do-not-call list" in maxi_monday["DESCRIPTION"]
     fay_event = next(e for e in events if e["UID"].startswith(f"call-{fay}-"))
     assert fay_event["DESCRIPTION"].split("\n")[2:4] == [
         "Day 1 of internet-lead: 1 call",
@@ -135,7 +135,7 @@ def test_days_reach_midnight_in_the_officers_zone(leads: dict[str, int]) -> None
     assert ann["calls"] == [
         {"step": "d1-call-2", "day": 1, "due": "2026-03-02T23:00:00+00:00", "say": DAY1}
     ]
-    assert ann["dnc"] is False and ann["timezone"] == "America/Los_Angeles"
+    assert ann["timezone"] == "America/Los_Angeles"
 
 
 def test_without_ics_the_calls_are_a_table(leads: dict[str, int]) -> None:
@@ -145,7 +145,7 @@ def test_without_ics_the_calls_are_a_table(leads: dict[str, int]) -> None:
     assert len(rows) == 5  # Ann and Maximiliano twice, Bob once
     first = " ".join(rows[0].split()[:14])
     assert first == "Mon Mar 2 6:00 PM EST Mon Mar 2 3:00 PM PST Ann Lee"
-    assert f"DNC {PHONES[4]}" in output
+    assert PHONES[4] in output and PHONES[6] not in output  # Gus is on the do-not-call list
 
 
 def test_an_empty_calendar_is_still_a_calendar(workspace: Workspace, tmp_path: Path) -> None:
@@ -162,7 +162,7 @@ def test_awkward_names_and_talking_points_read_back_as_written(tmp_path: Path) -
     name = "Zoë " + "€uro-é " * 15 + 'Semi; colon, comma "quoted"'
     event = CallEvent(
         7, name, PHONES[0], "America/Los_Angeles", date(2026, 3, 3), "internet-lead",
-        "Zillow", "Equity; Calc", False, (PlannedCall("d2-call-1", 2, start, say),),
+        "Zillow", "Equity; Calc", (PlannedCall("d2-call-1", 2, start, say),),
     )  # fmt: skip
     target = tmp_path / "awkward.ics"
     write_calendar(CallCalendar(NOW, NOW + timedelta(days=7), "America/New_York", (event,)), target)

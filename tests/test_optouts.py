@@ -31,7 +31,7 @@ RULES: dict[tuple[Scope, Detail], tuple[str, ...]] = {
     ("call", "phone"): ("call",),
     ("email", "phone"): (),
     ("all", "phone"): ("call", "text"),
-    ("dnc", "phone"): ("text",),  # DNC calls stay on the agenda, flagged
+    ("dnc", "phone"): ("call", "text"),  # the do-not-call list stops calls too
     ("text", "email"): (),
     ("call", "email"): (),
     ("email", "email"): ("email",),
@@ -51,7 +51,7 @@ def test_an_entry_closes_exactly_its_channels(scope: Scope, detail: Detail) -> N
 
 def test_which_entries_close_each_channel() -> None:
     assert scopes_closing("text") == ("text", "all", "dnc")
-    assert scopes_closing("call") == ("call", "all")
+    assert scopes_closing("call") == ("call", "all", "dnc")
     assert scopes_closing("email") == ("email", "all")
     assert opt_outs_closing("text") == ("text", "all")  # what START lifts
 
@@ -70,7 +70,7 @@ def test_a_lead_is_closed_by_its_phone_and_its_email_entries_alone() -> None:
         "ann@example.com": {"all"},
         "+19195550000": {"call"},  # someone else's number
     }
-    assert closed_to_lead(lead, entries) == {"text", "email"}
+    assert closed_to_lead(lead, entries) == {"call", "text", "email"}
     assert closed_to_lead({"phone": None, "email": "ann@example.com"}, entries) == {"email"}
 
 

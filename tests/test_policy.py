@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadchase.compliance.caps import cap_allows
-from leadchase.compliance.policy import Lead, Rules, Verdict, decide
+from leadchase.compliance.policy import ContactFacts, Rules, Verdict, decide
 from leadchase.compliance.windows import check_moment
 
-PACIFIC = Lead(zones=("America/Los_Angeles",), states=("CA",), consent="web form")
-FLORIDA = Lead(zones=("America/New_York",), states=("FL",), consent="web form")
+PACIFIC = ContactFacts(zones=("America/Los_Angeles",), states=("CA",), consent="web form")
+FLORIDA = ContactFacts(zones=("America/New_York",), states=("FL",), consent="web form")
 # Monday 2026-11-30 08:00 Eastern = 05:00 Pacific.
 EARLY = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 
@@ -57,7 +57,7 @@ def test_a_cap_that_frees_up_at_night_waits_for_the_morning() -> None:
 
 
 def test_closed_channels_never_open_by_themselves() -> None:
-    stopped = Lead(
+    stopped = ContactFacts(
         zones=PACIFIC.zones, states=PACIFIC.states, closed=frozenset({"call", "text", "email"}),
         closed_why="asked to stop all contact",
     )  # fmt: skip
@@ -69,7 +69,7 @@ def test_closed_channels_never_open_by_themselves() -> None:
 
 
 def test_an_unknown_time_zone_holds_automation_and_warns_a_person() -> None:
-    nowhere = Lead(zones=(), states=(), consent="web form")
+    nowhere = ContactFacts(zones=(), states=(), consent="web form")
     noon = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
     for channel in ("text", "email"):
         held = decide(nowhere, channel, automated=True, moment=noon)
@@ -85,7 +85,7 @@ def test_an_email_by_hand_may_go_at_any_hour_an_automated_one_may_not() -> None:
 
 
 def test_automated_texts_need_a_consent_basis_texts_by_hand_do_not() -> None:
-    aged = Lead(zones=PACIFIC.zones, states=PACIFIC.states, consent=None)
+    aged = ContactFacts(zones=PACIFIC.zones, states=PACIFIC.states, consent=None)
     noon = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
     held = decide(aged, "text", automated=True, moment=noon)
     assert not held.allowed and held.rule == "no-consent" and held.next_allowed_at is None
@@ -94,7 +94,9 @@ def test_automated_texts_need_a_consent_basis_texts_by_hand_do_not() -> None:
 
 def test_a_snoozed_lead_waits_for_its_snooze() -> None:
     until = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
-    snoozed = Lead(zones=PACIFIC.zones, states=PACIFIC.states, consent="x", snoozed_until=until)
+    snoozed = ContactFacts(
+        zones=PACIFIC.zones, states=PACIFIC.states, consent="x", snoozed_until=until
+    )
     verdict = decide(
         snoozed, "call", automated=False, moment=datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
     )
@@ -139,7 +141,7 @@ def test_whatever_is_allowed_keeps_every_rule_and_a_promised_moment_is_allowed(
     moment: datetime,
     gaps: list[int],
 ) -> None:
-    lead = Lead(zones=zones, states=tuple(states), consent="web form")
+    lead = ContactFacts(zones=zones, states=tuple(states), consent="web form")
     attempts = [moment - timedelta(minutes=gap) for gap in gaps]
     verdict = decide(lead, channel, automated=automated, moment=moment, attempts=attempts)
     timed = channel != "email" or automated
@@ -163,7 +165,7 @@ def test_a_pensacola_lead_is_checked_in_both_panhandle_zones() -> None:
     own, zones = lead_time_zones("FL", "32501", "+18504341234")
     assert own == "America/Chicago"
     assert zones == ("America/Chicago", "America/New_York")
-    pensacola = Lead(zones=zones, states=("FL",), consent="web form")
+    pensacola = ContactFacts(zones=zones, states=("FL",), consent="web form")
     # 08:30 in Pensacola is 09:30 in Tallahassee: the user window opens at 09:00 in both.
     half_past_eight = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)
     assert not decide(pensacola, "call", automated=False, moment=half_past_eight).allowed

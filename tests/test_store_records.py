@@ -90,32 +90,32 @@ def test_a_stored_lead_reads_back_as_a_frozen_lead(workspace: Workspace) -> None
         lead.name = "Someone else"  # type: ignore[misc]
 
 
-def test_due_touches_come_with_their_lead_and_the_dnc_flag(workspace: Workspace) -> None:
+def test_due_touches_come_with_their_lead_and_leave_with_a_dnc_entry(
+    workspace: Workspace,
+) -> None:
     lead_id = import_lead(workspace, ARRIVAL)
     with open_workspace(workspace.root) as context:
         with context.database.reading() as connection:
-            (clear,), _ = touch_store.agenda_rows(
+            (due,), total = touch_store.agenda_rows(
                 connection, LATER, "call", automated_as_manual=True, limit=5
             )
         with context.database.writing() as connection:
             suppressions.add_dnc_many(connection, {PHONE: "test list"}, ARRIVAL)
         with context.database.reading() as connection:
-            (flagged,), total = touch_store.agenda_rows(
+            listed_calls, _ = touch_store.agenda_rows(
                 connection, LATER, "call", automated_as_manual=True, limit=5
             )
             automated = sending.due_automated(connection, LATER, ("text", "email"), None)
             (listed,) = suppressions.dnc_entries(connection)
-    assert isinstance(flagged, DueTouch) and total == 1
-    assert (clear.dnc, flagged.dnc) == (False, True)
-    assert flagged.lead.id == flagged.touch.lead_id == lead_id
-    assert (flagged.touch.channel, flagged.touch.status, flagged.touch.rank) == (
-        "call",
-        "planned",
-        0,
-    )
-    assert flagged.touch.due_at <= LATER and flagged.touch.due_at.tzinfo is UTC
+    assert isinstance(due, DueTouch) and total == 1
+    assert due.lead.id == due.touch.lead_id == lead_id
+    assert (due.touch.channel, due.touch.status, due.touch.rank) == ("call", "planned", 0)
+    assert due.touch.due_at <= LATER and due.touch.due_at.tzinfo is UTC
+    # On the do-not-call list: no call is offered any more. The automated text still comes
+    # due; the send run's policy check is what refuses it (tests/test_policy_paths.py).
+    assert listed_calls == []
     assert {task.touch.channel for task in automated} == {"text", "email"}
-    assert all(task.touch.automated and task.dnc for task in automated)
+    assert all(task.touch.automated for task in automated)
     assert (listed.value, listed.channel, listed.evidence) == (PHONE, "dnc", "test list")
 
 

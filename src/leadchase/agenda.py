@@ -9,8 +9,11 @@ from typing import Any
 
 from leadchase.cadence.service import FollowUp, cadences_changed, replan_if_cadences_changed
 from leadchase.channels.config import configured_channels
+from leadchase.compliance.keywords import STOPS
+from leadchase.compliance.policy import Verdict
 from leadchase.contact.channels import CHANNELS, MESSAGE_CHANNELS
 from leadchase.context import Context
+from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
@@ -18,6 +21,11 @@ from leadchase.store.records import DueTouch
 from leadchase.times import when
 
 SPEED_TO_LEAD_MINUTES = 5
+# How many due touches per channel the agenda weighs against the policy: the first `limit`
+# allowed ones are shown. A due touch outside its lead's hours sorts among the others, so a
+# page of them can hide allowed ones further down; this bounds the work at night.
+_SCAN_FACTOR = 4
+_SCAN_MINIMUM = 100
 FIRST_DAYS = 10
 
 
@@ -41,16 +49,22 @@ class AgendaItem:
     last_touch: str | None
     suggestion: str | None
     template: str | None
-    dnc: bool
     automated: bool
     # What to send for a text or email task: the rendered template (and the email's subject).
     message: str | None = None
     subject: str | None = None
     phone_ext: str | None = None  # dialled after the number; texts go to the number alone
+    # The contact policy's answer at the agenda's moment (compliance/policy.py).
+    allowed_now: bool = True
+    blocked_reason: str | None = None
+    next_allowed_at: datetime | None = None
+    warning: str | None = None  # allowed, but check first (the lead's time zone is unknown)
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
         document["due"] = self.due.isoformat()
+        if self.next_allowed_at is not None:
+            document["next_allowed_at"] = self.next_allowed_at.isoformat()
         return document
 
 
@@ -63,19 +77,29 @@ class ReplyItem:
     text: str  # what they wrote last
     local_time: str | None
     phone_email: str | None = None
+    kind: str = "reply"  # or "possible-opt-out": read it and decide before texting again
+
+    @property
+    def possible_opt_out(self) -> bool:
+        return self.kind == "possible-opt-out"
 
     def to_json(self) -> dict[str, Any]:
         """The same keys as an agenda item, so `today --json` stays one list: replies first."""
+        said = "possible opt-out, read and decide" if self.possible_opt_out else "replied"
         return {
             "lead_id": self.lead_id,
             "name": self.name,
             "channel": "reply",
+            "kind": self.kind,
             "due": self.replied_at.isoformat(),
             "phone": self.phone,
             "email": self.phone_email,
             "attempt": None,
             "source": None,
-            "reason": f"replied: {self.text}",
+            "reason": f"{said}: {self.text}",
+            "allowed_now": True,
+            "blocked_reason": None,
+            "next_allowed_at": None,
         }
 
 
@@ -88,6 +112,9 @@ class Agenda:
     next_due: datetime | None = None
     problems: list[str] = field(default_factory=list)
     manual_automated: frozenset[str] = frozenset()
+    # Due, but not allowed now (outside the lead's hours, over a state's attempt cap): each
+    # with when it opens. Never offered as work to do now.
+    waiting: list[AgendaItem] = field(default_factory=list)
 
 
 def build_agenda(
@@ -110,31 +137,51 @@ def build_agenda(
     # reported once, and its tasks show the template name instead.
     library = TemplateLibrary(context.settings.workspace.templates_dir)
     broken: dict[str, TemplateError] = {}
+    gate = Gate(context.settings, followup)
+    waiting: list[AgendaItem] = []
     with context.database.reading() as connection:
-        replies = [
-            ReplyItem(
-                lead.id,
-                lead.name or "(no name)",
-                lead.phone,
-                lead.replied_at,
-                send_store.last_inbound_text(connection, lead.id) or "",
-                _local(now, lead.timezone),
-                lead.email,
+        replies = []
+        for lead in touch_store.replies_waiting(connection, now, limit):
+            last = send_store.last_inbound(connection, lead.id)
+            if last is not None and last.status in STOPS:
+                continue  # read (or confirmed by the officer) as an opt-out: nothing to answer
+            replies.append(
+                ReplyItem(
+                    lead.id,
+                    lead.name or "(no name)",
+                    lead.phone,
+                    lead.replied_at or now,  # always set: the query asks for it
+                    last.body if last else "",
+                    _local(now, lead.timezone),
+                    lead.email,
+                    last.status if last and last.status == "possible-opt-out" else "reply",
+                )
             )
-            for lead in touch_store.replies_waiting(connection, now, limit)
-            if lead.replied_at is not None  # always: the query asks for it
-        ]
+        # Possible opt-outs first: the officer reads them before anything else goes out.
+        replies.sort(key=lambda reply: not reply.possible_opt_out)
         for channel in channels:
             due, total = touch_store.agenda_rows(
                 connection,
                 now,
                 channel,
                 automated_as_manual=channel in manual_automated,
-                limit=limit,
+                limit=max(limit * _SCAN_FACTOR, _SCAN_MINIMUM),
             )
             totals[channel] = total
-            made = touch_store.made_counts(connection, [task.lead.id for task in due], channel)
-            for task in due:
+            # Everything on the agenda is done by hand: the policy for a person applies.
+            verdicts = gate.check_many(
+                connection, [(task.lead, channel) for task in due], automated=False, moment=now
+            )
+            shown = [
+                (task, verdict)
+                for task, verdict in zip(due, verdicts, strict=True)
+                if verdict.allowed or verdict.next_allowed_at is not None
+            ]
+            now_due = [pair for pair in shown if pair[1].allowed][:limit]
+            later = [pair for pair in shown if not pair[1].allowed][:limit]
+            leads = [task.lead.id for task, _ in now_due + later]
+            made = touch_store.made_counts(connection, leads, channel)
+            for task, verdict in now_due + later:
                 attempt = made.get(task.lead.id, 0) + 1
                 previous = (
                     send_store.previous_texts(connection, task.lead.id) if channel == "text" else []
@@ -148,12 +195,13 @@ def build_agenda(
                     previous=previous,
                     problems=broken,
                 )
-                items.append(_item(task, now, followup, attempt, rendered))
+                item = _item(task, now, followup, attempt, rendered, verdict)
+                (items if verdict.allowed else waiting).append(item)
         next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
     problems += [
         f"{error} (the agenda shows the template name instead)" for error in broken.values()
     ]
-    return Agenda(now, items, totals, replies, next_due, problems, manual_automated)
+    return Agenda(now, items, totals, replies, next_due, problems, manual_automated, waiting)
 
 
 def _local(moment: datetime, zone: str | None) -> str | None:
@@ -166,6 +214,7 @@ def _item(
     followup: FollowUp,
     attempt: int,
     rendered: Rendered | None,
+    verdict: Verdict,
 ) -> AgendaItem:
     touch, lead = task.touch, task.lead
     cadence = followup.cadence(touch.cadence)
@@ -208,11 +257,14 @@ def _item(
         last_touch=last,
         suggestion=touch.say or touch.template,
         template=touch.template,
-        dnc=task.dnc,
         automated=touch.automated,
         message=rendered.body if rendered else None,
         subject=rendered.subject if rendered else None,
         phone_ext=lead.phone_ext,
+        allowed_now=verdict.allowed,
+        blocked_reason=None if verdict.allowed else verdict.reason,
+        next_allowed_at=None if verdict.allowed else verdict.next_allowed_at,
+        warning=verdict.warning,
     )
 
 

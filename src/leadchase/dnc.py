@@ -23,6 +23,7 @@ from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 from leadchase.importing.reader import sniff
 from leadchase.store import leads as lead_store
+from leadchase.store import sending as send_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.records import Lead
@@ -268,6 +269,7 @@ def opt_out_lead(
         cancelled = touch_store.cancel_open(
             connection, lead.id, now, "opt-out", channels=CLOSES[channel]
         )
+        send_store.settle_doubt(connection, lead.id, "opt-out")
         if suppressed:
             detail = f"{WHAT_STOPS[channel]} stopped ({', '.join(suppressed)})"
             lead_store.add_event(
@@ -323,3 +325,32 @@ def _list_numbers(
             f"{lead.phone} put on the do-not-call list: no more texts, calls are flagged",
         )
     return added, leads
+
+
+@dataclass(frozen=True)
+class ResumeResult:
+    lead_id: int
+    name: str
+    lifted: bool  # a hold was lifted; False when there was none
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def resume_texts(context: Context, reference: str, now: datetime) -> ResumeResult:
+    """The officer read a possible opt-out and it was not one: lift the hold on automated texts
+    (the lead stays in the conversation stage; a STOP or an opt-out is never lifted here)."""
+    from leadchase.cadence.service import FollowUp, plan_next
+    from leadchase.lead_reference import find_lead
+
+    followup = FollowUp.load(context.settings)
+    with context.database.writing() as connection:
+        lead = find_lead(connection, reference)
+        lifted = bool(lead.phone) and suppressions.lift_hold(connection, lead.phone or "", now)
+        send_store.settle_doubt(connection, lead.id, "reply")
+        if lifted:
+            lead_store.add_event(
+                connection, lead.id, now, "resume", "not an opt-out: texts may go on"
+            )
+            plan_next(connection, followup, lead, "text", now)
+    return ResumeResult(lead.id, lead.name, lifted)

@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadchase.cadence.model import PlannedTouch
-from leadchase.compliance.optouts import DNC, closed_by
+from leadchase.compliance.optouts import closed_by
 from leadchase.context import Context
 from leadchase.store.records import Lead, Touch
 
@@ -52,7 +52,6 @@ class CallEvent:
     cadence: str
     source: str
     offer: str
-    dnc: bool
     calls: tuple[PlannedCall, ...]  # in time order
 
     @property
@@ -78,7 +77,6 @@ class CallEvent:
             "local_date": self.local_date.isoformat(),
             "timezone": self.timezone,
             "cadence": self.cadence,
-            "dnc": self.dnc,
             "calls": [
                 {"step": c.step_key, "day": c.day, "due": c.due_at.isoformat(), "say": c.say}
                 for c in self.calls
@@ -158,7 +156,7 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
                     continue  # missed while snoozed: the scheduler skips it, so does the calendar
             if now <= due < until:
                 planned.append(_call(touch, due))
-        events.extend(_by_day(lead, clock.zone, planned, DNC in scopes))
+        events.extend(_by_day(lead, clock.zone, planned))
     events.sort(key=lambda event: (event.start, event.lead_id))
     return CallCalendar(now, until, officer_zone, tuple(events))
 
@@ -183,7 +181,7 @@ def _call(touch: PlannedTouch, due: datetime) -> PlannedCall:
     return PlannedCall(touch.step_key, touch.day, due.astimezone(UTC), touch.say)
 
 
-def _by_day(lead: Lead, zone: str, planned: list[PlannedCall], dnc: bool) -> Iterator[CallEvent]:
+def _by_day(lead: Lead, zone: str, planned: list[PlannedCall]) -> Iterator[CallEvent]:
     days: dict[date, list[PlannedCall]] = defaultdict(list)
     for call in planned:
         days[call.due_at.astimezone(ZoneInfo(zone)).date()].append(call)
@@ -197,7 +195,6 @@ def _by_day(lead: Lead, zone: str, planned: list[PlannedCall], dnc: bool) -> Ite
             cadence=lead.cadence or "",
             source=lead.source or "",
             offer=lead.offer or "",
-            dnc=dnc,
             calls=tuple(sorted(calls, key=lambda c: c.due_at)),
         )
 
@@ -213,8 +210,6 @@ def _description(event: CallEvent) -> str:
         f"Day {event.calls[0].day} of {event.cadence}: {count} call{'s' if count > 1 else ''}",
     ]
     lines += [f"- {call.say}" for call in event.calls if call.say]
-    if event.dnc:
-        lines.append("On the do-not-call list: call only with their consent.")
     source = " / ".join(part for part in (event.source, event.offer) if part)
     if source:
         lines.append(f"Source: {source}")
@@ -240,7 +235,7 @@ def calendar_bytes(calendar: CallCalendar) -> bytes:
         entry.add("dtstamp", stamp)
         entry.add("dtstart", event.start.astimezone(UTC))
         entry.add("duration", timedelta(minutes=CALL_MINUTES))
-        entry.add("summary", f"{'DNC? ' if event.dnc else ''}Call {event.name} {event.phone}")
+        entry.add("summary", f"Call {event.name} {event.phone}")
         entry.add("description", _description(event))
         entry.add("categories", ["leadchase"])
         document.add_component(entry)

@@ -68,9 +68,7 @@ def _render_calls(calendar: CallCalendar, zones: Zones) -> None:
         starts = [when(event.start, zones.own, now)]
         if not zones.utc:
             starts.append(when(event.start, zones.lead(event.timezone), now))
-        phone = Text("DNC ", style="bold red") if event.dnc else Text()
-        phone.append(event.phone)
-        phone.no_wrap = True
+        phone = Text(event.phone, no_wrap=True)
         table.add_row(
             *(Text(start, no_wrap=True) for start in starts),
             [Text(f"{event.name} #{event.lead_id}", style="bold"), phone],

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from leadchase.dnc import DncChange
 
 dnc_app = typer.Typer(
-    help="The do-not-call list: its numbers get no texts, and their calls are flagged DNC.",
+    help="The do-not-call list: its numbers get no calls and no texts.",
     no_args_is_help=True,
 )
 
@@ -63,9 +63,7 @@ def import_numbers(
         out.print(f"    line {invalid.line}: {invalid.text}", markup=False)
     if result.invalid > len(result.invalid_lines):
         out.print(f"    … and {result.invalid - len(result.invalid_lines)} more")
-    out.print(
-        f"  existing leads affected (texts stopped, calls flagged DNC): {result.leads_affected}"
-    )
+    out.print(f"  existing leads affected (calls and texts stopped): {result.leads_affected}")
 
 
 @dnc_app.command("add")
@@ -203,6 +201,26 @@ def optout(
         common.out.print(f"{value} had already opted out of {stops}.")
 
 
+def resume(lead: LeadArgument, json_output: common.JsonOption = False) -> None:
+    """A text read as a possible opt-out was not one: let automated texts go on.
+
+    Lifts only the hold a possible opt-out put on the number; a STOP or an opt-out stays.
+    """
+    from leadchase.dnc import resume_texts
+
+    with common.open_workspace() as context:
+        result = resume_texts(context, lead, common.now())
+    if json_output:
+        common.print_json(result.to_json())
+        return
+    who = f"{result.name or '(no name)'} (#{result.lead_id})"
+    if result.lifted:
+        common.out.print(f"{who}: automated texts may go on.", markup=False)
+    else:
+        common.out.print(f"{who}: no texts were held for a possible opt-out.", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(dnc_app, name="dnc")
     app.command()(optout)
+    app.command()(resume)

@@ -46,7 +46,8 @@ def today(
         common.err.print(f"[yellow]warning:[/] {problem}", markup=True)
     if json_output:
         replies = [reply.to_json() for reply in agenda.replies]
-        common.print_json(replies + [item.to_json() for item in agenda.items])
+        tasks = [item.to_json() for item in agenda.items + agenda.waiting]
+        common.print_json(replies + tasks)
         return
     _render(agenda, zones)
 
@@ -64,15 +65,27 @@ def _render(agenda: Agenda, zones: Zones) -> None:
         out.print(f"REPLIES WAITING  ({len(agenda.replies)})  answer these first")
         replies = Listing(["", "Lead", "Their time"], long_header="They wrote")
         for reply in agenda.replies:
+            flag = (
+                Text("OPT-OUT?", style="bold white on red")
+                if reply.possible_opt_out
+                else Text("REPLY", style="bold white on blue")
+            )
+            said = f"“{reply.text}”"
+            if reply.possible_opt_out:
+                said += (
+                    "  possible opt-out: read and decide. Automated texts wait; "
+                    f"`leadchase optout {reply.lead_id}` stops them, "
+                    f"`leadchase resume {reply.lead_id}` lets them go on"
+                )
             replies.add_row(
-                Text("REPLY", style="bold white on blue"),
+                flag,
                 [_lead_line(reply.name, reply.lead_id), Text(reply.phone or "", no_wrap=True)],
                 _their_time(reply.local_time),
-                long=f"“{reply.text}”",
+                long=said,
             )
         replies.print()
         out.print()
-    if not agenda.items and not agenda.replies:
+    if not agenda.items and not agenda.replies and not agenda.waiting:
         if agenda.next_due is not None:
             next_due = when(agenda.next_due, zones.own, agenda.now)
             out.print(f"Nothing due right now. Next touch: {next_due}.")
@@ -97,8 +110,6 @@ def _render(agenda: Agenda, zones: Zones) -> None:
                 flag = Text("NEW", style="bold white on red")
             elif not item.new_lead:
                 flag = Text("")
-            if item.dnc:
-                flag = Text("DNC", style="bold red")
             contact = item.email if channel == "email" else item.phone
             if channel == "call" and item.phone_ext:
                 contact = f"{item.phone} ext. {item.phone_ext}"
@@ -108,6 +119,9 @@ def _render(agenda: Agenda, zones: Zones) -> None:
                 if item.attempts_planned
                 else str(item.attempt)
             )
+            why: list[Text | str] = [*_their_time(item.local_time), item.reason]
+            if item.warning:
+                why.append(Text(item.warning, style="yellow"))
             tasks.add_row(
                 flag,
                 [
@@ -115,15 +129,46 @@ def _render(agenda: Agenda, zones: Zones) -> None:
                     Text(contact or "", no_wrap=True),
                     Text(source, style="dim"),
                 ],
-                [*_their_time(item.local_time), item.reason],
+                why,
                 [attempt, item.last_touch or ""],
                 long=_say(item),
             )
         tasks.print()
-        if total > len(items):
-            more = counted(total - len(items), f"more {channel} task")
+        hidden = total - len(items) - sum(1 for item in agenda.waiting if item.channel == channel)
+        if hidden > 0:
+            more = counted(hidden, f"more {channel} task")
             out.print(f"  … and {more} (use --limit)")
         out.print()
+    _render_waiting(agenda, zones)
+
+
+def _render_waiting(agenda: Agenda, zones: Zones) -> None:
+    """Due, but not allowed now: never shown as work to do, always with when it opens."""
+    from rich.text import Text
+
+    from leadchase.cli.listing import Listing
+    from leadchase.times import when
+
+    if not agenda.waiting:
+        return
+    common.out.print(
+        f"WAITING  ({len(agenda.waiting)})  due, but not allowed now: outside their hours or "
+        "over their state's attempt cap"
+    )
+    table = Listing(["", "Lead", "Opens"], long_header="Why it waits")
+    for item in agenda.waiting:
+        opens = item.next_allowed_at
+        table.add_row(
+            Text(item.channel.upper(), style="dim"),
+            [_lead_line(item.name, item.lead_id), Text(item.phone or "", no_wrap=True)],
+            Text(
+                when(opens, zones.lead(item.timezone), agenda.now) if opens else "",
+                no_wrap=True,
+            ),
+            long=item.blocked_reason or "",
+        )
+    table.print()
+    common.out.print()
 
 
 def _lead_line(name: str, lead_id: int) -> Text:

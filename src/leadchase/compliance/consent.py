@@ -21,11 +21,16 @@ _NO = frozenset({"no", "n", "false", "f", "0", "declined", "denied", "opted out"
 class ConsentFacts(Protocol):
     """What this module reads of a lead."""
 
-    consent_at: datetime | None
-    consent_url: str
-    consent_text: str
-    lead_date: datetime | None
-    imported_at: datetime | None
+    @property
+    def consent_at(self) -> datetime | None: ...
+    @property
+    def consent_url(self) -> str: ...
+    @property
+    def consent_text(self) -> str: ...
+    @property
+    def lead_date(self) -> datetime | None: ...
+    @property
+    def imported_at(self) -> datetime | None: ...
 
 
 def consent_basis(lead: ConsentFacts, *, aged_after_days: int, recorded_only: bool) -> str | None:

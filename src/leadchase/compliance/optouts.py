@@ -3,8 +3,9 @@
 A suppression entry is a phone number or an email address with a scope: the channel the lead
 opted out of ("text", "call", "email"), "all" of them, or "dnc" for the do-not-call list. An
 entry on a phone number closes only channels a phone reaches (calls and texts), one on an email
-address only email. The do-not-call list stops texts, automated and manual; its calls stay on
-the agenda flagged "DNC?" for the officer to decide (PRODUCT.md).
+address only email. The do-not-call list stops calls and texts, by hand or automated: a person
+dialling a listed number breaks the same rule a program texting it does. A lead on the list
+who asks you to call (consent you can show) comes off it with `leadchase dnc remove`.
 
 Sends, the agenda, new leads' first touches, the call calendar, STOP and START replies and
 `leadchase optout` all read this table; store/ turns it into SQL.
@@ -29,7 +30,7 @@ CLOSES: Mapping[Scope, tuple[Channel, ...]] = {
     "call": ("call",),
     "email": ("email",),
     "all": CHANNELS,
-    "dnc": ("text",),
+    "dnc": ("call", "text"),
 }
 # Which of a lead's details each channel reaches it by, so which entries can close it.
 REACHED_BY: Mapping[Channel, Detail] = {"call": "phone", "text": "phone", "email": "email"}

@@ -7,7 +7,7 @@ refused by the same code, for the same reason.
 
 The rules, in the order they are asked:
 
-1. Opt-outs, do-not-call and wrong numbers close channels for good (`Lead.closed`).
+1. Opt-outs, do-not-call and wrong numbers close channels for good (`ContactFacts.closed`).
 2. A text needs a number that takes texts; an email needs an address.
 3. A snoozed lead waits for the end of its snooze.
 4. Automated texts need a consent basis (recorded consent, or a fresh web-form lead).
@@ -28,14 +28,15 @@ from datetime import UTC, datetime
 
 from leadchase.compliance.caps import cap_allows, next_allowed_by_cap
 from leadchase.compliance.windows import ContactPolicy, check_moment, next_opening
+from leadchase.contact.channels import SOLICITATIONS
 
 # Beyond this many rounds of "the window opens, but the cap is still full" we stop looking.
 _MAX_ROUNDS = 8
 
 
 @dataclass(frozen=True)
-class Lead:
-    """What the policy needs to know about one lead (built from a stored lead by the caller)."""
+class ContactFacts:
+    """What the policy needs to know of one lead (gate.py builds it from the stored lead)."""
 
     zones: tuple[str, ...]  # every candidate time zone; () when unknown
     states: tuple[str, ...]  # the address state and the phone's area-code state
@@ -46,6 +47,7 @@ class Lead:
     has_email: bool = True
     consent: str | None = None  # the basis for automated texts; None when there is none
     snoozed_until: datetime | None = None
+    zone: str = "UTC"  # where the reasons' times are shown: the lead's own zone
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ _ALLOWED = "allowed"
 
 
 def decide(
-    lead: Lead,
+    lead: ContactFacts,
     channel: str,
     *,
     automated: bool,
@@ -115,11 +117,11 @@ def decide(
     return _timed(lead, channel, moment, attempts, rules, zones_known=True)
 
 
-def _closed(lead: Lead, channel: str, automated: bool) -> Verdict | None:
+def _closed(lead: ContactFacts, channel: str, automated: bool) -> Verdict | None:
     """Blocks that never lift by themselves."""
     if channel in lead.closed:
         return Verdict(False, "opted-out", lead.closed_why or f"{channel} closed for this lead")
-    if channel in ("call", "text") and not lead.has_phone:
+    if channel in SOLICITATIONS and not lead.has_phone:
         return Verdict(False, "no-phone", "no phone number")
     if channel == "text" and not lead.text_ok:
         return Verdict(False, "not-textable", "the number cannot take texts")
@@ -135,7 +137,7 @@ def _closed(lead: Lead, channel: str, automated: bool) -> Verdict | None:
 
 
 def _timed(
-    lead: Lead,
+    lead: ContactFacts,
     channel: str,
     moment: datetime,
     attempts: Sequence[datetime],
@@ -147,8 +149,8 @@ def _timed(
     warning = None if zones_known else "time zone unknown: check the lead's local time first"
     window = check_moment(moment, lead.zones, lead.states, rules.window) if zones_known else None
     block = window if window is not None and not window.allowed else None
-    if block is None and channel in ("call", "text"):
-        cap = cap_allows(attempts, moment, lead.states)
+    if block is None and channel in SOLICITATIONS:
+        cap = cap_allows(attempts, moment, lead.states, lead.zone)
         block = None if cap.allowed else cap
     if block is not None:
         later = _next_moment(lead, channel, moment, attempts, rules, zones_known)
@@ -161,7 +163,7 @@ def _timed(
 
 
 def _next_moment(
-    lead: Lead,
+    lead: ContactFacts,
     channel: str,
     moment: datetime,
     attempts: Sequence[datetime],
@@ -171,7 +173,7 @@ def _next_moment(
     """The earliest moment >= `moment` at which both the window and the cap allow the touch."""
     candidate = moment
     for _ in range(_MAX_ROUNDS):
-        if channel in ("call", "text"):
+        if channel in SOLICITATIONS:
             candidate = max(candidate, next_allowed_by_cap(attempts, candidate, lead.states))
         if not zones_known:
             return candidate

@@ -16,3 +16,6 @@ CHANNELS: tuple[Channel, ...] = ("call", "text", "email")
 MessageChannel = Literal["text", "email"]
 MESSAGE_CHANNELS: tuple[MessageChannel, ...] = ("text", "email")
 AUTOMATABLE: frozenset[Channel] = frozenset(MESSAGE_CHANNELS)
+# Telephone solicitations: what the contact windows and the states' attempt caps count. An
+# email is neither (an automated one still keeps to the window; see compliance/policy.py).
+SOLICITATIONS: tuple[Channel, ...] = ("call", "text")

@@ -146,7 +146,6 @@ class DueTouch:
 
     touch: Touch
     lead: Lead
-    dnc: bool  # the lead's phone is on the do-not-call list (its calls are flagged)
 
 
 @dataclass(frozen=True)

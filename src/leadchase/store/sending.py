@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from leadchase.contact.channels import SOLICITATIONS
 from leadchase.store import read
 from leadchase.store.read import (
     LEAD_COLUMNS,
@@ -18,7 +19,7 @@ from leadchase.store.read import (
     touch_table,
 )
 from leadchase.store.records import ClaimedTouch, DueTouch, LeadMessage, Message
-from leadchase.store.touches import dnc_flag, due_touch
+from leadchase.store.touches import due_touch
 
 
 def due_automated(
@@ -26,7 +27,7 @@ def due_automated(
 ) -> list[DueTouch]:
     """Automated touches due by now on the channels the tool sends, never-touched leads first."""
     query = (
-        select(*TOUCH_COLUMNS, *LEAD_COLUMNS, dnc_flag())
+        select(*TOUCH_COLUMNS, *LEAD_COLUMNS)
         .select_from(touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id))
         .where(
             touch_table.c.status == "planned",
@@ -107,15 +108,27 @@ def previous_texts(connection: Connection, lead_id: int, limit: int = 5) -> list
 
 def attempt_times(connection: Connection, lead_id: int, since: datetime) -> list[datetime]:
     """Calls and texts made to a lead since `since` (the rolling 24-hour cap counts these)."""
-    rows = connection.execute(
-        select(touch_table.c.done_at).where(
-            touch_table.c.lead_id == lead_id,
-            touch_table.c.channel.in_(("call", "text")),
-            touch_table.c.status.in_(("done", "sent", "claimed")),
-            touch_table.c.done_at >= since,
+    return attempt_times_of(connection, [lead_id], since).get(lead_id, [])
+
+
+def attempt_times_of(
+    connection: Connection, lead_ids: Collection[int], since: datetime
+) -> dict[int, list[datetime]]:
+    """Each lead's calls and texts since `since`, by hand or automated, in one query per 900."""
+    wanted = sorted(set(lead_ids))
+    found: dict[int, list[datetime]] = {}
+    for start in range(0, len(wanted), 900):
+        rows = connection.execute(
+            select(touch_table.c.lead_id, touch_table.c.done_at).where(
+                touch_table.c.lead_id.in_(wanted[start : start + 900]),
+                touch_table.c.channel.in_(SOLICITATIONS),
+                touch_table.c.status.in_(("done", "sent", "claimed")),
+                touch_table.c.done_at >= since,
+            )
         )
-    )
-    return [row.done_at for row in rows]
+        for lead_id, done_at in rows:
+            found.setdefault(lead_id, []).append(done_at)
+    return found
 
 
 def channel_attempts(connection: Connection, lead_id: int, channel: str) -> int:
@@ -160,14 +173,15 @@ def unconfirmed_message(connection: Connection, touch_id: int) -> Message | None
     return read.message(row) if row is not None else None
 
 
-def last_inbound_text(connection: Connection, lead_id: int) -> str | None:
+def last_inbound(connection: Connection, lead_id: int) -> Message | None:
+    """The lead's latest text to us; its status says what it was read as (reply, opt-out...)."""
     row = connection.execute(
-        select(message_table.c.body)
+        select(*MESSAGE_COLUMNS)
         .where(message_table.c.lead_id == lead_id, message_table.c.direction == "in")
         .order_by(message_table.c.id.desc())
         .limit(1)
     ).first()
-    return row.body if row else None
+    return read.message(row) if row else None
 
 
 def message_exists(connection: Connection, provider_id: str) -> bool:
@@ -193,3 +207,16 @@ def inbound_messages(connection: Connection, limit: int) -> list[LeadMessage]:
         LeadMessage(read.message(row), read.lead(row[size:]) if row[size] is not None else None)
         for row in connection.execute(query)
     ]
+
+
+def settle_doubt(connection: Connection, lead_id: int, read_as: str) -> None:
+    """The officer decided what the lead's possible opt-outs were: "opt-out" or "reply"."""
+    connection.execute(
+        update(message_table)
+        .where(
+            message_table.c.lead_id == lead_id,
+            message_table.c.direction == "in",
+            message_table.c.status == "possible-opt-out",
+        )
+        .values(status=read_as)
+    )

@@ -138,3 +138,17 @@ def lift_text_opt_out(connection: Connection, phone: str, now: datetime) -> bool
         .values(lifted_at=now)
     )
     return result.rowcount > 0
+
+
+def lift_hold(connection: Connection, phone: str, now: datetime) -> bool:
+    """The officer read a possible opt-out and decided it was not one: texts may go again."""
+    result = connection.execute(
+        update(table)
+        .where(
+            table.c.value == phone,
+            table.c.reason == "possible-opt-out",
+            table.c.lifted_at.is_(None),
+        )
+        .values(lifted_at=now)
+    )
+    return result.rowcount > 0

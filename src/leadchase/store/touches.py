@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
 
-from leadchase.compliance.optouts import DNC, scopes_closing
+from leadchase.compliance.optouts import scopes_closing
 from leadchase.store import read
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
 from leadchase.store.read import (
@@ -149,7 +149,7 @@ def agenda_rows(
         conditions.append(~_suppressed(lead_table.c.phone, scopes_closing("call")))
     joined = touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id)
     query = (
-        select(*TOUCH_COLUMNS, *LEAD_COLUMNS, dnc_flag())
+        select(*TOUCH_COLUMNS, *LEAD_COLUMNS)
         .select_from(joined)
         .where(and_(*conditions))
         .order_by(touch_table.c.due_at)
@@ -174,14 +174,8 @@ def agenda_rows(
 
 
 def due_touch(row: Sequence[Any]) -> DueTouch:
-    """A row that selected TOUCH_COLUMNS, LEAD_COLUMNS, then dnc_flag()."""
-    touch, lead = read.touch_and_lead(row)
-    return DueTouch(touch, lead, bool(row[read.AFTER_TOUCH_AND_LEAD]))
-
-
-def dnc_flag() -> Any:
-    """The column DueTouch.dnc comes from: the lead's phone is on the do-not-call list."""
-    return _suppressed(lead_table.c.phone, (DNC,)).label("dnc")
+    """A row that selected TOUCH_COLUMNS, then LEAD_COLUMNS."""
+    return DueTouch(*read.touch_and_lead(row))
 
 
 def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[Lead]:

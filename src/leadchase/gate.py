@@ -1,0 +1,118 @@
+"""The contact policy asked with what the workspace knows: opt-outs, attempts, consent, zones.
+
+compliance/policy.py decides from facts; this module gathers those facts for a stored lead (its
+candidate zones and states, the channels its opt-outs and the do-not-call list close, its calls
+and texts of the last 24 hours, the basis for automated texts) and asks. The agenda, the call
+calendar, snooze, `log`, `send` and `compliance report` all go through one `Gate`, so what the
+officer is offered and what the program sends are the same decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from leadchase.cadence.service import FollowUp
+from leadchase.compliance.caps import ROLLING_WINDOW, attempt_cap
+from leadchase.compliance.consent import consent_basis
+from leadchase.compliance.optouts import closed_to_lead
+from leadchase.compliance.policy import ContactFacts, Rules, Verdict, decide
+from leadchase.config import Settings
+from leadchase.store import sending as send_store
+from leadchase.store import suppressions
+from leadchase.store.records import Lead
+
+_NOT_YET: Sequence[datetime] = ()
+
+
+class Gate:
+    """One workspace's contact policy: `check` for one touch, `check_many` for an agenda page."""
+
+    def __init__(self, settings: Settings, followup: FollowUp) -> None:
+        self.followup = followup
+        self.rules = Rules(window=followup.policy)
+        self.aged_after_days = settings.cadence.aged_after_days
+        self.recorded_only = settings.compliance.require_consent_for_auto_text
+
+    def facts(
+        self, lead: Lead, scopes: Mapping[str, Collection[str]], moment: datetime
+    ) -> ContactFacts:
+        """The policy's view of a lead, given the live opt-out scopes of its phone and email."""
+        clock = self.followup.clock(lead, moment)
+        closed = closed_to_lead({"phone": lead.phone, "email": lead.email}, scopes)
+        return ContactFacts(
+            # Only a lead whose own zone is known has known zones: a toll-free number with no
+            # address gives every zone of the country, which is not knowing where the lead is.
+            zones=clock.zones if lead.timezone else (),
+            states=clock.states,
+            closed=frozenset(closed),
+            closed_why=_closed_why(closed),
+            has_phone=bool(lead.phone),
+            text_ok=lead.text_ok,
+            has_email=bool(lead.email),
+            consent=consent_basis(
+                lead, aged_after_days=self.aged_after_days, recorded_only=self.recorded_only
+            ),
+            snoozed_until=lead.snoozed_until,
+            zone=clock.zone,
+        )
+
+    def check(
+        self,
+        connection: Connection,
+        lead: Lead,
+        channel: str,
+        *,
+        automated: bool,
+        moment: datetime,
+    ) -> Verdict:
+        """May this call, text or email reach the lead at `moment`?"""
+        (verdict,) = self.check_many(
+            connection, [(lead, channel)], automated=automated, moment=moment
+        )
+        return verdict
+
+    def check_many(
+        self,
+        connection: Connection,
+        touches: Sequence[tuple[Lead, str]],
+        *,
+        automated: bool,
+        moment: datetime,
+    ) -> list[Verdict]:
+        """The verdict for each (lead, channel), with one query for opt-outs and one for attempts."""
+        values = {v for lead, _ in touches for v in (lead.phone, lead.email) if v}
+        scopes = suppressions.live_scopes(connection, values) if values else {}
+        facts = {lead.id: self.facts(lead, scopes, moment) for lead, _ in touches}
+        capped = [lead_id for lead_id, fact in facts.items() if attempt_cap(fact.states)]
+        since = moment - ROLLING_WINDOW - timedelta(seconds=1)
+        attempts = send_store.attempt_times_of(connection, capped, since) if capped else {}
+        return [
+            decide(
+                facts[lead.id],
+                channel,
+                automated=automated,
+                moment=moment,
+                attempts=attempts.get(lead.id, _NOT_YET),
+                rules=self.rules,
+            )
+            for lead, channel in touches
+        ]
+
+    def first_allowed(
+        self, connection: Connection, lead: Lead, channel: str, moment: datetime
+    ) -> datetime:
+        """The first moment at or after `moment` a touch by hand may happen (for snooze and the
+        calendar); `moment` itself when nothing will open it by itself (the agenda says why)."""
+        verdict = self.check(connection, lead, channel, automated=False, moment=moment)
+        if verdict.allowed or verdict.next_allowed_at is None:
+            return moment
+        return verdict.next_allowed_at
+
+
+def _closed_why(closed: Collection[str]) -> str:
+    if not closed:
+        return ""
+    return f"{' and '.join(sorted(closed))} stopped for this lead (opt-out or do-not-call list)"
