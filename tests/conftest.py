@@ -148,12 +148,15 @@ def import_lead(
     lead_date: datetime | None = None,
     name: str = "Ann Lee",
     source: str = "Zillow",
+    consent: str = "",
 ) -> int:
-    """One lead arriving at `now` (Ann Lee in San Francisco by default); its id."""
+    """One lead arriving at `now` (Ann Lee in San Francisco by default); its id. `consent` is
+    the lead file's TCPA consent cell (an aged lead needs it for automated texts)."""
     lead_file = Path(workspace.root) / f"lead-{abs(hash((phone, email, now)))}.csv"
     date_text = (lead_date or now).isoformat()
     lead_file.write_text(
-        f"name,phone,email,state,zip,lead_date,source\n{name},{phone},{email},{state},{zip_code},{date_text},{source}\n",
+        "name,phone,email,state,zip,lead_date,source,tcpa consent\n"
+        f"{name},{phone},{email},{state},{zip_code},{date_text},{source},{consent}\n",
         encoding="utf-8",
     )
     with open_workspace(workspace.root) as context:

@@ -109,7 +109,8 @@ def _seed(workspace: Workspace, twilio: FakeTwilio) -> dict[str, int]:
     story.send(_at(hours=2, minutes=45))
     story.text_in(PHONES[3], "STOP", _at(hours=3))
     aged = datetime(2025, 12, 1, 17, 0, tzinfo=UTC)
-    leads["L4"] = lead("Di Four", 4, _at(hours=3), "Facebook", lead_date=aged)
+    # An aged lead whose vendor file carries her consent: automated texts may go to her.
+    leads["L4"] = lead("Di Four", 4, _at(hours=3), "Facebook", lead_date=aged, consent="Yes")
     story.log(leads["L4"], "call", _at(hours=3, minutes=3))
     story.send(_at(hours=3, minutes=10))
     for day in (1, 2, 3, 4, 16):

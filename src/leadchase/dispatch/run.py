@@ -11,17 +11,14 @@ from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, plan_next, record_touch
 from leadchase.channels.base import OutgoingEmail, SendOutcome
-from leadchase.compliance.caps import cap_allows, next_allowed_by_cap
-from leadchase.compliance.optouts import scopes_closing
-from leadchase.compliance.windows import check_moment, next_opening
 from leadchase.context import Context
 from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
+from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import sending as store
 from leadchase.store import suppressions
 from leadchase.store.records import DueTouch, Lead
-from leadchase.times import when
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
 RETRY_LATER = timedelta(minutes=5)
@@ -55,7 +52,7 @@ class SendRun:
         self._last_text = -1e9
         self._library = TemplateLibrary(context.settings.workspace.templates_dir)
         self._secret: str | None = None
-        self._consent_required = context.settings.compliance.require_consent_for_auto_text
+        self.gate = Gate(context.settings, self.followup)
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=self.monotonic() - self.started)
@@ -106,11 +103,7 @@ class SendRun:
                         {"status": "cancelled", "done_at": moment, "outcome": reason},
                     )
                 return
-            hold = self._hold_reason(connection, lead, channel, moment)
-            if hold is not None:
-                item.reason, later = hold
-                if later is not None and not self.dry_run:
-                    store.update_touch(connection, touch.id, {"due_at": later})
+            if not self._allowed(connection, task, item, moment):
                 return
             attempt = store.channel_attempts(connection, lead.id, channel) + 1
             previous = store.previous_texts(connection, lead.id) if channel == "text" else []
@@ -166,57 +159,49 @@ class SendRun:
         self._record(task, item, message_id, outcome, attempt)
 
     def _closed_reason(self, connection: Connection, task: DueTouch) -> str | None:
-        """Why this touch must not go out at all (it is cancelled), or None."""
+        """Why this touch is no longer the cadence's to send (it is cancelled), or None."""
         touch, lead = task.touch, task.lead
         if touch.cadence != lead.cadence:
             return "the lead changed cadence"
         replied, started = lead.replied_at, lead.cadence_started_at
         if replied is not None and (started is None or replied >= started):
             return "the lead replied: automation paused"
-        if touch.channel == "text":
-            if not lead.phone or not lead.text_ok:
-                return "number cannot take texts"
-            if suppressions.is_suppressed(connection, lead.phone, scopes_closing("text")):
-                return "number opted out or on the do-not-call list"
-        if touch.channel == "email":
-            if not lead.email:
-                return "no email address"
-            if suppressions.is_suppressed(connection, lead.email, scopes_closing("email")):
-                return "email unsubscribed"
         return None
 
-    def _hold_reason(
-        self, connection: Connection, lead: Lead, channel: str, moment: datetime
-    ) -> tuple[str, datetime | None] | None:
-        """Why this touch must wait (and until when), or None when it may go now."""
-        clock = self.followup.clock(lead, moment)
-        snoozed = lead.snoozed_until
-        if snoozed is not None and snoozed > moment:
-            return f"snoozed until {when(snoozed, clock.zone, moment)}", snoozed
-        zones = clock.zones  # empty when the time zone is unknown: check_moment holds
-        policy = self.followup.policy
-        decision = check_moment(moment, zones, clock.states, policy)
-        if not decision.allowed:
-            later = next_opening(moment, zones, clock.states, policy) if zones else None
-            return decision.reason, later
-        if (
-            channel == "text"
-            and self._consent_required
-            and not (lead.consent_at or lead.consent_url or lead.consent_text)
-        ):
-            return "no recorded consent (require_consent_for_auto_text is on)", None
-        if channel == "text":
-            times = store.attempt_times(connection, lead.id, moment - timedelta(hours=24))
-            capped = cap_allows(times, moment, clock.states, clock.zone)
-            if not capped.allowed:
-                return capped.reason, next_allowed_by_cap(times, moment, clock.states)
-        if channel == "email" and not self.context.settings.officer.postal_address:
+    def _allowed(
+        self, connection: Connection, task: DueTouch, item: SendItem, moment: datetime
+    ) -> bool:
+        """The contact policy's answer for this automated touch now; when it says no, the touch
+        waits for its next allowed moment, becomes a task for the officer, or is cancelled."""
+        touch, lead = task.touch, task.lead
+        verdict = self.gate.check(connection, lead, touch.channel, automated=True, moment=moment)
+        if not verdict.allowed:
+            item.reason = verdict.reason
+            if verdict.next_allowed_at is not None:
+                if not self.dry_run:
+                    store.update_touch(connection, touch.id, {"due_at": verdict.next_allowed_at})
+            elif verdict.rule == "no-consent":
+                # Not the program's to send: the same text goes on the agenda for the officer.
+                item.reason += " (now a task on `leadchase today`)"
+                if not self.dry_run:
+                    store.update_touch(connection, touch.id, {"automated": False})
+            elif verdict.rule != "unknown-timezone":  # that one waits, flagged, for a fix
+                item.result = "skipped"
+                if not self.dry_run:
+                    store.update_touch(
+                        connection,
+                        touch.id,
+                        {"status": "cancelled", "done_at": moment, "outcome": verdict.reason},
+                    )
+            return False
+        if touch.channel == "email" and not self.context.settings.officer.postal_address:
             self.result.halted = (
                 "automated emails need your postal address (CAN-SPAM); set [officer] "
                 "postal_address in leadchase.toml"
             )
-            return "no postal address for the email footer", None
-        return None
+            item.reason = "no postal address for the email footer"
+            return False
+        return True
 
     def _deliver(self, channel: str, to: str, rendered: Rendered, lead: Lead) -> SendOutcome:
         for attempt in range(IN_RUN_RETRIES):
