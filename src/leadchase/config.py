@@ -9,8 +9,9 @@ value as text (an SMTP port may be 587 or "587"), as they always have. Code read
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -156,14 +157,38 @@ class Settings:
     daemon: DaemonSettings
 
 
+def _keys(table: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(table))
+
+
+# Every section of leadchase.toml and its keys; anything else is a typo and stops the command.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "officer": _keys(Officer),
+    "contact": _keys(ContactSettings),
+    "cadence": _keys(CadenceSettings),
+    "sources": ("cost_per_lead",),
+    "database": ("url",),
+    "twilio": _keys(TwilioSection),
+    "smtp": _keys(SmtpSection),
+    "compliance": _keys(ComplianceSettings),
+    "replies": _keys(ReplySettings),
+    "secrets": _keys(SecretsSettings),
+    "daemon": _keys(DaemonSettings),
+}
+# Tables whose keys are the user's own names (lead sources), not settings.
+FREE_TABLES = {("cadence", "by_source"), ("sources", "cost_per_lead")}
+
+
 def load_settings(workspace: Workspace) -> Settings:
     path = workspace.settings_file
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}; fix the TOML syntax") from None
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    _check_names(path, text, raw)
     reader = _Reader(path, raw)
     officer = Officer(**{key: reader.text("officer", key) for key in Officer.__dataclass_fields__})
     if officer.equal_housing not in EQUAL_HOUSING_LINES:
@@ -186,9 +211,9 @@ def load_settings(workspace: Workspace) -> Settings:
         default=reader.text("cadence", "default") or "internet-lead",
         aged_after_days=reader.number("cadence", "aged_after_days", 30),
         aged_cadence=reader.text("cadence", "aged_cadence") or "aged-lead",
-        by_source={str(k): str(v) for k, v in reader.table("cadence", "by_source").items()},
+        by_source=reader.source_cadences(),
     )
-    costs = {str(k): float(v) for k, v in reader.table("sources", "cost_per_lead").items()}
+    costs = reader.source_costs()
     url = reader.text("database", "url") or f"sqlite:///{workspace.default_database}"
     return Settings(
         workspace,
@@ -223,6 +248,37 @@ def load_settings(workspace: Workspace) -> Settings:
             ),
         ),
     )
+
+
+def _check_names(path: Path, text: str, raw: dict[str, Any]) -> None:
+    """Every section and key must be one leadchase reads: a typo would otherwise be dropped
+    without a word and its default used instead."""
+    for section, table in raw.items():
+        if section not in SECTIONS:
+            problem = f"no section [{section}]"
+            raise _unknown(path, text, (section,), problem, tuple(SECTIONS), "[{}]")
+        if not isinstance(table, dict):
+            continue  # the reader says it must be a table
+        for key in table:
+            if key not in SECTIONS[section]:
+                problem = f'[{section}] has no key "{key}"'
+                raise _unknown(path, text, (section, key), problem, SECTIONS[section], '"{}"')
+
+
+def _unknown(
+    path: Path, text: str, keys: tuple[str, ...], problem: str, valid: tuple[str, ...], shape: str
+) -> ConfigError:
+    """The error for a name leadchase does not read: its line and the nearest valid name."""
+    from leadchase.toml_lines import key_lines, line_of
+
+    line = line_of(key_lines(text), keys)
+    where = f"{path}: line {line}" if line else str(path)
+    near = difflib.get_close_matches(keys[-1], valid, n=1)
+    if near:
+        return ConfigError(f"{where}: {problem}; did you mean {shape.format(near[0])}?")
+    shown = ", ".join(shape.format(name).strip('"') for name in valid)
+    names = "the sections are" if len(keys) == 1 else "its keys are"
+    return ConfigError(f"{where}: {problem}; {names}: {shown}")
 
 
 class _Reader:
@@ -302,10 +358,25 @@ class _Reader:
             raise self._fail(section, key, 'an IANA time zone like "America/Chicago"') from None
         return value
 
-    def table(self, section: str, key: str) -> dict[str, Any]:
+    def sources(self, section: str, key: str) -> dict[str, Any]:
+        """A table of the user's source names; the caller checks the values."""
         value = self._get(section, key)
         if value is None:
             return {}
         if not isinstance(value, dict):
             raise self._fail(section, key, "a table")
         return value
+
+    def source_cadences(self) -> dict[str, str]:
+        table = self.sources("cadence", "by_source")
+        for name, cadence in table.items():
+            if not isinstance(cadence, str):
+                raise self._fail("cadence.by_source", f'"{name}"', "a quoted cadence name")
+        return table
+
+    def source_costs(self) -> dict[str, float]:
+        table = self.sources("sources", "cost_per_lead")
+        for name, cost in table.items():
+            if isinstance(cost, bool) or not isinstance(cost, int | float):
+                raise self._fail("sources.cost_per_lead", f'"{name}"', "a number of dollars")
+        return {name: float(cost) for name, cost in table.items()}
