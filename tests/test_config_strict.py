@@ -104,3 +104,53 @@ def test_a_free_table_value_of_the_wrong_type_names_it(
     _edit(workspace, table, f"{table}\n{line}")
     with pytest.raises(ConfigError, match=message):
         load_settings(workspace)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'default = "internet-lead"',
+            'default = "internet-leads"',
+            '[cadence] default "internet-leads" is not a cadence in cadences/; '
+            'did you mean "internet-lead"?',
+        ),
+        (
+            'aged_cadence = "aged-lead"',
+            'aged_cadence = "stale"',
+            '[cadence] aged_cadence "stale" is not a cadence in cadences/; '
+            "the cadences are: aged-lead, engaged, internet-lead, nurture",
+        ),
+        (
+            '# "Aged Refi Vendor" = "aged-lead"',
+            '"Aged Refi Vendor" = "aged-leads"',
+            '[cadence.by_source] "Aged Refi Vendor" = "aged-leads" is not a cadence in '
+            'cadences/; did you mean "aged-lead"?',
+        ),
+    ],
+)
+def test_the_cadence_settings_must_name_loaded_cadences(
+    workspace: Workspace, old: str, new: str, message: str
+) -> None:
+    _edit(workspace, old, new)
+    where = f"{workspace.settings_file}: line {_line_of(workspace, new)}: "
+    lead_file = workspace.root / "leads.csv"
+    lead_file.write_text("name,phone\nAnn Lee,(415) 555-2671\n")
+    for command in (("import", str(lead_file)), ("today",), ("cadence", "check")):
+        result = run(*command)
+        assert result.exit_code == 3, (command, result.output)
+        assert result.stderr.replace("\n", " ").strip() == f"error: {where}{message}"
+    doctor = run("doctor")
+    assert doctor.exit_code == 1
+    words = " ".join(doctor.stdout.split())  # a long line may wrap at any space
+    assert " ".join(f"problem cadences: {where}{message}".split()) in words
+    assert run("leads").exit_code == 0  # a command that plans no touch is not stopped
+    assert run("import", str(lead_file), "--cadence", "internet-lead").exit_code == 3
+
+
+def test_a_broken_cadence_file_is_reported_as_the_cadence_s_problem(workspace: Workspace) -> None:
+    cadence = workspace.cadences_dir / "aged-lead.yaml"
+    cadence.write_text(cadence.read_text().replace("steps:", "stepz:", 1))
+    result = run("cadence", "check")
+    assert result.exit_code == 1
+    assert "aged-lead.yaml" in result.stderr and "[cadence]" not in result.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
@@ -250,6 +251,39 @@ def load_settings(workspace: Workspace) -> Settings:
     )
 
 
+def check_cadence_names(
+    settings: Settings, loaded: Collection[str], broken: Collection[str] = ()
+) -> None:
+    """[cadence] default, aged_cadence and each by_source value must name a cadence that
+    loaded; one whose file is broken is that file's problem (`leadchase cadence check`)."""
+    cadence = settings.cadence
+    named = [
+        (("cadence", "default"), f'[cadence] default "{cadence.default}"', cadence.default),
+        (
+            ("cadence", "aged_cadence"),
+            f'[cadence] aged_cadence "{cadence.aged_cadence}"',
+            cadence.aged_cadence,
+        ),
+        *(
+            (("cadence", "by_source", source), f'[cadence.by_source] "{source}" = "{name}"', name)
+            for source, name in cadence.by_source.items()
+        ),
+    ]
+    for keys, shown, name in named:
+        if name in loaded or name in broken:
+            continue
+        path = settings.workspace.settings_file
+        where = _where(path, path.read_text(encoding="utf-8"), keys)
+        near = difflib.get_close_matches(name, loaded, n=1)
+        hint = (
+            f'did you mean "{near[0]}"?'
+            if near
+            else f"the cadences are: {', '.join(sorted(loaded))}"
+        )
+        folder = settings.workspace.cadences_dir.name
+        raise ConfigError(f"{where}: {shown} is not a cadence in {folder}/; {hint}")
+
+
 def _check_names(path: Path, text: str, raw: dict[str, Any]) -> None:
     """Every section and key must be one leadchase reads: a typo would otherwise be dropped
     without a word and its default used instead."""
@@ -269,16 +303,21 @@ def _unknown(
     path: Path, text: str, keys: tuple[str, ...], problem: str, valid: tuple[str, ...], shape: str
 ) -> ConfigError:
     """The error for a name leadchase does not read: its line and the nearest valid name."""
-    from leadchase.toml_lines import key_lines, line_of
-
-    line = line_of(key_lines(text), keys)
-    where = f"{path}: line {line}" if line else str(path)
+    where = _where(path, text, keys)
     near = difflib.get_close_matches(keys[-1], valid, n=1)
     if near:
         return ConfigError(f"{where}: {problem}; did you mean {shape.format(near[0])}?")
     shown = ", ".join(shape.format(name).strip('"') for name in valid)
     names = "the sections are" if len(keys) == 1 else "its keys are"
     return ConfigError(f"{where}: {problem}; {names}: {shown}")
+
+
+def _where(path: Path, text: str, keys: tuple[str, ...]) -> str:
+    """ "path: line N" of the key (or the table holding it), or just the path."""
+    from leadchase.toml_lines import key_lines, line_of
+
+    line = line_of(key_lines(text), keys)
+    return f"{path}: line {line}" if line else str(path)
 
 
 class _Reader:

@@ -33,16 +33,21 @@ def run_checks(context: Context) -> list[Check]:
             "fill in [officer] in leadchase.toml (texts are signed with your name; emails need the postal address)",
         )
     )
-    followup = FollowUp.load(settings)
+    followup = FollowUp.load(settings, check_settings=False)
     problems = followup.cadences.problems
-    checks.append(
-        Check(
-            "cadences",
-            not problems,
-            f"{len(followup.cadences.cadences)} loaded" if not problems else str(problems[0]),
-            "run `leadchase cadence check` and fix the files it names",
+    try:
+        followup.check_settings()
+    except LeadchaseError as error:
+        checks.append(Check("cadences", False, str(error)))
+    else:
+        checks.append(
+            Check(
+                "cadences",
+                not problems,
+                f"{len(followup.cadences.cadences)} loaded" if not problems else str(problems[0]),
+                "run `leadchase cadence check` and fix the files it names",
+            )
         )
-    )
     try:
         twilio = twilio_settings(settings)
         smtp = smtp_settings(settings)
