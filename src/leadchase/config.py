@@ -34,6 +34,11 @@ EQUAL_HOUSING_LINES = {
 }
 
 
+# [officer] keys every automated text or email needs before one is sent: who writes, for
+# which company, how to call back, and the postal address the law wants in an email.
+SIGNED_WITH = ("name", "company", "phone", "postal_address")
+
+
 @dataclass(frozen=True)
 class Officer:
     """The loan officer the leads hear from: [officer] in leadchase.toml, and what templates
@@ -46,6 +51,11 @@ class Officer:
     postal_address: str = ""
     nmls: str = ""
     equal_housing: str = ""  # a key of EQUAL_HOUSING_LINES
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The keys automated messages are signed with that are still empty."""
+        return tuple(key for key in SIGNED_WITH if not getattr(self, key).strip())
 
     @property
     def first_name(self) -> str:

@@ -24,13 +24,25 @@ def run_checks(context: Context) -> list[Check]:
     settings = context.settings
     checks = [Check("workspace", True, str(settings.workspace.root))]
     officer = settings.officer
-    missing = [k for k in ("name", "phone", "email", "postal_address") if not getattr(officer, k)]
     checks.append(
         Check(
             "your details",
-            not missing,
-            "complete" if not missing else f"missing {', '.join(missing)}",
-            "fill in [officer] in leadchase.toml (texts are signed with your name; emails need the postal address)",
+            not officer.missing,
+            ", ".join(part for part in (officer.name, officer.company) if part)
+            if not officer.missing
+            else f"[officer] {', '.join(officer.missing)} "
+            f"{'is' if len(officer.missing) == 1 else 'are'} empty in {settings.workspace.settings_file}",
+            "fill them in: every automated text and email is signed with them, and `send` "
+            "sends nothing until they are there",
+        )
+    )
+    checks.append(
+        Check(
+            "NMLS",
+            bool(officer.nmls),
+            officer.nmls or "[officer] nmls is empty, so no email shows your NMLS id",
+            "set it if you hold one: many states require it in mortgage advertising",
+            advisory=True,
         )
     )
     followup = FollowUp.load(settings, check_settings=False)
@@ -67,12 +79,11 @@ def run_checks(context: Context) -> list[Check]:
         )
     else:
         checks.append(
-            Check(
+            _unset(
                 "Twilio",
-                False,
-                "not configured: automated texts show on the agenda as tasks",
-                "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (see docs/configuration.md)",
-                advisory=True,
+                twilio.missing,
+                "texts",
+                "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM",
             )
         )
     if smtp.configured:
@@ -88,12 +99,28 @@ def run_checks(context: Context) -> list[Check]:
         )
     else:
         checks.append(
-            Check(
-                "SMTP",
-                False,
-                "not configured: automated emails show on the agenda as tasks",
-                "set LEADCHASE_SMTP_HOST and LEADCHASE_SMTP_FROM (see docs/configuration.md)",
-                advisory=True,
+            _unset(
+                "SMTP", smtp.missing, "emails", "set LEADCHASE_SMTP_HOST and LEADCHASE_SMTP_FROM"
             )
         )
     return checks
+
+
+def _unset(channel: str, missing: tuple[str, ...], messages: str, fix: str) -> Check:
+    """A channel not set up (a note: its steps stay on the agenda) or set up halfway (a problem:
+    `send` sends nothing until it is finished)."""
+    where = " (see docs/configuration.md)"
+    if missing:
+        return Check(
+            channel,
+            False,
+            f"partly set up: missing {', '.join(missing)}",
+            f"set them, or remove the rest to leave automated {messages} on the agenda{where}",
+        )
+    return Check(
+        channel,
+        False,
+        f"not configured: automated {messages} show on the agenda as tasks",
+        fix + where,
+        advisory=True,
+    )
