@@ -12,7 +12,7 @@ import pytest
 
 from leadchase.workspace import Workspace
 from tests.conftest import SF_MORNING as NOW
-from tests.conftest import Sending, import_leads, run
+from tests.conftest import Sending, import_lead, import_leads, run, today_by_channel
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN
 
 REQUIRED = "name, company, phone, postal_address"
@@ -130,3 +130,20 @@ def test_nothing_set_up_sends_nothing_and_asks_for_nothing(tmp_path: Path) -> No
     result = run("--home", str(tmp_path / "office"), "send", now=NOW)
     assert result.exit_code == 0, result.output
     assert "Sending is not configured" in result.stdout
+
+
+def test_messages_to_send_by_hand_show_what_to_fill_in_for_empty_details(
+    workspace: Workspace,
+) -> None:
+    _blank_officer(workspace, "name", "company", "phone", "postal_address")
+    import_lead(workspace, NOW, name="Carla Ruiz")
+    items = today_by_channel(now=NOW)
+    text, email = items["text"]["message"], items["email"]["message"]
+    assert text.startswith(
+        (
+            "Hi Carla, it's [your name] with [your company].",
+            "Hey Carla, [your name] at [your company] here.",
+        )
+    )
+    assert "[your phone]" in email and "[your postal address]" in email
+    assert " with ." not in text and "it's with" not in text
