@@ -67,6 +67,7 @@ def test_send_refuses_until_the_details_are_real(sending: Sending) -> None:
     assert result.exit_code == 5
     assert message in _one_line(result.stderr) and len(result.stderr.strip().splitlines()) == 1
     assert sending.twilio.sent() == [] and sending.smtp.received == []
+    assert "Nothing due" not in result.stdout  # refused, not idle
     dry = run("send", "--dry-run", "--json", now=NOW)
     assert dry.exit_code == 5
     assert message in _one_line(dry.stderr)

@@ -176,7 +176,7 @@ def why_not_send(settings: Settings, channels: Collection[str]) -> str | None:
         )
     if not problems:
         return None
-    return "; ".join(problems) + "; fill them in (docs/configuration.md), then send again"
+    return "; ".join(problems) + "; fill them in (docs/configuration.md)"
 
 
 def configured_channels(settings: Settings) -> frozenset[str]:

@@ -35,7 +35,7 @@ def send(
         result = send_pass(context, common.now(), dry_run=dry_run, limit=limit)
     if json_output:
         common.print_json(result.to_json())
-    elif result.items or not result.halted:  # a run refused before it began has nothing to show
+    elif result.dry_run or result.items or not result.halted:  # a refused run has nothing to show
         _render(result)
     if result.halted:
         common.fail(f"sending halted: {result.halted}", EXIT_HALTED)
