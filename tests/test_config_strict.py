@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from leadchase.config import load_settings
 from leadchase.errors import ConfigError
 from leadchase.workspace import Workspace
-from tests.conftest import run
+from tests.conftest import PROJECT, run
 
 
 def _edit(workspace: Workspace, old: str, new: str) -> None:
@@ -154,3 +156,23 @@ def test_a_broken_cadence_file_is_reported_as_the_cadence_s_problem(workspace: W
     result = run("cadence", "check")
     assert result.exit_code == 1
     assert "aged-lead.yaml" in result.stderr and "[cadence]" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "command"),
+    [
+        ('window_end = "20:00"', 'window_ends = "20:00"', "leads"),
+        ('default = "internet-lead"', 'default = "internet-leads"', "today"),
+    ],
+)
+def test_the_documented_examples_are_what_a_new_workspace_prints(
+    tmp_path: Path, old: str, new: str, command: str
+) -> None:
+    run("init", str(tmp_path / "office"))
+    settings = tmp_path / "office" / "leadchase.toml"
+    settings.write_text(settings.read_text().replace(old, new, 1))
+    result = run("--home", str(tmp_path / "office"), command)
+    assert result.exit_code == 3
+    printed = " ".join(result.stderr.split()).removeprefix(f"error: {tmp_path / 'office'}/")
+    documented = " ".join((PROJECT / "docs" / "configuration.md").read_text().split())
+    assert f"`{printed}`" in documented
