@@ -173,6 +173,7 @@ def _keys(table: type) -> tuple[str, ...]:
 
 
 # Every section of leadchase.toml and its keys; anything else is a typo and stops the command.
+# The keys of [cadence.by_source] and [sources.cost_per_lead] are the user's own source names.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "officer": _keys(Officer),
     "contact": _keys(ContactSettings),
@@ -186,8 +187,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "secrets": _keys(SecretsSettings),
     "daemon": _keys(DaemonSettings),
 }
-# Tables whose keys are the user's own names (lead sources), not settings.
-FREE_TABLES = {("cadence", "by_source"), ("sources", "cost_per_lead")}
 
 
 def load_settings(workspace: Workspace) -> Settings:
@@ -259,6 +258,15 @@ def load_settings(workspace: Workspace) -> Settings:
             ),
         ),
     )
+
+
+def missing_details(settings: Settings) -> str:
+    """ "[officer] name, phone are empty in PATH", or "" when nothing messages need is empty."""
+    missing = settings.officer.missing
+    if not missing:
+        return ""
+    verb = "is" if len(missing) == 1 else "are"
+    return f"[officer] {', '.join(missing)} {verb} empty in {settings.workspace.settings_file}"
 
 
 def check_cadence_names(

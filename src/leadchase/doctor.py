@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadchase.config import missing_details
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 
@@ -24,14 +25,12 @@ def run_checks(context: Context) -> list[Check]:
     settings = context.settings
     checks = [Check("workspace", True, str(settings.workspace.root))]
     officer = settings.officer
+    missing = missing_details(settings)
     checks.append(
         Check(
             "your details",
-            not officer.missing,
-            ", ".join(part for part in (officer.name, officer.company) if part)
-            if not officer.missing
-            else f"[officer] {', '.join(officer.missing)} "
-            f"{'is' if len(officer.missing) == 1 else 'are'} empty in {settings.workspace.settings_file}",
+            not missing,
+            missing or f"{officer.name}, {officer.company}",
             "fill them in: every automated text and email is signed with them, and `send` "
             "sends nothing until they are there",
         )

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadchase.config import Settings
+from leadchase.config import Settings, missing_details
 from leadchase.errors import ConfigError
 
 DEFAULT_TWILIO_BASE_URL = "https://api.twilio.com"
@@ -168,12 +168,9 @@ def why_not_send(settings: Settings, channels: Collection[str]) -> str | None:
     ):
         if missing:
             problems.append(f"{channel} is partly set up: missing {', '.join(missing)}")
-    officer = settings.officer.missing
+    officer = missing_details(settings)
     if officer and (channels or problems):
-        problems.append(
-            f"[officer] {', '.join(officer)} {'is' if len(officer) == 1 else 'are'} empty in "
-            f"{settings.workspace.settings_file}, and every automated message is signed with them"
-        )
+        problems.append(f"{officer}, and every automated message is signed with them")
     if not problems:
         return None
     return "; ".join(problems) + "; fill them in (docs/configuration.md)"
