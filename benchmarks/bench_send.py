@@ -116,18 +116,31 @@ def imported_workspace(work: Path, count: int) -> Path:
     return workspace
 
 
+# `init` leaves [officer] empty and `send` sends nothing until these are there.
+OFFICER = {
+    "name": "Jordan Rivera",
+    "company": "Rivera Home Loans",
+    "phone": "+13055550123",
+    "postal_address": "100 Main Street, Suite 200, Miami, FL 33130",
+}
+
+
 def fresh_copy(source: Path, target: Path, rate: float) -> None:
-    """A copy of the imported workspace whose [twilio] messages_per_second is `rate`."""
+    """A copy of the imported workspace whose [twilio] messages_per_second is `rate`, signed
+    by OFFICER."""
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)
     settings = target / "leadchase.toml"
     lines = settings.read_text(encoding="utf-8").splitlines()
+    written = {f'{key} = ""': f'{key} = "{value}"' for key, value in OFFICER.items()}
     paced = [
-        f"messages_per_second = {rate}" if line.startswith("messages_per_second") else line
+        f"messages_per_second = {rate}"
+        if line.startswith("messages_per_second")
+        else written.get(line, line)
         for line in lines
     ]
-    if paced == lines:
-        raise RuntimeError(f"no messages_per_second line in {settings}")
+    if sum(old != new for old, new in zip(lines, paced, strict=True)) != 1 + len(OFFICER):
+        raise RuntimeError(f"no messages_per_second line or empty [officer] details in {settings}")
     settings.write_text("\n".join(paced) + "\n", encoding="utf-8")
 
 

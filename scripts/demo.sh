@@ -41,6 +41,16 @@ note() { printf '\n\033[2m# %s\033[0m\n' "$*"; }
 step leadchase init
 "$leadchase" init "$LEADCHASE_HOME"
 
+note "Your details go in leadchase.toml's [officer] (init leaves them empty); the demo's loan officer:"
+sed -i.bak -e 's/^name = ""$/name = "Jordan Rivera"/' \
+    -e 's/^company = ""$/company = "Rivera Home Loans"/' \
+    -e 's/^phone = ""$/phone = "+13055550123"/' \
+    -e 's/^email = ""$/email = "jordan@example.com"/' \
+    -e 's/^postal_address = ""$/postal_address = "100 Main Street, Suite 200, Miami, FL 33130"/' \
+    "$LEADCHASE_HOME/leadchase.toml"
+sed -n '/^\[officer\]$/,/^\[contact\]$/p' "$LEADCHASE_HOME/leadchase.toml" | grep -v '^#' | grep .
+grep -q '^postal_address = "100 Main' "$LEADCHASE_HOME/leadchase.toml"
+
 cp "$project"/samples/*.csv "$project"/samples/*.tsv "$workdir/"
 step leadchase import --dry-run facebook_leads.tsv
 "$leadchase" import --dry-run "$workdir/facebook_leads.tsv"

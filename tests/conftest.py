@@ -60,9 +60,28 @@ def _clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield
 
 
+# The officer test workspaces sign with: `init` leaves [officer] empty for the user to fill in.
+OFFICER = {
+    "name": "Jordan Rivera",
+    "company": "Rivera Home Loans",
+    "phone": "+13055550123",
+    "email": "jordan@example.com",
+    "postal_address": "100 Main Street, Suite 200, Miami, FL 33130",
+}
+
+
+def with_officer(settings_text: str) -> str:
+    """The settings `init` writes, with OFFICER's details filled in."""
+    for key, value in OFFICER.items():
+        empty = f'\n{key} = ""\n'
+        assert empty in settings_text, key
+        settings_text = settings_text.replace(empty, f'\n{key} = "{value}"\n', 1)
+    return settings_text
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    created, _ = create_workspace(tmp_path / "ws", default_settings_text())
+    created, _ = create_workspace(tmp_path / "ws", with_officer(default_settings_text()))
     monkeypatch.setenv("LEADCHASE_HOME", str(created.root))
     return created
 

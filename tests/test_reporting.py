@@ -29,7 +29,7 @@ from leadchase.context import Context, open_workspace
 from leadchase.dispatch import SendRun, configured_senders
 from leadchase.lead_work import log_touch, set_stage
 from leadchase.workspace import Workspace, create_workspace
-from tests.conftest import PHONES, SF_MORNING, Sending, import_lead, run
+from tests.conftest import PHONES, SF_MORNING, Sending, import_lead, run, with_officer
 from tests.fake_twilio import FakeTwilio
 from tests.smtp_server import SmtpTestServer
 
@@ -125,7 +125,7 @@ def _seed(workspace: Workspace, twilio: FakeTwilio) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     root = tmp_path_factory.mktemp("reporting") / "ws"
-    settings = default_settings_text().replace(
+    settings = with_officer(default_settings_text()).replace(
         '# "Facebook" = 25.0', '"Zillow" = 40.0\n"facebook" = 8.5'
     )
     workspace, _ = create_workspace(root, settings)

@@ -9,8 +9,10 @@ value as text (an SMTP port may be 587 or "587"), as they always have. Code read
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,11 @@ EQUAL_HOUSING_LINES = {
 }
 
 
+# [officer] keys every automated text or email needs before one is sent: who writes, for
+# which company, how to call back, and the postal address the law wants in an email.
+SIGNED_WITH = ("name", "company", "phone", "postal_address")
+
+
 @dataclass(frozen=True)
 class Officer:
     """The loan officer the leads hear from: [officer] in leadchase.toml, and what templates
@@ -44,6 +51,11 @@ class Officer:
     postal_address: str = ""
     nmls: str = ""
     equal_housing: str = ""  # a key of EQUAL_HOUSING_LINES
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The keys automated messages are signed with that are still empty."""
+        return tuple(key for key in SIGNED_WITH if not getattr(self, key).strip())
 
     @property
     def first_name(self) -> str:
@@ -156,14 +168,37 @@ class Settings:
     daemon: DaemonSettings
 
 
+def _keys(table: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(table))
+
+
+# Every section of leadchase.toml and its keys; anything else is a typo and stops the command.
+# The keys of [cadence.by_source] and [sources.cost_per_lead] are the user's own source names.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "officer": _keys(Officer),
+    "contact": _keys(ContactSettings),
+    "cadence": _keys(CadenceSettings),
+    "sources": ("cost_per_lead",),
+    "database": ("url",),
+    "twilio": _keys(TwilioSection),
+    "smtp": _keys(SmtpSection),
+    "compliance": _keys(ComplianceSettings),
+    "replies": _keys(ReplySettings),
+    "secrets": _keys(SecretsSettings),
+    "daemon": _keys(DaemonSettings),
+}
+
+
 def load_settings(workspace: Workspace) -> Settings:
     path = workspace.settings_file
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}; fix the TOML syntax") from None
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    _check_names(path, text, raw)
     reader = _Reader(path, raw)
     officer = Officer(**{key: reader.text("officer", key) for key in Officer.__dataclass_fields__})
     if officer.equal_housing not in EQUAL_HOUSING_LINES:
@@ -186,9 +221,9 @@ def load_settings(workspace: Workspace) -> Settings:
         default=reader.text("cadence", "default") or "internet-lead",
         aged_after_days=reader.number("cadence", "aged_after_days", 30),
         aged_cadence=reader.text("cadence", "aged_cadence") or "aged-lead",
-        by_source={str(k): str(v) for k, v in reader.table("cadence", "by_source").items()},
+        by_source=reader.source_cadences(),
     )
-    costs = {str(k): float(v) for k, v in reader.table("sources", "cost_per_lead").items()}
+    costs = reader.source_costs()
     url = reader.text("database", "url") or f"sqlite:///{workspace.default_database}"
     return Settings(
         workspace,
@@ -223,6 +258,84 @@ def load_settings(workspace: Workspace) -> Settings:
             ),
         ),
     )
+
+
+def missing_details(settings: Settings) -> str:
+    """ "[officer] name, phone are empty in PATH", or "" when nothing messages need is empty."""
+    missing = settings.officer.missing
+    if not missing:
+        return ""
+    verb = "is" if len(missing) == 1 else "are"
+    return f"[officer] {', '.join(missing)} {verb} empty in {settings.workspace.settings_file}"
+
+
+def check_cadence_names(
+    settings: Settings, loaded: Collection[str], broken: Collection[str] = ()
+) -> None:
+    """[cadence] default, aged_cadence and each by_source value must name a cadence that
+    loaded; one whose file is broken is that file's problem (`leadchase cadence check`)."""
+    cadence = settings.cadence
+    named = [
+        (("cadence", "default"), f'[cadence] default "{cadence.default}"', cadence.default),
+        (
+            ("cadence", "aged_cadence"),
+            f'[cadence] aged_cadence "{cadence.aged_cadence}"',
+            cadence.aged_cadence,
+        ),
+        *(
+            (("cadence", "by_source", source), f'[cadence.by_source] "{source}" = "{name}"', name)
+            for source, name in cadence.by_source.items()
+        ),
+    ]
+    for keys, shown, name in named:
+        if name in loaded or name in broken:
+            continue
+        path = settings.workspace.settings_file
+        where = _where(path, path.read_text(encoding="utf-8"), keys)
+        near = difflib.get_close_matches(name, loaded, n=1)
+        hint = (
+            f'did you mean "{near[0]}"?'
+            if near
+            else f"the cadences are: {', '.join(sorted(loaded))}"
+        )
+        folder = settings.workspace.cadences_dir.name
+        raise ConfigError(f"{where}: {shown} is not a cadence in {folder}/; {hint}")
+
+
+def _check_names(path: Path, text: str, raw: dict[str, Any]) -> None:
+    """Every section and key must be one leadchase reads: a typo would otherwise be dropped
+    without a word and its default used instead."""
+    for section, table in raw.items():
+        if section not in SECTIONS:
+            problem = f"no section [{section}]"
+            raise _unknown(path, text, (section,), problem, tuple(SECTIONS), "[{}]")
+        if not isinstance(table, dict):
+            continue  # the reader says it must be a table
+        for key in table:
+            if key not in SECTIONS[section]:
+                problem = f'[{section}] has no key "{key}"'
+                raise _unknown(path, text, (section, key), problem, SECTIONS[section], '"{}"')
+
+
+def _unknown(
+    path: Path, text: str, keys: tuple[str, ...], problem: str, valid: tuple[str, ...], shape: str
+) -> ConfigError:
+    """The error for a name leadchase does not read: its line and the nearest valid name."""
+    where = _where(path, text, keys)
+    near = difflib.get_close_matches(keys[-1], valid, n=1)
+    if near:
+        return ConfigError(f"{where}: {problem}; did you mean {shape.format(near[0])}?")
+    shown = ", ".join(shape.format(name).strip('"') for name in valid)
+    names = "the sections are" if len(keys) == 1 else "its keys are"
+    return ConfigError(f"{where}: {problem}; {names}: {shown}")
+
+
+def _where(path: Path, text: str, keys: tuple[str, ...]) -> str:
+    """ "path: line N" of the key (or the table holding it), or just the path."""
+    from leadchase.toml_lines import key_lines, line_of
+
+    line = line_of(key_lines(text), keys)
+    return f"{path}: line {line}" if line else str(path)
 
 
 class _Reader:
@@ -302,10 +415,25 @@ class _Reader:
             raise self._fail(section, key, 'an IANA time zone like "America/Chicago"') from None
         return value
 
-    def table(self, section: str, key: str) -> dict[str, Any]:
+    def sources(self, section: str, key: str) -> dict[str, Any]:
+        """A table of the user's source names; the caller checks the values."""
         value = self._get(section, key)
         if value is None:
             return {}
         if not isinstance(value, dict):
             raise self._fail(section, key, "a table")
         return value
+
+    def source_cadences(self) -> dict[str, str]:
+        table = self.sources("cadence", "by_source")
+        for name, cadence in table.items():
+            if not isinstance(cadence, str):
+                raise self._fail("cadence.by_source", f'"{name}"', "a quoted cadence name")
+        return table
+
+    def source_costs(self) -> dict[str, float]:
+        table = self.sources("sources", "cost_per_lead")
+        for name, cost in table.items():
+            if isinstance(cost, bool) or not isinstance(cost, int | float):
+                raise self._fail("sources.cost_per_lead", f'"{name}"', "a number of dollars")
+        return {name: float(cost) for name, cost in table.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadchase.config import missing_details
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 
@@ -24,25 +25,40 @@ def run_checks(context: Context) -> list[Check]:
     settings = context.settings
     checks = [Check("workspace", True, str(settings.workspace.root))]
     officer = settings.officer
-    missing = [k for k in ("name", "phone", "email", "postal_address") if not getattr(officer, k)]
+    missing = missing_details(settings)
     checks.append(
         Check(
             "your details",
             not missing,
-            "complete" if not missing else f"missing {', '.join(missing)}",
-            "fill in [officer] in leadchase.toml (texts are signed with your name; emails need the postal address)",
+            missing or f"{officer.name}, {officer.company}",
+            "fill them in: every automated text and email is signed with them, and `send` "
+            "sends nothing until they are there",
         )
     )
-    followup = FollowUp.load(settings)
-    problems = followup.cadences.problems
     checks.append(
         Check(
-            "cadences",
-            not problems,
-            f"{len(followup.cadences.cadences)} loaded" if not problems else str(problems[0]),
-            "run `leadchase cadence check` and fix the files it names",
+            "NMLS",
+            bool(officer.nmls),
+            officer.nmls or "[officer] nmls is empty, so no email shows your NMLS id",
+            "set it if you hold one: many states require it in mortgage advertising",
+            advisory=True,
         )
     )
+    followup = FollowUp.load(settings, check_settings=False)
+    problems = followup.cadences.problems
+    try:
+        followup.check_settings()
+    except LeadchaseError as error:
+        checks.append(Check("cadences", False, str(error)))
+    else:
+        checks.append(
+            Check(
+                "cadences",
+                not problems,
+                f"{len(followup.cadences.cadences)} loaded" if not problems else str(problems[0]),
+                "run `leadchase cadence check` and fix the files it names",
+            )
+        )
     try:
         twilio = twilio_settings(settings)
         smtp = smtp_settings(settings)
@@ -62,12 +78,11 @@ def run_checks(context: Context) -> list[Check]:
         )
     else:
         checks.append(
-            Check(
+            _unset(
                 "Twilio",
-                False,
-                "not configured: automated texts show on the agenda as tasks",
-                "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (see docs/configuration.md)",
-                advisory=True,
+                twilio.missing,
+                "texts",
+                "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM",
             )
         )
     if smtp.configured:
@@ -83,12 +98,28 @@ def run_checks(context: Context) -> list[Check]:
         )
     else:
         checks.append(
-            Check(
-                "SMTP",
-                False,
-                "not configured: automated emails show on the agenda as tasks",
-                "set LEADCHASE_SMTP_HOST and LEADCHASE_SMTP_FROM (see docs/configuration.md)",
-                advisory=True,
+            _unset(
+                "SMTP", smtp.missing, "emails", "set LEADCHASE_SMTP_HOST and LEADCHASE_SMTP_FROM"
             )
         )
     return checks
+
+
+def _unset(channel: str, missing: tuple[str, ...], messages: str, fix: str) -> Check:
+    """A channel not set up (a note: its steps stay on the agenda) or set up halfway (a problem:
+    `send` sends nothing until it is finished)."""
+    where = " (see docs/configuration.md)"
+    if missing:
+        return Check(
+            channel,
+            False,
+            f"partly set up: missing {', '.join(missing)}",
+            f"set them, or remove the rest to leave automated {messages} on the agenda{where}",
+        )
+    return Check(
+        channel,
+        False,
+        f"not configured: automated {messages} show on the agenda as tasks",
+        fix + where,
+        advisory=True,
+    )

@@ -13,7 +13,7 @@ EXIT_ERROR = 1  # a user mistake: bad input, unknown lead, invalid file
 EXIT_USAGE = 2  # wrong command-line usage (Typer's own code)
 EXIT_CONFIG = 3  # workspace or configuration problem
 EXIT_BUSY = 4  # another run holds the lock, or the database stayed busy
-EXIT_HALTED = 5  # sending halted by a provider configuration error
+EXIT_HALTED = 5  # sending halted by a configuration error (provider, officer details, settings)
 
 
 class LeadchaseError(Exception):

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import Connection
@@ -20,7 +21,7 @@ from leadchase.cadence.model import Cadence, CadenceSet
 from leadchase.cadence.schedule import LeadClock, ScheduledTouch, first_touches, next_touch
 from leadchase.compliance.optouts import closed_to_lead
 from leadchase.compliance.windows import ContactPolicy
-from leadchase.config import Settings
+from leadchase.config import Settings, check_cadence_names
 from leadchase.contact.channels import CHANNELS, Channel
 from leadchase.contact.places import candidate_states
 from leadchase.errors import CadenceError
@@ -41,10 +42,20 @@ class FollowUp:
     cadences: CadenceSet
 
     @classmethod
-    def load(cls, settings: Settings) -> FollowUp:
+    def load(cls, settings: Settings, *, check_settings: bool = True) -> FollowUp:
+        """The workspace's cadences; with check_settings, a ConfigError when leadchase.toml
+        names a cadence that is not there (doctor lists it among its checks instead)."""
         templates = settings.workspace.templates_dir
         names = _template_names(templates) if templates.is_dir() else None
-        return cls(settings, load_cadences(settings.workspace.cadences_dir, template_names=names))
+        loaded = cls(settings, load_cadences(settings.workspace.cadences_dir, template_names=names))
+        if check_settings:
+            loaded.check_settings()
+        return loaded
+
+    def check_settings(self) -> None:
+        """[cadence] in leadchase.toml names only cadences that are there (ConfigError)."""
+        broken = {PurePath(problem.file).stem for problem in self.cadences.problems}
+        check_cadence_names(self.settings, self.cadences.cadences, broken)
 
     @property
     def policy(self) -> ContactPolicy:

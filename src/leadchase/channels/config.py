@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leadchase.config import Settings
+from leadchase.config import Settings, missing_details
 from leadchase.errors import ConfigError
 
 DEFAULT_TWILIO_BASE_URL = "https://api.twilio.com"
@@ -35,6 +35,22 @@ class TwilioSettings:
             and (self.from_number or self.messaging_service_sid)
         )
 
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What a half-done setup lacks, by the names to set; () when complete or not begun."""
+        given = (self.account_sid, self.auth_token, self.from_number, self.messaging_service_sid)
+        if not any(given):
+            return ()
+        wanted = (
+            ("TWILIO_ACCOUNT_SID", self.account_sid),
+            ("TWILIO_AUTH_TOKEN", self.auth_token),
+            (
+                "TWILIO_FROM ([twilio] from_number) or TWILIO_MESSAGING_SERVICE_SID",
+                self.from_number or self.messaging_service_sid,
+            ),
+        )
+        return tuple(name for name, value in wanted if not value)
+
 
 @dataclass(frozen=True)
 class SmtpSettings:
@@ -47,7 +63,21 @@ class SmtpSettings:
 
     @property
     def configured(self) -> bool:
-        return bool(self.host and self.from_address)
+        return bool(self.host and self.from_address) and not self.missing
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What a half-done setup lacks, by the names to set; () when complete or not begun.
+        A login needs both halves: a password without a user is as unfinished as the reverse."""
+        if not any((self.host, self.from_address, self.user, self.password)):
+            return ()
+        wanted = (
+            ("LEADCHASE_SMTP_HOST ([smtp] host)", self.host),
+            ("LEADCHASE_SMTP_FROM ([smtp] from_address)", self.from_address),
+            ("LEADCHASE_SMTP_USER ([smtp] user)", self.user or not self.password),
+            ("LEADCHASE_SMTP_PASSWORD", self.password or not self.user),
+        )
+        return tuple(name for name, value in wanted if not value)
 
 
 def read_secrets_file(settings: Settings) -> dict[str, str]:
@@ -123,6 +153,27 @@ def smtp_settings(settings: Settings, env: Mapping[str, str] | None = None) -> S
         tls=tls,
         from_address=_lookup(env, secrets, "LEADCHASE_SMTP_FROM", section.from_address),
     )
+
+
+def why_not_send(settings: Settings, channels: Collection[str]) -> str | None:
+    """Why no automated message may go out yet, in one line; None when nothing is missing.
+
+    Your details sign every message, so they must be there once any channel is set up; a
+    channel set up halfway is a mistake to fix, not a channel to leave quietly unused.
+    """
+    problems = []
+    for channel, missing in (
+        ("Twilio", twilio_settings(settings).missing),
+        ("SMTP", smtp_settings(settings).missing),
+    ):
+        if missing:
+            problems.append(f"{channel} is partly set up: missing {', '.join(missing)}")
+    officer = missing_details(settings)
+    if officer and (channels or problems):
+        problems.append(f"{officer}, and every automated message is signed with them")
+    if not problems:
+        return None
+    return "; ".join(problems) + "; fill them in (docs/configuration.md)"
 
 
 def configured_channels(settings: Settings) -> frozenset[str]:

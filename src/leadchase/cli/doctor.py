@@ -9,6 +9,8 @@ from leadchase.cli import common
 
 def doctor() -> None:
     """Check the workspace, settings, Twilio and SMTP without sending anything."""
+    from rich.markup import escape
+
     from leadchase.doctor import run_checks
 
     with common.open_workspace() as context:
@@ -20,9 +22,10 @@ def doctor() -> None:
             if check.ok
             else ("[yellow]note[/]" if check.advisory else "[red]problem[/]")
         )
-        common.out.print(f"{mark}  {check.name}: {check.detail}")
+        # Details quote settings and provider answers: shown as written, never as markup.
+        common.out.print(f"{mark}  {check.name}: {escape(check.detail)}")
         if not check.ok and check.fix:
-            common.out.print(f"      fix: {check.fix}")
+            common.out.print(f"      fix: {escape(check.fix)}")
         problems += not check.ok and not check.advisory
     if problems:
         raise typer.Exit(1)

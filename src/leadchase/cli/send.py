@@ -25,7 +25,8 @@ def send(
     """Send the automated texts and emails that are due and allowed now (run it from cron).
 
     Exit codes: 0 done (even with failures, which are recorded), 4 another run holds the lock,
-    5 sending halted by a provider configuration error.
+    5 sending halted: a provider refused the configuration, or your [officer] details or a
+    channel's settings are incomplete (nothing is sent; --dry-run still shows what would go).
     """
     from leadchase.dispatch import send_pass
     from leadchase.errors import EXIT_HALTED
@@ -34,7 +35,7 @@ def send(
         result = send_pass(context, common.now(), dry_run=dry_run, limit=limit)
     if json_output:
         common.print_json(result.to_json())
-    else:
+    elif result.dry_run or result.items or not result.halted:  # a refused run has nothing to show
         _render(result)
     if result.halted:
         common.fail(f"sending halted: {result.halted}", EXIT_HALTED)

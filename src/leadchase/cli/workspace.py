@@ -31,8 +31,8 @@ def init(
     for path in result.created:
         common.out.print(f"  created {path.relative_to(root)}")
     common.out.print(
-        "Next: edit leadchase.toml (your name, phone, postal address), then "
-        "[bold]leadchase import FILE[/]."
+        "Next: fill in [bold]\\[officer][/] in leadchase.toml (your name, company, phone and "
+        "postal address: nothing is sent until they are there), then [bold]leadchase import FILE[/]."
     )
 
 

@@ -52,12 +52,23 @@ def send_pass(
     sleep: Callable[[float], None] = time.sleep,
     lock_wait: float = LOCK_WAIT_SECONDS,
 ) -> SendResult:
-    """One send run (what `leadchase send` and each daemon pass do)."""
+    """One send run (what `leadchase send` and each daemon pass do).
+
+    Nothing goes out while your details or a channel's settings are incomplete: the result is
+    halted, saying what to fill in; a dry run still shows what would go.
+    """
+    from leadchase.channels.config import why_not_send
+
     chosen = senders or configured_senders(context)
-    run = SendRun(context, now, chosen, dry_run=dry_run, limit=limit, sleep=sleep)
     try:
+        not_yet = why_not_send(context.settings, chosen.channels)
+        if not_yet is not None and not dry_run:
+            return SendResult(dry_run=False, halted=not_yet, channels=chosen.channels)
+        run = SendRun(context, now, chosen, dry_run=dry_run, limit=limit, sleep=sleep)
         if dry_run:
-            return run.run()
+            shown = run.run()
+            shown.halted = not_yet or shown.halted
+            return shown
         with send_lock(context, lock_wait):
             return run.run()
     finally:

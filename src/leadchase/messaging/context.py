@@ -8,10 +8,10 @@ fallbacks live here, in one table, so every template and the lint agree on them.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from leadchase.config import Officer
+from leadchase.config import SIGNED_WITH, Officer
 
 OFFER_KINDS = ("equity", "rate-quote", "purchase", "refinance", "generic")
 
@@ -142,12 +142,23 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     }
 
 
+# A detail of yours still empty in [officer] shows as what to fill in: a text you send by hand
+# then reads "it's [your name] with [your company]", never "it's with". (`send` sends nothing
+# while one is empty, so these never reach a lead on their own.)
+OFFICER_PLACEHOLDERS = {key: f"[your {key.replace('_', ' ')}]" for key in SIGNED_WITH}
+
+
+def _shown(officer: Officer) -> Officer:
+    return replace(officer, **{key: OFFICER_PLACEHOLDERS[key] for key in officer.missing})
+
+
 def template_officer(officer: Officer) -> dict[str, str]:
     """`officer.*` as templates see it: the phone as people write it, the Equal Housing line."""
-    return asdict(officer) | {
-        "first_name": officer.first_name,
-        "phone": officer.phone_for_people,
-        "equal_housing": officer.equal_housing_line,
+    shown = _shown(officer)
+    return asdict(shown) | {
+        "first_name": officer.first_name or OFFICER_PLACEHOLDERS["name"],
+        "phone": shown.phone_for_people,
+        "equal_housing": shown.equal_housing_line,
     }
 
 
@@ -160,6 +171,7 @@ def default_unsubscribe_line(unsubscribe_url: str) -> str:
 def email_footer(officer: Officer, unsubscribe_line: str) -> str:
     """The CAN-SPAM footer: who is writing, their postal address (and the Equal Housing line
     when set), how to stop the emails."""
+    officer = _shown(officer)
     name_line = f"{officer.name}, {officer.company}" if officer.company else officer.name
     if officer.nmls:
         name_line += f" (NMLS {officer.nmls})"
