@@ -194,13 +194,6 @@ class SendRun:
                         {"status": "cancelled", "done_at": moment, "outcome": verdict.reason},
                     )
             return False
-        if touch.channel == "email" and not self.context.settings.officer.postal_address:
-            self.result.halted = (
-                "automated emails need your postal address (CAN-SPAM); set [officer] "
-                "postal_address in leadchase.toml"
-            )
-            item.reason = "no postal address for the email footer"
-            return False
         return True
 
     def _deliver(self, channel: str, to: str, rendered: Rendered, lead: Lead) -> SendOutcome:
