@@ -143,14 +143,15 @@ def test_unknown_senders_are_kept_in_the_inbox_and_our_own_texts_are_not_replies
 def test_florida_caps_calls_and_texts_at_three_a_day(sending: Sending) -> None:
     import_leads(sending.workspace, NOW - timedelta(hours=3), 1, state="FL")  # 10:00 in Miami
     with open_workspace(sending.workspace.root) as context:
-        for minutes in (0, 10, 20):  # three calls logged in the morning
+        # Three calls logged from 09:00 in San Francisco (the 415 number's zone opens last).
+        for minutes in (0, 10, 20):
             log_touch(
                 context,
                 PHONES[0],
                 "call",
                 "no-answer",
                 "",
-                NOW - timedelta(hours=3) + timedelta(minutes=minutes),
+                NOW - timedelta(hours=1) + timedelta(minutes=minutes),
             )
     result = sending.send(NOW)
     texts = [item for item in result.items if item.channel == "text"]

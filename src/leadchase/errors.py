@@ -44,3 +44,8 @@ class CadenceError(LeadchaseError):
 
 class BusyError(LeadchaseError):
     exit_code = EXIT_BUSY
+
+
+class PolicyRefusal(LeadchaseError):
+    """The contact policy does not allow this touch now (outside the lead's hours, over a
+    state's attempt cap, an opt-out or the do-not-call list)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -14,9 +14,11 @@ from sqlalchemy import Connection
 from leadchase.cadence.model import parse_stage
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp, change_stage, record_touch
+from leadchase.compliance.policy import Verdict
 from leadchase.contact.channels import Channel
 from leadchase.context import Context
-from leadchase.errors import LeadchaseError
+from leadchase.errors import LeadchaseError, PolicyRefusal
+from leadchase.gate import Gate
 from leadchase.lead_reference import find_lead
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import leads as lead_store
@@ -40,7 +42,15 @@ def log_touch(
     outcome: str | None,
     note: str,
     now: datetime,
+    *,
+    force: bool = False,
 ) -> tuple[Lead, str]:
+    """Record a call, text or email the officer made at `now`.
+
+    The contact policy decides what `log` accepts, as it decides what `today` offers: a call at
+    05:00 the lead's time, a fourth attempt in 24 h to a Florida lead, a text to a number that
+    opted out are refused with the reason. `force` records it anyway, marked as forced, for a
+    touch that really happened (the officer's record must stay true)."""
     chosen = outcome or DEFAULT_OUTCOME[channel]
     if chosen not in OUTCOMES[channel]:
         raise LeadchaseError(
@@ -49,6 +59,15 @@ def log_touch(
     followup = FollowUp.load(context.settings)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
+        verdict = Gate(context.settings, followup).check(
+            connection, lead, channel, automated=False, moment=now
+        )
+        if not verdict.allowed:
+            if not force:
+                raise PolicyRefusal(_refusal(lead, channel, verdict, now))
+            forced = f"forced past the contact policy: {verdict.reason}"
+            note = f"{note} ({forced})" if note else forced
+            lead_store.add_event(connection, lead.id, now, "forced", f"{channel}: {verdict.reason}")
         suggested = (
             _suggested_message(context, connection, lead, channel) if chosen == "sent" else None
         )
@@ -87,6 +106,17 @@ def log_touch(
         if chosen == "replied" and lead.stage == "new":
             change_stage(connection, followup, lead, "engaged", now)
     return lead, chosen
+
+
+def _refusal(lead: Lead, channel: str, verdict: Verdict, now: datetime) -> str:
+    opens = ""
+    if verdict.next_allowed_at is not None:
+        zone = lead.timezone or "UTC"
+        opens = f"; it may go from {when(verdict.next_allowed_at, zone, now)}"
+    return (
+        f"not logged: a {channel} to lead #{lead.id} is not allowed now: {verdict.reason}{opens}. "
+        "If it really happened, log it with --force (recorded as forced)"
+    )
 
 
 def _suggested_message(
@@ -147,7 +177,11 @@ def snooze(
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
         zone = lead.timezone or context.settings.contact.default_timezone
-        until = parse_until(until_text, now, zone)
+        asked = parse_until(until_text, now, zone)
+        # The snooze ends when a call is next allowed: a date alone means that day's opening
+        # of the lead's hours, never midnight.
+        gate = Gate(context.settings, FollowUp.load(context.settings))
+        until = gate.first_allowed(connection, replace(lead, snoozed_until=None), "call", asked)
         lead_store.update_lead(connection, lead.id, {"snoozed_until": until})
         touch_store.postpone_open(connection, lead.id, until)
         lead_store.add_event(connection, lead.id, now, "snooze", f"until {when(until, zone, now)}")

@@ -31,12 +31,25 @@ def log(
         ),
     ] = None,
     note: Annotated[str, typer.Option(help="A note for the lead's timeline.")] = "",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Record it even though the contact policy would not allow it now (marked as forced).",
+        ),
+    ] = False,
 ) -> None:
-    """Record a call, text or email you made; it completes the matching task on the agenda."""
+    """Record a call, text or email you made; it completes the matching task on the agenda.
+
+    The same contact policy as `today` applies: a touch outside the lead's hours, over its
+    state's attempt cap, or to an opted-out number is refused with the reason (exit 1).
+    """
     from leadchase.lead_work import log_touch
 
     with common.open_workspace() as context:
-        row, chosen = log_touch(context, lead, channel.value, outcome, note, common.now())
+        row, chosen = log_touch(
+            context, lead, channel.value, outcome, note, common.now(), force=force
+        )
     common.out.print(
         f"Logged {channel.value} to {row.name or row.phone or row.email} (#{row.id}): {chosen}."
     )
