@@ -101,6 +101,13 @@ class Gate:
             for lead, channel in touches
         ]
 
+    def place(self, facts: ContactFacts, channel: str, moment: datetime) -> datetime | None:
+        """The first moment at or after `moment` the window lets a touch by hand happen; None
+        when nothing will. Attempt caps are left out: they depend on touches not made yet (the
+        agenda applies them when the moment comes)."""
+        verdict = decide(facts, channel, automated=False, moment=moment, rules=self.rules)
+        return moment if verdict.allowed else verdict.next_allowed_at
+
     def first_allowed(
         self, connection: Connection, lead: Lead, channel: str, moment: datetime
     ) -> datetime:

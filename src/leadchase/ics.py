@@ -21,7 +21,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadchase.cadence.model import PlannedTouch
-from leadchase.compliance.optouts import closed_by
 from leadchase.context import Context
 from leadchase.store.records import Lead, Touch
 
@@ -106,6 +105,7 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
     """Every lead's cadence calls due from now to the end of the `days`-th day."""
     from leadchase.cadence.schedule import place
     from leadchase.cadence.service import FollowUp
+    from leadchase.gate import Gate
     from leadchase.store import reports, suppressions
 
     followup = FollowUp.load(context.settings)
@@ -129,12 +129,13 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
         touches = _touches_by_lead(reports.call_touches(connection, [lead.id for lead in leads]))
         blocks = suppressions.live_scopes(connection, [lead.phone for lead in leads if lead.phone])
     policy = followup.policy
+    gate = Gate(context.settings, followup)
     first_day, last_day = (now - PLACEMENT_SLACK).date(), until.date() + timedelta(days=1)
     for lead in leads:
         # The query reads leads with a phone, on a cadence, started: it narrows the types.
         assert lead.phone and lead.cadence and lead.cadence_started_at
-        scopes = blocks.get(lead.phone, frozenset())
-        if "call" in closed_by(scopes, "phone"):
+        facts = gate.facts(lead, {lead.phone: blocks.get(lead.phone, frozenset())}, now)
+        if "call" in facts.closed:
             continue
         name = lead.cadence
         made, open_due = touches.get((lead.id, name), (set(), {}))
@@ -154,6 +155,11 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
                 due = place(touch, clock, policy, per_day[name][touch.day])
                 if snoozed is not None and due < snoozed:
                     continue  # missed while snoozed: the scheduler skips it, so does the calendar
+            # The one contact policy places every event inside the lead's hours.
+            placed = gate.place(facts, "call", due)
+            if placed is None:
+                continue
+            due = placed
             if now <= due < until:
                 planned.append(_call(touch, due))
         events.extend(_by_day(lead, clock.zone, planned))

@@ -18,7 +18,8 @@ def report(
     days: Annotated[int, typer.Option(min=1, help="How many days back.")] = 30,
     json_output: common.JsonOption = False,
 ) -> None:
-    """Every automated text of the last N days with its local send time and the rule that allowed it.
+    """Every automated text of the last N days: its local send time, the rule that allowed it and
+    the basis for texting the lead (consent on record or a fresh inquiry).
 
     Exits 1 if any violation is found (there should be none).
     """
@@ -43,10 +44,13 @@ def report(
         )
     else:
         table = Listing(
-            ["Lead", "Their time", "States"], long_header="Decision", stack_under=20, under=0
+            ["Lead", "Their time", "States"],
+            long_header="Decision / basis",
+            stack_under=20,
+            under=0,
         )
         for text in result.texts:
-            verdict = Text("allowed")
+            verdict = Text(f"allowed; basis: {text.basis}")
             if not text.allowed:
                 verdict = Text("VIOLATION ", style="bold red").append(text.reason)
             table.add_row(
