@@ -39,6 +39,9 @@ class PlannedCall:
     say: str | None
 
 
+ZONE_UNKNOWN = "Time zone unknown: check the lead's local time before calling."
+
+
 @dataclass(frozen=True)
 class CallEvent:
     """One lead's calls on one of its local days."""
@@ -52,6 +55,7 @@ class CallEvent:
     source: str
     offer: str
     calls: tuple[PlannedCall, ...]  # in time order
+    zone_known: bool = True  # False: placed in your zone; check the lead's time before calling
 
     @property
     def start(self) -> datetime:
@@ -76,6 +80,7 @@ class CallEvent:
             "local_date": self.local_date.isoformat(),
             "timezone": self.timezone,
             "cadence": self.cadence,
+            "zone_known": self.zone_known,
             "calls": [
                 {"step": c.step_key, "day": c.day, "due": c.due_at.isoformat(), "say": c.say}
                 for c in self.calls
@@ -162,7 +167,7 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
             due = placed
             if now <= due < until:
                 planned.append(_call(touch, due))
-        events.extend(_by_day(lead, clock.zone, planned))
+        events.extend(_by_day(lead, clock.zone, planned, zone_known=bool(facts.zones)))
     events.sort(key=lambda event: (event.start, event.lead_id))
     return CallCalendar(now, until, officer_zone, tuple(events))
 
@@ -187,7 +192,9 @@ def _call(touch: PlannedTouch, due: datetime) -> PlannedCall:
     return PlannedCall(touch.step_key, touch.day, due.astimezone(UTC), touch.say)
 
 
-def _by_day(lead: Lead, zone: str, planned: list[PlannedCall]) -> Iterator[CallEvent]:
+def _by_day(
+    lead: Lead, zone: str, planned: list[PlannedCall], *, zone_known: bool
+) -> Iterator[CallEvent]:
     days: dict[date, list[PlannedCall]] = defaultdict(list)
     for call in planned:
         days[call.due_at.astimezone(ZoneInfo(zone)).date()].append(call)
@@ -202,6 +209,7 @@ def _by_day(lead: Lead, zone: str, planned: list[PlannedCall]) -> Iterator[CallE
             source=lead.source or "",
             offer=lead.offer or "",
             calls=tuple(sorted(calls, key=lambda c: c.due_at)),
+            zone_known=zone_known,
         )
 
 
@@ -216,6 +224,8 @@ def _description(event: CallEvent) -> str:
         f"Day {event.calls[0].day} of {event.cadence}: {count} call{'s' if count > 1 else ''}",
     ]
     lines += [f"- {call.say}" for call in event.calls if call.say]
+    if not event.zone_known:
+        lines.append(ZONE_UNKNOWN)
     source = " / ".join(part for part in (event.source, event.offer) if part)
     if source:
         lines.append(f"Source: {source}")
