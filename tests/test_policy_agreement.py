@@ -53,7 +53,9 @@ PLACES = [
 ]  # fmt: skip
 LEADS = st.lists(
     st.builds(
-        lambda place, aged: MadeUp(*place, aged=aged), st.sampled_from(PLACES), st.booleans()
+        lambda place, aged: MadeUp(place[0], place[1], place[2], aged),
+        st.sampled_from(PLACES),
+        st.booleans(),
     ),
     min_size=1,
     max_size=4,
