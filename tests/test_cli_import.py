@@ -134,10 +134,12 @@ def test_dedupe_across_files_and_idempotent_reimport(workspace: Workspace, tmp_p
     sources = query(workspace, "SELECT sources FROM lead WHERE phone = '+19193372604'")
     assert set(json.loads(sources[0][0])) == {"Home Equity Calculator", "website"}
     count = query(workspace, "SELECT count(*) FROM lead")[0][0]
-    again = _import(str(website))
-    assert again["imported"] == 0
-    assert again["merged"] == first["imported"] + first["merged"]
-    assert again["already_imported_batch"] is not None
+    again = _import(str(website))  # the same bytes: recognised at once, nothing read
+    assert again["skipped"] is True and again["already_imported_batch"] is not None
+    assert (again["imported"], again["merged"], again["rows"]) == (0, 0, first["rows"])
+    forced = _import(str(website), "--force")  # read again: every row merges into its lead
+    assert forced["skipped"] is False and forced["imported"] == 0
+    assert forced["merged"] == first["imported"] + first["merged"]
     assert query(workspace, "SELECT count(*) FROM lead")[0][0] == count
 
 

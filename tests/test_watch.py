@@ -64,7 +64,8 @@ def test_a_dropped_file_is_imported_and_moved_with_its_rejects(
 def test_a_second_file_with_the_same_name_gets_a_timestamp(context: Context, folder: Path) -> None:
     _drop(folder, "leads.tsv", LEADS.replace(",", "\t"))
     scan_watch_folder(context, folder, NOW, wall_time=WALL)
-    _drop(folder, "leads.tsv", LEADS.replace(",", "\t"))
+    # The same leads in a new export (one more column): read again, deduplicated.
+    _drop(folder, "leads.tsv", LEADS.replace(",", "\t").replace("\n", "\tx\n"))
     (again,) = scan_watch_folder(context, folder, NOW, wall_time=WALL)
     assert again.moved_to.name == "leads-20260302T150000.tsv"
     assert again.imported == 0  # the same leads: deduplicated, not imported twice

@@ -46,6 +46,13 @@ def import_(
             "--dry-run", help="Show the column mapping, sample rows and counts; change nothing."
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Read a file again even though the same file was imported before (by default it is recognised at once and skipped).",
+        ),
+    ] = False,
     cadence: Annotated[
         str | None,
         typer.Option(
@@ -68,6 +75,7 @@ def import_(
             overrides=overrides,
             rejects_path=rejects,
             dry_run=dry_run,
+            force=force,
             default_zone=context.settings.contact.default_timezone,
         )
         zones = common.zones(context)

@@ -19,6 +19,16 @@ def render_result(console: Console, result: ImportResult, zones: Zones, now: dat
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         result.delimiter, repr(result.delimiter)
     )
+    if result.skipped:
+        console.print(
+            Text.assemble(
+                (title, "bold"),
+                f": already imported (batch {result.already_imported_batch}, "
+                f"{result.rows} rows), the same file byte for byte; nothing was read again. "
+                "To read it again anyway: leadchase import FILE --force",
+            )
+        )
+        return
     # File names, headers and cells come from the vendor: Text shows "[b]" as written.
     console.print(Text.assemble((title, "bold"), f"  ({result.encoding}, {delimiter}-separated)"))
     if result.dry_run:

@@ -51,6 +51,7 @@ class ImportResult:
     odd_name_samples: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     already_imported_batch: int | None = None
+    skipped: bool = False  # the same bytes were imported before: nothing was read again
     dry_run: bool = False
     samples: list[dict[str, Any]] = field(default_factory=list)
     first_new_lead_id: int | None = None
@@ -84,6 +85,7 @@ class ImportResult:
             "rejects_file": self.rejects_file,
             "batch": self.batch,
             "already_imported_batch": self.already_imported_batch,
+            "skipped": self.skipped,
             "dry_run": self.dry_run,
             "encoding": self.encoding,
             "delimiter": self.delimiter,
@@ -99,6 +101,8 @@ class ImportOptions:
     overrides: Mapping[str, str] = field(default_factory=dict)
     rejects_path: Path | None = None
     dry_run: bool = False
+    # Read a file again although the same bytes were imported before (--force).
+    force: bool = False
     default_zone: str = "America/New_York"
     # Called with each batch of new leads before they are inserted (the cadence is set here).
     on_new_leads: Callable[[Connection, list[dict[str, Any]]], None] | None = None
@@ -157,8 +161,26 @@ def import_file(
     now: datetime,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Import one file inside the caller's transaction; the caller commits (or rolls back a dry run)."""
-    fmt = sniff(path)
+    """Import one file inside the caller's transaction; the caller commits (or rolls back a dry run).
+
+    A file whose exact bytes were imported before is not read again (its leads are all there,
+    deduplicated): the result says so at once. `options.force` reads it anyway; a dry run always
+    reads it, to show the mapping."""
+    fmt = sniff(path)  # first: a missing file, a pipe or a PDF gets its one-line error
+    sha = _file_sha256(path)
+    earlier = store.earlier_batch(connection, sha)
+    if earlier is not None and not options.force and not options.dry_run:
+        return ImportResult(
+            file=str(path),
+            batch=None,
+            encoding=earlier.encoding,
+            delimiter=earlier.delimiter,
+            mapping=[],
+            dry_run=False,
+            rows=earlier.rows,
+            already_imported_batch=earlier.id,
+            skipped=True,
+        )
     with open_rows(path, fmt) as lead_file:
         mapping = map_headers(lead_file.header, options.overrides)
         source = options.source or ("" if "source" in mapping.fields else path.stem)
@@ -170,9 +192,7 @@ def import_file(
             mapping=mapping.describe(),
             dry_run=options.dry_run,
         )
-        sha = _file_sha256(path)
-        earlier = store.earlier_batch(connection, sha)
-        result.already_imported_batch = earlier[0] if earlier else None
+        result.already_imported_batch = earlier.id if earlier else None
         if not options.dry_run:
             result.batch = store.start_batch(
                 connection,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -86,12 +87,29 @@ def finish_batch(connection: Connection, batch_id: int, values: Mapping[str, Any
     connection.execute(update(batch_table).where(batch_table.c.id == batch_id).values(**values))
 
 
-def earlier_batch(connection: Connection, sha256: str) -> tuple[int, datetime | None] | None:
+@dataclass(frozen=True)
+class EarlierBatch:
+    """A finished import of a file with the same bytes."""
+
+    id: int
+    finished_at: datetime | None
+    rows: int
+    encoding: str
+    delimiter: str
+
+
+def earlier_batch(connection: Connection, sha256: str) -> EarlierBatch | None:
     """The first batch that imported a file with these exact bytes, if any."""
     row = connection.execute(
-        select(batch_table.c.id, batch_table.c.finished_at)
+        select(
+            batch_table.c.id,
+            batch_table.c.finished_at,
+            batch_table.c.rows,
+            batch_table.c.encoding,
+            batch_table.c.delimiter,
+        )
         .where(batch_table.c.file_sha256 == sha256)
         .order_by(batch_table.c.id)
         .limit(1)
     ).first()
-    return (row.id, row.finished_at) if row else None
+    return EarlierBatch(*row) if row else None
