@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from leadchase.cli.listing import Listing
+from leadchase.display import plain
 from leadchase.importing.headers import RAW_ONLY
 from leadchase.importing.pipeline import ImportResult
 from leadchase.times import Zones, when
@@ -19,13 +20,13 @@ def render_result(console: Console, result: ImportResult, zones: Zones, now: dat
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         result.delimiter, repr(result.delimiter)
     )
-    # File names, headers and cells come from the vendor: Text shows "[b]" as written.
-    console.print(Text.assemble((title, "bold"), f"  ({result.encoding}, {delimiter}-separated)"))
+    # File names, headers and cells come from the vendor: shown as written (display.py).
+    console.print(plain(title, "bold").append(f"  ({result.encoding}, {delimiter}-separated)"))
     if result.dry_run:
         mapping = Table("Vendor column", "Lead field", title="Column mapping", title_justify="left")
         for header, field in result.mapping:
             mapping.add_row(
-                Text(header), "[dim]kept in raw data[/]" if field == RAW_ONLY else field
+                plain(header), "[dim]kept in raw data[/]" if field == RAW_ONLY else field
             )
         console.print(mapping)
         if result.samples:
@@ -63,7 +64,9 @@ def render_result(console: Console, result: ImportResult, zones: Zones, now: dat
     )
     console.print(summary)
     if result.rejects_file:
-        console.print(Text.assemble("Rejected rows and why: ", (result.rejects_file, "bold")))
+        console.print(
+            Text("Rejected rows and why: ").append_text(plain(result.rejects_file, "bold"))
+        )
     if result.already_imported_batch is not None and result.imported == 0:
         console.print(
             f"This file was already imported (batch {result.already_imported_batch}); "
