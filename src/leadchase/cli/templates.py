@@ -108,6 +108,9 @@ def _render_preview(result: Preview) -> None:
                 forcing = ", ".join(repr(char) for char in non_gsm7_characters(message.body))
                 line += f" (UCS-2 because of {forcing})"
             out.print(f"[dim]{markup(line)}[/]")
+            held = result.held(message)
+            if held is not None:
+                out.print(f"[yellow]too long to send: {markup(held)}[/] (a send holds it)")
 
 
 @template_app.command("lint")
