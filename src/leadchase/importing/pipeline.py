@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from leadchase.files import CsvWriter, PendingFile
 from leadchase.importing.headers import HeaderMap, map_headers
-from leadchase.importing.reader import open_rows, sniff
+from leadchase.importing.reader import open_regular, open_rows, sniff
 from leadchase.importing.records import Record, Reject, RowNormaliser, merge_changes
 from leadchase.store import imports as store
 from leadchase.store.suppressions import count_on_dnc
@@ -109,7 +109,7 @@ def rejects_path_for(path: Path) -> Path:
 
 
 def _file_sha256(path: Path) -> str:
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -44,14 +46,46 @@ class RawRow:
     fields: list[str]
 
 
+def open_regular(path: Path) -> io.BufferedReader:
+    """`path` opened to read, if it is a regular file. A named pipe would wait for a writer
+    forever and a device (/dev/zero) never ends, so both are refused in one line; the check is
+    made on the file opened (without waiting), so nothing can be swapped in after it."""
+    _refuse_odd(path, path.stat().st_mode)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        _refuse_odd(path, os.fstat(descriptor).st_mode)
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _refuse_odd(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise ImportFileError(f"{path} is a folder; give the path of a .csv or .tsv file in it")
+    what = (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    raise ImportFileError(
+        f"{path} is {what}, not a file; save what it holds to a file and import that"
+    )
+
+
 def sniff(path: Path) -> FileFormat:
     """Decide a lead file's encoding and delimiter, or say why it cannot be read as a lead list."""
     if not path.exists():
         raise ImportFileError(f"{path}: no such file; check the path and try again")
-    if path.is_dir():
-        raise ImportFileError(f"{path} is a folder; give the path of a .csv or .tsv file in it")
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             head = stream.read(_SAMPLE)
             if not head:
                 raise ImportFileError(f"{path} is empty; export the leads from the vendor again")
@@ -194,7 +228,7 @@ class LeadFile:
         self.path = path
         self.format = fmt
         self.total_bytes = path.stat().st_size
-        self._binary = path.open("rb")
+        self._binary = open_regular(path)
         self._text = io.TextIOWrapper(self._binary, encoding=fmt.encoding, newline="")
         self._reader = csv.reader(self._text, delimiter=fmt.delimiter)
         try:
