@@ -62,6 +62,13 @@ def render_result(console: Console, result: ImportResult, zones: Zones, now: dat
         result.odd_names,
         result.odd_name_samples,
     )
+    if result.fallback_lines:
+        lines = ", ".join(str(line) for line in result.fallback_line_samples)
+        summary.add_row(
+            Text(f"lines not UTF-8, read as {result.fallback_encoding}", style="yellow"),
+            str(result.fallback_lines),
+        )
+        summary.add_row(f"  e.g. lines {lines}", "")
     console.print(summary)
     if result.rejects_file:
         console.print(

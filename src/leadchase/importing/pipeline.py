@@ -49,6 +49,10 @@ class ImportResult:
     unreadable_lead_date_samples: list[str] = field(default_factory=list)
     odd_names: int = 0
     odd_name_samples: list[str] = field(default_factory=list)
+    # A UTF-8 file with lines that are not: how they were read, how many, the first few.
+    fallback_encoding: str | None = None
+    fallback_lines: int = 0
+    fallback_line_samples: list[int] = field(default_factory=list)
     rejects_file: str | None = None
     already_imported_batch: int | None = None
     dry_run: bool = False
@@ -81,6 +85,9 @@ class ImportResult:
             "unreadable_lead_date_samples": self.unreadable_lead_date_samples,
             "odd_names": self.odd_names,
             "odd_name_samples": self.odd_name_samples,
+            "fallback_encoding": self.fallback_encoding,
+            "fallback_lines": self.fallback_lines,
+            "fallback_line_samples": self.fallback_line_samples,
             "rejects_file": self.rejects_file,
             "batch": self.batch,
             "already_imported_batch": self.already_imported_batch,
@@ -169,6 +176,7 @@ def import_file(
             delimiter=fmt.delimiter,
             mapping=mapping.describe(),
             dry_run=options.dry_run,
+            fallback_encoding=fmt.fallback,
         )
         sha = _file_sha256(path)
         earlier = store.earlier_batch(connection, sha)
@@ -222,6 +230,8 @@ def import_file(
             raise
         result.rejects = rejects
         result.rejects_file = str(rejects.target) if rejects.written else None
+        result.fallback_lines = lead_file.fallback_lines.count
+        result.fallback_line_samples = lead_file.fallback_lines.first
     if result.batch is not None:
         store.finish_batch(
             connection,
