@@ -109,3 +109,17 @@ def test_a_device_is_refused(workspace: Workspace, tmp_path: Path) -> None:
     result = run("import", str(link))
     assert result.exit_code == 1
     assert "is a device, not a file" in result.stderr
+
+
+def test_the_calendar_file_holds_no_control_character_and_no_injected_line(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import_lead(workspace, NOW, name="Ann\x1b[2J Lee", source="Zillow\\nATTENDEE:evil;x")
+    target = tmp_path / "calls.ics"
+    result = run("agenda", "--ics", str(target), now=NOW)
+    assert result.exit_code == 0, result.output
+    content = target.read_text(encoding="utf-8")
+    assert "\x1b" not in content and "SUMMARY:Call Ann[2J Lee +14155552671" in content
+    unfolded = content.replace("\r\n ", "")
+    assert not any(line.startswith("ATTENDEE") for line in unfolded.split("\r\n"))
+    assert "Source: Zillow\\\\nATTENDEE:evil\\;x" in unfolded  # TEXT escaped, one property
