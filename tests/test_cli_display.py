@@ -223,3 +223,17 @@ def test_the_daemon_log_shows_control_characters_visible(tmp_path: Path) -> None
                 root.removeHandler(handler)
                 handler.close()
     assert "\x1b" not in written and "imported ␛[2J␛[Hleads.csv" in written
+
+
+def test_an_export_shown_on_a_terminal_is_printable_and_a_pipe_gets_the_data(
+    hostile: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    piped = run("export", "leads")
+    assert piped.exit_code == 0, piped.output
+    assert NAME in piped.stdout  # a pipe or a file gets every character as stored
+    monkeypatch.setenv("FORCE_COLOR", "1")  # Rich's own test for "standard output is a terminal"
+    for args in (("export", "leads"), ("export", "leads", "--format", "json")):
+        shown = run(*args)
+        assert shown.exit_code == 0, shown.output
+        _plain_output(shown.stdout)
+        assert "␛[2J␛[HEve" in shown.stdout or "\\u001b[2J" in shown.stdout

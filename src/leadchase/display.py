@@ -15,9 +15,10 @@ run every segment they write through `printable` as well, a net under the render
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.segment import Segment
@@ -88,6 +89,25 @@ def safe_text(text: Text) -> Text:
     return text
 
 
+class PrintableStream(io.TextIOBase):
+    """A terminal's stream that writes text through `printable`: an export shown on screen
+    (a file or a pipe gets the data exactly)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 class SafeConsole(Console):
     """A Console whose every written segment is printable: what a renderer forgot to pass
     through `printable` still reaches the terminal as visible characters. Rich's own control
@@ -106,6 +126,7 @@ class SafeConsole(Console):
 
 
 __all__ = [
+    "PrintableStream",
     "SafeConsole",
     "json_text",
     "markup",

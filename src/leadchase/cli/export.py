@@ -55,12 +55,17 @@ def export(
     ] = False,
 ) -> None:
     """Export every lead, touch or message as CSV or JSON, for a spreadsheet or a CRM."""
+    from typing import TextIO, cast
+
+    from leadchase.display import PrintableStream
     from leadchase.exports import export as run_export
     from leadchase.words import counted
 
+    # On a terminal the rows are read, not stored: what a lead wrote is shown, never run.
+    stream = cast(TextIO, PrintableStream(sys.stdout)) if common.out.is_terminal else sys.stdout
     with common.open_workspace() as context:
         result = run_export(
-            context, kind.value, file_format.value, out, sys.stdout, raw_phones=raw_phones
+            context, kind.value, file_format.value, out, stream, raw_phones=raw_phones
         )
     if result.path is not None:
         rows = counted(result.rows, "row")
