@@ -21,7 +21,7 @@ from leadchase.compliance.optouts import CLOSES, DNC, OptOutScope, details_cover
 from leadchase.contact.phones import normalise_phone
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
-from leadchase.importing.reader import FallbackLines, open_regular, sniff, text_lines
+from leadchase.importing.reader import open_regular, read_lines, sniff
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
@@ -114,7 +114,7 @@ def read_number_file(path: Path, column: str | None = None) -> NumberFile:
     invalid: list[InvalidLine] = []
     count_invalid = 0
     with open_regular(path) as stream:
-        reader = csv.reader(text_lines(stream, fmt, FallbackLines()), delimiter=fmt.delimiter)
+        reader = csv.reader(read_lines(stream, fmt), delimiter=fmt.delimiter)
         try:
             rows = ((reader.line_num, row) for row in reader if any(c.strip() for c in row))
             first = next(rows, None)

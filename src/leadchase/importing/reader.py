@@ -1,13 +1,10 @@
 """Reading vendor lead files: guess the encoding and delimiter, then stream the rows.
 
 Vendors send whatever their tool produced: Facebook exports UTF-16 with tabs, Excel saves
-Windows-1252, web forms write UTF-8. `sniff` decides from the bytes alone; `open_rows` streams
-records with the physical line each one starts on, so a rejected row can be found in the file.
-
-A file pasted together from two tools holds UTF-8 lines and Windows-1252 ones. Read whole as
-Windows-1252, "José" from the UTF-8 lines became "JosÃ©"; so when some line with accents is valid
-UTF-8, each line is decoded on its own, as UTF-8 when it is valid and in the fallback encoding
-when not, and those lines are counted. A file that is all UTF-8 is still read by one decoder.
+Windows-1252, web forms write UTF-8. `sniff` decides from the bytes alone (the encoding in
+encodings.py); `open_rows` streams records with the physical line each one starts on, so a
+rejected row can be found in the file. Only a regular file is read: a named pipe or a device
+is refused at once.
 """
 
 from __future__ import annotations
@@ -16,27 +13,29 @@ import codecs
 import csv
 import io
 import os
-import re
 import stat
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from leadchase.errors import ImportFileError
+from leadchase.importing.encodings import (
+    FallbackLines,
+    decoded_lines,
+    encoding_from_signature,
+    scan_8bit,
+    text_lines,
+)
 from leadchase.importing.kinds import what_else
 
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 # Rows checked at open time for a header that does not match the data.
 ALIGNMENT_SAMPLE = 200
-FALLBACK_EXAMPLES = 3  # line numbers kept of the lines read in the fallback encoding
 
-_CHUNK = 1 << 20
 _SAMPLE = 64 * 1024
-# Bytes Windows-1252 leaves undefined: a file holding them was written as Latin-1.
-_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
 @dataclass(frozen=True)
@@ -45,19 +44,6 @@ class FileFormat:
     delimiter: str
     # For a UTF-8 file with lines that are not: how those lines are read ("cp1252", "latin-1").
     fallback: str | None = None
-
-
-@dataclass(slots=True)
-class FallbackLines:
-    """How many lines of a mixed file were read in the fallback encoding, and the first few."""
-
-    count: int = 0
-    first: list[int] = field(default_factory=list)
-
-    def add(self, line: int) -> None:
-        self.count += 1
-        if len(self.first) < FALLBACK_EXAMPLES:
-            self.first.append(line)
 
 
 @dataclass(slots=True)
@@ -114,10 +100,10 @@ def sniff(path: Path) -> FileFormat:
             other_kind = what_else(head)
             if other_kind is not None:
                 raise ImportFileError(f"{path} {other_kind}")
-            encoding, fallback = _encoding_from_signature(head), None
+            encoding, fallback = encoding_from_signature(head), None
             if encoding is None:
                 stream.seek(0)
-                encoding, fallback = _scan_8bit(path, stream)
+                encoding, fallback = scan_8bit(path, stream)
     except OSError as error:
         raise ImportFileError(
             f"{path}: cannot be read ({error.strerror}); check the file's permissions"
@@ -126,104 +112,14 @@ def sniff(path: Path) -> FileFormat:
     return FileFormat(encoding, _choose_delimiter(path, header, following), fallback)
 
 
-def _encoding_from_signature(head: bytes) -> str | None:
-    """The encoding given by a byte-order mark or a UTF-16 NUL pattern; None for 8-bit files."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if head.startswith(codecs.BOM_UTF8):
-        return None  # still checked byte by byte, then read as utf-8-sig
-    return _utf16_without_bom(head)
-
-
-def _utf16_without_bom(head: bytes) -> str | None:
-    # Mostly-ASCII UTF-16 has a NUL in every other byte; anything else with NULs is binary.
-    sample = head[:4096]
-    pairs = len(sample) // 2
-    if pairs < 2:
-        return None
-    even_nuls = sample[0 : pairs * 2 : 2].count(0)
-    odd_nuls = sample[1 : pairs * 2 : 2].count(0)
-    if odd_nuls > pairs * 0.3 and even_nuls < pairs * 0.05:
-        return "utf-16-le"
-    if even_nuls > pairs * 0.3 and odd_nuls < pairs * 0.05:
-        return "utf-16-be"
-    return None
-
-
-def _scan_8bit(path: Path, stream: io.BufferedReader) -> tuple[str, str | None]:
-    """Check the whole file: UTF-8 if every byte decodes; UTF-8 line by line, with a fallback,
-    if some lines do; else Windows-1252 (or Latin-1). (encoding, fallback)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    undefined_in_cp1252 = False
-    offset = 0
-    while chunk := stream.read(_CHUNK):
-        nul = chunk.find(0)
-        if nul >= 0:
-            raise ImportFileError(
-                f"{path} is not a text file (NUL byte at byte {offset + nul}); "
-                "export or save the leads as CSV"
-            )
-        if utf8:
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                utf8 = False
-        if not undefined_in_cp1252:
-            undefined_in_cp1252 = any(byte in chunk for byte in _CP1252_UNDEFINED)
-        offset += len(chunk)
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False  # the last character is cut short
-    utf8_encoding = "utf-8-sig" if _starts_with_utf8_bom(stream) else "utf-8"
-    if utf8:
-        return utf8_encoding, None
-    stream.seek(0)
-    if _holds_utf8(stream):
-        stream.seek(0)
-        undefined = _undefined_outside_utf8(_lines_of(stream))
-        return utf8_encoding, "latin-1" if undefined else "cp1252"
-    return ("latin-1" if undefined_in_cp1252 else "cp1252"), None
-
-
-def _holds_utf8(stream: io.BufferedReader) -> bool:
-    """Some character of the file is written in UTF-8 (what a UTF-8 decoder that skips the
-    bytes it cannot read still turns into an accent). Fast: no line by line for a plain
-    Windows-1252 file."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
-    while chunk := stream.read(_CHUNK):
-        if not decoder.decode(chunk).isascii():
-            return True
-    return False
-
-
-def _undefined_outside_utf8(lines: Iterable[bytes]) -> bool:
-    """A line that is not UTF-8 holds a byte Windows-1252 leaves undefined (read it as Latin-1)."""
-    for line in lines:
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            if any(byte in line for byte in _CP1252_UNDEFINED):
-                return True
-    return False
-
-
-def _starts_with_utf8_bom(stream: io.BufferedReader) -> bool:
-    stream.seek(0)
-    return stream.read(3) == codecs.BOM_UTF8
-
-
 def _sample_rows(path: Path, head: bytes, fmt: FileFormat) -> tuple[str, list[str]]:
     """The header line and the next few lines of the sample, undivided."""
     encoding = fmt.encoding
     try:
         if fmt.fallback is not None:
             whole = head if len(head) < _SAMPLE else head[: head.rfind(b"\n") + 1]
-            text = "".join(_decoded(io.BytesIO(whole), fmt, FallbackLines()))
+            decoded = decoded_lines(io.BytesIO(whole), encoding, fmt.fallback, FallbackLines())
+            text = "".join(decoded)
         else:
             decoder = codecs.getincrementaldecoder(encoding)()
             text = decoder.decode(head, final=len(head) < _SAMPLE)
@@ -265,43 +161,9 @@ def _field_count(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), []))
 
 
-# A lone carriage return ends a line too (old Mac files), as it does for a text file read with
-# newline="": split after one that is not followed by a line feed.
-_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
-
-
-def text_lines(
-    binary: io.BufferedReader, fmt: FileFormat, fallback_lines: FallbackLines
-) -> Iterator[str]:
-    """The lines of an open file as text for csv.reader. A file with a fallback is decoded line
-    by line, each line read in the fallback counted in `fallback_lines`; any other file goes
-    through one decoder."""
-    if fmt.fallback is None:
-        return io.TextIOWrapper(binary, encoding=fmt.encoding, newline="")
-    return _decoded(binary, fmt, fallback_lines)
-
-
-def _decoded(
-    binary: Iterable[bytes], fmt: FileFormat, fallback_lines: FallbackLines
-) -> Iterator[str]:
-    fallback = fmt.fallback or fmt.encoding
-    first = fmt.encoding  # "utf-8-sig" takes the mark off the first line only
-    for number, raw in enumerate(_lines_of(binary), start=1):
-        try:
-            yield raw.decode(first)
-        except UnicodeDecodeError:
-            fallback_lines.add(number)
-            yield raw.removeprefix(codecs.BOM_UTF8).decode(fallback)
-        first = "utf-8"
-
-
-def _lines_of(binary: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines of a file as bytes, each with its end: LF, CRLF or a lone CR."""
-    for physical in binary:
-        if b"\r" in physical[:-2]:
-            yield from (line for line in _LONE_CR.split(physical) if line)
-        else:
-            yield physical
+def read_lines(binary: io.BufferedReader, fmt: FileFormat) -> Iterator[str]:
+    """An open file's lines as text, read the way `fmt` says (a mixed file line by line)."""
+    return text_lines(binary, fmt.encoding, fmt.fallback, FallbackLines())
 
 
 def open_rows(path: Path, fmt: FileFormat) -> LeadFile:
@@ -324,7 +186,7 @@ class LeadFile:
         # The lines read in the fallback encoding (a mixed file), as they are read.
         self.fallback_lines = FallbackLines()
         self._binary = open_regular(path)
-        self._text = text_lines(self._binary, fmt, self.fallback_lines)
+        self._text = text_lines(self._binary, fmt.encoding, fmt.fallback, self.fallback_lines)
         self._reader = csv.reader(self._text, delimiter=fmt.delimiter)
         try:
             self.header = self._read_header()
