@@ -221,3 +221,13 @@ def test_import_reports_new_leads_on_the_dnc_list(workspace: Workspace, tmp_path
     result = run("import", str(leads), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["on_dnc"] == 1
+
+
+def test_dnc_import_reads_a_file_of_utf8_and_windows_1252_lines(workspace: Workspace) -> None:
+    listed = Path(workspace.root) / "dnc.csv"
+    listed.write_bytes(
+        "name,phone\nJosé Núñez,(415) 555-2671\n".encode()
+        + "Renée Ray,(415) 555-2672\n".encode("cp1252")
+    )
+    result = _json("dnc", "import", str(listed))
+    assert (result["column"], result["added"], result["invalid"]) == ("phone", 2, 0)

@@ -331,3 +331,25 @@ def test_rejects_file_cells_and_headers_cannot_run_as_formulas(
         header, row = list(csv.reader(handle))
     assert header == ["line", "name", "phone", '\'=HYPERLINK("http://evil","x")', "reason"]
     assert row == ["3", "'=1+1", "", "'@SUM(1)", "no phone or email"]
+
+
+def test_two_email_columns_use_the_first_that_is_not_empty(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    lead_file = tmp_path / "twice.csv"
+    lead_file.write_text(
+        "name,email,city,email\n"
+        "Ann Lee,,Austin,ann@example.com\n"
+        "Bob Ray,bob@example.com,Waco,bob.other@example.com\n"
+        "Cy Dunn,,Dallas,\n",
+        encoding="utf-8",
+    )
+    dry = run("import", str(lead_file), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "email (when 'email' is empty)" in dry.stdout
+    summary = _import(str(lead_file))
+    assert (summary["imported"], summary["rejected"]) == (2, 1)
+    assert sorted(query(workspace, "SELECT name, email FROM lead")) == [
+        ("Ann Lee", "ann@example.com"),
+        ("Bob Ray", "bob@example.com"),
+    ]

@@ -169,3 +169,39 @@ def test_vendor_text_in_the_dry_run_is_shown_as_written(
     assert result.exit_code == 0, result.output
     assert "[b]odd.csv" in result.stdout
     assert "[/b]notes" in result.stdout and "Ann [/i] Lee" in result.stdout
+
+
+MIXED = (
+    b"name,phone\n"
+    + "José Núñez,(415) 555-2691\n".encode()
+    + "José Ortiz,(415) 555-2692\n".encode("cp1252")
+    + "Zoë Park,(415) 555-2693\n".encode()
+    + "Renée Ray,(415) 555-2694\n".encode("cp1252")
+)
+
+
+def test_lines_in_another_encoding_are_read_as_it_and_counted(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """One UTF-8 row and one Windows-1252 row: José stays José, not JosÃ©, and it is said."""
+    lead_file = tmp_path / "mixed.csv"
+    lead_file.write_bytes(MIXED)
+    summary = _json(str(lead_file), "--dry-run")
+    assert summary["encoding"] == "utf-8"
+    assert summary["fallback_encoding"] == "cp1252"
+    assert summary["fallback_lines"] == 2 and summary["fallback_line_samples"] == [3, 5]
+    for args in (["--dry-run"], []):
+        result = runner.invoke(app, ["import", str(lead_file), *args])
+        assert result.exit_code == 0, result.output
+        line = next(ln for ln in result.stdout.splitlines() if "not UTF-8" in ln)
+        assert "lines not UTF-8, read as cp1252" in line
+        assert line.replace("│", " ").split()[-1] == "2"
+        assert "e.g. lines 3, 5" in result.stdout
+    names = sorted(name for (name,) in _query(workspace, "SELECT name FROM lead"))
+    assert names == ["José Núñez", "José Ortiz", "Renée Ray", "Zoë Park"]
+
+
+def test_an_all_utf8_file_reports_no_fallback(workspace: Workspace, tmp_path: Path) -> None:
+    summary = _json(str(_write(tmp_path, "clean.csv", "name,phone\nJosé,4155552671\n")))
+    assert summary["fallback_encoding"] is None and summary["fallback_lines"] == 0
+    assert summary["fallback_line_samples"] == []

@@ -147,3 +147,57 @@ def test_umask_cannot_widen_the_file(tricky: Workspace, tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_each_source_in_the_sources_column_is_neutralised(tricky: Workspace) -> None:
+    """A list is one cell, "a; b": a CRM that splits it must not get a formula either."""
+    (lead,) = _csv_rows(_export("leads").stdout)
+    assert lead["sources"] == "'@SUM(1+1)"
+    again = tricky.root / "again.csv"
+    again.write_text(
+        "name,phone,email,source\nJosé Núñez,4155552671,jose@example.com,=1+1\n",
+        encoding="utf-8",
+    )
+    with open_workspace(tricky.root) as context:
+        import_files(context, [again], ImportOptions(), NOW)
+    (lead,) = _csv_rows(_export("leads").stdout)
+    assert lead["sources"] == "'@SUM(1+1); '=1+1"
+
+
+def test_raw_phones_keeps_e164_numbers_whole_and_nothing_else(tricky: Workspace) -> None:
+    (lead,) = _csv_rows(_export("leads", "--raw-phones").stdout)
+    assert lead["phone"] == "+14155552671"  # what a CRM import wants
+    assert lead["notes"] == "'+cmd|' /C calc'!A0"  # not a phone column: still neutralised
+    assert lead["source"] == "'@SUM(1+1)"
+    (plain,) = _csv_rows(_export("leads").stdout)
+    assert plain["phone"] == "'+14155552671"  # the default stays safe for a spreadsheet
+
+
+def test_raw_phones_neutralises_a_phone_column_cell_that_is_not_a_phone() -> None:
+    out = io.StringIO(newline="")
+    rows = [
+        {"to_address": "+14155552671", "from_address": "+1 415 555 2671", "body": "+1"},
+        {"to_address": "+1=1+1", "from_address": "+cmd|' /C calc'!A0", "body": "-2"},
+        {"to_address": "ann@example.com", "from_address": "=1", "body": ""},
+    ]
+    write_csv(rows, ("to_address", "from_address", "body"), out, raw_phones=True)
+    written = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert written[1:] == [
+        ["+14155552671", "'+1 415 555 2671", "'+1"],
+        ["'+1=1+1", "'+cmd|' /C calc'!A0", "'-2"],
+        ["ann@example.com", "'=1", ""],
+    ]
+
+
+def test_every_csv_the_project_writes_goes_through_the_one_neutraliser() -> None:
+    """Only files.py makes a csv writer; exports and the rejects file use its CsvWriter."""
+    source = Path(__file__).resolve().parents[1] / "src" / "leadchase"
+    makers = [
+        path.relative_to(source).as_posix()
+        for path in source.rglob("*.py")
+        if any(
+            call in path.read_text(encoding="utf-8")
+            for call in ("csv.writer(", "csv.DictWriter(", "writer(")
+        )
+    ]
+    assert makers == ["files.py"]

@@ -113,6 +113,22 @@ def test_the_first_column_wins_a_single_field_and_the_rest_stay_raw() -> None:
     assert mapping.unknown == (1, 3)
 
 
+def test_a_repeated_header_is_read_when_the_first_is_empty() -> None:
+    """Two "email" columns (the reader names the second "email (2)"): a row whose email is only
+    in the second is not rejected; the first non-empty one is the lead's."""
+    mapping = map_headers(["email", "Name", "email (2)", "EMAIL", "phone"])
+    assert mapping.fields == {"email": 0, "full_name": 1}
+    assert mapping.fallbacks == {"email": (2, 3)}
+    assert mapping.unknown == ()
+    assert mapping.describe() == [
+        ("email", "email"),
+        ("Name", "full_name"),
+        ("email (2)", "email (when 'email' is empty)"),
+        ("EMAIL", "email (when 'email' is empty)"),
+        ("phone", "phone"),
+    ]
+
+
 def test_source_prefers_a_source_column_then_form_name_then_campaign_name() -> None:
     mapping = map_headers(["campaign_name", "form_name", "Vendor", "email"])
     assert mapping.fields["source"] == 2

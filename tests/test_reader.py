@@ -84,10 +84,47 @@ def test_a_windows_1252_byte_on_line_90000_is_still_found(tmp_path: Path) -> Non
     assert rows[-1] == RawRow(90_000, ["O’Brien", "3058142291"])
 
 
-def test_a_utf8_bom_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+def test_a_file_of_utf8_and_windows_1252_lines_is_read_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "name,phone\r\nJosé Núñez,3058142291\r\n".encode()
+        + "José O’Brien,3058142292\r\nRenée Dubois,3058142293\r\n".encode("cp1252")
+        + '"Zoë\nAnn",3058142294\r\n'.encode()
+    )
+    fmt = sniff(path)
+    assert fmt == FileFormat("utf-8", ",", fallback="cp1252")
+    with open_rows(path, fmt) as lead_file:
+        rows = list(lead_file)
+        assert [row.fields[0] for row in rows] == [
+            "José Núñez", "José O’Brien", "Renée Dubois", "Zoë\nAnn"
+        ]  # fmt: skip
+        assert [row.line for row in rows] == [2, 3, 4, 5]
+        assert (lead_file.fallback_lines.count, lead_file.fallback_lines.first) == (2, [3, 4])
+
+
+def test_a_utf8_bom_file_with_a_windows_1252_line_reads_both(tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
     path.write_bytes(codecs.BOM_UTF8 + b"name,phone\nO\x92Brien,3058142291\n")
-    assert "save it again as 'CSV UTF-8'" in error_for(path)
+    fmt, header, rows = read_all(path)
+    assert fmt == FileFormat("utf-8-sig", ",", fallback="cp1252")
+    assert header == ["name", "phone"] and rows[0].fields == ["O’Brien", "3058142291"]
+
+
+def test_mixed_lines_fall_back_to_latin_1_only_for_their_own_bytes(tmp_path: Path) -> None:
+    """UTF-8 'Á' is C3 81, a byte Windows-1252 leaves undefined: only the other lines count."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("name,phone\nÁlvaro,3058142291\n".encode() + b"Ren\xe9e,3058142292\n")
+    fmt, _, rows = read_all(path)
+    assert fmt.fallback == "cp1252"
+    assert [row.fields[0] for row in rows] == ["Álvaro", "Renée"]
+
+
+def test_a_mixed_file_with_old_mac_line_ends_reads_every_line(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("name,phone\rJosé,3058142291\r".encode() + b"Ren\xe9e,3058142292\r")
+    fmt, _, rows = read_all(path)
+    assert fmt.fallback == "cp1252"
+    assert [(row.line, row.fields[0]) for row in rows] == [(2, "José"), (3, "Renée")]
 
 
 @pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])

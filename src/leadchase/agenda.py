@@ -15,6 +15,7 @@ from leadchase.contact.channels import CHANNELS, MESSAGE_CHANNELS
 from leadchase.context import Context
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
+from leadchase.messaging.segments import too_long
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 from leadchase.store.records import DueTouch
@@ -136,6 +137,7 @@ def build_agenda(
     # What to send for each text and email task shown. A template that cannot be rendered is
     # reported once, and its tasks show the template name instead.
     library = TemplateLibrary(context.settings.workspace.templates_dir)
+    max_segments = context.settings.twilio.max_segments
     broken: dict[str, TemplateError] = {}
     gate = Gate(context.settings, followup)
     waiting: list[AgendaItem] = []
@@ -195,7 +197,7 @@ def build_agenda(
                     previous=previous,
                     problems=broken,
                 )
-                item = _item(task, now, followup, attempt, rendered, verdict)
+                item = _item(task, now, followup, attempt, rendered, verdict, max_segments)
                 (items if verdict.allowed else waiting).append(item)
         next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
     problems += [
@@ -215,6 +217,7 @@ def _item(
     attempt: int,
     rendered: Rendered | None,
     verdict: Verdict,
+    max_segments: int,
 ) -> AgendaItem:
     touch, lead = task.touch, task.lead
     cadence = followup.cadence(touch.cadence)
@@ -264,8 +267,15 @@ def _item(
         allowed_now=verdict.allowed,
         blocked_reason=None if verdict.allowed else verdict.reason,
         next_allowed_at=None if verdict.allowed else verdict.next_allowed_at,
-        warning=verdict.warning,
+        warning=_warning(verdict, rendered, max_segments),
     )
+
+
+def _warning(verdict: Verdict, rendered: Rendered | None, max_segments: int) -> str | None:
+    """What to check before doing the task: the policy's warning, a text a send would hold."""
+    long = too_long(rendered.segments, max_segments) if rendered else None
+    warnings = [verdict.warning, f"too long to send: {long}" if long else None]
+    return "; ".join(warning for warning in warnings if warning) or None
 
 
 def _duration(minutes: int) -> str:

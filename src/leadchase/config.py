@@ -117,6 +117,7 @@ class TwilioSection:
     from_number: str = ""
     messaging_service_sid: str = ""
     messages_per_second: float = 1.0
+    max_segments: int = 10  # a longer text is held, not sent (messaging/segments.py)
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ def load_settings(workspace: Workspace) -> Settings:
             from_number=reader.loose_text("twilio", "from_number", ""),
             messaging_service_sid=reader.loose_text("twilio", "messaging_service_sid", ""),
             messages_per_second=reader.above_zero("twilio", "messages_per_second", 1.0),
+            max_segments=reader.whole_above_zero("twilio", "max_segments", 10),
         ),
         smtp=SmtpSection(
             host=reader.loose_text("smtp", "host", ""),
@@ -381,6 +383,14 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise self._fail(section, key, wanted)
         return float(value)
+
+    def whole_above_zero(self, section: str, key: str, default: int) -> int:
+        value = self._get(section, key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self._fail(section, key, "a whole number, 1 or more")
+        return value
 
     def flag(self, section: str, key: str, default: bool) -> bool:
         value = self._get(section, key)

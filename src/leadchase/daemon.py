@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from leadchase.display import printable
 from leadchase.errors import (
     EXIT_ERROR,
     EXIT_HALTED,
@@ -321,7 +322,8 @@ def _install_stop_signals(log: logging.Logger) -> Callable[[], None]:
 
 
 class _Redacting(logging.Formatter):
-    """Secrets never reach a log line, not even inside a traceback."""
+    """Secrets never reach a log line, not even inside a traceback; nor does a control
+    character from a dropped file's name or a provider's answer (display.py)."""
 
     def __init__(self, secrets: tuple[str, ...]) -> None:
         super().__init__(LOG_FORMAT)
@@ -331,7 +333,7 @@ class _Redacting(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        return text
+        return printable(text)
 
 
 def _skip_overlapping_pass_notes(record: logging.LogRecord) -> bool:

@@ -21,7 +21,7 @@ from leadchase.compliance.optouts import CLOSES, DNC, OptOutScope, details_cover
 from leadchase.contact.phones import normalise_phone
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
-from leadchase.importing.reader import sniff
+from leadchase.importing.reader import open_regular, read_lines, sniff
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
@@ -113,8 +113,8 @@ def read_number_file(path: Path, column: str | None = None) -> NumberFile:
     numbers: dict[str, str] = {}
     invalid: list[InvalidLine] = []
     count_invalid = 0
-    with path.open(encoding=fmt.encoding, newline="") as stream:
-        reader = csv.reader(stream, delimiter=fmt.delimiter)
+    with open_regular(path) as stream:
+        reader = csv.reader(read_lines(stream, fmt), delimiter=fmt.delimiter)
         try:
             rows = ((reader.line_num, row) for row in reader if any(c.strip() for c in row))
             first = next(rows, None)

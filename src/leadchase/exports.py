@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from leadchase.context import Context
+from leadchase.display import json_text
 from leadchase.errors import LeadchaseError
-from leadchase.files import CsvWriter, private_file
+from leadchase.files import CsvWriter, neutralise_cell, private_file
 
 KINDS = ("leads", "touches", "messages")
 FORMATS = ("csv", "json")
@@ -42,6 +43,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "error_code",
     ),
 }  # fmt: skip
+# The columns `--raw-phones` writes a valid E.164 number into without its apostrophe.
+PHONE_COLUMNS = ("phone", "to_address", "from_address")
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,20 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
+        # Each item too: a CRM that splits "Zillow; =1+1" must not get a formula either.
+        return "; ".join(neutralise_cell(str(item)) for item in value)
     return str(value)
 
 
-def write_csv(rows: Iterable[Mapping[Any, Any]], columns: tuple[str, ...], out: TextIO) -> int:
-    writer = CsvWriter(out)
+def write_csv(
+    rows: Iterable[Mapping[Any, Any]],
+    columns: tuple[str, ...],
+    out: TextIO,
+    *,
+    raw_phones: bool = False,
+) -> int:
+    phones = [i for i, name in enumerate(columns) if name in PHONE_COLUMNS] if raw_phones else []
+    writer = CsvWriter(out, phones)
     writer.writerow(columns)
     count = 0
     for row in rows:
@@ -78,20 +89,33 @@ def write_csv(rows: Iterable[Mapping[Any, Any]], columns: tuple[str, ...], out: 
     return count
 
 
-def write_json(rows: Iterable[Mapping[Any, Any]], columns: tuple[str, ...], out: TextIO) -> int:
-    """A JSON array, one object per line, written as the rows come."""
+def write_json(
+    rows: Iterable[Mapping[Any, Any]],
+    columns: tuple[str, ...],
+    out: TextIO,
+    *,
+    raw_phones: bool = False,
+) -> int:
+    """A JSON array, one object per line, written as the rows come (every value is raw here)."""
     count = 0
     out.write("[")
     for row in rows:
         document = {name: _json_value(row[name]) for name in columns}
-        out.write(("\n" if count == 0 else ",\n") + json.dumps(document, ensure_ascii=False))
+        line = json_text(json.dumps(document, ensure_ascii=False))
+        out.write(("\n" if count == 0 else ",\n") + line)
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
 
 
 def export(
-    context: Context, kind: str, file_format: str, out: Path | None, stdout: TextIO
+    context: Context,
+    kind: str,
+    file_format: str,
+    out: Path | None,
+    stdout: TextIO,
+    *,
+    raw_phones: bool = False,
 ) -> ExportResult:
     """Write every lead, touch or message as CSV or JSON to `out`, or to `stdout`."""
     from leadchase.store import reports
@@ -105,10 +129,10 @@ def export(
     with context.database.reading() as connection:
         rows = reports.export_rows(connection, kind, columns)
         if out is None:
-            count = write(rows, columns, stdout)
+            count = write(rows, columns, stdout, raw_phones=raw_phones)
         else:
             # A byte-order mark lets Excel read accents in a CSV file right.
             encoding = "utf-8-sig" if file_format == "csv" else "utf-8"
             with private_file(out, encoding) as handle:
-                count = write(rows, columns, handle)
+                count = write(rows, columns, handle, raw_phones=raw_phones)
     return ExportResult(kind, file_format, count, out)

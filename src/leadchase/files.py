@@ -8,7 +8,9 @@ replace anything (settings, a secret, the database), by a hard link, which fails
 taken. The files hold names, numbers and emails, hence 0600.
 
 A CSV file meant for a spreadsheet is written through `CsvWriter`, which sends every cell, the
-header row included, through the one formula neutraliser.
+header row included, through the one formula neutraliser. The one exception, asked for by name
+(`export --raw-phones`), is a valid E.164 number in a phone column: "+" and digits alone, which
+a spreadsheet can at most read as a number, never as a call, a link or a command.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import csv
 import errno
 import io
 import os
+import re
 import secrets
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -28,6 +31,7 @@ from leadchase.errors import LeadchaseError
 
 PRIVATE = 0o600
 FORMULA_STARTS = "=+-@\t\r"
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
 _TEMP_ATTEMPTS = 100
 # Where hard links cannot be made (FAT, some network shares), a move falls back to a rename.
@@ -42,13 +46,25 @@ def neutralise_cell(value: str) -> str:
 
 
 class CsvWriter:
-    """A csv writer whose every cell, headers too, is written as text a spreadsheet will not run."""
+    """A csv writer whose every cell, headers too, is written as text a spreadsheet will not run;
+    in the `raw_phones` columns (by position) a valid E.164 number is written as it is."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, raw_phones: Collection[int] = ()) -> None:
         self._writer = csv.writer(out)
+        self._raw_phones = frozenset(raw_phones)
 
     def writerow(self, row: Iterable[object]) -> None:
-        self._writer.writerow(["" if c is None else neutralise_cell(str(c)) for c in row])
+        cells = ["" if c is None else str(c) for c in row]
+        self._writer.writerow(
+            [
+                cell
+                if index in self._raw_phones and E164.fullmatch(cell)
+                else neutralise_cell(cell)
+                for index, cell in enumerate(cells)
+            ]
+            if self._raw_phones
+            else [neutralise_cell(cell) for cell in cells]
+        )
 
 
 def _token() -> str:

@@ -238,6 +238,8 @@ def calendar_bytes(calendar: CallCalendar) -> bytes:
     folded at 75 octets, TEXT values escaped, times in UTC."""
     import icalendar
 
+    from leadchase.display import without_controls
+
     document = icalendar.Calendar()
     document.add("version", "2.0")
     document.add("prodid", "-//leadchase//call calendar//EN")
@@ -251,8 +253,9 @@ def calendar_bytes(calendar: CallCalendar) -> bytes:
         entry.add("dtstamp", stamp)
         entry.add("dtstart", event.start.astimezone(UTC))
         entry.add("duration", timedelta(minutes=CALL_MINUTES))
-        entry.add("summary", f"Call {event.name} {event.phone}")
-        entry.add("description", _description(event))
+        # A lead's name or source holds no control character a calendar app would show raw.
+        entry.add("summary", without_controls(f"Call {event.name} {event.phone}"))
+        entry.add("description", without_controls(_description(event)))
         entry.add("categories", ["leadchase"])
         document.add_component(entry)
     content: bytes = document.to_ical(sorted=False)  # in the order added, as before

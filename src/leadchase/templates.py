@@ -47,8 +47,11 @@ def preview_for_lead(
     """`name` rendered for the lead with that id, phone or email (default: a sample lead)."""
     library = template_library(context)
     officer = context.settings.officer
+    most = context.settings.twilio.max_segments
     if lead is None:
-        return preview_template(library, name, officer, variant=variant, offer_kind=offer)
+        return preview_template(
+            library, name, officer, variant=variant, offer_kind=offer, max_segments=most
+        )
     from leadchase.lead_reference import find_lead
     from leadchase.messaging import lead_details
 
@@ -63,6 +66,7 @@ def preview_for_lead(
         lead_id=found.id,
         variant=variant,
         offer_kind=offer,
+        max_segments=most,
     )
 
 

@@ -55,6 +55,7 @@ def _render_calls(calendar: CallCalendar, zones: Zones) -> None:
     from rich.text import Text
 
     from leadchase.cli.listing import Column, Listing
+    from leadchase.display import plain
     from leadchase.times import day, when
 
     now = calendar.now
@@ -71,7 +72,7 @@ def _render_calls(calendar: CallCalendar, zones: Zones) -> None:
         phone = Text(event.phone, no_wrap=True)
         table.add_row(
             *(Text(start, no_wrap=True) for start in starts),
-            [Text(f"{event.name} #{event.lead_id}", style="bold"), phone],
+            [plain(f"{event.name} #{event.lead_id}", "bold"), phone],
             str(len(event.calls)),
             long="; ".join(call.say for call in event.calls if call.say),
         )

@@ -14,20 +14,19 @@ cadence_app = typer.Typer(help="Check and preview cadence files.", no_args_is_he
 @cadence_app.command("check")
 def check() -> None:
     """Validate every cadence file, the stage map and the templates the cadences use."""
-    from rich.markup import escape
-
     from leadchase.cadence.check import check_workspace_cadences
+    from leadchase.display import markup
     from leadchase.words import counted
 
     with common.open_workspace() as context:
         result = check_workspace_cadences(context.settings)
     for problem in result.problems:
-        common.err.print(f"[red]error:[/] {escape(str(problem))}", markup=True)
+        common.err.print(f"[red]error:[/] {markup(problem)}", markup=True)
     for finding in result.findings:
         label = "[red]error:[/]" if finding.severity == "error" else "[yellow]warning:[/]"
         where = f"template {finding.template} line {finding.line}"
         common.err.print(
-            f"{label} {escape(f'{where}: {finding.message} ({finding.rule}); {finding.fix}')}"
+            f"{label} {markup(f'{where}: {finding.message} ({finding.rule}); {finding.fix}')}"
         )
     names = ", ".join(result.cadences) or "none"
     if not result.valid:
@@ -70,6 +69,7 @@ def preview(
 
     from leadchase.cadence_preview import preview_cadence
     from leadchase.cli.listing import Column, Listing
+    from leadchase.display import plain
     from leadchase.times import when
 
     if (lead is None) == (cadence is None):
@@ -85,7 +85,7 @@ def preview(
     if json_output:
         common.print_json([row.to_json() for row in result.rows])
         return
-    common.out.print(result.title, markup=False)
+    common.out.print(plain(result.title))
     table = Listing(
         [Column("Day", "right"), "UTC" if utc else "Their time", "Channel", "How"],
         long_header="Template / talking point",

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
+
+from leadchase.display import SafeConsole, json_text, markup
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
     from leadchase.context import Context
     from leadchase.times import Zones
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Safe consoles (display.py): what they write is printable; no ":emoji:" code is read either.
+out = SafeConsole(highlight=False, soft_wrap=False, emoji=False)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a stable JSON document instead of tables.")
@@ -65,9 +67,7 @@ state = _State()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    from rich.markup import escape
-
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    err.print(f"[bold red]error:[/] {markup(message)}")
     raise typer.Exit(code)
 
 
@@ -92,4 +92,5 @@ def now() -> datetime:
 
 
 def print_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
+    text = json.dumps(document, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write(json_text(text) + "\n")

@@ -27,6 +27,7 @@ def report(
 
     from leadchase.cli.listing import Listing
     from leadchase.compliance_report import compliance_report
+    from leadchase.display import plain
     from leadchase.times import day
     from leadchase.words import counted
 
@@ -54,7 +55,7 @@ def report(
             if not text.allowed:
                 verdict = Text("VIOLATION ", style="bold red").append(text.reason)
             table.add_row(
-                [Text(f"{text.name} #{text.lead_id}", style="bold"), Text(text.to, no_wrap=True)],
+                [plain(f"{text.name} #{text.lead_id}", "bold"), Text(text.to, no_wrap=True)],
                 Text(text.local_time, no_wrap=True),
                 text.states or "-",
                 long=verdict,

@@ -44,8 +44,7 @@ def import_numbers(
     json_output: common.JsonOption = False,
 ) -> None:
     """Put every number in a file on the do-not-call list; lines without a valid number are listed."""
-    from rich.markup import escape
-
+    from leadchase.display import markup
     from leadchase.dnc import import_dnc
 
     with common.open_workspace() as context:
@@ -55,7 +54,9 @@ def import_numbers(
         return
     out = common.out
     read = f"column {result.column!r}" if result.column else "one number per line"
-    out.print(f"[bold]{escape(result.file)}[/] ({read}): {counted(result.numbers, 'number')}")
+    out.print(
+        f"[bold]{markup(result.file)}[/] ({markup(read)}): {counted(result.numbers, 'number')}"
+    )
     out.print(f"  newly on the do-not-call list: {result.added}")
     out.print(f"  already on it: {result.already_listed}")
     out.print(f"  lines without a valid number: {result.invalid}")
@@ -115,6 +116,7 @@ def list_(utc: common.UtcOption = False, json_output: common.JsonOption = False)
     from rich.text import Text
 
     from leadchase.cli.listing import Listing
+    from leadchase.display import plain
     from leadchase.dnc import list_dnc
     from leadchase.times import when
 
@@ -133,7 +135,7 @@ def list_(utc: common.UtcOption = False, json_output: common.JsonOption = False)
             Text(entry.number, no_wrap=True),
             Text(when(entry.added_at, zone, now), no_wrap=True),
             ", ".join(f"#{lead_id}" for lead_id in entry.lead_ids),
-            long=Text(entry.evidence),
+            long=plain(entry.evidence),
         )
     table.print()
     common.out.print(f"{counted(len(entries), 'number')} on the do-not-call list")
@@ -155,13 +157,15 @@ def remove(
 
 
 def _report(change: DncChange, done: str, not_done: str, json_output: bool) -> None:
+    from leadchase.display import markup
+
     if json_output:
         common.print_json(change.to_json())
         return
     for number in change.changed:
-        common.out.print(f"{number} {done} the do-not-call list.")
+        common.out.print(f"{markup(number)} {done} the do-not-call list.")
     for number in change.unchanged:
-        common.out.print(f"{number} was {not_done} the do-not-call list.")
+        common.out.print(f"{markup(number)} was {not_done} the do-not-call list.")
     if change.lead_ids:
         leads = ", ".join(f"#{lead_id}" for lead_id in change.lead_ids)
         common.out.print(f"Leads with these numbers: {leads}")
@@ -198,7 +202,7 @@ def optout(
             markup=False,
         )
     for value in result.already:
-        common.out.print(f"{value} had already opted out of {stops}.")
+        common.out.print(f"{value} had already opted out of {stops}.", markup=False)
 
 
 def resume(lead: LeadArgument, json_output: common.JsonOption = False) -> None:

@@ -9,8 +9,7 @@ from leadchase.cli import common
 
 def doctor() -> None:
     """Check the workspace, settings, Twilio and SMTP without sending anything."""
-    from rich.markup import escape
-
+    from leadchase.display import markup
     from leadchase.doctor import run_checks
 
     with common.open_workspace() as context:
@@ -23,9 +22,9 @@ def doctor() -> None:
             else ("[yellow]note[/]" if check.advisory else "[red]problem[/]")
         )
         # Details quote settings and provider answers: shown as written, never as markup.
-        common.out.print(f"{mark}  {check.name}: {escape(check.detail)}")
+        common.out.print(f"{mark}  {check.name}: {markup(check.detail)}")
         if not check.ok and check.fix:
-            common.out.print(f"      fix: {escape(check.fix)}")
+            common.out.print(f"      fix: {markup(check.fix)}")
         problems += not check.ok and not check.advisory
     if problems:
         raise typer.Exit(1)

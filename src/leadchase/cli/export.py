@@ -45,13 +45,28 @@ def export(
             "--out", "-o", help="Write to this file (private, 0600); default: standard output."
         ),
     ] = None,
+    raw_phones: Annotated[
+        bool,
+        typer.Option(
+            "--raw-phones",
+            help="CSV: write phone numbers as +13055550123, not '+13055550123, for a CRM import "
+            "(a cell that is not a valid number keeps its apostrophe).",
+        ),
+    ] = False,
 ) -> None:
     """Export every lead, touch or message as CSV or JSON, for a spreadsheet or a CRM."""
+    from typing import TextIO, cast
+
+    from leadchase.display import PrintableStream
     from leadchase.exports import export as run_export
     from leadchase.words import counted
 
+    # On a terminal the rows are read, not stored: what a lead wrote is shown, never run.
+    stream = cast(TextIO, PrintableStream(sys.stdout)) if common.out.is_terminal else sys.stdout
     with common.open_workspace() as context:
-        result = run_export(context, kind.value, file_format.value, out, sys.stdout)
+        result = run_export(
+            context, kind.value, file_format.value, out, stream, raw_phones=raw_phones
+        )
     if result.path is not None:
         rows = counted(result.rows, "row")
         common.err.print(f"Wrote {rows} ({kind.value}) to {result.path}.", markup=False)

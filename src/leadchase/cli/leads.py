@@ -44,15 +44,15 @@ def log(
     The same contact policy as `today` applies: a touch outside the lead's hours, over its
     state's attempt cap, or to an opted-out number is refused with the reason (exit 1).
     """
+    from leadchase.display import markup
     from leadchase.lead_work import log_touch
 
     with common.open_workspace() as context:
         row, chosen = log_touch(
             context, lead, channel.value, outcome, note, common.now(), force=force
         )
-    common.out.print(
-        f"Logged {channel.value} to {row.name or row.phone or row.email} (#{row.id}): {chosen}."
-    )
+    who = markup(row.name or row.phone or row.email)
+    common.out.print(f"Logged {channel.value} to {who} (#{row.id}): {chosen}.")
 
 
 def stage(
@@ -105,6 +105,7 @@ def show(
     from rich.text import Text
 
     from leadchase.cli.listing import Listing
+    from leadchase.display import plain
     from leadchase.lead_work import timeline
     from leadchase.times import when
 
@@ -127,7 +128,7 @@ def show(
         return
     out = common.out
     zone = zones.lead(details.get("timezone"))
-    heading = Text(details["name"] or "(no name)", style="bold")
+    heading = plain(details["name"] or "(no name)", "bold")
     heading.append(f"  #{details['id']}  stage {details['stage']}, ")
     heading.append(f"cadence {details['cadence'] or 'none'}")
     out.print(heading)
@@ -146,15 +147,15 @@ def show(
         if isinstance(value, datetime):
             value = when(value, zone, now)
         if value:
-            facts.add_row(label, Text(str(value)))
+            facts.add_row(label, plain(value))
     if details.get("other_phones"):
         others = ", ".join(
             f"{p['number']} ext. {p['ext']}" if p.get("ext") else p["number"]
             for p in details["other_phones"]
         )
-        facts.add_row("Other phones", Text(others))
+        facts.add_row("Other phones", plain(others))
     if len(details.get("sources") or []) > 1:
-        facts.add_row("All sources", Text(", ".join(details["sources"])))
+        facts.add_row("All sources", plain(", ".join(details["sources"])))
     out.print(facts)
     whose = "UTC" if utc else "their time" if details.get("timezone") else "your time"
     out.print("\nTimeline")
@@ -167,7 +168,7 @@ def show(
             Text(when(entry.at, zone, now), style=style, no_wrap=True),
             Text(entry.kind, style=style),
             Text(entry.channel or "", style=style),
-            long=Text(entry.text, style=style),
+            long=plain(entry.text, style),
         )
     table.print()
 
@@ -193,6 +194,7 @@ def leads(
 
     from leadchase.cadence.model import parse_stage
     from leadchase.cli.listing import Column, Listing
+    from leadchase.display import plain
     from leadchase.lead_list import list_leads
     from leadchase.words import counted
 
@@ -207,7 +209,7 @@ def leads(
     for row in result.leads:
         table.add_row(
             str(row.id),
-            [Text(row.name or "(no name)", style="bold"), Text(row.state or "", style="dim")],
+            [plain(row.name or "(no name)", "bold"), Text(row.state or "", style="dim")],
             [Text(row.phone or "", no_wrap=True), Text(row.email or "", no_wrap=True)],
             [row.stage, Text(counted(row.attempts, "attempt"), style="dim")],
             row.source,

@@ -7,6 +7,9 @@ text with spaces wraps, and a row's long text (a message, a talking point) is a 
 while that column would be at least `stack_under` characters wide; on a narrower screen it goes
 under the row, indented, as wide as the screen. A line can outgrow the screen only when its
 unbreakable parts alone are wider; it is then printed whole, never cut.
+
+Cells mostly hold outside text (names, sources, what a lead wrote): a str cell is read as
+plain text, never markup, and every cell's control characters are made visible (display.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from leadchase.cli import common
+from leadchase.display import printable, safe_text
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -99,7 +103,7 @@ def _lines(cell: Cell) -> list[Text]:
     parts = [cell] if isinstance(cell, str | Text) else cell
     lines: list[Text] = []
     for part in parts:
-        text = Text(part) if isinstance(part, str) else part
+        text = Text(printable(part)) if isinstance(part, str) else safe_text(part)
         for line in text.split("\n", allow_blank=True):
             line.no_wrap = text.no_wrap
             lines.append(line)

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from leadchase.cli.listing import Listing
+from leadchase.display import plain
 from leadchase.importing.headers import RAW_ONLY
 from leadchase.importing.pipeline import ImportResult
 from leadchase.times import Zones, when
@@ -21,21 +22,20 @@ def render_result(console: Console, result: ImportResult, zones: Zones, now: dat
     )
     if result.skipped:
         console.print(
-            Text.assemble(
-                (title, "bold"),
+            plain(title, "bold").append(
                 f": already imported (batch {result.already_imported_batch}, "
                 f"{result.rows} rows), the same file byte for byte; nothing was read again. "
-                "To read it again anyway: leadchase import FILE --force",
+                "To read it again anyway: leadchase import FILE --force"
             )
         )
         return
-    # File names, headers and cells come from the vendor: Text shows "[b]" as written.
-    console.print(Text.assemble((title, "bold"), f"  ({result.encoding}, {delimiter}-separated)"))
+    # File names, headers and cells come from the vendor: shown as written (display.py).
+    console.print(plain(title, "bold").append(f"  ({result.encoding}, {delimiter}-separated)"))
     if result.dry_run:
         mapping = Table("Vendor column", "Lead field", title="Column mapping", title_justify="left")
         for header, field in result.mapping:
             mapping.add_row(
-                Text(header), "[dim]kept in raw data[/]" if field == RAW_ONLY else field
+                plain(header), "[dim]kept in raw data[/]" if field == RAW_ONLY else field
             )
         console.print(mapping)
         if result.samples:
@@ -71,9 +71,18 @@ def render_result(console: Console, result: ImportResult, zones: Zones, now: dat
         result.odd_names,
         result.odd_name_samples,
     )
+    if result.fallback_lines:
+        lines = ", ".join(str(line) for line in result.fallback_line_samples)
+        summary.add_row(
+            Text(f"lines not UTF-8, read as {result.fallback_encoding}", style="yellow"),
+            str(result.fallback_lines),
+        )
+        summary.add_row(f"  e.g. lines {lines}", "")
     console.print(summary)
     if result.rejects_file:
-        console.print(Text.assemble("Rejected rows and why: ", (result.rejects_file, "bold")))
+        console.print(
+            Text("Rejected rows and why: ").append_text(plain(result.rejects_file, "bold"))
+        )
     if result.already_imported_batch is not None and result.imported == 0:
         console.print(
             f"This file was already imported (batch {result.already_imported_batch}); "

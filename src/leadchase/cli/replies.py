@@ -12,6 +12,7 @@ from leadchase.cli import common
 def sync(json_output: common.JsonOption = False) -> None:
     """Fetch new texts from Twilio: pause leads who replied, honour STOP, START and HELP."""
     from leadchase.dispatch import sync_from_twilio
+    from leadchase.display import printable
     from leadchase.words import counted
 
     with common.open_workspace() as context:
@@ -21,7 +22,8 @@ def sync(json_output: common.JsonOption = False) -> None:
         return
     for item in result.items:
         who = f"{item.name} #{item.lead_id}" if item.lead_id else item.from_number
-        common.out.print(f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}", markup=False)
+        line = f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}"
+        common.out.print(printable(line), markup=False)
     common.out.print(f"{counted(len(result.items), 'new message')}.")
 
 
@@ -34,6 +36,7 @@ def inbox(
     from rich.text import Text
 
     from leadchase.cli.listing import Listing
+    from leadchase.display import plain
     from leadchase.replies import inbox as read_inbox
     from leadchase.times import when
 
@@ -62,13 +65,13 @@ def inbox(
     now = common.now()
     table = Listing(["", "From", "Received", "Kind"], long_header="Message")
     for e in entries:
-        who = Text(f"{e.name} #{e.lead_id}" if e.lead_id else e.name, style="bold")
+        who = plain(f"{e.name} #{e.lead_id}" if e.lead_id else e.name, "bold")
         table.add_row(
             Text("" if e.answered else "NEW", style="bold"),
             [who, Text(e.phone, no_wrap=True)],
             Text(when(e.received_at, zones.lead(e.timezone), now), no_wrap=True),
             e.kind,
-            long=Text(e.body),
+            long=plain(e.body),
         )
     table.print()
 

@@ -45,6 +45,7 @@ def _render(result: SendResult) -> None:
     from rich.text import Text
 
     from leadchase.cli.listing import Listing
+    from leadchase.display import plain
     from leadchase.words import counted
 
     out = common.out
@@ -61,10 +62,10 @@ def _render(result: SendResult) -> None:
             if item.result in ("would-send", "sent") and item.body:
                 detail = (f"Subject: {item.subject}\n" if item.subject else "") + item.body
             table.add_row(
-                [Text(f"{item.name} #{item.lead_id}", style="bold"), Text(item.to, no_wrap=True)],
+                [plain(f"{item.name} #{item.lead_id}", "bold"), Text(item.to, no_wrap=True)],
                 item.channel,
                 item.result,
-                long=Text(detail),
+                long=plain(detail),
             )
         table.print()
     counts = result.to_json()

@@ -72,17 +72,20 @@ def _rates(title: str, rows: Mapping[str, Tally], total: str, hits: str) -> None
     if not rows:
         return
     table = heading_table(title, "", total, hits, "Rate")
+    from leadchase.display import plain
+
     for name, tally in rows.items():
-        table.add_row(name, str(tally.total), str(tally.hits), _percent(tally.rate))
+        table.add_row(plain(name), str(tally.total), str(tally.hits), _percent(tally.rate))
     common.out.print(table)
 
 
 def _render(result: Stats, zone: str) -> None:
+    from leadchase.display import markup
     from leadchase.times import day
     from leadchase.words import counted
 
     since = f"since {day(result.since, zone, result.now)}" if result.since else "ever"
-    who = f"from {result.source}" if result.source else "all sources"
+    who = f"from {markup(result.source)}" if result.source else "all sources"
     common.out.print(f"[bold]Leads that arrived {since}, {who}: {result.leads}[/]")
     if not result.leads:
         common.out.print("Nothing to measure yet: try a longer --since, or check --source.")
@@ -156,6 +159,7 @@ def _render_replies(result: Stats) -> None:
 
 
 def _render_conversion(result: Stats) -> None:
+    from leadchase.display import plain
     from leadchase.reporting.model import CONVERSION_DAYS
 
     table = heading_table(
@@ -164,7 +168,7 @@ def _render_conversion(result: Stats) -> None:
     )  # fmt: skip
     for row in (*result.conversion, result.conversion_total()):
         table.add_row(
-            row.source,
+            plain(row.source),
             str(row.leads),
             _percent(row.contacted_rate),
             _percent(row.application_rate),

@@ -84,21 +84,20 @@ def preview(
 
 
 def _render_preview(result: Preview) -> None:
-    from rich.markup import escape
-
+    from leadchase.display import markup, plain
     from leadchase.messaging.segments import non_gsm7_characters
     from leadchase.words import counted
 
     out = common.out
     out.print(
-        f"[bold]{escape(result.template)}[/] ({result.channel}) for "
-        f"{escape(result.lead)}, offer framing: {result.offer_kind}"
+        f"[bold]{markup(result.template)}[/] ({result.channel}) for "
+        f"{markup(result.lead)}, offer framing: {result.offer_kind}"
     )
     for message in result.messages:
         out.print(f"\n[bold]Variant {message.variant}[/]")
         if message.subject is not None:
-            out.print(f"Subject: {message.subject}", markup=False)
-        out.print(message.body, markup=False)
+            out.print(plain(f"Subject: {message.subject}"))
+        out.print(plain(message.body))
         if message.segments is not None:
             info = message.segments
             line = (
@@ -108,7 +107,10 @@ def _render_preview(result: Preview) -> None:
             if info.encoding == "UCS-2":
                 forcing = ", ".join(repr(char) for char in non_gsm7_characters(message.body))
                 line += f" (UCS-2 because of {forcing})"
-            out.print(f"[dim]{escape(line)}[/]")
+            out.print(f"[dim]{markup(line)}[/]")
+            held = result.held(message)
+            if held is not None:
+                out.print(f"[yellow]too long to send: {markup(held)}[/] (a send holds it)")
 
 
 @template_app.command("lint")

@@ -37,13 +37,14 @@ def today(
 ) -> None:
     """Who to call, text and email right now, most urgent first, in each lead's local time."""
     from leadchase.agenda import build_agenda
+    from leadchase.display import markup
 
     with common.open_workspace() as context:
         channels = (channel.value,) if channel else CHANNELS
         agenda = build_agenda(context, common.now(), channels, limit)
         zones = common.zones(context)
     for problem in agenda.problems:
-        common.err.print(f"[yellow]warning:[/] {problem}", markup=True)
+        common.err.print(f"[yellow]warning:[/] {markup(problem)}")
     if json_output:
         replies = [reply.to_json() for reply in agenda.replies]
         tasks = [item.to_json() for item in agenda.items + agenda.waiting]
@@ -57,6 +58,7 @@ def _render(agenda: Agenda, zones: Zones) -> None:
 
     from leadchase.agenda import SPEED_TO_LEAD_MINUTES
     from leadchase.cli.listing import Listing
+    from leadchase.display import plain
     from leadchase.times import when
     from leadchase.words import counted
 
@@ -81,7 +83,7 @@ def _render(agenda: Agenda, zones: Zones) -> None:
                 flag,
                 [_lead_line(reply.name, reply.lead_id), Text(reply.phone or "", no_wrap=True)],
                 _their_time(reply.local_time),
-                long=said,
+                long=plain(said),
             )
         replies.print()
         out.print()
@@ -127,7 +129,7 @@ def _render(agenda: Agenda, zones: Zones) -> None:
                 [
                     _lead_line(item.name, item.lead_id),
                     Text(contact or "", no_wrap=True),
-                    Text(source, style="dim"),
+                    plain(source, "dim"),
                 ],
                 why,
                 [attempt, item.last_touch or ""],
@@ -172,9 +174,9 @@ def _render_waiting(agenda: Agenda, zones: Zones) -> None:
 
 
 def _lead_line(name: str, lead_id: int) -> Text:
-    from rich.text import Text
+    from leadchase.display import plain
 
-    return Text(f"{name} ", style="bold").append(f"#{lead_id}", style="dim")
+    return plain(f"{name} ", "bold").append(f"#{lead_id}", style="dim")
 
 
 def _their_time(local_time: str | None) -> list[Text]:
@@ -189,10 +191,12 @@ def _say(item: AgendaItem) -> list[Text]:
     """What to say or send: the rendered text (or the email's subject) over its template name."""
     from rich.text import Text
 
+    from leadchase.display import plain
+
     if item.channel == "email" and item.subject is not None:
-        say = Text(f"Subject: {item.subject}")
+        say = plain(f"Subject: {item.subject}")
     elif item.channel == "text" and item.message is not None:
-        say = Text(item.message)
+        say = plain(item.message)
     else:
         return [Text(item.suggestion or "")]
     return [say, Text(item.template or "", style="dim", no_wrap=True)]

@@ -23,11 +23,12 @@ def init(
     import os
 
     from leadchase.context import init_workspace
+    from leadchase.display import markup
 
     target = folder or common.state.home or Path(os.environ.get("LEADCHASE_HOME") or ".")
     result = init_workspace(target)
     root = result.workspace.root
-    common.out.print(f"Workspace ready in [bold]{root}[/]")
+    common.out.print(f"Workspace ready in [bold]{markup(root)}[/]")
     for path in result.created:
         common.out.print(f"  created {path.relative_to(root)}")
     common.out.print(

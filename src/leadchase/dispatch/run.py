@@ -16,6 +16,7 @@ from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
+from leadchase.messaging.segments import too_long
 from leadchase.store import sending as store
 from leadchase.store import suppressions
 from leadchase.store.records import DueTouch, Lead
@@ -117,6 +118,10 @@ class SendRun:
             )
             if rendered is None:  # a broken template holds its touches, never stops the run
                 item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"
+                return
+            long = too_long(rendered.segments, self.context.settings.twilio.max_segments)
+            if long is not None:  # held like a broken template, until the template is shortened
+                item.result, item.reason = "held", long
                 return
             item.template, item.variant = rendered.template, rendered.variant
             item.body, item.subject = rendered.body, rendered.subject

@@ -3,14 +3,16 @@
 Every vendor names the same thing differently ("CELL PHONE", "mobile", "phone_number"), so headers
 are compared after dropping case and punctuation, against a synonym table. The user can correct
 or extend the guess with `--map "Their Header=field"`; unmapped columns stay in the lead's raw
-JSON, so nothing the vendor sent is lost.
+JSON, so nothing the vendor sent is lost. A header the file repeats ("email" twice; the reader
+names the second "email (2)") is one field read from several columns: the first that is not
+empty in a row is the value.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from leadchase.errors import ImportFileError, LeadchaseError
@@ -94,6 +96,7 @@ _CONTAINS = (
     ("loanpurpose", "loan_purpose"),
 )
 _NUMBERED_PHONE = re.compile(r"(?:phone|phonenumber|telephone)(\d{1,2})")
+_REPEAT = re.compile(r"(.+) \(\d+\)")  # how the reader names a repeated header: "email (2)"
 # Texting preference: cell, generic phone (then Phone 1, Phone 2... by rank), other, home, work.
 _PHONE_ORDER = {"cell_phone": 0, "phone": 1, "other_phone": 2, "home_phone": 3, "work_phone": 4}
 
@@ -126,12 +129,14 @@ class HeaderMap:
 
     `fields`: single-valued field -> column index. `phones`: every phone column, best to text
     first. `unknown`: columns kept only in the raw JSON. `assignments`: (header, field) per column.
+    `fallbacks`: field -> the columns repeating its header, read in order when it is empty.
     """
 
     fields: dict[str, int]
     phones: tuple[PhoneColumn, ...]
     unknown: tuple[int, ...]
     assignments: tuple[tuple[str, str], ...]
+    fallbacks: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def describe(self) -> list[tuple[str, str]]:
         """Vendor header -> field, column by column, for `import --dry-run`."""
@@ -140,39 +145,62 @@ class HeaderMap:
 
 def map_headers(header: list[str], overrides: Mapping[str, str] | None = None) -> HeaderMap:
     """Guess each column's lead field from its header; `overrides` ({"Header": "field"}) win."""
-    guesses = [_guess(name) for name in header]
-    for index, field in _apply_overrides(header, overrides or {}).items():
+    keys = _repeat_keys(header)
+    guesses = [_guess(name) or _guess(key) for name, key in zip(header, keys, strict=True)]
+    for index, chosen in _apply_overrides(header, overrides or {}).items():
         # Rank -1: a column the user named beats every synonym guess for the same field.
-        guesses[index] = (field, -1) if field != IGNORE else None
+        guesses[index] = (chosen, -1) if chosen != IGNORE else None
     single: dict[str, tuple[int, int]] = {}  # field -> (rank, index)
     phones: list[tuple[int, int, int, str]] = []  # (order, rank, index, field)
     for index, guess in enumerate(guesses):
         if guess is None:
             continue
-        field, rank = guess
-        if field in PHONE_FIELDS:
-            phones.append((_PHONE_ORDER[field], rank, index, field))
-        elif field not in single or rank < single[field][0]:
-            single[field] = (rank, index)
+        name, rank = guess
+        if name in PHONE_FIELDS:
+            phones.append((_PHONE_ORDER[name], rank, index, name))
+        elif name not in single or rank < single[name][0]:
+            single[name] = (rank, index)
     if not phones and "email" not in single:
         seen = ", ".join(repr(name) for name in header)
         raise ImportFileError(
             f"no phone or email column among the headers {seen}; "
             'name the right one with --map, e.g. --map "Contact Number=phone"'
         )
-    fields = {field: index for field, (_, index) in single.items()}
+    fields = {name: index for name, (_, index) in single.items()}
     phone_columns = tuple(
-        PhoneColumn(index, header[index], PHONE_FIELDS[field])
-        for _, _, index, field in sorted(phones)
+        PhoneColumn(index, header[index], PHONE_FIELDS[name])
+        for _, _, index, name in sorted(phones)
     )
-    mapped = {index: field for field, index in fields.items()}
-    mapped.update((index, field) for _, _, index, field in phones)
+    mapped = {index: name for name, index in fields.items()}
+    mapped.update((index, name) for _, _, index, name in phones)
+    fallbacks: dict[str, tuple[int, ...]] = {}
+    for name, first in fields.items():
+        repeats = tuple(
+            index
+            for index, guess in enumerate(guesses)
+            if index != first and guess and guess[0] == name and keys[index] == keys[first]
+        )
+        if repeats:
+            fallbacks[name] = repeats
+            mapped.update((index, f"{name} (when {header[first]!r} is empty)") for index in repeats)
     return HeaderMap(
         fields=fields,
         phones=phone_columns,
         unknown=tuple(i for i in range(len(header)) if i not in mapped),
         assignments=tuple((name, mapped.get(i, RAW_ONLY)) for i, name in enumerate(header)),
+        fallbacks=fallbacks,
     )
+
+
+def _repeat_keys(header: list[str]) -> list[str]:
+    """Each header normalised, a repeat ("email (2)" beside "email") as the header it repeats."""
+    plain = [normalise_header(name) for name in header]
+    keys = []
+    for name, key in zip(header, plain, strict=True):
+        repeat = _REPEAT.fullmatch(name)
+        base = normalise_header(repeat[1]) if repeat else key
+        keys.append(base if repeat and base in plain else key)
+    return keys
 
 
 def _guess(name: str) -> tuple[str, int] | None:
@@ -183,9 +211,9 @@ def _guess(name: str) -> tuple[str, int] | None:
     if numbered:
         # "Phone 1", "Phone 2" rank after a plain "Phone" column, in their own order.
         return "phone", 1 + int(numbered.group(1))
-    for fragment, field in _CONTAINS:
+    for fragment, guessed in _CONTAINS:
         if fragment in key:
-            return field, 1
+            return guessed, 1
     return None
 
 

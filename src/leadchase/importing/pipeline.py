@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from leadchase.files import CsvWriter, PendingFile
 from leadchase.importing.headers import HeaderMap, map_headers
-from leadchase.importing.reader import open_rows, sniff
+from leadchase.importing.reader import open_regular, open_rows, sniff
 from leadchase.importing.records import Record, Reject, RowNormaliser, merge_changes
 from leadchase.store import imports as store
 from leadchase.store.suppressions import count_on_dnc
@@ -49,6 +49,10 @@ class ImportResult:
     unreadable_lead_date_samples: list[str] = field(default_factory=list)
     odd_names: int = 0
     odd_name_samples: list[str] = field(default_factory=list)
+    # A UTF-8 file with lines that are not: how they were read, how many, the first few.
+    fallback_encoding: str | None = None
+    fallback_lines: int = 0
+    fallback_line_samples: list[int] = field(default_factory=list)
     rejects_file: str | None = None
     already_imported_batch: int | None = None
     skipped: bool = False  # the same bytes were imported before: nothing was read again
@@ -82,6 +86,9 @@ class ImportResult:
             "unreadable_lead_date_samples": self.unreadable_lead_date_samples,
             "odd_names": self.odd_names,
             "odd_name_samples": self.odd_name_samples,
+            "fallback_encoding": self.fallback_encoding,
+            "fallback_lines": self.fallback_lines,
+            "fallback_line_samples": self.fallback_line_samples,
             "rejects_file": self.rejects_file,
             "batch": self.batch,
             "already_imported_batch": self.already_imported_batch,
@@ -113,7 +120,7 @@ def rejects_path_for(path: Path) -> Path:
 
 
 def _file_sha256(path: Path) -> str:
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
@@ -191,6 +198,7 @@ def import_file(
             delimiter=fmt.delimiter,
             mapping=mapping.describe(),
             dry_run=options.dry_run,
+            fallback_encoding=fmt.fallback,
         )
         result.already_imported_batch = earlier.id if earlier else None
         if not options.dry_run:
@@ -242,6 +250,8 @@ def import_file(
             raise
         result.rejects = rejects
         result.rejects_file = str(rejects.target) if rejects.written else None
+        result.fallback_lines = lead_file.fallback_lines.count
+        result.fallback_line_samples = lead_file.fallback_lines.first
     if result.batch is not None:
         store.finish_batch(
             connection,

@@ -1,8 +1,10 @@
 """Reading vendor lead files: guess the encoding and delimiter, then stream the rows.
 
 Vendors send whatever their tool produced: Facebook exports UTF-16 with tabs, Excel saves
-Windows-1252, web forms write UTF-8. `sniff` decides from the bytes alone; `open_rows` streams
-records with the physical line each one starts on, so a rejected row can be found in the file.
+Windows-1252, web forms write UTF-8. `sniff` decides from the bytes alone (the encoding in
+encodings.py); `open_rows` streams records with the physical line each one starts on, so a
+rejected row can be found in the file. Only a regular file is read: a named pipe or a device
+is refused at once.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -18,22 +22,28 @@ from types import TracebackType
 from typing import Self
 
 from leadchase.errors import ImportFileError
+from leadchase.importing.encodings import (
+    FallbackLines,
+    decoded_lines,
+    encoding_from_signature,
+    scan_8bit,
+    text_lines,
+)
 from leadchase.importing.kinds import what_else
 
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 # Rows checked at open time for a header that does not match the data.
 ALIGNMENT_SAMPLE = 200
 
-_CHUNK = 1 << 20
 _SAMPLE = 64 * 1024
-# Bytes Windows-1252 leaves undefined: a file holding them was written as Latin-1.
-_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
 @dataclass(frozen=True)
 class FileFormat:
     encoding: str  # a Python codec name: "utf-8", "utf-8-sig", "utf-16", "cp1252", ...
     delimiter: str
+    # For a UTF-8 file with lines that are not: how those lines are read ("cp1252", "latin-1").
+    fallback: str | None = None
 
 
 @dataclass(slots=True)
@@ -44,101 +54,75 @@ class RawRow:
     fields: list[str]
 
 
+def open_regular(path: Path) -> io.BufferedReader:
+    """`path` opened to read, if it is a regular file. A named pipe would wait for a writer
+    forever and a device (/dev/zero) never ends, so both are refused in one line; the check is
+    made on the file opened (without waiting), so nothing can be swapped in after it."""
+    _refuse_odd(path, path.stat().st_mode)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        _refuse_odd(path, os.fstat(descriptor).st_mode)
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _refuse_odd(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise ImportFileError(f"{path} is a folder; give the path of a .csv or .tsv file in it")
+    what = (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    raise ImportFileError(
+        f"{path} is {what}, not a file; save what it holds to a file and import that"
+    )
+
+
 def sniff(path: Path) -> FileFormat:
     """Decide a lead file's encoding and delimiter, or say why it cannot be read as a lead list."""
     if not path.exists():
         raise ImportFileError(f"{path}: no such file; check the path and try again")
-    if path.is_dir():
-        raise ImportFileError(f"{path} is a folder; give the path of a .csv or .tsv file in it")
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             head = stream.read(_SAMPLE)
             if not head:
                 raise ImportFileError(f"{path} is empty; export the leads from the vendor again")
             other_kind = what_else(head)
             if other_kind is not None:
                 raise ImportFileError(f"{path} {other_kind}")
-            encoding = _encoding_from_signature(head)
+            encoding, fallback = encoding_from_signature(head), None
             if encoding is None:
                 stream.seek(0)
-                encoding = _scan_8bit(path, stream)
+                encoding, fallback = scan_8bit(path, stream)
     except OSError as error:
         raise ImportFileError(
             f"{path}: cannot be read ({error.strerror}); check the file's permissions"
         ) from None
-    header, following = _sample_rows(path, head, encoding)
-    return FileFormat(encoding, _choose_delimiter(path, header, following))
+    header, following = _sample_rows(path, head, FileFormat(encoding, "", fallback))
+    return FileFormat(encoding, _choose_delimiter(path, header, following), fallback)
 
 
-def _encoding_from_signature(head: bytes) -> str | None:
-    """The encoding given by a byte-order mark or a UTF-16 NUL pattern; None for 8-bit files."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if head.startswith(codecs.BOM_UTF8):
-        return None  # still checked byte by byte, then read as utf-8-sig
-    return _utf16_without_bom(head)
-
-
-def _utf16_without_bom(head: bytes) -> str | None:
-    # Mostly-ASCII UTF-16 has a NUL in every other byte; anything else with NULs is binary.
-    sample = head[:4096]
-    pairs = len(sample) // 2
-    if pairs < 2:
-        return None
-    even_nuls = sample[0 : pairs * 2 : 2].count(0)
-    odd_nuls = sample[1 : pairs * 2 : 2].count(0)
-    if odd_nuls > pairs * 0.3 and even_nuls < pairs * 0.05:
-        return "utf-16-le"
-    if even_nuls > pairs * 0.3 and odd_nuls < pairs * 0.05:
-        return "utf-16-be"
-    return None
-
-
-def _scan_8bit(path: Path, stream: io.BufferedReader) -> str:
-    """Check the whole file: UTF-8 if every byte decodes, else Windows-1252 (or Latin-1)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    undefined_in_cp1252 = False
-    offset = 0
-    while chunk := stream.read(_CHUNK):
-        nul = chunk.find(0)
-        if nul >= 0:
-            raise ImportFileError(
-                f"{path} is not a text file (NUL byte at byte {offset + nul}); "
-                "export or save the leads as CSV"
-            )
-        if utf8:
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                utf8 = False
-        if not undefined_in_cp1252:
-            undefined_in_cp1252 = any(byte in chunk for byte in _CP1252_UNDEFINED)
-        offset += len(chunk)
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False  # the last character is cut short
-    if utf8:
-        return "utf-8-sig" if _starts_with_utf8_bom(stream) else "utf-8"
-    if _starts_with_utf8_bom(stream):
-        raise ImportFileError(
-            f"{path} starts with a UTF-8 marker but is not valid UTF-8; "
-            "save it again as 'CSV UTF-8' and import that"
-        )
-    return "latin-1" if undefined_in_cp1252 else "cp1252"
-
-
-def _starts_with_utf8_bom(stream: io.BufferedReader) -> bool:
-    stream.seek(0)
-    return stream.read(3) == codecs.BOM_UTF8
-
-
-def _sample_rows(path: Path, head: bytes, encoding: str) -> tuple[str, list[str]]:
+def _sample_rows(path: Path, head: bytes, fmt: FileFormat) -> tuple[str, list[str]]:
     """The header line and the next few lines of the sample, undivided."""
+    encoding = fmt.encoding
     try:
-        text = codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _SAMPLE)
+        if fmt.fallback is not None:
+            whole = head if len(head) < _SAMPLE else head[: head.rfind(b"\n") + 1]
+            decoded = decoded_lines(io.BytesIO(whole), encoding, fmt.fallback, FallbackLines())
+            text = "".join(decoded)
+        else:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            text = decoder.decode(head, final=len(head) < _SAMPLE)
     except UnicodeDecodeError as error:
         raise ImportFileError(
             f"{path} is not valid {encoding} ({error.reason} at byte {error.start}); "
@@ -177,6 +161,11 @@ def _field_count(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), []))
 
 
+def read_lines(binary: io.BufferedReader, fmt: FileFormat) -> Iterator[str]:
+    """An open file's lines as text, read the way `fmt` says (a mixed file line by line)."""
+    return text_lines(binary, fmt.encoding, fmt.fallback, FallbackLines())
+
+
 def open_rows(path: Path, fmt: FileFormat) -> LeadFile:
     """Open a sniffed lead file: read its header and check the first rows line up with it."""
     return LeadFile(path, fmt)
@@ -194,8 +183,10 @@ class LeadFile:
         self.path = path
         self.format = fmt
         self.total_bytes = path.stat().st_size
-        self._binary = path.open("rb")
-        self._text = io.TextIOWrapper(self._binary, encoding=fmt.encoding, newline="")
+        # The lines read in the fallback encoding (a mixed file), as they are read.
+        self.fallback_lines = FallbackLines()
+        self._binary = open_regular(path)
+        self._text = text_lines(self._binary, fmt.encoding, fmt.fallback, self.fallback_lines)
         self._reader = csv.reader(self._text, delimiter=fmt.delimiter)
         try:
             self.header = self._read_header()
@@ -226,7 +217,7 @@ class LeadFile:
         self.close()
 
     def close(self) -> None:
-        self._text.close()
+        self._binary.close()
 
     def _read_header(self) -> list[str]:
         try:

@@ -61,6 +61,7 @@ class RowNormaliser:
     def __post_init__(self) -> None:
         self._width = len(self.header)
         self._field = self.mapping.fields
+        self._fallbacks = self.mapping.fallbacks
 
     def _zone(self, name: str) -> ZoneInfo:
         zone = self._zones.get(name)
@@ -70,7 +71,12 @@ class RowNormaliser:
 
     def _get(self, fields: list[str], name: str) -> str:
         index = self._field.get(name)
-        return fields[index].strip() if index is not None else ""
+        if index is None:
+            return ""
+        value = fields[index].strip()
+        if not value and name in self._fallbacks:  # the header is repeated: the next one
+            value = next((v for i in self._fallbacks[name] if (v := fields[i].strip())), "")
+        return value
 
     def __call__(self, fields: list[str]) -> Record | Reject:
         if len(fields) > self._width:

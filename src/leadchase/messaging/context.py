@@ -72,6 +72,23 @@ LEAD_FALLBACKS: dict[str, str] = {
     "property_value": "your home's value",
 }
 
+# The longest a lead's merge field may be in a message: a vendor's 2,000-character "first name"
+# once made a 15-segment text. Names and places get 40 characters, anything else 60; a longer
+# value is cut, at a space when there is one in its second half.
+FIELD_LIMITS: dict[str, int] = {"first_name": 40, "last_name": 40, "city": 40, "state": 40}
+OTHER_FIELD_LIMIT = 60
+
+
+def capped(name: str, text: str) -> str:
+    """`text` cut to the limit of merge field `name`."""
+    limit = FIELD_LIMITS.get(name, OTHER_FIELD_LIMIT)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip()
+
+
 # What the lead asked for, in words a template can drop into a sentence:
 # "Are you still thinking about your {{ lead.offer_topic }}?"
 OFFER_TOPICS: dict[str, str] = {
@@ -110,9 +127,12 @@ def dollars(amount: int) -> str:
 
 def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     """The names a template can use, with fallbacks applied (documented in docs/templates.md)."""
-    given = asdict(ctx.lead)
+    given = {
+        name: capped(name, value.strip()) if isinstance(value, str) else value
+        for name, value in asdict(ctx.lead).items()
+    }
     lead: dict[str, Any] = {
-        name: (str(value).strip() if value else "") or LEAD_FALLBACKS.get(name, "")
+        name: (str(value) if value else "") or LEAD_FALLBACKS.get(name, "")
         for name, value in given.items()
     }
     lead["loan_amount"] = (
@@ -126,7 +146,7 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     lead["offer_kind"] = offer_kind
     lead["offer_topic"] = OFFER_TOPICS.get(offer_kind, OFFER_TOPICS["generic"])
     lead["full_name"] = (
-        " ".join(part for part in (ctx.lead.first_name, ctx.lead.last_name) if part) or "there"
+        " ".join(part for part in (given["first_name"], given["last_name"]) if part) or "there"
     )
     # Templates that want to word things differently when a field is missing test lead.given.x.
     lead["given"] = given

@@ -23,14 +23,19 @@ if TYPE_CHECKING:
 # Vendor amounts: "350000", "$350,000", "350,000.00", "350k", "$1.2M".
 _AMOUNT = re.compile(r"\$?\s*(\d[\d,]*(?:\.\d+)?)\s*([km])?", re.IGNORECASE)
 _SCALES = {"": 1, "k": 1_000, "m": 1_000_000}
+# No home loan or home is worth this much: a larger "amount" is junk (or 400 nines, which would
+# not even fit a float), and the template's fallback reads better than "$1e+400".
+MOST_DOLLARS = 1_000_000_000
 
 
 def whole_dollars(text: str) -> int:
-    """A vendor's amount in whole dollars; 0 (the template's fallback) when it is not one amount."""
+    """A vendor's amount in whole dollars; 0 (the template's fallback) when it is not one amount
+    or more than any home or loan is worth."""
     match = _AMOUNT.fullmatch(text.strip())
     if match is None:
         return 0
-    return round(float(match[1].replace(",", "")) * _SCALES[(match[2] or "").lower()])
+    amount = float(match[1].replace(",", "")) * _SCALES[(match[2] or "").lower()]
+    return round(amount) if amount <= MOST_DOLLARS else 0
 
 
 def lead_details(lead: Lead) -> LeadDetails:

@@ -15,6 +15,7 @@ from leadchase.messaging.context import (
 )
 from leadchase.messaging.library import TemplateError, TemplateLibrary
 from leadchase.messaging.render import Rendered, render
+from leadchase.messaging.segments import DEFAULT_MAX_SEGMENTS, too_long
 
 # Who a preview is for when no real lead is named: every field given, so no fallback hides a
 # merge field the officer wants to see filled in.
@@ -78,6 +79,11 @@ class Preview:
     lead_id: int | None
     offer_kind: str
     messages: tuple[Rendered, ...]
+    max_segments: int = DEFAULT_MAX_SEGMENTS
+
+    def held(self, message: Rendered) -> str | None:
+        """Why a send would hold this text (too long), or None."""
+        return too_long(message.segments, self.max_segments)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,11 +92,11 @@ class Preview:
             "lead": self.lead,
             "lead_id": self.lead_id,
             "offer_kind": self.offer_kind,
-            "messages": [_message_json(message) for message in self.messages],
+            "messages": [_message_json(message, self.held(message)) for message in self.messages],
         }
 
 
-def _message_json(message: Rendered) -> dict[str, Any]:
+def _message_json(message: Rendered, held: str | None) -> dict[str, Any]:
     document: dict[str, Any] = {"variant": message.variant}
     if message.channel == "email":
         document["subject"] = message.subject
@@ -101,6 +107,7 @@ def _message_json(message: Rendered) -> dict[str, Any]:
             "encoding": message.segments.encoding,
             "units": message.segments.units,
             "segments": message.segments.segments,
+            "held": held,
         }
     return document
 
@@ -115,6 +122,7 @@ def preview_template(
     lead_id: int | None = None,
     variant: int | None = None,
     offer_kind: str | None = None,
+    max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> Preview:
     """Render `name` for a lead; without `variant`, every wording framed for its offer kind."""
     if offer_kind is not None and offer_kind not in OFFER_KINDS:
@@ -135,4 +143,6 @@ def preview_template(
         render(library, name, ctx, lead_id=lead_id or 0, step_key="preview", variant=number)
         for number in numbers
     )
-    return Preview(name, template.channel, lead_label, lead_id, ctx.offer_kind, messages)
+    return Preview(
+        name, template.channel, lead_label, lead_id, ctx.offer_kind, messages, max_segments
+    )

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from leadchase.contact.channels import MessageChannel
+from leadchase.display import without_controls
 from leadchase.messaging.context import MessageContext, template_variables
 from leadchase.messaging.library import (
     MessageTemplate,
@@ -107,7 +108,9 @@ def _render_part(
 
     compiled = library.compiled(template, variant, part)
     try:
-        return tidy(compiled.render(variables))
+        # The one place a message takes its final characters: no control character of a
+        # lead's data (an escape sequence, a bidi override) reaches a phone or a mail client.
+        return tidy(without_controls(compiled.render(variables)))
     except jinja2.UndefinedError as error:
         raise TemplateError(
             template.name,

@@ -22,6 +22,9 @@ GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
+# Twilio refuses a longer body; [twilio] max_segments (default 10) usually holds a text first.
+TWILIO_MOST_CHARACTERS = 1600
+DEFAULT_MAX_SEGMENTS = 10
 
 Encoding = Literal["GSM-7", "UCS-2"]
 
@@ -34,6 +37,20 @@ class SegmentInfo:
     characters: int
     units: int
     segments: int
+
+
+def too_long(info: SegmentInfo | None, max_segments: int) -> str | None:
+    """Why a text is too long to send (a send holds it), or None; an email is never too long."""
+    if info is None:
+        return None
+    if info.characters > TWILIO_MOST_CHARACTERS:
+        return (
+            f"the text is {info.characters:,} characters; "
+            f"Twilio refuses more than {TWILIO_MOST_CHARACTERS:,}"
+        )
+    if info.segments > max_segments:
+        return f"the text is {info.segments} segments; [twilio] max_segments is {max_segments}"
+    return None
 
 
 def is_gsm7(char: str) -> bool:
