@@ -5,39 +5,16 @@ from __future__ import annotations
 
 import csv
 import os
-import stat
 from pathlib import Path
 
 import pytest
 
 from leadchase.workspace import Workspace
 from tests.conftest import NOW, SF_MORNING, import_lead, run, run_json
+from tests.file_helpers import regular_private, untouched
+from tests.file_helpers import victim as victim  # a fixture, used by name
 
-VICTIM_TEXT = "the victim's own words\n"
 HYPERLINK = '=HYPERLINK("http://evil.example","x")'
-
-
-@pytest.fixture
-def victim(tmp_path: Path) -> Path:
-    """A file elsewhere that a planted link points at; nothing may change it."""
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    path = elsewhere / "victim.txt"
-    path.write_text(VICTIM_TEXT, encoding="utf-8")
-    path.chmod(0o644)
-    return path
-
-
-def _untouched(victim: Path) -> bool:
-    return (
-        victim.read_text(encoding="utf-8") == VICTIM_TEXT
-        and stat.S_IMODE(victim.stat().st_mode) == 0o644
-    )
-
-
-def _regular_private(path: Path) -> bool:
-    status = path.lstat()
-    return stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == 0o600
 
 
 def _lead_file(folder: Path) -> Path:
@@ -60,7 +37,7 @@ def test_the_rejects_file_neutralises_the_vendor_header_and_every_cell(
         header, row = list(csv.reader(handle))
     assert header == ["line", "name", "phone", "email", "'" + HYPERLINK, "reason"]
     assert row[:3] == ["3", "'=cmd|' /C calc'!A0", "123"]
-    assert _regular_private(rejects)
+    assert regular_private(rejects)
 
 
 def test_the_rejects_file_is_never_written_through_a_planted_link(
@@ -72,8 +49,8 @@ def test_the_rejects_file_is_never_written_through_a_planted_link(
     (tmp_path / ".leads.rejects.csv.partial").symlink_to(victim)
     summary = run_json("import", str(lead_file), now=SF_MORNING)
     assert summary["rejects_file"] == str(target)
-    assert _untouched(victim)
-    assert _regular_private(target)  # the link was replaced by the file, not written through
+    assert untouched(victim)
+    assert regular_private(target)  # the link was replaced by the file, not written through
 
 
 def test_the_calendar_file_is_never_written_through_a_planted_link(
@@ -85,8 +62,8 @@ def test_the_calendar_file_is_never_written_through_a_planted_link(
     (tmp_path / ".calls.ics.partial").symlink_to(victim)
     result = run("agenda", "--ics", str(target), now=NOW)
     assert result.exit_code == 0, result.output
-    assert _untouched(victim)
-    assert _regular_private(target)
+    assert untouched(victim)
+    assert regular_private(target)
     assert target.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
 
 

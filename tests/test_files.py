@@ -6,7 +6,6 @@ import csv
 import errno
 import io
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,20 +24,10 @@ from leadchase.files import (
 )
 from leadchase.store.engine import create_private_file
 from leadchase.workspace import Workspace
+from tests.file_helpers import regular_private, untouched
+from tests.file_helpers import victim as victim  # a fixture, used by name
 
 runner = CliRunner()
-VICTIM_TEXT = "the victim's own words\n"
-
-
-@pytest.fixture
-def victim(tmp_path: Path) -> Path:
-    """A file elsewhere that a planted link points at; nothing may change it."""
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    path = elsewhere / "victim.txt"
-    path.write_text(VICTIM_TEXT, encoding="utf-8")
-    path.chmod(0o644)
-    return path
 
 
 @pytest.fixture
@@ -47,18 +36,6 @@ def tokens(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     queue = ["planted", "fresh", "spare"]
     monkeypatch.setattr(files, "_token", lambda: queue.pop(0))
     yield queue
-
-
-def _untouched(victim: Path) -> bool:
-    return (
-        victim.read_text(encoding="utf-8") == VICTIM_TEXT
-        and stat.S_IMODE(victim.stat().st_mode) == 0o644
-    )
-
-
-def _regular_private(path: Path) -> bool:
-    status = path.lstat()
-    return stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == 0o600
 
 
 def test_links_planted_at_the_target_and_the_temporary_name_are_never_followed(
@@ -70,8 +47,8 @@ def test_links_planted_at_the_target_and_the_temporary_name_are_never_followed(
     planted.symlink_to(victim)
     with private_file(out) as handle:
         handle.write("id,name\n")
-    assert _untouched(victim)
-    assert _regular_private(out) and out.read_text(encoding="utf-8") == "id,name\n"
+    assert untouched(victim)
+    assert regular_private(out) and out.read_text(encoding="utf-8") == "id,name\n"
     assert planted.is_symlink()  # left as it was found, never opened
     assert tokens == ["spare"]  # the planted name was passed over for a fresh one
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -90,8 +67,8 @@ def test_an_export_onto_a_planted_link_replaces_the_link(
     (tmp_path / ".out.csv.partial").symlink_to(victim)  # the name exports once wrote through
     result = runner.invoke(app, ["export", "leads", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert _untouched(victim)
-    assert _regular_private(out)
+    assert untouched(victim)
+    assert regular_private(out)
     assert out.read_text(encoding="utf-8-sig").startswith("id,name,")
 
 
@@ -115,7 +92,7 @@ def test_keep_existing_keeps_a_file_and_refuses_a_link(tmp_path: Path, victim: P
     assert write_private(settings, "first = 1\n", keep_existing=True)
     assert not write_private(settings, "second = 2\n", keep_existing=True)
     assert settings.read_text(encoding="utf-8") == "first = 1\n"
-    assert _regular_private(settings)
+    assert regular_private(settings)
     dangling = tmp_path / "secret"
     dangling.symlink_to(tmp_path / "elsewhere" / "not-yet")
     assert not write_private(dangling, "key\n", keep_existing=True)
@@ -123,7 +100,7 @@ def test_keep_existing_keeps_a_file_and_refuses_a_link(tmp_path: Path, victim: P
     linked = tmp_path / "linked"
     linked.symlink_to(victim)
     assert not write_private(linked, "key\n", keep_existing=True)
-    assert _untouched(victim)
+    assert untouched(victim)
 
 
 def test_write_private_replaces_whole_and_takes_bytes(tmp_path: Path, victim: Path) -> None:
@@ -131,7 +108,7 @@ def test_write_private_replaces_whole_and_takes_bytes(tmp_path: Path, victim: Pa
     target.symlink_to(victim)
     assert write_private(target, b"Hi {{ first_name }}\r\n")
     assert target.read_bytes() == b"Hi {{ first_name }}\r\n"
-    assert _regular_private(target) and _untouched(victim)
+    assert regular_private(target) and untouched(victim)
 
 
 def test_csv_writer_neutralises_every_cell_headers_included() -> None:
@@ -151,13 +128,13 @@ def test_an_append_file_is_private_and_refuses_a_link(tmp_path: Path, victim: Pa
     with open_private_append(log) as handle:
         handle.write("next line\n")
     assert log.read_text(encoding="utf-8") == "earlier line\nnext line\n"
-    assert _regular_private(log)
+    assert regular_private(log)
     linked = tmp_path / "linked.log"
     linked.symlink_to(victim)
     with pytest.raises(OSError) as raised:
         open_private_append(linked)
     assert raised.value.errno == errno.ELOOP
-    assert _untouched(victim)
+    assert untouched(victim)
 
 
 def test_a_move_never_replaces_and_leaves_the_file_private(tmp_path: Path) -> None:
@@ -171,7 +148,7 @@ def test_a_move_never_replaces_and_leaves_the_file_private(tmp_path: Path) -> No
     target = tmp_path / "free.csv"
     move_private(source, target)
     assert not source.exists() and target.read_text(encoding="utf-8") == "lead file"
-    assert _regular_private(target)
+    assert regular_private(target)
 
 
 def test_a_moved_link_stays_a_link_and_its_target_keeps_its_mode(
@@ -182,7 +159,7 @@ def test_a_moved_link_stays_a_link_and_its_target_keeps_its_mode(
     target = tmp_path / "moved.csv"
     move_private(source, target)
     assert target.is_symlink() and not os.path.lexists(source)
-    assert _untouched(victim)
+    assert untouched(victim)
 
 
 def test_a_move_without_hard_links_is_a_rename_that_still_never_replaces(
@@ -206,7 +183,7 @@ def test_a_move_without_hard_links_is_a_rename_that_still_never_replaces(
 def test_the_database_file_is_created_private_and_never_through_a_link(tmp_path: Path) -> None:
     database = tmp_path / "leadchase.db"
     create_private_file(database)
-    assert _regular_private(database) and database.stat().st_size == 0
+    assert regular_private(database) and database.stat().st_size == 0
     dangling = tmp_path / "other.db"
     dangling.symlink_to(tmp_path / "elsewhere.db")
     with pytest.raises(ConfigError, match="link to a missing file"):
