@@ -8,6 +8,7 @@ which is how tests point the real SDK at a fake Twilio on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from leadchase.errors import EXIT_HALTED, LeadchaseError
 
 REQUEST_TIMEOUT = 15.0  # seconds; a hung connection must not stall a send run
 PAGE_SIZE = 200
+ERROR_EXCERPT = 200  # characters of an error answer that is not Twilio's, shown in a message
 FIND_SENT_LIMIT = 200  # a lead gets a handful of texts a day; 200 covers any overlap window
 # Twilio filters listings by the UTC day a message was sent, so listings start a day early and the
 # exact cut is made here, with a few minutes of slack for clock skew between us and Twilio.
@@ -87,6 +89,7 @@ def retry_after_seconds(header: str | None) -> float | None:
 
 class _ReroutingClient(Protocol):
     retry_after: float | None
+    last_response: Any  # twilio.http.response.Response: the last answer, for error bodies
 
     def close(self) -> None: ...
 
@@ -98,13 +101,16 @@ def _http_client(base_url: str, timeout: float) -> _ReroutingClient:
         """One HTTP session for every request, sent to `base_url`, remembering Retry-After."""
 
         retry_after: float | None = None
+        last_response: Any = None
 
         def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
             if base_url != DEFAULT_TWILIO_BASE_URL:
                 url = reroute(url, base_url)
-            self.retry_after = None  # a network error must not reuse an earlier answer's delay
+            # A network error must not reuse an earlier answer's delay or body.
+            self.retry_after = self.last_response = None
             response = super().request(method, url, *args, **kwargs)
             self.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            self.last_response = response
             return response
 
         def close(self) -> None:
@@ -115,28 +121,32 @@ def _http_client(base_url: str, timeout: float) -> _ReroutingClient:
     return client
 
 
-def _refusal(error: Exception) -> tuple[int, int | None, str]:
-    """HTTP status, Twilio error code and message of a refusal, however the SDK raised it.
+def _refusal(error: Exception, response: Any) -> tuple[int, int | None, str]:
+    """HTTP status, Twilio error code and message of a refusal, read from Twilio's answer.
 
-    Single requests raise TwilioRestException (TwilioServiceException for RFC 9457 bodies),
-    which carry .status and .code; a refused listing page raises
-    TwilioException("Unable to fetch page", response), so its error body is read here.
+    The SDK's exceptions lose the body when it is not Twilio's JSON (a proxy's HTML page, an
+    empty 502), so the answer the HTTP client kept is read instead: a Twilio error body gives its
+    code and message, anything else a short, cleaned excerpt.
     """
-    status = getattr(error, "status", None)
-    if isinstance(status, int):
-        code = getattr(error, "code", None)
-        detail = getattr(error, "msg", None) or getattr(error, "detail", None) or error
-        return status, code if isinstance(code, int) else None, str(detail)
-    response = error.args[-1] if error.args else None
-    status = int(getattr(response, "status_code", 0))
+    status = getattr(response, "status_code", None) or getattr(error, "status", None) or 0
+    text = str(getattr(response, "text", "") or "")
     try:
-        body = json.loads(str(getattr(response, "text", "")))
+        body = json.loads(text)
     except ValueError:
         body = None
-    if not isinstance(body, dict):
-        return status, None, str(error.args[0] if error.args else error)
-    code = body.get("code")
-    return status, code if isinstance(code, int) else None, str(body.get("message"))
+    if isinstance(body, dict):
+        code, message = body.get("code"), body.get("message") or body.get("detail")
+        if isinstance(code, int) and isinstance(message, str):
+            return int(status), code, excerpt(message)
+    return int(status), None, excerpt(text) or "(an empty answer)"
+
+
+def excerpt(text: str, limit: int = ERROR_EXCERPT) -> str:
+    """Outside text fit for one line of a message: control and format characters (escape
+    sequences, bidirectional overrides) removed, spaces collapsed, at most `limit` characters."""
+    kept = "".join(c for c in text if c.isspace() or unicodedata.category(c)[0] != "C")
+    line = " ".join(kept.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _listing_start(since: datetime) -> str:
@@ -273,7 +283,8 @@ class TwilioTexts:
         try:
             yield
         except TwilioException as error:
-            raise self._refused(what, *_refusal(error), missing_text) from None
+            refusal = _refusal(error, self._http.last_response)
+            raise self._refused(what, *refusal, missing_text) from None
         except OSError as error:  # requests' connection errors and timeouts are OSErrors
             raise TwilioError(self._unreachable(error), "retry") from None
 
@@ -295,7 +306,8 @@ class TwilioTexts:
             sender = settings.from_number or f"messaging service {settings.messaging_service_sid}"
             message = fix.format(account=settings.account_sid, sender=sender)
         else:
-            message = f"Twilio could not {what} (HTTP {status}, error {code}): {detail}"
+            error = f"HTTP {status}, error {code}" if code is not None else f"HTTP {status}"
+            message = f"Twilio could not {what} ({error}): {detail}"
         return TwilioError(self._printable(message), outcome, code_text)
 
     def _unreachable(self, error: OSError) -> str:

@@ -1,0 +1,84 @@
+"""Twilio misbehaving: answers that are not Twilio's, hung requests, endless listings.
+
+The real twilio SDK against the fake Twilio on 127.0.0.1, told to answer like a broken proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import timedelta
+
+import pytest
+
+from leadchase.channels.twilio_sms import ERROR_EXCERPT, TwilioError, TwilioTexts
+from tests.conftest import NOW
+from tests.fake_twilio import FakeTwilio
+from tests.test_twilio_channel import LEAD, settings_for
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTwilio]:
+    with FakeTwilio(clock=lambda: NOW) as server:
+        yield server
+
+
+@pytest.fixture
+def texts(fake: FakeTwilio) -> Iterator[TwilioTexts]:
+    with closing(TwilioTexts(settings_for(fake))) as sender:
+        yield sender
+
+
+PROXY_PAGE = (
+    "<html><body>\x1b[31m502 Bad Gateway\x1b[0m\u202e\r\n" + "nginx " * 200 + "</body></html>"
+)
+
+
+def test_a_proxy_error_page_is_shown_as_a_short_clean_excerpt(
+    fake: FakeTwilio, texts: TwilioTexts
+) -> None:
+    fake.answer_next("list", 502, body=PROXY_PAGE)
+
+    with pytest.raises(TwilioError) as raised:
+        texts.list_inbound(NOW - timedelta(hours=1))
+
+    message = str(raised.value)
+    assert message.startswith(
+        "Twilio could not list incoming texts (HTTP 502): <html><body>[31m502 Bad Gateway[0m nginx"
+    )
+    assert "None" not in message
+    assert not any(ord(c) < 32 or c == "\u202e" for c in message)
+    assert len(message) < ERROR_EXCERPT + 60
+    assert raised.value.outcome == "retry"
+
+
+def test_json_that_is_not_twilios_error_is_shown_as_it_came(
+    fake: FakeTwilio, texts: TwilioTexts
+) -> None:
+    fake.answer_next("create", 500, {"error": "upstream timed out"})
+    fake.answer_next("fetch", 503, body="")
+
+    outcome = texts.send_text(LEAD, "Hi Dana")
+    with pytest.raises(TwilioError) as raised:
+        texts.delivery_status("SM" + "1" * 32)
+
+    assert outcome.outcome == "retry"
+    assert outcome.error_message == (
+        'Twilio could not send the text (HTTP 500): {"error": "upstream timed out"}'
+    )
+    assert str(raised.value) == "Twilio could not fetch text SM" + "1" * 32 + (
+        " (HTTP 503): (an empty answer)"
+    )
+
+
+def test_a_twilio_error_still_gives_its_code_and_message(
+    fake: FakeTwilio, texts: TwilioTexts
+) -> None:
+    fake.fail_next_creates(400, 30007, "Message filtered\x1b[2J")
+
+    outcome = texts.send_text(LEAD, "Hi Dana")
+
+    assert (outcome.outcome, outcome.error_code) == ("failed", "30007")
+    assert outcome.error_message == (
+        "Twilio could not send the text (HTTP 400, error 30007): Message filtered[2J"
+    )
