@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from leadchase.errors import (
     EXIT_ERROR,
     EXIT_HALTED,
+    EXIT_HELD,
     EXIT_OK,
     BusyError,
     ConfigError,
@@ -127,7 +128,9 @@ class DaemonPasses:
             self.log.exception("send pass failed (a bug: please report it); trying again next time")
             return EXIT_ERROR
         self._report(result)
-        return EXIT_HALTED if result.halted else EXIT_OK
+        if result.halted:
+            return EXIT_HALTED
+        return EXIT_HELD if result.held_channels else EXIT_OK
 
     def _report(self, result: SendResult) -> None:
         for item in result.items:
@@ -152,6 +155,8 @@ class DaemonPasses:
         self.log.log(
             logging.INFO if summary else logging.DEBUG, "send pass: %s", summary or "nothing due"
         )
+        if result.held_channels:
+            self.log.warning("%s", result.held_summary())
         if result.halted:
             self.log.critical(
                 "SENDING HALTED: %s. Fix it; the daemon keeps running and the next pass tries again.",

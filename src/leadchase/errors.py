@@ -14,6 +14,7 @@ EXIT_USAGE = 2  # wrong command-line usage (Typer's own code)
 EXIT_CONFIG = 3  # workspace or configuration problem
 EXIT_BUSY = 4  # another run holds the lock, or the database stayed busy
 EXIT_HALTED = 5  # sending halted by a configuration error (provider, officer details, settings)
+EXIT_HELD = 6  # a provider was down or kept failing: its channel waits, the other one sent
 
 
 class LeadchaseError(Exception):

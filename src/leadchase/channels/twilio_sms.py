@@ -15,12 +15,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from leadchase.channels.base import DeliveryStatus, InboundText, Outcome, SendOutcome
+from leadchase.channels.base import (
+    DeliveryStatus,
+    Inbound,
+    InboundText,
+    Outcome,
+    ProviderError,
+    SendOutcome,
+)
 from leadchase.channels.config import DEFAULT_TWILIO_BASE_URL, TwilioSettings
-from leadchase.errors import EXIT_HALTED, LeadchaseError
 
-REQUEST_TIMEOUT = 15.0  # seconds; a hung connection must not stall a send run
+# Seconds to wait for Twilio's answer. Twilio answers in well under a second; a run that finds
+# Twilio hung stops calling it after one timed-out call (docs/running.md), so this bounds how
+# long an outage can hold up a run's emails.
+REQUEST_TIMEOUT = 10.0
 PAGE_SIZE = 200
+# Pages of incoming texts one listing reads (10,000 texts): a huge account or an endpoint that
+# never stops paging cannot hold a send run up (docs/running.md).
+INBOUND_PAGES = 50
+SENDING = "send the text"
 ERROR_EXCERPT = 200  # characters of an error answer that is not Twilio's, shown in a message
 FIND_SENT_LIMIT = 200  # a lead gets a handful of texts a day; 200 covers any overlap window
 # Twilio filters listings by the UTC day a message was sent, so listings start a day early and the
@@ -46,15 +59,8 @@ HALT_FIXES = {
 }
 
 
-class TwilioError(LeadchaseError):
+class TwilioError(ProviderError):
     """Twilio refused a request or could not be reached; `outcome` says what a send run should do."""
-
-    def __init__(self, message: str, outcome: Outcome, error_code: str | None = None) -> None:
-        super().__init__(message)
-        self.outcome: Outcome = outcome
-        self.error_code = error_code
-        if outcome == "halt":
-            self.exit_code = EXIT_HALTED
 
 
 def classify_twilio_error(status: int, code: int | None) -> Outcome:
@@ -149,6 +155,26 @@ def excerpt(text: str, limit: int = ERROR_EXCERPT) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def _may_have_arrived(error: OSError) -> bool:
+    """Whether a request that failed on the network may still have reached Twilio. Only a
+    connection never made (refused, no route, a name not found, a connect timeout) is sure not
+    to have; a timeout waiting for the answer or a dropped connection may come after Twilio
+    took the text."""
+    from requests.exceptions import ConnectTimeout
+    from urllib3.exceptions import ConnectTimeoutError
+
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return not isinstance(error, ConnectTimeout) and not isinstance(reason, ConnectTimeoutError)
+
+
+def _cause(error: OSError) -> str:
+    """What went wrong on the network, in short: the innermost reason, without the request's
+    URL (a lookup's URL holds the lead's number)."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    cause = reason if isinstance(reason, Exception) else error
+    return excerpt(f"{type(cause).__name__}: {cause}")
+
+
 def _listing_start(since: datetime) -> str:
     return (since.astimezone(UTC) - DAY_OVERLAP).strftime("%Y-%m-%d")
 
@@ -175,7 +201,7 @@ class TwilioTexts:
             else {"messaging_service_sid": settings.messaging_service_sid}
         )
         try:
-            with self._calling("send the text"):
+            with self._calling(SENDING):
                 message = self._client.messages.create(to=to, body=body, **sender)
         except TwilioError as error:
             return SendOutcome(
@@ -211,10 +237,12 @@ class TwilioTexts:
             str(message.sid), str(message.status), str(code) if code is not None else None
         )
 
-    def list_inbound(self, since: datetime) -> list[InboundText]:
+    def list_inbound(self, since: datetime) -> Inbound:
         """Texts our number received since `since` (less a few minutes), oldest first, once each.
 
         The slack can return a text already seen by an earlier poll: callers dedupe by provider_id.
+        At most INBOUND_PAGES pages are read: a listing longer than that (a messaging service
+        lists the whole account; a broken endpoint may never end) comes back incomplete.
         """
         earliest = since - CLOCK_SLACK
         query: dict[str, Any] = {"date_sent_after": _listing_start(since), "page_size": PAGE_SIZE}
@@ -222,23 +250,29 @@ class TwilioTexts:
             query["to"] = self._settings.from_number
         received: dict[str, InboundText] = {}  # by SID: a text listed twice counts once
         with self._calling("list incoming texts"):
-            for message in self._client.messages.stream(**query):
-                at = message.date_sent or message.date_created
-                if (
-                    message.direction != "inbound"
-                    or not self._is_ours(message.to, message.messaging_service_sid)
-                    or at is None
-                    or at < earliest
-                ):
-                    continue
-                received[message.sid] = InboundText(
-                    provider_id=str(message.sid),
-                    from_number=str(message.from_),
-                    to_number=str(message.to),
-                    body=str(message.body or ""),
-                    received_at=at,
-                )
-        return sorted(received.values(), key=lambda text: text.received_at)
+            page = self._client.messages.page(**query)
+            for pages_read in range(1, INBOUND_PAGES + 1):
+                for message in page:
+                    at = message.date_sent or message.date_created
+                    if (
+                        message.direction == "inbound"
+                        and self._is_ours(message.to, message.messaging_service_sid)
+                        and at is not None
+                        and at >= earliest
+                    ):
+                        received[message.sid] = InboundText(
+                            provider_id=str(message.sid),
+                            from_number=str(message.from_),
+                            to_number=str(message.to),
+                            body=str(message.body or ""),
+                            received_at=at,
+                        )
+                complete = page.next_page_url is None
+                if complete or pages_read == INBOUND_PAGES:
+                    break
+                page = page.next_page()
+        texts = sorted(received.values(), key=lambda text: text.received_at)
+        return Inbound(tuple(texts), complete)
 
     def check(self) -> str | None:
         settings = self._settings
@@ -283,9 +317,18 @@ class TwilioTexts:
         try:
             yield
         except TwilioException as error:
-            refusal = _refusal(error, self._http.last_response)
-            raise self._refused(what, *refusal, missing_text) from None
+            refused = self._refused(what, *_refusal(error, self._http.last_response), missing_text)
+            refused.retry_after = self._http.retry_after
+            raise refused from None
+        except ValueError:  # an answer that is not JSON at all, e.g. a proxy's page with 200
+            status, _, detail = _refusal(ValueError(), self._http.last_response)
+            raise TwilioError(
+                self._printable(f"Twilio's answer could not be read (HTTP {status}): {detail}"),
+                "retry",
+            ) from None
         except OSError as error:  # requests' connection errors and timeouts are OSErrors
+            if what == SENDING and _may_have_arrived(error):
+                raise TwilioError(self._no_answer(error), "unconfirmed") from None
             raise TwilioError(self._unreachable(error), "retry") from None
 
     def _refused(
@@ -312,8 +355,14 @@ class TwilioTexts:
 
     def _unreachable(self, error: OSError) -> str:
         return self._printable(
-            f"cannot reach Twilio at {self._settings.base_url} ({type(error).__name__}: {error}); "
+            f"cannot reach Twilio at {self._settings.base_url} ({_cause(error)}); "
             "check the network or LEADCHASE_TWILIO_BASE_URL"
+        )
+
+    def _no_answer(self, error: OSError) -> str:
+        return self._printable(
+            f"no answer from Twilio at {self._settings.base_url} ({_cause(error)}); the text may "
+            "have gone, so it is looked up at Twilio before it is ever sent again"
         )
 
     def _printable(self, text: str) -> str:
