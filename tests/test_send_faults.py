@@ -195,3 +195,20 @@ def test_statuses_are_followed_for_three_days_not_for_ever(sending: Sending) -> 
     sending.send(NOW + timedelta(days=3, hours=1))
 
     assert (after_sending, within, fetches()) == (1, 2, 2)
+
+
+def test_smtp_down_texts_still_go_and_emails_wait(
+    sending: Sending, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_leads(sending.workspace, NOW, 3)
+    monkeypatch.setenv("LEADCHASE_SMTP_PORT", str(closed_port()))
+
+    result = sending.send(NOW)
+
+    emails = [item.result for item in result.items if item.channel == "email"]
+    assert emails == ["retry_later", "held", "held"]  # one tried three times, the rest wait
+    assert result.held_channels["email"].startswith("still failing: SMTP server 127.0.0.1:")
+    assert sorted(m["to"] for m in sending.twilio.sent()) == PHONES[:3]
+    monkeypatch.setenv("LEADCHASE_SMTP_PORT", str(sending.smtp.port))
+    later = sending.send(NOW + timedelta(minutes=6))
+    assert later.count("sent") == 3 and len(sending.smtp.received) == 3

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 
-from leadchase.channels.twilio_sms import ERROR_EXCERPT, TwilioError, TwilioTexts
+from leadchase.channels.twilio_sms import ERROR_EXCERPT, INBOUND_PAGES, TwilioError, TwilioTexts
 from tests.conftest import NOW
 from tests.fake_twilio import FakeTwilio
-from tests.test_twilio_channel import LEAD, settings_for
+from tests.test_twilio_channel import LEAD, closed_port, settings_for
 
 
 @pytest.fixture
@@ -82,3 +83,29 @@ def test_a_twilio_error_still_gives_its_code_and_message(
     assert outcome.error_message == (
         "Twilio could not send the text (HTTP 400, error 30007): Message filtered[2J"
     )
+
+
+def test_a_network_error_never_shows_the_leads_number(fake: FakeTwilio) -> None:
+    down = settings_for(fake, base_url=f"http://127.0.0.1:{closed_port()}")
+    with closing(TwilioTexts(down)) as sender, pytest.raises(TwilioError) as raised:
+        sender.find_sent(LEAD, "Hi Dana", NOW)
+
+    message = str(raised.value)
+    assert message.startswith(f"cannot reach Twilio at {down.base_url} (NewConnectionError: ")
+    assert "Connection refused" in message
+    assert LEAD not in message and quote(LEAD) not in message and "Messages.json" not in message
+
+
+def test_a_huge_listing_stops_at_the_page_cap(fake: FakeTwilio, texts: TwilioTexts) -> None:
+    fake.max_page_size = 2
+    for number in range(2 * INBOUND_PAGES + 3):
+        fake.add_inbound(LEAD, f"reply {number}")
+
+    inbound = texts.list_inbound(NOW - timedelta(hours=1))
+
+    assert not inbound.complete
+    assert len(fake.requests) == INBOUND_PAGES
+    newest = {f"reply {number}" for number in range(3, 2 * INBOUND_PAGES + 3)}
+    assert {text.body for text in inbound.texts} == newest  # Twilio lists newest first
+    fake.max_page_size = 1000
+    assert texts.list_inbound(NOW - timedelta(hours=1)).complete
