@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from leadchase.channels.twilio_sms import ERROR_EXCERPT, INBOUND_PAGES, TwilioError, TwilioTexts
-from tests.conftest import NOW
+from tests.conftest import NOW, Sending, run
 from tests.fake_twilio import FakeTwilio
 from tests.test_twilio_channel import LEAD, closed_port, settings_for
 
@@ -109,3 +109,26 @@ def test_a_huge_listing_stops_at_the_page_cap(fake: FakeTwilio, texts: TwilioTex
     assert {text.body for text in inbound.texts} == newest  # Twilio lists newest first
     fake.max_page_size = 1000
     assert texts.list_inbound(NOW - timedelta(hours=1)).complete
+
+
+@pytest.mark.parametrize("typed", ["+1500555000", "5005550006", "+15005550006 "])
+def test_check_wants_exactly_one_of_the_accounts_numbers(fake: FakeTwilio, typed: str) -> None:
+    """Twilio's number filter matches part of a number; only a whole number passes."""
+    with closing(TwilioTexts(settings_for(fake, from_number=typed))) as sender:
+        problem = sender.check()
+
+    assert problem == (
+        f"{typed} is not a phone number on Twilio account {fake.account_sid}; set TWILIO_FROM "
+        "to one of the account's numbers"
+    )
+
+
+def test_doctor_names_a_sending_number_that_is_only_part_of_one(
+    sending: Sending, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWILIO_FROM", "+1500555")
+
+    result = run("doctor")
+
+    assert result.exit_code != 0
+    assert "+1500555 is not a phone number on Twilio account" in result.output

@@ -35,6 +35,7 @@ PAGE_SIZE = 200
 INBOUND_PAGES = 50
 SENDING = "send the text"
 ERROR_EXCERPT = 200  # characters of an error answer that is not Twilio's, shown in a message
+NUMBERS_LISTED = 100  # the account's numbers matching TWILIO_FROM that doctor looks through
 FIND_SENT_LIMIT = 200  # a lead gets a handful of texts a day; 200 covers any overlap window
 # Twilio filters listings by the UTC day a message was sent, so listings start a day early and the
 # exact cut is made here, with a few minutes of slack for clock skew between us and Twilio.
@@ -284,9 +285,11 @@ class TwilioTexts:
         try:
             with self._calling("check the Twilio account"):
                 account = self._client.api.accounts(settings.account_sid).fetch()
-                number_found = not settings.from_number or bool(
-                    self._client.incoming_phone_numbers.list(
-                        phone_number=settings.from_number, limit=1
+                # Twilio's PhoneNumber filter matches part of a number: compare whole numbers.
+                number_found = not settings.from_number or any(
+                    number.phone_number == settings.from_number
+                    for number in self._client.incoming_phone_numbers.list(
+                        phone_number=settings.from_number, limit=NUMBERS_LISTED
                     )
                 )
         except TwilioError as error:
