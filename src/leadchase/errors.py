@@ -45,3 +45,10 @@ class CadenceError(LeadchaseError):
 
 class BusyError(LeadchaseError):
     exit_code = EXIT_BUSY
+
+
+class DatabaseProblem(LeadchaseError):
+    """The workspace database cannot be used as it is: damaged, empty, or read-only for a
+    command that writes. The message says that nothing was changed and how to recover."""
+
+    exit_code = EXIT_CONFIG

@@ -84,6 +84,7 @@ def _register() -> None:
         cadence,
         compliance,
         daemon,
+        db,
         dnc,
         doctor,
         export,
@@ -100,7 +101,7 @@ def _register() -> None:
     # The order of --help and of docs/cli.md.
     for group in (
         workspace, imports, today, leads, cadence, templates, send, doctor, replies,
-        compliance, daemon, dnc, stats, export, agenda,
+        compliance, daemon, dnc, stats, export, agenda, db,
     ):  # fmt: skip
         group.register(app)
     use_everywhere(app)
