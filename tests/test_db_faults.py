@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from leadchase.errors import DatabaseProblem
 from leadchase.store.database import Database
 from leadchase.store.engine import make_engine
 from leadchase.store.migrations import MIGRATIONS, check_migrated, migrate
 from leadchase.workspace import Workspace
-from tests.conftest import NOW, PROJECT, SF_MORNING, import_leads, run
+from tests.conftest import NOW, PHONES, PROJECT, SF_MORNING, Sending, import_leads, query, run
 
 RESTORE = "docs/running.md, Backups"
 
@@ -241,3 +247,83 @@ def test_reading_commands_work_on_a_read_only_workspace(workspace: Workspace, lo
         "somewhere you can write\n"
     )
     assert path.read_bytes() == before
+
+
+# -- a full disk ----------------------------------------------------------------------------------
+
+
+def test_a_full_disk_during_a_send_is_one_line_and_the_next_run_settles_it(
+    sending: Sending,
+) -> None:
+    """SQLite's max_page_count makes the database "full" at its present size, so the run's
+    writes fail with SQLite's own SQLITE_FULL, as on a full disk, through the real stack."""
+    import_leads(sending.workspace, SF_MORNING, 12)
+    with sqlite3.connect(sending.workspace.default_database) as probe:
+        (pages,) = probe.execute("PRAGMA page_count").fetchone()
+
+    def no_room(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(Pool, "connect", no_room)
+    try:
+        result = run("send", now=SF_MORNING)
+    finally:
+        event.remove(Pool, "connect", no_room)
+
+    assert result.exit_code == 3, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith(
+        "error: the database could not be written (database or disk is full: the disk is full"
+    )
+    assert result.stderr.count("\n") == 1
+    # Space again: the next runs settle what the full disk interrupted and send the rest, once.
+    for minutes in (1, 4):
+        sending.send(SF_MORNING + timedelta(minutes=minutes))
+    for phone in PHONES[:12]:
+        assert len(sending.texts_to(phone)) == 1, phone
+    assert (
+        len(sending.smtp.received) <= 12
+    )  # an email the disk stopped being recorded is not resent
+    assert query(sending.workspace, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(0,)]
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    """For the child: writes past `limit` bytes fail (EFBIG), as writes on a full disk do."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.parametrize("command", ["import", "export"])
+def test_a_full_disk_in_import_and_export_is_one_line(
+    workspace: Workspace, tmp_path: Path, command: str
+) -> None:
+    leads = import_leads(workspace, NOW, 30)
+    size = workspace.default_database.stat().st_size
+    if command == "import":
+        rows = [f"Lead {n},+1415555{3000 + n},l{n}@example.com,CA" for n in range(3000)]
+        big = tmp_path / "big.csv"
+        big.write_text("name,phone,email,state\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        args, limit = ["import", str(big)], size + 50_000
+    else:
+        args, limit = ["export", "leads", "--out", str(tmp_path / "out.csv")], 2_000
+    env = {**os.environ, "LEADCHASE_HOME": str(workspace.root), "LEADCHASE_NOW": NOW.isoformat()}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "leadchase", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_file_size_limit(limit),
+    )
+
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert "free some space and run the command again" in done.stderr
+    assert run("leads", "--json").exit_code == 0  # the database is whole
+    assert not (tmp_path / "out.csv").exists() and leads.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []

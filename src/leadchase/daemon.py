@@ -29,6 +29,7 @@ from leadchase.errors import (
     BusyError,
     ConfigError,
     LeadchaseError,
+    explain,
 )
 from leadchase.files import open_private_append
 from leadchase.words import counted
@@ -124,7 +125,11 @@ class DaemonPasses:
         except LeadchaseError as error:
             self.log.error("send pass failed: %s", error)
             return error.exit_code
-        except Exception:
+        except Exception as error:
+            known = explain(error)
+            if known is not None:
+                self.log.error("send pass failed: %s", known)
+                return known.exit_code
             self.log.exception("send pass failed (a bug: please report it); trying again next time")
             return EXIT_ERROR
         self._report(result)
@@ -178,11 +183,12 @@ class DaemonPasses:
                 results = scan_watch_folder(
                     context, folder, now(), last_looks=self._looks, waiting=waiting
                 )
-        except LeadchaseError as error:
-            self.log.error("watch scan failed: %s", error)
-            return 0
-        except Exception:
-            self.log.exception("watch scan failed (a bug: please report it); trying again soon")
+        except Exception as error:
+            known = error if isinstance(error, LeadchaseError) else explain(error)
+            if known is not None:
+                self.log.error("watch scan failed: %s", known)
+            else:
+                self.log.exception("watch scan failed (a bug: please report it); trying again soon")
             return 0
         self._name_waiting(waiting)
         new_leads = 0
