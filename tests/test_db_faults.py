@@ -216,6 +216,9 @@ def _leadchase(workspace: Workspace, *args: str) -> subprocess.CompletedProcess[
     )
 
 
+READING_TOO = (["db", "check"], ["inbox"], ["stats"], ["export", "leads"])
+
+
 @pytest.mark.parametrize("locked", ["folder", "file"])
 def test_reading_commands_work_on_a_read_only_workspace(workspace: Workspace, locked: str) -> None:
     import_leads(workspace, SF_MORNING, 3)
@@ -229,16 +232,17 @@ def test_reading_commands_work_on_a_read_only_workspace(workspace: Workspace, lo
         today = _leadchase(workspace, "today")
         leads = _leadchase(workspace, "leads")
         show = _leadchase(workspace, "show", "1")
-        check = _leadchase(workspace, "db", "check")
+        others = [_leadchase(workspace, *args) for args in READING_TOO]
         log = _leadchase(workspace, "log", "1", "call")
     finally:
         workspace.root.chmod(0o700)
         path.chmod(0o600)
 
-    for result in (today, leads, show, check):
+    for result in (today, leads, show, *others):
         assert result.returncode == 0, result.stderr
         assert result.stderr == "", result.args
     assert "Lead A0" in leads.stdout and "Lead A0" in show.stdout and "CALL" in today.stdout
+    assert "lead0@example.com" in others[-1].stdout  # the export
     assert log.returncode == 3 and log.stdout == ""
     assert log.stderr == (
         f"error: the database {path} is read-only for you (its file or folder cannot be "
