@@ -132,3 +132,23 @@ def test_doctor_names_a_sending_number_that_is_only_part_of_one(
 
     assert result.exit_code != 0
     assert "+1500555 is not a phone number on Twilio account" in result.output
+
+
+def test_an_answer_that_is_not_json_is_a_retry_or_for_a_text_unconfirmed(
+    fake: FakeTwilio, texts: TwilioTexts
+) -> None:
+    fake.answer_next("create", 201, body="<html>Accepted</html>")
+    fake.answer_next("list", 200, body="<html>Maintenance</html>")
+
+    outcome = texts.send_text(LEAD, "Hi Dana")
+    with pytest.raises(TwilioError) as raised:
+        texts.list_inbound(NOW - timedelta(hours=1))
+
+    assert outcome.outcome == "unconfirmed"  # it may have gone: looked up, never resent blindly
+    assert outcome.error_message == (
+        "Twilio's answer could not be read (HTTP 201): <html>Accepted</html>"
+    )
+    assert raised.value.outcome == "retry"
+    assert str(raised.value) == (
+        "Twilio's answer could not be read (HTTP 200): <html>Maintenance</html>"
+    )

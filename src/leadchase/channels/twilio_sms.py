@@ -323,11 +323,16 @@ class TwilioTexts:
             refused = self._refused(what, *_refusal(error, self._http.last_response), missing_text)
             refused.retry_after = self._http.retry_after
             raise refused from None
-        except ValueError:  # an answer that is not JSON at all, e.g. a proxy's page with 200
-            status, _, detail = _refusal(ValueError(), self._http.last_response)
+        except ValueError as error:  # an answer that is not JSON, e.g. a proxy's page with 200
+            answer = self._http.last_response
+            if answer is None:
+                raise
+            status, _, detail = _refusal(error, answer)
+            # A text whose "accepted" could not be read may well have been accepted.
+            outcome: Outcome = "unconfirmed" if what == SENDING else "retry"
             raise TwilioError(
                 self._printable(f"Twilio's answer could not be read (HTTP {status}): {detail}"),
-                "retry",
+                outcome,
             ) from None
         except OSError as error:  # requests' connection errors and timeouts are OSErrors
             if what == SENDING and _may_have_arrived(error):
