@@ -31,15 +31,8 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.twilio_formats import (
-    ERROR_MESSAGES,
-    Reply,
-    account_json,
-    numbers_page,
-    rfc2822,
-    segments,
-    sent_within,
-)
+from tests import twilio_formats as wire
+from tests.twilio_formats import Reply
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-5f2c9e"
@@ -151,8 +144,8 @@ class FakeTwilio(ThreadingHTTPServer):
                 raise KeyError(f"no message {sid}")
             message = found[0]
             message["status"], message["error_code"] = status, error_code
-            message["error_message"] = ERROR_MESSAGES.get(error_code or 0)
-            message["date_updated"] = rfc2822(self.clock())
+            message["error_message"] = wire.ERROR_MESSAGES.get(error_code or 0)
+            message["date_updated"] = wire.rfc2822(self.clock())
 
     def add_inbound(self, from_number: str, body: str, to: str | None = None) -> str:
         """A text from `from_number` to our first number (or `to`); returns its SID."""
@@ -210,7 +203,7 @@ class FakeTwilio(ThreadingHTTPServer):
             return injected
         query = dict(parse_qsl(url.query))
         if name == "account":
-            return Reply(200, account_json(self.account_sid, self.auth_token))
+            return Reply(200, wire.account_json(self.account_sid, self.auth_token))
         if name == "create":
             return self._create(form)
         if name == "list":
@@ -227,7 +220,7 @@ class FakeTwilio(ThreadingHTTPServer):
         return Reply.error(404, 20404, f"The requested resource {path} was not found")
 
     def _new_message(self, to: str, sender: str, body: str, direction: str) -> dict[str, Any]:
-        now = rfc2822(self.clock())
+        now = wire.rfc2822(self.clock())
         sid = "SM" + uuid.uuid4().hex
         uri = f"{API}/Accounts/{self.account_sid}/Messages/{sid}.json"
         return {
@@ -243,7 +236,7 @@ class FakeTwilio(ThreadingHTTPServer):
             "from": sender,
             "messaging_service_sid": None,
             "num_media": "0",
-            "num_segments": str(segments(body)),
+            "num_segments": str(wire.segments(body)),
             "price": None,
             "price_unit": "USD",
             "sid": sid,
@@ -292,7 +285,7 @@ class FakeTwilio(ThreadingHTTPServer):
                 for m in reversed(self._messages)  # newest first, like Twilio
                 if query.get("To", m["to"]) == m["to"]
                 and query.get("From", m["from"]) == m["from"]
-                and sent_within(m, limits)
+                and wire.sent_within(m, limits)
             ]
         page_size = min(int(query.get("PageSize", 50)), self.max_page_size)
         page = int(query.get("Page", 0))
@@ -334,7 +327,7 @@ class FakeTwilio(ThreadingHTTPServer):
         the PhoneNumber filter matches part of a number, with * for any digit."""
         pattern = re.escape(query.get("PhoneNumber", "")).replace(r"\*", r"\d")
         chosen = [n for n in self.numbers if re.search(pattern, n)]
-        return Reply(200, numbers_page(self.account_sid, chosen, f"{path}?{urlencode(query)}"))
+        return Reply(200, wire.numbers_page(self.account_sid, chosen, f"{path}?{urlencode(query)}"))
 
     def _control(self, method: str, name: str, arguments: dict[str, Any]) -> Reply:
         if method == "GET" and name == "messages":
