@@ -3,7 +3,7 @@
 Test-only: leadchase never imports it. The real `twilio` SDK talks to it through
 LEADCHASE_TWILIO_BASE_URL. It speaks Twilio's JSON shapes (Messages create/fetch/list with
 paging, the account, IncomingPhoneNumbers) and error bodies, and can be told to fail creates,
-move a text to a later status or receive a reply.
+answer any route with whatever a broken proxy sends, move a text on or receive a reply.
 
 In a test: `with FakeTwilio() as fake:` (in a fixture), then its control methods.
 From another process: `python -m tests.fake_twilio --port 0 --state FILE` prints its base URL on
@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.twilio_formats import ERROR_MESSAGES, Reply, rfc2822, segments, sent_within
+from tests import twilio_formats as wire
+from tests.twilio_formats import Reply
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-5f2c9e"
@@ -39,8 +40,10 @@ OUR_NUMBER = "+15005550006"
 API = "/2010-04-01"
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CONTROLS = frozenset(
-    {"fail_next_creates", "fail_creates_to", "set_status", "add_inbound", "set_latency", "save"}
+    {"fail_next_creates", "fail_creates_to", "answer_next", "set_status", "add_inbound"}
+    | {"set_latency", "save"}
 )
+ROUTES = ("create", "list", "fetch", "account", "numbers")
 
 
 def _utc_now() -> datetime:
@@ -76,7 +79,7 @@ class FakeTwilio(ThreadingHTTPServer):
         self.request_count = 0  # API requests; control endpoints are not counted
         self.requests: list[str] = []  # "GET /2010-04-01/...", in arrival order
         self._messages: list[dict[str, Any]] = []  # oldest first
-        self._next_create_errors: list[Reply] = []
+        self._next_answers: dict[str, list[Reply]] = {route: [] for route in ROUTES}
         self._errors_by_to: dict[str, Reply] = {}
         self._lock = threading.RLock()
         super().__init__(("127.0.0.1", port), _Handler)
@@ -109,8 +112,24 @@ class FakeTwilio(ThreadingHTTPServer):
         count: int = 1,
         retry_after: float | None = None,
     ) -> None:
+        self._queue("create", Reply.error(status, code, message, retry_after), count)
+
+    def answer_next(
+        self,
+        route: str,
+        status: int,
+        payload: Any = None,
+        *,
+        body: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """The next `count` requests to `route` (one of ROUTES) get this answer instead: a JSON
+        `payload`, or a raw `body` such as a proxy's HTML error page."""
+        self._queue(route, Reply(status, payload or {}, raw=body), count)
+
+    def _queue(self, route: str, reply: Reply, count: int) -> None:
         with self._lock:
-            self._next_create_errors += [Reply.error(status, code, message, retry_after)] * count
+            self._next_answers[route] += [reply] * count  # an unknown route is a KeyError
 
     def fail_creates_to(self, to: str, status: int, code: int, message: str | None = None) -> None:
         """Every create to `to` fails from now on, as for a landline or an opted-out number."""
@@ -125,8 +144,8 @@ class FakeTwilio(ThreadingHTTPServer):
                 raise KeyError(f"no message {sid}")
             message = found[0]
             message["status"], message["error_code"] = status, error_code
-            message["error_message"] = ERROR_MESSAGES.get(error_code or 0)
-            message["date_updated"] = rfc2822(self.clock())
+            message["error_message"] = wire.ERROR_MESSAGES.get(error_code or 0)
+            message["date_updated"] = wire.rfc2822(self.clock())
 
     def add_inbound(self, from_number: str, body: str, to: str | None = None) -> str:
         """A text from `from_number` to our first number (or `to`); returns its SID."""
@@ -170,25 +189,38 @@ class FakeTwilio(ThreadingHTTPServer):
         time.sleep(self.latency)
         if authorization != _basic(self.account_sid, self.auth_token):
             return Reply.error(401, 20003)
-        account = f"{API}/Accounts/{self.account_sid}"
-        query = dict(parse_qsl(url.query))
-        routes: dict[tuple[str, str], Callable[[], Reply]] = {
-            ("GET", f"{account}.json"): lambda: Reply(200, self._account()),
-            ("POST", f"{account}/Messages.json"): lambda: self._create(form),
-            ("GET", f"{account}/Messages.json"): lambda: self._list(url.path, query),
-            ("GET", f"{account}/IncomingPhoneNumbers.json"): lambda: self._numbers(url.path, query),
-        }
-        route = routes.get((method, url.path))
-        if route is not None:
-            return route()
+        base = f"{API}/Accounts/{self.account_sid}"
+        name = {
+            ("GET", f"{base}.json"): "account",
+            ("POST", f"{base}/Messages.json"): "create",
+            ("GET", f"{base}/Messages.json"): "list",
+            ("GET", f"{base}/IncomingPhoneNumbers.json"): "numbers",
+        }.get((method, url.path), "fetch")
         with self._lock:
-            found = [m for m in self._messages if m["uri"] == url.path and method == "GET"]
+            queued = self._next_answers[name]
+            injected = queued.pop(0) if queued else None
+        if injected is not None:
+            return injected
+        query = dict(parse_qsl(url.query))
+        if name == "account":
+            return Reply(200, wire.account_json(self.account_sid, self.auth_token))
+        if name == "create":
+            return self._create(form)
+        if name == "list":
+            return self._list(url.path, query)
+        if name == "numbers":
+            return self._numbers(url.path, query)
+        return self._fetch(url.path)
+
+    def _fetch(self, path: str) -> Reply:
+        with self._lock:
+            found = [m for m in self._messages if m["uri"] == path]
         if found:
             return Reply(200, dict(found[0]))
-        return Reply.error(404, 20404, f"The requested resource {url.path} was not found")
+        return Reply.error(404, 20404, f"The requested resource {path} was not found")
 
     def _new_message(self, to: str, sender: str, body: str, direction: str) -> dict[str, Any]:
-        now = rfc2822(self.clock())
+        now = wire.rfc2822(self.clock())
         sid = "SM" + uuid.uuid4().hex
         uri = f"{API}/Accounts/{self.account_sid}/Messages/{sid}.json"
         return {
@@ -204,7 +236,7 @@ class FakeTwilio(ThreadingHTTPServer):
             "from": sender,
             "messaging_service_sid": None,
             "num_media": "0",
-            "num_segments": str(segments(body)),
+            "num_segments": str(wire.segments(body)),
             "price": None,
             "price_unit": "USD",
             "sid": sid,
@@ -219,11 +251,7 @@ class FakeTwilio(ThreadingHTTPServer):
         service = form.get("MessagingServiceSid")
         sender = form.get("From") or (self.numbers[0] if service and self.numbers else "")
         with self._lock:
-            injected = (
-                self._next_create_errors.pop(0)
-                if self._next_create_errors
-                else self._errors_by_to.get(to)
-            )
+            injected = self._errors_by_to.get(to)
         if injected is not None:
             return injected
         checks = (
@@ -257,7 +285,7 @@ class FakeTwilio(ThreadingHTTPServer):
                 for m in reversed(self._messages)  # newest first, like Twilio
                 if query.get("To", m["to"]) == m["to"]
                 and query.get("From", m["from"]) == m["from"]
-                and sent_within(m, limits)
+                and wire.sent_within(m, limits)
             ]
         page_size = min(int(query.get("PageSize", 50)), self.max_page_size)
         page = int(query.get("Page", 0))
@@ -294,37 +322,12 @@ class FakeTwilio(ThreadingHTTPServer):
             self.after_list_page()
         return Reply(200, payload)
 
-    def _account(self) -> dict[str, Any]:
-        created = rfc2822(datetime(2024, 1, 2, tzinfo=UTC))
-        uri = f"{API}/Accounts/{self.account_sid}.json"
-        return {
-            "auth_token": self.auth_token,  # Twilio does return it here
-            "date_created": created,
-            "date_updated": created,
-            "friendly_name": "leadchase fake account",
-            "owner_account_sid": self.account_sid,
-            "sid": self.account_sid,
-            "status": "active",
-            "type": "Full",
-            "uri": uri,
-        }
-
     def _numbers(self, path: str, query: dict[str, str]) -> Reply:
-        """The account's phone numbers, on one page (an account has a handful)."""
-        wanted = query.get("PhoneNumber")
-        numbers = [
-            {
-                "account_sid": self.account_sid,
-                "capabilities": {"fax": False, "mms": True, "sms": True, "voice": True},
-                "phone_number": number,
-                "sid": "PN" + uuid.uuid5(uuid.NAMESPACE_OID, number).hex,
-            }
-            for number in self.numbers
-            if wanted in (None, number)
-        ]
-        uri = f"{path}?{urlencode(query)}"
-        paging = {"first_page_uri": uri, "next_page_uri": None, "previous_page_uri": None}
-        return Reply(200, {**paging, "page": 0, "uri": uri, "incoming_phone_numbers": numbers})
+        """The account's phone numbers, on one page (an account has a handful). Like Twilio's,
+        the PhoneNumber filter matches part of a number, with * for any digit."""
+        pattern = re.escape(query.get("PhoneNumber", "")).replace(r"\*", r"\d")
+        chosen = [n for n in self.numbers if re.search(pattern, n)]
+        return Reply(200, wire.numbers_page(self.account_sid, chosen, f"{path}?{urlencode(query)}"))
 
     def _control(self, method: str, name: str, arguments: dict[str, Any]) -> Reply:
         if method == "GET" and name == "messages":
@@ -360,9 +363,11 @@ class _Handler(BaseHTTPRequestHandler):
         reply = cast(FakeTwilio, self.server).handle(
             method, self.path, form, self.headers.get("Authorization")
         )
-        body = json.dumps(reply.payload).encode()
+        body = (json.dumps(reply.payload) if reply.raw is None else reply.raw).encode()
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header(
+            "Content-Type", "application/json" if reply.raw is None else "text/html; charset=utf-8"
+        )
         self.send_header("Content-Length", str(len(body)))
         for name, value in reply.headers:
             self.send_header(name, value)

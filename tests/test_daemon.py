@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -149,6 +150,13 @@ def test_a_bad_interval_in_the_settings_is_a_config_error(workspace: Workspace) 
             1,
         ),
         (KeyError("bug"), "ERROR", "send pass failed (a bug: please report it)", True, 1),
+        (
+            sqlite3.OperationalError("database or disk is full"),
+            "ERROR",
+            "send pass failed: the database could not be written (database or disk is full",
+            False,
+            3,
+        ),
     ],
 )
 def test_a_failing_send_pass_is_logged_and_not_fatal(

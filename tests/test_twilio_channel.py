@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
@@ -218,13 +219,19 @@ def test_an_unreachable_twilio_is_a_retry(fake: FakeTwilio) -> None:
     assert problem is not None and problem.startswith("cannot reach Twilio")
 
 
-def test_a_hung_twilio_times_out_into_a_retry(fake: FakeTwilio) -> None:
+def test_a_hung_send_is_unconfirmed_not_retried(fake: FakeTwilio) -> None:
+    """Twilio may take a text and answer too late: sending it again would send it twice."""
     fake.latency = 0.3
     with closing(TwilioTexts(settings_for(fake), timeout=0.05)) as sender:
         outcome = sender.send_text(LEAD, "Hi Dana")
+    deadline = time.monotonic() + 10
+    while not fake.sent() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
-    assert outcome.outcome == "retry"
-    assert outcome.error_message is not None and "Timeout" in outcome.error_message
+    assert outcome.outcome == "unconfirmed"
+    assert outcome.error_message is not None and "ReadTimeout" in outcome.error_message
+    assert "looked up at Twilio before it is ever sent again" in outcome.error_message
+    assert len(fake.sent()) == 1  # it did go out
 
 
 def test_find_sent_matches_recipient_body_and_time(fake: FakeTwilio, texts: TwilioTexts) -> None:
@@ -312,7 +319,7 @@ def test_list_inbound_pages_dedupes_and_cuts_at_since(fake: FakeTwilio, texts: T
     fake.after_list_page = a_reply_arrives
     fake.requests.clear()
 
-    inbound = texts.list_inbound(since=NOW - timedelta(minutes=30))
+    inbound = texts.list_inbound(since=NOW - timedelta(minutes=30)).texts
 
     listing_pages = len(fake.requests)
     assert listing_pages == 4  # 6 texts of the listing, plus the repeat, two a page

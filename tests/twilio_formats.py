@@ -5,6 +5,7 @@ fake_twilio.py holds the server and its state; these are the shapes it answers i
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -46,6 +47,37 @@ def segments(body: str) -> int:
     return 1 if len(body) <= single else -(-len(body) // multi)
 
 
+def account_json(sid: str, auth_token: str) -> dict[str, Any]:
+    """An active account, as GET /Accounts/{sid}.json shows it."""
+    created = rfc2822(datetime(2024, 1, 2, tzinfo=UTC))
+    return {
+        "auth_token": auth_token,  # Twilio does return it here
+        "date_created": created,
+        "date_updated": created,
+        "friendly_name": "leadchase fake account",
+        "owner_account_sid": sid,
+        "sid": sid,
+        "status": "active",
+        "type": "Full",
+        "uri": f"/2010-04-01/Accounts/{sid}.json",
+    }
+
+
+def numbers_page(account_sid: str, numbers: list[str], uri: str) -> dict[str, Any]:
+    """IncomingPhoneNumbers, all on one page."""
+    listed = [
+        {
+            "account_sid": account_sid,
+            "capabilities": {"fax": False, "mms": True, "sms": True, "voice": True},
+            "phone_number": number,
+            "sid": "PN" + uuid.uuid5(uuid.NAMESPACE_OID, number).hex,
+        }
+        for number in numbers
+    ]
+    paging = {"first_page_uri": uri, "next_page_uri": None, "previous_page_uri": None}
+    return {**paging, "page": 0, "uri": uri, "incoming_phone_numbers": listed}
+
+
 def sent_within(message: dict[str, Any], limits: dict[str, date]) -> bool:
     """Twilio's DateSent filters: whole UTC days, ">" and "<" inclusive, unsent texts left out."""
     if not limits:
@@ -62,6 +94,7 @@ class Reply:
     status: int
     payload: dict[str, Any]
     headers: tuple[tuple[str, str], ...] = ()
+    raw: str | None = None  # sent as it is instead of the JSON payload, e.g. a proxy's HTML page
 
     @classmethod
     def error(

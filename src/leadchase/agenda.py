@@ -7,7 +7,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from leadchase.cadence.service import FollowUp, cadences_changed, replan_if_cadences_changed
+from leadchase.cadence.service import (
+    FollowUp,
+    cadences_changed,
+    cadences_edited,
+    replan_if_cadences_changed,
+)
 from leadchase.channels.config import configured_channels
 from leadchase.compliance.keywords import STOPS
 from leadchase.compliance.policy import Verdict
@@ -128,7 +133,13 @@ def build_agenda(
     # (one long transaction) is writing.
     with context.database.reading() as connection:
         changed = cadences_changed(connection, followup)
-    if changed:
+        edited = changed and context.database.read_only and cadences_edited(connection, followup)
+    if edited:
+        problems.append(
+            "a cadence file changed since this database was planned, and the database is "
+            "read-only: the touches shown are as planned before the change"
+        )
+    elif changed and not context.database.read_only:
         with context.database.writing() as connection:
             replan_if_cadences_changed(connection, followup, now)
     items: list[AgendaItem] = []

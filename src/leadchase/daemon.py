@@ -25,10 +25,12 @@ from leadchase.display import printable
 from leadchase.errors import (
     EXIT_ERROR,
     EXIT_HALTED,
+    EXIT_HELD,
     EXIT_OK,
     BusyError,
     ConfigError,
     LeadchaseError,
+    explain,
 )
 from leadchase.files import open_private_append
 from leadchase.words import counted
@@ -124,11 +126,17 @@ class DaemonPasses:
         except LeadchaseError as error:
             self.log.error("send pass failed: %s", error)
             return error.exit_code
-        except Exception:
+        except Exception as error:
+            known = explain(error)
+            if known is not None:
+                self.log.error("send pass failed: %s", known)
+                return known.exit_code
             self.log.exception("send pass failed (a bug: please report it); trying again next time")
             return EXIT_ERROR
         self._report(result)
-        return EXIT_HALTED if result.halted else EXIT_OK
+        if result.halted:
+            return EXIT_HALTED
+        return EXIT_HELD if result.held_channels else EXIT_OK
 
     def _report(self, result: SendResult) -> None:
         for item in result.items:
@@ -153,6 +161,8 @@ class DaemonPasses:
         self.log.log(
             logging.INFO if summary else logging.DEBUG, "send pass: %s", summary or "nothing due"
         )
+        if result.held_channels:
+            self.log.warning("%s", result.held_summary())
         if result.halted:
             self.log.critical(
                 "SENDING HALTED: %s. Fix it; the daemon keeps running and the next pass tries again.",
@@ -174,11 +184,12 @@ class DaemonPasses:
                 results = scan_watch_folder(
                     context, folder, now(), last_looks=self._looks, waiting=waiting
                 )
-        except LeadchaseError as error:
-            self.log.error("watch scan failed: %s", error)
-            return 0
-        except Exception:
-            self.log.exception("watch scan failed (a bug: please report it); trying again soon")
+        except Exception as error:
+            known = error if isinstance(error, LeadchaseError) else explain(error)
+            if known is not None:
+                self.log.error("watch scan failed: %s", known)
+            else:
+                self.log.exception("watch scan failed (a bug: please report it); trying again soon")
             return 0
         self._name_waiting(waiting)
         new_leads = 0

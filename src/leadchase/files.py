@@ -212,3 +212,23 @@ def _make_private(path: Path) -> None:
             os.fchmod(descriptor, PRIVATE)
     finally:
         os.close(descriptor)
+
+
+@contextmanager
+def private_file_by_name(path: Path) -> Iterator[Path]:
+    """A new private (0600) file, for a writer that opens files by name (SQLite's backup):
+    the block writes the temporary file whose name it is given, and that file becomes `path`
+    when the block ends without an error. A file already at `path` is never replaced
+    (FileExistsError), and a temporary file swapped for something else meanwhile is refused."""
+    _check_target(path)
+    pending = PendingFile(path)
+    try:
+        yield pending.temp
+        ours, there = os.fstat(pending.handle.fileno()), os.lstat(pending.temp)
+        if (ours.st_dev, ours.st_ino) != (there.st_dev, there.st_ino):
+            raise FileExistsError(errno.EEXIST, "replaced while it was written", str(pending.temp))
+    except BaseException:
+        pending.discard()
+        raise
+    if not pending.publish_new():
+        raise FileExistsError(errno.EEXIST, "name taken", str(path))

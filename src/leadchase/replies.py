@@ -46,6 +46,7 @@ class InboundItem:
 class SyncResult:
     items: list[InboundItem] = field(default_factory=list)
     since: datetime | None = None
+    incomplete: str | None = None  # why some texts of the window were not read
 
     def to_json(self) -> dict[str, Any]:
         kinds: dict[str, int] = {}
@@ -56,6 +57,7 @@ class SyncResult:
             "by_kind": kinds,
             "unknown_senders": sum(1 for item in self.items if item.lead_id is None),
             "since": self.since.isoformat() if self.since else None,
+            "incomplete": self.incomplete,
             "items": [asdict(item) for item in self.items],
         }
 
@@ -75,11 +77,18 @@ def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResu
     last = stored.get(_LAST_SYNC)
     since = datetime.fromisoformat(last) - OVERLAP if last else now - FIRST_SYNC_LOOKBACK
     result = SyncResult(since=since)
-    inbound = sorted(texts.list_inbound(since), key=lambda m: m.received_at)
-    for message in inbound:
+    inbound = texts.list_inbound(since)
+    for message in sorted(inbound.texts, key=lambda m: m.received_at):
         item = _handle(context, followup, texts, message, now)
         if item is not None:
             result.items.append(item)
+    if not inbound.complete:
+        # Older texts of the window were not read: the next sync reads the window again.
+        result.incomplete = (
+            f"more incoming texts since {since:%Y-%m-%d %H:%M} UTC than one listing reads "
+            f"({len(inbound.texts)} read): replies could not all be checked"
+        )
+        return result
     with context.database.writing() as connection:
         touch_store.set_state(connection, _LAST_SYNC, now.astimezone(UTC).isoformat())
     return result

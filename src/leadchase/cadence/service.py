@@ -381,6 +381,15 @@ def cadences_changed(connection: Connection, followup: FollowUp) -> bool:
     )
 
 
+def cadences_edited(connection: Connection, followup: FollowUp) -> bool:
+    """Whether a cadence the database planned with has been edited since (a read only)."""
+    stored = touch_store.get_states(connection, "cadence:")
+    return any(
+        f"cadence:{name}" in stored and stored[f"cadence:{name}"] != _fingerprint(cadence)
+        for name, cadence in followup.cadences.cadences.items()
+    )
+
+
 def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: datetime) -> int:
     """After a cadence file is edited, re-plan the open touches of the leads on that cadence.
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from leadchase.errors import EXIT_HALTED, LeadchaseError
+
 Outcome = Literal[
     "sent",  # the provider accepted the message
     "failed",  # a permanent failure for this message only (recorded, not retried)
@@ -17,7 +19,29 @@ Outcome = Literal[
     "halt",  # a configuration problem (bad credentials, bad sender): stop the whole run
     "opted-out",  # the recipient has opted out at the carrier/provider (Twilio 21610)
     "not-textable",  # the number cannot take texts (landline, invalid): stop texting it
+    # The request went out but no answer came back (a timeout, a dropped connection): the
+    # message may have been sent. Never resent blindly: looked up at the provider first.
+    "unconfirmed",
 ]
+
+
+class ProviderError(LeadchaseError):
+    """A provider refused a request or could not be reached; `outcome` says what a send run does:
+    "retry" (passing trouble), "halt" (a setting to fix) or "failed" (this request only)."""
+
+    def __init__(
+        self,
+        message: str,
+        outcome: Outcome,
+        error_code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.outcome: Outcome = outcome
+        self.error_code = error_code
+        self.retry_after = retry_after  # seconds, when the provider said so
+        if outcome == "halt":
+            self.exit_code = EXIT_HALTED
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,14 @@ class InboundText:
     received_at: datetime
 
 
+@dataclass(frozen=True)
+class Inbound:
+    """A listing of incoming texts; not `complete` when it stopped at its page cap."""
+
+    texts: tuple[InboundText, ...]
+    complete: bool = True
+
+
 class TextSender(Protocol):
     def send_text(self, to: str, body: str) -> SendOutcome: ...
 
@@ -58,8 +90,8 @@ class TextSender(Protocol):
 
     def delivery_status(self, provider_id: str) -> DeliveryStatus: ...
 
-    def list_inbound(self, since: datetime) -> list[InboundText]:
-        """Texts received on our number(s) since about `since`, de-duplicated, every page."""
+    def list_inbound(self, since: datetime) -> Inbound:
+        """Texts received on our number(s) since about `since`, de-duplicated, oldest first."""
         ...
 
     def check(self) -> str | None:

@@ -8,18 +8,34 @@ which is how tests point the real SDK at a fake Twilio on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from leadchase.channels.base import DeliveryStatus, InboundText, Outcome, SendOutcome
+from leadchase.channels.base import (
+    DeliveryStatus,
+    Inbound,
+    InboundText,
+    Outcome,
+    ProviderError,
+    SendOutcome,
+)
 from leadchase.channels.config import DEFAULT_TWILIO_BASE_URL, TwilioSettings
-from leadchase.errors import EXIT_HALTED, LeadchaseError
 
-REQUEST_TIMEOUT = 15.0  # seconds; a hung connection must not stall a send run
+# Seconds to wait for Twilio's answer. Twilio answers in well under a second; a run that finds
+# Twilio hung stops calling it after one timed-out call (docs/running.md), so this bounds how
+# long an outage can hold up a run's emails.
+REQUEST_TIMEOUT = 10.0
 PAGE_SIZE = 200
+# Pages of incoming texts one listing reads (10,000 texts): a huge account or an endpoint that
+# never stops paging cannot hold a send run up (docs/running.md).
+INBOUND_PAGES = 50
+SENDING = "send the text"
+ERROR_EXCERPT = 200  # characters of an error answer that is not Twilio's, shown in a message
+NUMBERS_LISTED = 100  # the account's numbers matching TWILIO_FROM that doctor looks through
 FIND_SENT_LIMIT = 200  # a lead gets a handful of texts a day; 200 covers any overlap window
 # Twilio filters listings by the UTC day a message was sent, so listings start a day early and the
 # exact cut is made here, with a few minutes of slack for clock skew between us and Twilio.
@@ -44,15 +60,8 @@ HALT_FIXES = {
 }
 
 
-class TwilioError(LeadchaseError):
+class TwilioError(ProviderError):
     """Twilio refused a request or could not be reached; `outcome` says what a send run should do."""
-
-    def __init__(self, message: str, outcome: Outcome, error_code: str | None = None) -> None:
-        super().__init__(message)
-        self.outcome: Outcome = outcome
-        self.error_code = error_code
-        if outcome == "halt":
-            self.exit_code = EXIT_HALTED
 
 
 def classify_twilio_error(status: int, code: int | None) -> Outcome:
@@ -87,6 +96,7 @@ def retry_after_seconds(header: str | None) -> float | None:
 
 class _ReroutingClient(Protocol):
     retry_after: float | None
+    last_response: Any  # twilio.http.response.Response: the last answer, for error bodies
 
     def close(self) -> None: ...
 
@@ -98,13 +108,16 @@ def _http_client(base_url: str, timeout: float) -> _ReroutingClient:
         """One HTTP session for every request, sent to `base_url`, remembering Retry-After."""
 
         retry_after: float | None = None
+        last_response: Any = None
 
         def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
             if base_url != DEFAULT_TWILIO_BASE_URL:
                 url = reroute(url, base_url)
-            self.retry_after = None  # a network error must not reuse an earlier answer's delay
+            # A network error must not reuse an earlier answer's delay or body.
+            self.retry_after = self.last_response = None
             response = super().request(method, url, *args, **kwargs)
             self.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            self.last_response = response
             return response
 
         def close(self) -> None:
@@ -115,28 +128,52 @@ def _http_client(base_url: str, timeout: float) -> _ReroutingClient:
     return client
 
 
-def _refusal(error: Exception) -> tuple[int, int | None, str]:
-    """HTTP status, Twilio error code and message of a refusal, however the SDK raised it.
+def _refusal(error: Exception, response: Any) -> tuple[int, int | None, str]:
+    """HTTP status, Twilio error code and message of a refusal, read from Twilio's answer.
 
-    Single requests raise TwilioRestException (TwilioServiceException for RFC 9457 bodies),
-    which carry .status and .code; a refused listing page raises
-    TwilioException("Unable to fetch page", response), so its error body is read here.
+    The SDK's exceptions lose the body when it is not Twilio's JSON (a proxy's HTML page, an
+    empty 502), so the answer the HTTP client kept is read instead: a Twilio error body gives its
+    code and message, anything else a short, cleaned excerpt.
     """
-    status = getattr(error, "status", None)
-    if isinstance(status, int):
-        code = getattr(error, "code", None)
-        detail = getattr(error, "msg", None) or getattr(error, "detail", None) or error
-        return status, code if isinstance(code, int) else None, str(detail)
-    response = error.args[-1] if error.args else None
-    status = int(getattr(response, "status_code", 0))
+    status = getattr(response, "status_code", None) or getattr(error, "status", None) or 0
+    text = str(getattr(response, "text", "") or "")
     try:
-        body = json.loads(str(getattr(response, "text", "")))
+        body = json.loads(text)
     except ValueError:
         body = None
-    if not isinstance(body, dict):
-        return status, None, str(error.args[0] if error.args else error)
-    code = body.get("code")
-    return status, code if isinstance(code, int) else None, str(body.get("message"))
+    if isinstance(body, dict):
+        code, message = body.get("code"), body.get("message") or body.get("detail")
+        if isinstance(code, int) and isinstance(message, str):
+            return int(status), code, excerpt(message)
+    return int(status), None, excerpt(text) or "(an empty answer)"
+
+
+def excerpt(text: str, limit: int = ERROR_EXCERPT) -> str:
+    """Outside text fit for one line of a message: control and format characters (escape
+    sequences, bidirectional overrides) removed, spaces collapsed, at most `limit` characters."""
+    kept = "".join(c for c in text if c.isspace() or unicodedata.category(c)[0] != "C")
+    line = " ".join(kept.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _may_have_arrived(error: OSError) -> bool:
+    """Whether a request that failed on the network may still have reached Twilio. Only a
+    connection never made (refused, no route, a name not found, a connect timeout) is sure not
+    to have; a timeout waiting for the answer or a dropped connection may come after Twilio
+    took the text."""
+    from requests.exceptions import ConnectTimeout
+    from urllib3.exceptions import ConnectTimeoutError
+
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return not isinstance(error, ConnectTimeout) and not isinstance(reason, ConnectTimeoutError)
+
+
+def _cause(error: OSError) -> str:
+    """What went wrong on the network, in short: the innermost reason, without the request's
+    URL (a lookup's URL holds the lead's number)."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    cause = reason if isinstance(reason, Exception) else error
+    return excerpt(f"{type(cause).__name__}: {cause}")
 
 
 def _listing_start(since: datetime) -> str:
@@ -165,7 +202,7 @@ class TwilioTexts:
             else {"messaging_service_sid": settings.messaging_service_sid}
         )
         try:
-            with self._calling("send the text"):
+            with self._calling(SENDING):
                 message = self._client.messages.create(to=to, body=body, **sender)
         except TwilioError as error:
             return SendOutcome(
@@ -201,10 +238,12 @@ class TwilioTexts:
             str(message.sid), str(message.status), str(code) if code is not None else None
         )
 
-    def list_inbound(self, since: datetime) -> list[InboundText]:
+    def list_inbound(self, since: datetime) -> Inbound:
         """Texts our number received since `since` (less a few minutes), oldest first, once each.
 
         The slack can return a text already seen by an earlier poll: callers dedupe by provider_id.
+        At most INBOUND_PAGES pages are read: a listing longer than that (a messaging service
+        lists the whole account; a broken endpoint may never end) comes back incomplete.
         """
         earliest = since - CLOCK_SLACK
         query: dict[str, Any] = {"date_sent_after": _listing_start(since), "page_size": PAGE_SIZE}
@@ -212,23 +251,29 @@ class TwilioTexts:
             query["to"] = self._settings.from_number
         received: dict[str, InboundText] = {}  # by SID: a text listed twice counts once
         with self._calling("list incoming texts"):
-            for message in self._client.messages.stream(**query):
-                at = message.date_sent or message.date_created
-                if (
-                    message.direction != "inbound"
-                    or not self._is_ours(message.to, message.messaging_service_sid)
-                    or at is None
-                    or at < earliest
-                ):
-                    continue
-                received[message.sid] = InboundText(
-                    provider_id=str(message.sid),
-                    from_number=str(message.from_),
-                    to_number=str(message.to),
-                    body=str(message.body or ""),
-                    received_at=at,
-                )
-        return sorted(received.values(), key=lambda text: text.received_at)
+            page = self._client.messages.page(**query)
+            for pages_read in range(1, INBOUND_PAGES + 1):
+                for message in page:
+                    at = message.date_sent or message.date_created
+                    if (
+                        message.direction == "inbound"
+                        and self._is_ours(message.to, message.messaging_service_sid)
+                        and at is not None
+                        and at >= earliest
+                    ):
+                        received[message.sid] = InboundText(
+                            provider_id=str(message.sid),
+                            from_number=str(message.from_),
+                            to_number=str(message.to),
+                            body=str(message.body or ""),
+                            received_at=at,
+                        )
+                complete = page.next_page_url is None
+                if complete or pages_read == INBOUND_PAGES:
+                    break
+                page = page.next_page()
+        texts = sorted(received.values(), key=lambda text: text.received_at)
+        return Inbound(tuple(texts), complete)
 
     def check(self) -> str | None:
         settings = self._settings
@@ -240,9 +285,11 @@ class TwilioTexts:
         try:
             with self._calling("check the Twilio account"):
                 account = self._client.api.accounts(settings.account_sid).fetch()
-                number_found = not settings.from_number or bool(
-                    self._client.incoming_phone_numbers.list(
-                        phone_number=settings.from_number, limit=1
+                # Twilio's PhoneNumber filter matches part of a number: compare whole numbers.
+                number_found = not settings.from_number or any(
+                    number.phone_number == settings.from_number
+                    for number in self._client.incoming_phone_numbers.list(
+                        phone_number=settings.from_number, limit=NUMBERS_LISTED
                     )
                 )
         except TwilioError as error:
@@ -273,8 +320,23 @@ class TwilioTexts:
         try:
             yield
         except TwilioException as error:
-            raise self._refused(what, *_refusal(error), missing_text) from None
+            refused = self._refused(what, *_refusal(error, self._http.last_response), missing_text)
+            refused.retry_after = self._http.retry_after
+            raise refused from None
+        except ValueError as error:  # an answer that is not JSON, e.g. a proxy's page with 200
+            answer = self._http.last_response
+            if answer is None:
+                raise
+            status, _, detail = _refusal(error, answer)
+            # A text whose "accepted" could not be read may well have been accepted.
+            outcome: Outcome = "unconfirmed" if what == SENDING else "retry"
+            raise TwilioError(
+                self._printable(f"Twilio's answer could not be read (HTTP {status}): {detail}"),
+                outcome,
+            ) from None
         except OSError as error:  # requests' connection errors and timeouts are OSErrors
+            if what == SENDING and _may_have_arrived(error):
+                raise TwilioError(self._no_answer(error), "unconfirmed") from None
             raise TwilioError(self._unreachable(error), "retry") from None
 
     def _refused(
@@ -295,13 +357,20 @@ class TwilioTexts:
             sender = settings.from_number or f"messaging service {settings.messaging_service_sid}"
             message = fix.format(account=settings.account_sid, sender=sender)
         else:
-            message = f"Twilio could not {what} (HTTP {status}, error {code}): {detail}"
+            error = f"HTTP {status}, error {code}" if code is not None else f"HTTP {status}"
+            message = f"Twilio could not {what} ({error}): {detail}"
         return TwilioError(self._printable(message), outcome, code_text)
 
     def _unreachable(self, error: OSError) -> str:
         return self._printable(
-            f"cannot reach Twilio at {self._settings.base_url} ({type(error).__name__}: {error}); "
+            f"cannot reach Twilio at {self._settings.base_url} ({_cause(error)}); "
             "check the network or LEADCHASE_TWILIO_BASE_URL"
+        )
+
+    def _no_answer(self, error: OSError) -> str:
+        return self._printable(
+            f"no answer from Twilio at {self._settings.base_url} ({_cause(error)}); the text may "
+            "have gone, so it is looked up at Twilio before it is ever sent again"
         )
 
     def _printable(self, text: str) -> str:

@@ -14,7 +14,7 @@ import typer
 from leadchase import __version__
 from leadchase.cli import common
 from leadchase.cli.help_panels import Group, use_everywhere
-from leadchase.errors import EXIT_BUSY, LeadchaseError
+from leadchase.errors import LeadchaseError, explain
 
 
 class _ErrorBoundary(Group):
@@ -26,19 +26,10 @@ class _ErrorBoundary(Group):
         except LeadchaseError as error:
             common.fail(str(error), error.exit_code)
         except Exception as error:
-            if _database_locked(error):
-                common.fail(
-                    "the database stayed busy for 10 seconds (a large import or another run is "
-                    "writing); nothing was changed, try again in a minute",
-                    EXIT_BUSY,
-                )
+            known = explain(error)  # a full disk, a database locked too long: no bug
+            if known is not None:
+                common.fail(str(known), known.exit_code)
             raise
-
-
-def _database_locked(error: Exception) -> bool:
-    """SQLite's "database is locked" after the busy timeout: a wait, not a bug."""
-    text = str(getattr(error, "orig", error))
-    return type(error).__name__ == "OperationalError" and "database is locked" in text
 
 
 app = typer.Typer(
@@ -84,6 +75,7 @@ def _register() -> None:
         cadence,
         compliance,
         daemon,
+        db,
         dnc,
         doctor,
         export,
@@ -100,7 +92,7 @@ def _register() -> None:
     # The order of --help and of docs/cli.md.
     for group in (
         workspace, imports, today, leads, cadence, templates, send, doctor, replies,
-        compliance, daemon, dnc, stats, export, agenda,
+        compliance, daemon, dnc, stats, export, agenda, db,
     ):  # fmt: skip
         group.register(app)
     use_everywhere(app)

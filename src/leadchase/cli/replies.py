@@ -13,18 +13,21 @@ def sync(json_output: common.JsonOption = False) -> None:
     """Fetch new texts from Twilio: pause leads who replied, honour STOP, START and HELP."""
     from leadchase.dispatch import sync_from_twilio
     from leadchase.display import printable
+    from leadchase.errors import EXIT_HELD
     from leadchase.words import counted
 
     with common.open_workspace() as context:
         result = sync_from_twilio(context, common.now())
     if json_output:
         common.print_json(result.to_json())
-        return
-    for item in result.items:
-        who = f"{item.name} #{item.lead_id}" if item.lead_id else item.from_number
-        line = f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}"
-        common.out.print(printable(line), markup=False)
-    common.out.print(f"{counted(len(result.items), 'new message')}.")
+    else:
+        for item in result.items:
+            who = f"{item.name} #{item.lead_id}" if item.lead_id else item.from_number
+            line = f"{item.kind:>12}  {who}: {item.body!r} -> {item.action}"
+            common.out.print(printable(line), markup=False)
+        common.out.print(f"{counted(len(result.items), 'new message')}.")
+    if result.incomplete is not None:
+        common.fail(f"{result.incomplete}; the next sync reads them again", EXIT_HELD)
 
 
 def inbox(

@@ -26,10 +26,12 @@ def send(
 
     Exit codes: 0 done (even with failures, which are recorded), 4 another run holds the lock,
     5 sending halted: a provider refused the configuration, or your [officer] details or a
-    channel's settings are incomplete (nothing is sent; --dry-run still shows what would go).
+    channel's settings are incomplete (nothing is sent; --dry-run still shows what would go),
+    6 texts (or emails) held until the next run: Twilio (or the SMTP server) could not be
+    reached or kept failing, or replies could not be checked; the other channel still sent.
     """
     from leadchase.dispatch import send_pass
-    from leadchase.errors import EXIT_HALTED
+    from leadchase.errors import EXIT_HALTED, EXIT_HELD
 
     with common.open_workspace() as context:
         result = send_pass(context, common.now(), dry_run=dry_run, limit=limit)
@@ -39,6 +41,8 @@ def send(
         _render(result)
     if result.halted:
         common.fail(f"sending halted: {result.halted}", EXIT_HALTED)
+    if result.held_channels:
+        common.fail(result.held_summary(), EXIT_HELD)
 
 
 def _render(result: SendResult) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -90,5 +91,5 @@ def sync_from_twilio(context: Context, now: datetime) -> SyncResult:
             "Twilio is not configured, so there are no texts to fetch; set TWILIO_ACCOUNT_SID, "
             "TWILIO_AUTH_TOKEN and TWILIO_FROM (docs/configuration.md)"
         )
-    with send_lock(context):
-        return sync_replies(context, now, TwilioTexts(settings))
+    with send_lock(context), closing(TwilioTexts(settings)) as texts:
+        return sync_replies(context, now, texts)

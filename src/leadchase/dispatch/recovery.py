@@ -13,13 +13,14 @@ the run's clock) and returns what it did, so a send run uses it without being pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, record_touch
-from leadchase.channels.base import TextSender
+from leadchase.channels.base import ProviderError, TextSender
 from leadchase.dispatch.senders import SendItem
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as store
@@ -31,19 +32,35 @@ if TYPE_CHECKING:
 
 RECHECK_AFTER = timedelta(minutes=2)  # a crashed run's text: look at Twilio again after this
 UNCONFIRMED = "unconfirmed after an interrupted run"
-STATUS_LOOKBACK = timedelta(days=3)
+STATUS_LOOKBACK = timedelta(days=3)  # a text's delivery status is followed this long
+STATUS_FOLLOW_UPS = 200  # texts whose status one run asks Twilio about, newest first
 UNDELIVERABLE = {"30006": "landline or unreachable carrier"}
 
 
+# Twilio's id of a text sent to `to` with `body` since a moment, if it has one (find_sent).
+Lookup = Callable[[str, str, datetime], str | None]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What reconcile did: claims settled, emails that may have gone, and the provider error
+    that left the remaining text claims for a later run."""
+
+    count: int
+    unknown: list[SendItem]
+    problem: ProviderError | None = None
+
+
 def sent_before_crash(
-    connection: Connection, texts: TextSender | None, followup: FollowUp, task: DueTouch
+    connection: Connection, lookup: Lookup | None, followup: FollowUp, task: DueTouch
 ) -> str | None:
     """A text an interrupted run may have sent: if Twilio has it now, it is recorded as sent
-    (never resent) and its Twilio id returned; None when it must be sent."""
+    (never resent) and its Twilio id returned; None when it must be sent. Without a lookup
+    (Twilio not configured) there is nothing to ask."""
     earlier = store.unconfirmed_message(connection, task.touch.id)
-    if earlier is None or texts is None:
+    if earlier is None or lookup is None:
         return None
-    found = texts.find_sent(earlier.to_address, earlier.body, earlier.created_at)
+    found = lookup(earlier.to_address, earlier.body, earlier.created_at)
     if found is None:
         store.update_message(
             connection, earlier.id, {"status": "failed", "error_code": "never-sent"}
@@ -82,44 +99,57 @@ def stop_texting(connection: Connection, lead_id: int, moment: datetime, why: st
     lead_store.add_event(connection, lead_id, moment, "not-textable", f"texts stopped: {why}")
 
 
+def look_up_later(
+    connection: Connection, touch_id: int, message_id: int | None, at: datetime
+) -> None:
+    """A text that may have gone out unrecorded: it is planned again, to be looked up at Twilio
+    on a pass a little after `at`, right before it would be sent, and never sent blindly."""
+    if message_id is not None:
+        store.update_message(connection, message_id, {"status": "unconfirmed"})
+    store.update_touch(
+        connection,
+        touch_id,
+        {
+            "status": "planned",
+            "done_at": None,
+            "outcome": UNCONFIRMED,
+            "due_at": at + RECHECK_AFTER,
+        },
+    )
+
+
 def reconcile(
     database: Database,
-    texts: TextSender | None,
+    lookup: Lookup | None,
     followup: FollowUp,
     now: Callable[[], datetime],
-) -> tuple[int, list[SendItem]]:
+) -> Settled:
     """Settle the claims a crashed run left behind, before this run sends anything.
 
-    Returns how many claims were settled, and a line for each email that may have gone out."""
+    A text claim Twilio cannot be asked about (down, refusing) stays claimed, so it is never
+    sent, until a later run can ask."""
     with database.reading() as connection:
         leftovers = store.claimed(connection)
     unknown: list[SendItem] = []
+    settled = 0
     for claim in leftovers:
         touch, lead, message = claim.touch, claim.lead, claim.message
         # A claim's time is kept in done_at until the touch is recorded.
         claimed_at = touch.done_at or touch.due_at
         found: str | None = None
-        if touch.channel == "text" and texts is not None and message is not None:
-            found = texts.find_sent(message.to_address, message.body, claimed_at)
+        if touch.channel == "text" and lookup is not None and message is not None:
+            try:
+                found = lookup(message.to_address, message.body, claimed_at)
+            except ProviderError as error:
+                return Settled(settled, unknown, error)
+        settled += 1
         with database.writing() as connection:
             if found is not None:
                 _record_found(connection, followup, touch, lead, message, found, claimed_at)
             elif touch.channel == "text":
                 # Not at Twilio yet. The request may still be in flight there (the process
-                # died mid-call), so do not resend now: look again on a pass a little
-                # later, right before sending it.
-                if message is not None:
-                    store.update_message(connection, message.id, {"status": "unconfirmed"})
-                store.update_touch(
-                    connection,
-                    touch.id,
-                    {
-                        "status": "planned",
-                        "done_at": None,
-                        "outcome": UNCONFIRMED,
-                        "due_at": now() + RECHECK_AFTER,
-                    },
-                )
+                # died mid-call), so do not resend now.
+                look_up_later(connection, touch.id, message.id if message else None, now())
             else:
                 # An email may have left before the crash; SMTP cannot tell. Never resend.
                 if message is not None:
@@ -135,20 +165,31 @@ def reconcile(
                         "unknown", "a run stopped mid-send; check your sent mail, not resent",
                     )
                 )  # fmt: skip
-    return len(leftovers), unknown
+    return Settled(settled, unknown)
 
 
 def follow_up_statuses(
     database: Database, texts: TextSender, since: datetime, now: Callable[[], datetime]
 ) -> int:
-    """Fetch the delivery status of texts sent since `since`; a landline (30006) stops texting
-    it. Returns how many statuses changed."""
+    """Fetch the delivery status of texts sent since `since` (STATUS_LOOKBACK ago: a text
+    whose carrier never reports stays "sent" for good, and is not asked about for ever), newest
+    first; a landline (30006) stops texting it. Returns how many statuses changed.
+
+    Following up is a nicety: when Twilio fails, it stops until the next run; an answer about
+    another text than the one asked for is not recorded."""
     with database.reading() as connection:
-        in_flight = store.recent_texts_in_flight(connection, since, 200)
+        in_flight = store.recent_texts_in_flight(connection, since, STATUS_FOLLOW_UPS)
     updated = 0
     for message in in_flight:
         assert message.provider_id is not None  # the query reads texts Twilio accepted
-        status = texts.delivery_status(message.provider_id)
+        try:
+            status = texts.delivery_status(message.provider_id)
+        except ProviderError as error:
+            if error.outcome == "failed":  # this text only (deleted at Twilio): the others
+                continue
+            break
+        if status.provider_id != message.provider_id:
+            continue
         if status.status == message.status and status.error_code == message.error_code:
             continue
         with database.writing() as connection:

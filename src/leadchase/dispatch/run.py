@@ -6,11 +6,12 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, plan_next, record_touch
-from leadchase.channels.base import OutgoingEmail, SendOutcome
+from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
 from leadchase.context import Context
 from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
@@ -23,6 +24,7 @@ from leadchase.store.records import DueTouch, Lead
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
 RETRY_LATER = timedelta(minutes=5)
+Found = TypeVar("Found")
 
 
 class SendRun:
@@ -61,28 +63,95 @@ class SendRun:
     def run(self) -> SendResult:
         database = self.context.database
         if not self.dry_run:
-            settled, unknown = recovery.reconcile(
-                database, self.senders.texts, self.followup, self.now
-            )
-            self.result.reconciled += settled
-            self.result.items += unknown
-            if self.senders.texts is not None:
-                # Replies first: a lead who answered since the last pass gets no automated text.
-                from leadchase.replies import sync_replies
-
-                synced = sync_replies(self.context, self.start, self.senders.texts)
-                self.result.replies = len(synced.items)
+            settled = recovery.reconcile(database, self._lookup(), self.followup, self.now)
+            self.result.reconciled += settled.count
+            self.result.items += settled.unknown
+            if settled.problem is not None:
+                self._channel_failed("text", settled.problem, "a text an interrupted run left")
+            self._read_replies()
         with database.reading() as connection:
             due = store.due_automated(connection, self.start, self.senders.channels, self.limit)
         for task in due:
             if self.result.halted:
                 break
+            held = self.result.held_channels.get(task.touch.channel)
+            if held is not None:
+                self._item(task, f"held until the next run: {held}")
+                continue
             self._one(task)
-        if not self.dry_run and not self.result.halted and self.senders.texts is not None:
+        texts = self.senders.texts
+        if not self.dry_run and texts is not None and self._texts_working():
             self.result.statuses_updated += recovery.follow_up_statuses(
-                database, self.senders.texts, self.start - recovery.STATUS_LOOKBACK, self.now
+                database, texts, self.start - recovery.STATUS_LOOKBACK, self.now
             )
         return self.result
+
+    # -- a provider in trouble ---------------------------------------------------------------
+
+    def _texts_working(self) -> bool:
+        return not self.result.halted and "text" not in self.result.held_channels
+
+    def _read_replies(self) -> None:
+        """Replies first: a lead who answered since the last pass gets no automated text. When
+        they cannot be read, no text goes out this run (emails still do)."""
+        from leadchase.replies import sync_replies
+
+        texts = self.senders.texts
+        if texts is None or not self._texts_working():
+            return
+        try:
+            synced = self._patiently(lambda: sync_replies(self.context, self.start, texts))
+        except ProviderError as error:
+            self._channel_failed("text", error, "replies could not be checked")
+            return
+        self.result.replies = len(synced.items)
+        if synced.incomplete is not None:
+            self._hold_channel("text", synced.incomplete)
+
+    def _lookup(self) -> recovery.Lookup | None:
+        """Twilio's search for a text an interrupted run may have sent, with in-run retries."""
+        texts = self.senders.texts
+        if texts is None or not self._texts_working():
+            return None
+        return lambda to, body, since: self._patiently(lambda: texts.find_sent(to, body, since))
+
+    def _patiently(self, call: Callable[[], Found]) -> Found:
+        """`call`, tried again with backoff while the provider answers with passing trouble."""
+        for attempt in range(IN_RUN_RETRIES):
+            try:
+                return call()
+            except ProviderError as error:
+                if error.outcome != "retry" or attempt == IN_RUN_RETRIES - 1:
+                    raise
+                self._back_off(attempt, error.retry_after)
+        raise AssertionError("unreachable")
+
+    def _back_off(self, attempt: int, retry_after: float | None) -> None:
+        # Exponential backoff with jitter, honouring Retry-After when the provider gives one.
+        delay = retry_after or (2**attempt) * (0.5 + random.random())
+        self.sleep(min(delay, 30.0))
+
+    def _channel_failed(self, channel: str, error: ProviderError, what: str) -> None:
+        """A halt stops the run; any other trouble holds the channel's touches for this run."""
+        if error.outcome == "halt":
+            self.result.halted = str(error)
+        else:
+            self._hold_channel(channel, f"{what} ({error})")
+
+    def _hold_channel(self, channel: str, why: str) -> None:
+        """No more calls to this channel's provider this run: it is down, or hung, or refusing."""
+        self.result.held_channels[channel] = why
+
+    def _item(self, task: DueTouch, reason: str = "") -> SendItem:
+        """The run's line for this touch, "held" until it is known what became of it."""
+        touch, lead = task.touch, task.lead
+        to = lead.phone if touch.channel == "text" else lead.email
+        item = SendItem(
+            touch.id, lead.id, lead.name or "(no name)", touch.channel, to or "", "held"
+        )
+        item.reason = reason
+        self.result.items.append(item)
+        return item
 
     # -- one touch ---------------------------------------------------------------------------
 
@@ -90,8 +159,7 @@ class SendRun:
         touch, lead = task.touch, task.lead
         channel = touch.channel
         to = lead.phone if channel == "text" else lead.email
-        item = SendItem(touch.id, lead.id, lead.name or "(no name)", channel, to or "", "held")
-        self.result.items.append(item)
+        item = self._item(task)
         moment = self.now()
         with self.context.database.writing() as connection:
             reason = self._closed_reason(connection, task)
@@ -129,9 +197,14 @@ class SendRun:
                 item.result, item.reason = "would-send", "due and allowed"
                 return
             if touch.outcome == recovery.UNCONFIRMED:
-                found = recovery.sent_before_crash(
-                    connection, self.senders.texts, self.followup, task
-                )
+                try:
+                    found = recovery.sent_before_crash(
+                        connection, self._lookup(), self.followup, task
+                    )
+                except ProviderError as error:  # still unknown: it waits, claimed by nobody
+                    self._channel_failed("text", error, "an earlier text could not be looked up")
+                    item.reason = f"held until the next run: {error}"
+                    return
                 if found is not None:
                     item.result, item.reason = "sent", "sent by an interrupted run; recorded"
                     item.provider_id = found
@@ -212,9 +285,7 @@ class SendRun:
                 outcome = self.senders.emails.send_email(self._email(to, rendered, lead))
             if outcome.outcome != "retry" or attempt == IN_RUN_RETRIES - 1:
                 return outcome
-            # Exponential backoff with jitter, honouring Retry-After when the provider gives one.
-            delay = outcome.retry_after or (2**attempt) * (0.5 + random.random())
-            self.sleep(min(delay, 30.0))
+            self._back_off(attempt, outcome.retry_after)
         raise AssertionError("unreachable")
 
     def _pace(self) -> None:
@@ -278,8 +349,13 @@ class SendRun:
                     extra={"variant": item.variant, "attempt": attempt},
                 )
                 return
-            store.update_message(connection, message_id, {**message, "status": "failed"})
             item.reason = outcome.error_message or outcome.outcome
+            if outcome.outcome == "unconfirmed":  # maybe sent: as after a crash
+                recovery.look_up_later(connection, touch.id, message_id, moment)
+                item.result = "retry_later"
+                self._hold_channel(touch.channel, item.reason)
+                return
+            store.update_message(connection, message_id, {**message, "status": "failed"})
             if outcome.outcome in ("retry", "halt"):
                 # Not sent: the touch goes back to planned, to be tried again later.
                 later = moment + RETRY_LATER if outcome.outcome == "retry" else touch.due_at
@@ -289,6 +365,8 @@ class SendRun:
                     {"status": "planned", "due_at": later, "done_at": None},
                 )
                 item.result = "retry_later" if outcome.outcome == "retry" else "held"
+                if outcome.outcome == "retry":  # still failing after the in-run retries
+                    self._hold_channel(touch.channel, f"still failing: {item.reason}")
                 if outcome.outcome == "halt":
                     self.result.halted = (
                         outcome.error_message or "the provider refused the configuration"

@@ -36,6 +36,9 @@ class SendResult:
     dry_run: bool
     items: list[SendItem] = field(default_factory=list)
     halted: str | None = None
+    # A channel whose provider failed this run (down, hung, replies unreadable): why its
+    # touches were held for the next run. The other channel still sends.
+    held_channels: dict[str, str] = field(default_factory=dict)
     reconciled: int = 0
     statuses_updated: int = 0
     replies: int = 0
@@ -43,6 +46,13 @@ class SendResult:
 
     def count(self, result: str) -> int:
         return sum(1 for item in self.items if item.result == result)
+
+    def held_summary(self) -> str:
+        """Which channels wait for the next run, and why, on one line."""
+        return "; ".join(
+            f"{channel}s held until the next run: {why}"
+            for channel, why in self.held_channels.items()
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +64,7 @@ class SendResult:
             "would_send": self.count("would-send"),
             "unknown": self.count("unknown"),
             "halted": self.halted,
+            "held_channels": dict(self.held_channels),
             "reconciled": self.reconciled,
             "replies": self.replies,
             "dry_run": self.dry_run,

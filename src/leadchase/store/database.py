@@ -9,20 +9,28 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from leadchase.store.engine import make_engine, write_transaction
-from leadchase.store.migrations import migrate
+from leadchase.store.engine import open_engine, sqlite_path, write_transaction
+from leadchase.store.migrations import check_migrated, migrate
 
 
 @dataclass
 class Database:
     engine: Engine
+    read_only: bool = False  # a file this user cannot write: reading commands only
 
     @classmethod
     def open(cls, url: str) -> Database:
-        engine = make_engine(url)
-        with engine.connect() as connection:
-            migrate(connection)
-        return cls(engine)
+        engine, read_only = open_engine(url)
+        try:
+            with engine.connect() as connection:
+                if read_only:
+                    check_migrated(connection, str(sqlite_path(url) or url))
+                else:
+                    migrate(connection)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, read_only)
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:

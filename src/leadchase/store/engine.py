@@ -1,19 +1,29 @@
-"""Opening the database: SQLite in WAL mode with a busy timeout, a 0600 file, migrations applied."""
+"""Opening the database: SQLite in WAL mode with a busy timeout, a 0600 file, migrations applied.
+
+A database file or folder the user cannot write (a backup copy, a shared folder) is opened
+read-only, so the reading commands work on it. SQLite's own errors about the file (damaged,
+read-only for a write) become one DatabaseProblem line naming the file and the way out.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 
-from leadchase.errors import ConfigError
+from leadchase.errors import ConfigError, DatabaseProblem
 from leadchase.files import write_private
 
 BUSY_TIMEOUT_MS = 10_000
+RESTORE = "docs/running.md, Backups"
+# What SQLite says about a file that is not (or no longer) a whole database.
+DAMAGED = ("file is not a database", "database disk image is malformed")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -34,12 +44,73 @@ def create_private_file(path: Path) -> None:
         raise ConfigError(
             f"database folder {path.parent} does not exist; create it or fix [database] url"
         )
-    if not write_private(path, b"", keep_existing=True) and path.is_symlink():
+    try:
+        written = write_private(path, b"", keep_existing=True)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot create the database {path} ({error.strerror}); check the folder's "
+            "permissions or fix [database] url"
+        ) from None
+    if not written and path.is_symlink():
         # SQLite would follow it and create the file it names with no say over its mode.
         raise ConfigError(f"{path} is a link to a missing file; remove it or fix [database] url")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def read_only(path: Path) -> bool:
+    """Whether this user cannot write the database: its file, or its folder (where SQLite keeps
+    the -wal and -shm files beside it)."""
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def read_only_uri(path: Path) -> str:
+    """SQLite's URI for reading `path` without writing anything. With no -shm file beside it
+    and a folder where none can be made, nobody has it open to write: it is read as
+    unchanging (immutable), the only way SQLite reads such a WAL database."""
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    shm = path.with_name(path.name + "-shm")
+    if not shm.exists() and not os.access(path.parent, os.W_OK):
+        uri += "&immutable=1"
+    return uri
+
+
+def check_not_empty(path: Path) -> None:
+    """A database file that exists but is empty lost its leads (a crash, a full disk, a bad
+    copy): it must not silently become a new workspace."""
+    wal = path.with_name(path.name + "-wal")
+    if path.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size > 0):
+        raise DatabaseProblem(
+            f"the database {path} is empty (0 bytes): nothing was changed. If it held your "
+            f"leads, restore it from a backup ({RESTORE}); to start afresh, delete it"
+        )
+
+
+def _explain_errors(engine: Engine, path: Path) -> None:
+    @event.listens_for(engine, "handle_error")
+    def explain(context: ExceptionContext) -> BaseException | None:
+        text = str(context.original_exception)
+        if any(phrase in text for phrase in DAMAGED):
+            # Found on opening (no connection yet), nothing was written; found later, SQLite
+            # rolled back the transaction it was in.
+            changed = (
+                "nothing was changed"
+                if context.connection is None
+                else "the command stopped and its last change was not saved"
+            )
+            return DatabaseProblem(
+                f"the database {path} is damaged ({text}): {changed}. "
+                f"`leadchase db check` shows what is wrong; restore a backup ({RESTORE})"
+            )
+        if "attempt to write a readonly database" in text:
+            return DatabaseProblem(
+                f"the database {path} is read-only for you (its file or folder cannot be "
+                "written) and this command writes: nothing was changed. Reading commands "
+                "(today, leads, show...) work; to change it, fix the permissions or copy the "
+                "workspace somewhere you can write"
+            )
+        return None
+
+
+def _configure_sqlite(engine: Engine, writable: bool) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that
@@ -47,7 +118,8 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if writable:  # setting the journal mode writes the file's header
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         # 16 MB of page cache: index inserts of a large import mostly stay in memory.
         cursor.execute("PRAGMA cache_size = -16000")
@@ -63,16 +135,30 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    return open_engine(url)[0]
+
+
+def open_engine(url: str) -> tuple[Engine, bool]:
+    """The engine for `url`, and whether it is read-only (a SQLite file this user cannot write)."""
     path = sqlite_path(url)
+    readonly = False
     if path is not None:
-        create_private_file(path)
+        if path.exists():
+            check_not_empty(path)
+            readonly = read_only(path)
+        else:
+            create_private_file(path)
     try:
-        engine = create_engine(url)
+        engine = create_engine(
+            f"sqlite:///{read_only_uri(path)}&uri=true" if readonly and path else url
+        )
     except Exception as error:  # a bad URL or a missing database driver
         raise ConfigError(f"cannot use database url {url!r}: {error}; fix [database] url") from None
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
-    return engine
+        _configure_sqlite(engine, writable=not readonly)
+        if path is not None:
+            _explain_errors(engine, path)
+    return engine, readonly
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 
+from leadchase.errors import DatabaseProblem
 from leadchase.store.types import UTCDateTime
 
 Migration = Callable[[Connection], None]
@@ -212,6 +213,22 @@ def applied(connection: Connection) -> list[str]:
     if not inspect(connection).has_table("schema_migrations"):
         return []
     return [row[0] for row in connection.execute(select(schema_migrations.c.name))]
+
+
+def pending(connection: Connection) -> list[str]:
+    """The migrations this database has not had yet, in order."""
+    done = set(applied(connection))
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def check_migrated(connection: Connection, where: str) -> None:
+    """A database that cannot be written must already have every migration."""
+    missing = pending(connection)
+    if missing:
+        raise DatabaseProblem(
+            f"the database at {where} needs upgrading ({', '.join(missing)}) but is read-only "
+            "for you: nothing was changed; open it once where you can write it"
+        )
 
 
 def migrate(connection: Connection, upto: str | None = None) -> list[str]:

@@ -144,7 +144,8 @@ def channel_attempts(connection: Connection, lead_id: int, channel: str) -> int:
 
 
 def recent_texts_in_flight(connection: Connection, since: datetime, limit: int) -> list[Message]:
-    """Outbound texts whose delivery is not settled yet, for the status follow-up."""
+    """Outbound texts sent since `since` whose delivery is not settled yet, newest first, for
+    the status follow-up."""
     return [
         read.message(row)
         for row in connection.execute(
@@ -156,7 +157,7 @@ def recent_texts_in_flight(connection: Connection, since: datetime, limit: int) 
                 message_table.c.status.in_(("queued", "accepted", "sending", "sent", "scheduled")),
                 message_table.c.sent_at >= since,
             )
-            .order_by(message_table.c.sent_at)
+            .order_by(message_table.c.sent_at.desc())
             .limit(limit)
         )
     ]
