@@ -1,0 +1,70 @@
+"""The order of `today`: replies, then leads in their first hour (newest first), then the rest by
+day, attempts so far and how overdue; and what the agenda says to a lead that waited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from leadchase.workspace import Workspace
+from tests.conftest import SF_MORNING, agenda_at, import_lead, log_touch_at, run_json
+
+
+def test_a_lead_two_minutes_old_comes_before_one_waiting_a_day(workspace: Workspace) -> None:
+    now = SF_MORNING  # 10:00 in San Francisco
+    waited = now - timedelta(hours=25)  # 09:00 the day before: inside the contact window
+    old = import_lead(workspace, waited, phone="4155552671", email="old@example.com")
+    fresh = import_lead(
+        workspace, now - timedelta(minutes=2), phone="4155552672", email="new@example.com"
+    )
+    agenda = agenda_at(workspace, now)
+    for channel in ("call", "text", "email"):
+        shown = [item.lead_id for item in agenda.items if item.channel == channel]
+        assert shown == [fresh, old], channel
+
+
+def test_first_hour_leads_come_newest_first_then_the_rest_by_day_and_overdue(
+    workspace: Workspace,
+) -> None:
+    now = SF_MORNING  # Monday 10:00 in San Francisco
+    arrivals = {
+        "25 h": now - timedelta(hours=25),  # Sunday 09:00: day 2, due 25 h ago
+        "40 min": now - timedelta(minutes=40),
+        "23 h": now - timedelta(hours=23),  # Sunday 11:00: day 2, due 23 h ago
+        "2 min": now - timedelta(minutes=2),
+        "90 min": now - timedelta(minutes=90),  # 08:30, before the window: day 1, due 09:00
+    }
+    ids = {
+        label: import_lead(
+            workspace, at, phone=f"41555526{80 + n}", email=f"lead{n}@example.com", name=label
+        )
+        for n, (label, at) in enumerate(arrivals.items())
+    }
+    tasks = run_json("today", "--channel", "call", now=now)
+    order = ["2 min", "40 min", "90 min", "25 h", "23 h"]
+    assert [task["lead_id"] for task in tasks] == [ids[label] for label in order]
+    assert [task["priority"] for task in tasks] == [1, 2, 3, 4, 5]
+    assert tasks[0]["why"] == "first hour: asked 2 min ago, newest first"
+    assert tasks[1]["why"] == "first hour: asked 40 min ago, newest first"
+    assert tasks[2]["why"] == "day 1 since they asked, no attempts yet, due 1 h 00 min ago"
+    assert tasks[3]["why"] == "day 2 since they asked, no attempts yet, due 25 h ago"
+
+
+def test_the_call_suggestion_says_how_long_the_lead_waited(workspace: Workspace) -> None:
+    now = SF_MORNING
+    waited = import_lead(
+        workspace, now - timedelta(hours=41), phone="4155552671", email="old@example.com"
+    )
+    fresh = import_lead(
+        workspace, now - timedelta(minutes=2), phone="4155552672", email="new@example.com"
+    )
+    calls = {item.lead_id: item for item in agenda_at(workspace, now, channels=("call",)).items}
+    assert calls[fresh].suggestion is not None and calls[waited].suggestion is not None
+    assert calls[fresh].suggestion.startswith("Call now: 2 min since they asked")
+    assert "5 minutes" not in calls[waited].suggestion
+    assert calls[waited].suggestion.startswith("First call, 41 h after they asked")
+    assert "sorry for the wait" in calls[waited].suggestion
+    # Once a call was made, the cadence's own talking point is shown as it is.
+    log_touch_at(workspace, str(waited), "call", now)
+    later = agenda_at(workspace, now + timedelta(days=1), channels=("call",)).items
+    again = next(item for item in later if item.lead_id == waited)
+    assert again.suggestion is not None and "after they asked" not in again.suggestion

@@ -1,0 +1,99 @@
+"""What a logged outcome does to a lead: a conversation moves it on, a bad number closes the phone,
+and a lead someone reached is no longer shown as new."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from leadchase.workspace import Workspace
+from tests.conftest import SF_MORNING, agenda_at, import_lead, query, run
+
+
+def _open_touches(workspace: Workspace, lead: int) -> list[tuple[str, bool, int]]:
+    return [
+        (str(channel), bool(automated), int(rank))
+        for channel, automated, rank in query(
+            workspace,
+            "SELECT channel, automated, rank FROM touch "
+            f"WHERE lead_id = {lead} AND status IN ('planned', 'held') ORDER BY channel",
+        )
+    ]
+
+
+def _stage(workspace: Workspace, lead: int) -> str:
+    ((stage,),) = query(workspace, f"SELECT stage FROM lead WHERE id = {lead}")
+    return str(stage)
+
+
+def test_a_lead_staged_contacted_is_no_longer_shown_as_new(workspace: Workspace) -> None:
+    lead = import_lead(workspace, SF_MORNING)
+    assert run("stage", str(lead), "contacted", now=SF_MORNING + timedelta(days=2)).exit_code == 0
+    agenda = agenda_at(workspace, SF_MORNING + timedelta(days=2, minutes=5))
+    assert agenda.items
+    for item in agenda.items:
+        assert not item.new_lead
+        assert item.minutes_waiting is None
+        assert "new lead" not in item.reason
+
+
+@pytest.mark.parametrize("outcome", ["talked", "appointment"])
+def test_a_call_that_reached_the_lead_moves_it_to_contacted(
+    workspace: Workspace, outcome: str
+) -> None:
+    lead = import_lead(workspace, SF_MORNING)
+    assert any(automated for _c, automated, _r in _open_touches(workspace, lead))
+    logged = run("log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3))
+    assert logged.exit_code == 0, logged.output
+    assert _stage(workspace, lead) == "contacted"
+    touches = _open_touches(workspace, lead)
+    assert touches and not any(automated for _c, automated, _r in touches)  # automation stopped
+    assert all(rank == 1 for _c, _a, rank in touches)  # a lead we talked to is not untouched
+    later = agenda_at(workspace, SF_MORNING + timedelta(days=1))
+    assert later.items and not any(item.new_lead for item in later.items)
+    ((contacted,),) = query(workspace, f"SELECT contacted_at FROM lead WHERE id = {lead}")
+    assert contacted is not None
+
+
+@pytest.mark.parametrize("outcome", ["no-answer", "voicemail", "left-voicemail", "busy"])
+def test_a_call_that_did_not_reach_the_lead_keeps_it_new(
+    workspace: Workspace, outcome: str
+) -> None:
+    lead = import_lead(workspace, SF_MORNING)
+    logged = run("log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3))
+    assert logged.exit_code == 0, logged.output
+    assert _stage(workspace, lead) == "new"
+    recorded = query(workspace, f"SELECT outcome FROM touch WHERE lead_id = {lead} AND status = 'done'")
+    assert recorded == [("left-voicemail" if outcome == "voicemail" else outcome,)]
+    # The automated text and email go on; the next call is planned.
+    channels = {channel for channel, _a, _r in _open_touches(workspace, lead)}
+    assert channels == {"call", "text", "email"}
+    assert agenda_at(workspace, SF_MORNING + timedelta(minutes=4), channels=("text",)).items[0].new_lead
+
+
+@pytest.mark.parametrize("outcome", ["bad-number", "wrong-number"])
+def test_a_bad_number_stops_calls_and_texts_and_keeps_email(
+    workspace: Workspace, outcome: str
+) -> None:
+    lead = import_lead(workspace, SF_MORNING)
+    logged = run("log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3))
+    assert logged.exit_code == 0, logged.output
+    assert {channel for channel, _a, _r in _open_touches(workspace, lead)} == {"email"}
+    entries = query(workspace, "SELECT value, channel, reason FROM suppression")
+    assert entries == [("+14155552671", "all", outcome)]
+    later = agenda_at(workspace, SF_MORNING + timedelta(days=2))
+    assert {item.channel for item in later.items} == {"email"}
+    refused = run("log", str(lead), "text", now=SF_MORNING + timedelta(days=2))
+    assert refused.exit_code == 1 and "not allowed" in refused.output
+
+
+def test_a_reply_logged_as_the_first_touch_does_not_put_the_lead_back_on_top(
+    workspace: Workspace,
+) -> None:
+    lead = import_lead(workspace, SF_MORNING)
+    logged = run("log", str(lead), "text", "--outcome", "replied", now=SF_MORNING + timedelta(minutes=3))
+    assert logged.exit_code == 0, logged.output
+    assert _stage(workspace, lead) == "engaged"
+    touches = _open_touches(workspace, lead)
+    assert touches and all(rank == 1 for _c, _a, rank in touches)
