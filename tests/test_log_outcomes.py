@@ -7,24 +7,29 @@ from datetime import timedelta
 
 import pytest
 
+from leadchase.context import open_workspace
+from leadchase.store import leads as lead_store
+from leadchase.store import touches as touch_store
+from leadchase.store.records import Lead
 from leadchase.workspace import Workspace
 from tests.conftest import SF_MORNING, agenda_at, import_lead, query, run
 
 
 def _open_touches(workspace: Workspace, lead: int) -> list[tuple[str, bool, int]]:
-    return [
-        (str(channel), bool(automated), int(rank))
-        for channel, automated, rank in query(
-            workspace,
-            "SELECT channel, automated, rank FROM touch "
-            f"WHERE lead_id = {lead} AND status IN ('planned', 'held') ORDER BY channel",
-        )
-    ]
+    with open_workspace(workspace.root) as context, context.database.reading() as connection:
+        touches = touch_store.open_touches(connection, lead)
+    return sorted((touch.channel, touch.automated, touch.rank) for touch in touches)
+
+
+def _lead(workspace: Workspace, lead: int) -> Lead:
+    with open_workspace(workspace.root) as context, context.database.reading() as connection:
+        found = lead_store.get(connection, lead)
+    assert found is not None
+    return found
 
 
 def _stage(workspace: Workspace, lead: int) -> str:
-    ((stage,),) = query(workspace, f"SELECT stage FROM lead WHERE id = {lead}")
-    return str(stage)
+    return _lead(workspace, lead).stage
 
 
 def test_a_lead_staged_contacted_is_no_longer_shown_as_new(workspace: Workspace) -> None:
@@ -44,7 +49,9 @@ def test_a_call_that_reached_the_lead_moves_it_to_contacted(
 ) -> None:
     lead = import_lead(workspace, SF_MORNING)
     assert any(automated for _c, automated, _r in _open_touches(workspace, lead))
-    logged = run("log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3))
+    logged = run(
+        "log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3)
+    )
     assert logged.exit_code == 0, logged.output
     assert _stage(workspace, lead) == "contacted"
     touches = _open_touches(workspace, lead)
@@ -52,8 +59,7 @@ def test_a_call_that_reached_the_lead_moves_it_to_contacted(
     assert all(rank == 1 for _c, _a, rank in touches)  # a lead we talked to is not untouched
     later = agenda_at(workspace, SF_MORNING + timedelta(days=1))
     assert later.items and not any(item.new_lead for item in later.items)
-    ((contacted,),) = query(workspace, f"SELECT contacted_at FROM lead WHERE id = {lead}")
-    assert contacted is not None
+    assert _lead(workspace, lead).contacted_at is not None
 
 
 @pytest.mark.parametrize("outcome", ["no-answer", "voicemail", "left-voicemail", "busy"])
@@ -61,15 +67,21 @@ def test_a_call_that_did_not_reach_the_lead_keeps_it_new(
     workspace: Workspace, outcome: str
 ) -> None:
     lead = import_lead(workspace, SF_MORNING)
-    logged = run("log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3))
+    logged = run(
+        "log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3)
+    )
     assert logged.exit_code == 0, logged.output
     assert _stage(workspace, lead) == "new"
-    recorded = query(workspace, f"SELECT outcome FROM touch WHERE lead_id = {lead} AND status = 'done'")
+    recorded = query(workspace, "SELECT outcome FROM touch WHERE status = 'done'")
     assert recorded == [("left-voicemail" if outcome == "voicemail" else outcome,)]
     # The automated text and email go on; the next call is planned.
     channels = {channel for channel, _a, _r in _open_touches(workspace, lead)}
     assert channels == {"call", "text", "email"}
-    assert agenda_at(workspace, SF_MORNING + timedelta(minutes=4), channels=("text",)).items[0].new_lead
+    assert (
+        agenda_at(workspace, SF_MORNING + timedelta(minutes=4), channels=("text",))
+        .items[0]
+        .new_lead
+    )
 
 
 @pytest.mark.parametrize("outcome", ["bad-number", "wrong-number"])
@@ -77,7 +89,9 @@ def test_a_bad_number_stops_calls_and_texts_and_keeps_email(
     workspace: Workspace, outcome: str
 ) -> None:
     lead = import_lead(workspace, SF_MORNING)
-    logged = run("log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3))
+    logged = run(
+        "log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3)
+    )
     assert logged.exit_code == 0, logged.output
     assert {channel for channel, _a, _r in _open_touches(workspace, lead)} == {"email"}
     entries = query(workspace, "SELECT value, channel, reason FROM suppression")
@@ -92,7 +106,9 @@ def test_a_reply_logged_as_the_first_touch_does_not_put_the_lead_back_on_top(
     workspace: Workspace,
 ) -> None:
     lead = import_lead(workspace, SF_MORNING)
-    logged = run("log", str(lead), "text", "--outcome", "replied", now=SF_MORNING + timedelta(minutes=3))
+    logged = run(
+        "log", str(lead), "text", "--outcome", "replied", now=SF_MORNING + timedelta(minutes=3)
+    )
     assert logged.exit_code == 0, logged.output
     assert _stage(workspace, lead) == "engaged"
     touches = _open_touches(workspace, lead)

@@ -68,6 +68,16 @@ def made_keys(connection: Connection, lead_id: int, cadence: str) -> set[str]:
     return {row.step_key for row in rows}
 
 
+def has_touch_to_come(connection: Connection, lead_id: int) -> bool:
+    """Whether the lead has a touch open or being sent: what keeps it from falling off."""
+    row = connection.execute(
+        select(touch_table.c.id)
+        .where(touch_table.c.lead_id == lead_id, touch_table.c.status.in_((*OPEN, "claimed")))
+        .limit(1)
+    ).first()
+    return row is not None
+
+
 def lead_touches(connection: Connection, lead_id: int) -> list[Touch]:
     query = (
         select(*TOUCH_COLUMNS)
@@ -108,6 +118,26 @@ def _suppressed(value_column: Any, channels: Sequence[str]) -> Any:
         suppression_table.c.channel.in_(list(channels)),
         suppression_table.c.lifted_at.is_(None),
     )
+
+
+def nothing_to_come(stages: Collection[str]) -> Any:
+    """Leads in these stages with no touch open or being sent, though a channel is still open
+    to them (not every one closed by an opt-out or the do-not-call list): leads that fell off."""
+    phone, email = lead_table.c.phone, lead_table.c.email
+    reachable = or_(
+        and_(phone.is_not(None), ~_suppressed(phone, scopes_closing("call"))),
+        and_(
+            phone.is_not(None),
+            lead_table.c.text_ok.is_(True),
+            ~_suppressed(phone, scopes_closing("text")),
+        ),
+        and_(email.is_not(None), ~_suppressed(email, scopes_closing("email"))),
+    )
+    to_come = exists().where(
+        touch_table.c.lead_id == lead_table.c.id,
+        touch_table.c.status.in_((*OPEN, "claimed")),
+    )
+    return and_(lead_table.c.stage.in_(list(stages)), ~to_come, reachable)
 
 
 def agenda_rows(
