@@ -63,7 +63,7 @@ def test_a_call_that_reached_the_lead_moves_it_to_contacted(
 
 
 @pytest.mark.parametrize("outcome", ["no-answer", "voicemail", "left-voicemail", "busy"])
-def test_a_call_that_did_not_reach_the_lead_keeps_it_new(
+def test_a_call_that_did_not_reach_the_lead_keeps_it_in_stage_new(
     workspace: Workspace, outcome: str
 ) -> None:
     lead = import_lead(workspace, SF_MORNING)
@@ -77,11 +77,10 @@ def test_a_call_that_did_not_reach_the_lead_keeps_it_new(
     # The automated text and email go on; the next call is planned.
     channels = {channel for channel, _a, _r in _open_touches(workspace, lead)}
     assert channels == {"call", "text", "email"}
-    assert (
-        agenda_at(workspace, SF_MORNING + timedelta(minutes=4), channels=("text",))
-        .items[0]
-        .new_lead
-    )
+    # Someone called: the lead is no longer flagged NEW, but it stays a new lead on its cadence.
+    (text,) = agenda_at(workspace, SF_MORNING + timedelta(minutes=4), channels=("text",)).items
+    assert not text.new_lead and text.minutes_waiting is None
+    assert text.why == "first hour: asked 4 min ago, newest first"
 
 
 @pytest.mark.parametrize("outcome", ["bad-number", "wrong-number"])
