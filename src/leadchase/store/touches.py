@@ -325,7 +325,7 @@ def made_counts(connection: Connection, lead_ids: Sequence[int], channel: str) -
 
 
 def mark_lead_touched(connection: Connection, lead_id: int) -> None:
-    """The lead has had a touch: its open touches leave the top of the agenda."""
+    """The lead has had a touch: its open touches are no longer read first by agenda_rows."""
     connection.execute(
         update(touch_table)
         .where(
