@@ -255,9 +255,7 @@ def test_editing_a_cadence_file_reaches_leads_already_on_it(workspace: Workspace
         log_touch_at(workspace, str(lead), channel, start + timedelta(minutes=1))
     path = workspace.cadences_dir / "internet-lead.yaml"
     path.write_text(
-        path.read_text().replace(
-            'say: "Call within 5 minutes', 'say: "EDITED Call within 5 minutes'
-        )
+        path.read_text().replace('say: "Start from the quote', 'say: "EDITED Start from the quote')
     )
     agenda = agenda_at(workspace, start + timedelta(hours=6), channels=("call",))
     assert agenda.items and agenda.items[0].suggestion is not None

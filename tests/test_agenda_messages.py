@@ -56,12 +56,15 @@ def test_a_broken_wording_hides_only_the_messages_that_would_use_it(
         "=== variant: equity ===\nHi {{ lead.nickname }}\n"
         "=== variant ===\nHi {{ lead.first_name }}, it's Jordan. Reply STOP to opt out\n"
     )
-    # The lead whose wording is broken comes first on the agenda (she waited longer).
-    equity = import_lead(
-        workspace, ARRIVAL - timedelta(minutes=2), name="Ann Lee", source="Home Equity Calculator"
-    )
+    # The lead whose wording is broken comes first on the agenda (she asked last: in the first
+    # hour, newest first).
+    equity = import_lead(workspace, ARRIVAL, name="Ann Lee", source="Home Equity Calculator")
     generic = import_lead(
-        workspace, ARRIVAL, phone="4155550123", email="bea@example.com", name="Bea Cruz"
+        workspace,
+        ARRIVAL - timedelta(minutes=2),
+        phone="4155550123",
+        email="bea@example.com",
+        name="Bea Cruz",
     )
     result = run("today", "--json", "--channel", "text", now=SOON)
     assert result.exit_code == 0, result.output

@@ -77,7 +77,9 @@ def test_db_check_says_whether_the_database_is_whole(workspace: Workspace) -> No
     import_leads(workspace, NOW, 30)
     whole = run("db", "check")
     assert whole.exit_code == 0, whole.output
-    assert "integrity: ok" in whole.stdout and "2 of 2 migrations applied" in whole.stdout
+    every = len(MIGRATIONS)
+    assert "integrity: ok" in whole.stdout
+    assert f"{every} of {every} migrations applied" in whole.stdout
     document = run("db", "check", "--json")
     assert '"ok": true' in document.stdout
 
@@ -104,7 +106,7 @@ def test_db_check_tells_an_older_and_a_newer_schema(tmp_path: Path) -> None:
     upgradable, future = run("db", "check", str(older)), run("db", "check", str(newer))
 
     assert upgradable.exit_code == 0, upgradable.output
-    assert "1 of 2 migrations applied" in upgradable.stdout
+    assert f"1 of {len(MIGRATIONS)} migrations applied" in upgradable.stdout
     assert f"to apply: {MIGRATIONS[1][0]}" in upgradable.stdout
     assert future.exit_code == 1
     assert "from a newer leadchase: 999_from_the_future" in future.stdout

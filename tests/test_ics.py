@@ -25,7 +25,7 @@ from tests.conftest import PHONES, SF_MORNING, import_lead, run
 ARRIVAL = SF_MORNING  # Monday 10:00 in San Francisco
 NOW = ARRIVAL + timedelta(minutes=10)
 LONG_NAME = "Maximiliano Fernández-Villanueva de la Santísima Trinidad"
-DAY1 = "Call within 5 minutes; start from the quote they asked for, ask one easy question"
+DAY1 = "Start from the quote they asked for; ask one easy question"
 DAY2 = "Mention your text; ask when 5 minutes suits them"
 DAY3 = "Short and friendly; on voicemail, leave one line and text"
 

@@ -1,12 +1,22 @@
-"""`leadchase today`: who to call, text and email right now, most urgent first."""
+"""`leadchase today`: who to call, text and email right now, most urgent first (the order is
+agenda_order.py's)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from leadchase.agenda_order import (
+    FIRST_HOUR,
+    asked_at,
+    duration,
+    first_call,
+    is_aged,
+    is_new,
+    place,
+)
 from leadchase.cadence.service import (
     FollowUp,
     cadences_changed,
@@ -65,6 +75,10 @@ class AgendaItem:
     blocked_reason: str | None = None
     next_allowed_at: datetime | None = None
     warning: str | None = None  # allowed, but check first (the lead's time zone is unknown)
+    # Its place in its channel's list of tasks due now (1 first; None while it waits) and the
+    # rule that put it there (agenda_order.py).
+    priority: int | None = None
+    why: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -106,6 +120,10 @@ class ReplyItem:
             "allowed_now": True,
             "blocked_reason": None,
             "next_allowed_at": None,
+            "priority": 0,
+            "why": "a reply waits: answer it before any task"
+            if not self.possible_opt_out
+            else "a possible opt-out: read it before anything else goes out",
         }
 
 
@@ -151,6 +169,7 @@ def build_agenda(
     max_segments = context.settings.twilio.max_segments
     broken: dict[str, TemplateError] = {}
     gate = Gate(context.settings, followup)
+    default_zone = context.settings.contact.default_timezone
     waiting: list[AgendaItem] = []
     with context.database.reading() as connection:
         replies = []
@@ -173,14 +192,24 @@ def build_agenda(
         # Possible opt-outs first: the officer reads them before anything else goes out.
         replies.sort(key=lambda reply: not reply.possible_opt_out)
         for channel in channels:
-            due, total = touch_store.agenda_rows(
+            scan = max(limit * _SCAN_FACTOR, _SCAN_MINIMUM)
+            as_manual = channel in manual_automated
+            # The first hour is read on its own (a few rows from the index), so a long list
+            # of older tasks can never push a lead that just asked off the page.
+            first_hour = touch_store.first_hour_rows(
                 connection,
                 now,
                 channel,
-                automated_as_manual=channel in manual_automated,
-                limit=max(limit * _SCAN_FACTOR, _SCAN_MINIMUM),
+                now - FIRST_HOUR,
+                automated_as_manual=as_manual,
+                limit=scan,
+            )
+            due, total = touch_store.agenda_rows(
+                connection, now, channel, automated_as_manual=as_manual, limit=scan
             )
             totals[channel] = total
+            seen = {task.touch.id for task in first_hour}
+            due = first_hour + [task for task in due if task.touch.id not in seen]
             # Everything on the agenda is done by hand: the policy for a person applies.
             verdicts = gate.check_many(
                 connection, [(task.lead, channel) for task in due], automated=False, moment=now
@@ -190,11 +219,21 @@ def build_agenda(
                 for task, verdict in zip(due, verdicts, strict=True)
                 if verdict.allowed or verdict.next_allowed_at is not None
             ]
-            now_due = [pair for pair in shown if pair[1].allowed][:limit]
+            places = {
+                task.touch.id: place(task.touch, task.lead, now, task.lead.timezone or default_zone)
+                for task, _ in shown
+            }
+            now_due = sorted(
+                (pair for pair in shown if pair[1].allowed),
+                key=lambda pair: places[pair[0].touch.id].key,
+            )[:limit]
             later = [pair for pair in shown if not pair[1].allowed][:limit]
             leads = [task.lead.id for task, _ in now_due + later]
             made = touch_store.made_counts(connection, leads, channel)
-            for task, verdict in now_due + later:
+            calls = (
+                made if channel == "call" else touch_store.made_counts(connection, leads, "call")
+            )
+            for number, (task, verdict) in enumerate(now_due + later, start=1):
                 attempt = made.get(task.lead.id, 0) + 1
                 previous = (
                     send_store.previous_texts(connection, task.lead.id) if channel == "text" else []
@@ -208,8 +247,13 @@ def build_agenda(
                     previous=previous,
                     problems=broken,
                 )
-                item = _item(task, now, followup, attempt, rendered, verdict, max_segments)
-                (items if verdict.allowed else waiting).append(item)
+                called = calls.get(task.lead.id, 0) > 0
+                item = _item(task, now, followup, attempt, rendered, verdict, max_segments, called)
+                if verdict.allowed:
+                    item = replace(item, priority=number, why=places[task.touch.id].why)
+                    items.append(item)
+                else:
+                    waiting.append(replace(item, why=f"not allowed now: {verdict.reason}"))
         next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
     problems += [
         f"{error} (the agenda shows the template name instead)" for error in broken.values()
@@ -229,7 +273,10 @@ def _item(
     rendered: Rendered | None,
     verdict: Verdict,
     max_segments: int,
+    called: bool,
 ) -> AgendaItem:
+    """One task. NEW marks a new lead nobody has called yet; its timer runs from when it asked
+    (an aged lead's wait is not ours, so it has none)."""
     touch, lead = task.touch, task.lead
     cadence = followup.cadence(touch.cadence)
     planned = (
@@ -237,19 +284,26 @@ def _item(
         if cadence
         else 0
     )
-    new_lead = lead.first_touch_at is None
-    arrived = lead.cadence_started_at or lead.imported_at
-    waiting = int((now - arrived).total_seconds() // 60) if new_lead and arrived else None
+    new_lead = is_new(lead) and not called
+    asked = asked_at(lead)
+    aged = is_aged(lead, followup.settings.cadence.aged_after_days)
+    waited = max(0, int((now - asked).total_seconds() // 60)) if asked else None
+    waiting = waited if new_lead and not aged else None
     late = int((now - touch.due_at).total_seconds() // 60)
-    if new_lead and waiting is not None:
-        reason = f"new lead, waiting {_duration(waiting)}"
+    suggestion = touch.say or touch.template
+    if new_lead and aged and waited is not None:
+        reason = f"aged lead, asked {duration(waited)} ago"
+    elif waiting is not None:
+        reason = f"new lead, waiting {duration(waiting)}"
+        if touch.channel == "call":
+            suggestion = first_call(waiting, touch.say)
     elif late >= 60:
-        reason = f"day {touch.day} {touch.channel}, {_duration(late)} late"
+        reason = f"day {touch.day} {touch.channel}, {duration(late)} late"
     else:
         reason = f"day {touch.day} {touch.channel}" if touch.day else f"{touch.channel} due"
     last = None
     if lead.last_touch_at is not None:
-        last = f"{lead.last_touch_channel} {_duration(int((now - lead.last_touch_at).total_seconds() // 60))} ago"
+        last = f"{lead.last_touch_channel} {duration(int((now - lead.last_touch_at).total_seconds() // 60))} ago"
         if lead.last_outcome:
             last += f" ({lead.last_outcome})"
     return AgendaItem(
@@ -269,7 +323,7 @@ def _item(
         new_lead=new_lead,
         minutes_waiting=waiting,
         last_touch=last,
-        suggestion=touch.say or touch.template,
+        suggestion=suggestion,
         template=touch.template,
         automated=touch.automated,
         message=rendered.body if rendered else None,
@@ -287,13 +341,3 @@ def _warning(verdict: Verdict, rendered: Rendered | None, max_segments: int) -> 
     long = too_long(rendered.segments, max_segments) if rendered else None
     warnings = [verdict.warning, f"too long to send: {long}" if long else None]
     return "; ".join(warning for warning in warnings if warning) or None
-
-
-def _duration(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return (
-            f"{minutes // 60} h {minutes % 60:02d} min" if minutes < 600 else f"{minutes // 60} h"
-        )
-    return f"{minutes // (24 * 60)} days"

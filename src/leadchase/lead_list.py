@@ -1,9 +1,12 @@
-"""`leadchase leads`: the leads matching a search, newest first, and how many match in all."""
+"""`leadchase leads`: the leads matching a search, newest first, and how many match in all;
+`--stale`: the leads that fell off."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadchase.cadence.model import STAGES
+from leadchase.cadence.service import FollowUp, in_play
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
 from leadchase.store.records import Lead
@@ -21,10 +24,25 @@ def list_leads(
     stage: str | None = None,
     source: str | None = None,
     limit: int = 50,
+    *,
+    stale: bool = False,
 ) -> LeadList:
-    """Leads whose name, phone or email contains `search`, in that stage and from that source."""
+    """Leads whose name, phone or email contains `search`, in that stage and from that source.
+
+    `stale`: only leads that fell off, with nothing planned though they are still in play (not
+    closed or dead, in a stage the stage map gives a cadence, not opted out of every channel).
+    Nobody should be there: a lead whose cadence ends moves on to nurture."""
+    stale_stages = None
+    if stale:
+        followup = FollowUp.load(context.settings)
+        stale_stages = [stage for stage in STAGES if in_play(followup, stage)]
     with context.database.reading() as connection:
         rows, total = lead_store.search(
-            connection, text=search, stage=stage, source=source, limit=limit
+            connection,
+            text=search,
+            stage=stage,
+            source=source,
+            stale_stages=stale_stages,
+            limit=limit,
         )
     return LeadList(tuple(rows), total)

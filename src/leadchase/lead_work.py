@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from leadchase.cadence.model import parse_stage
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp, change_stage, record_touch
+from leadchase.compliance.optouts import closed_by
 from leadchase.compliance.policy import Verdict
 from leadchase.contact.channels import Channel
 from leadchase.context import Context
@@ -23,16 +24,26 @@ from leadchase.lead_reference import find_lead
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
+from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.records import Lead
 from leadchase.times import when
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
-    "call": ("no-answer", "left-voicemail", "talked", "busy", "wrong-number", "bad-number"),
+    "call": (
+        "no-answer", "left-voicemail", "busy", "talked", "appointment", "wrong-number",
+        "bad-number",
+    ),
     "text": ("sent", "replied", "wrong-number"),
     "email": ("sent", "replied", "bounced"),
-}
+}  # fmt: skip
+OUTCOME_ALIASES = {"voicemail": "left-voicemail"}
 DEFAULT_OUTCOME = {"call": "no-answer", "text": "sent", "email": "sent"}
+# What an outcome does to a new lead besides counting as an attempt (docs/cadences.md): a
+# conversation moves it on, and its cadence with it.
+STAGE_AFTER = {"talked": "contacted", "appointment": "contacted", "replied": "engaged"}
+# The number is not the lead's, or reaches nobody: calls and texts to it stop, email goes on.
+PHONE_GONE = frozenset({"wrong-number", "bad-number"})
 
 
 def log_touch(
@@ -52,6 +63,7 @@ def log_touch(
     opted out are refused with the reason. `force` records it anyway, marked as forced, for a
     touch that really happened (the officer's record must stay true)."""
     chosen = outcome or DEFAULT_OUTCOME[channel]
+    chosen = OUTCOME_ALIASES.get(chosen, chosen)
     if chosen not in OUTCOMES[channel]:
         raise LeadchaseError(
             f"outcome {chosen!r} does not fit a {channel}; use one of {', '.join(OUTCOMES[channel])}"
@@ -103,9 +115,32 @@ def log_touch(
             )
         if note:
             lead_store.add_event(connection, lead.id, now, "note", note)
-        if chosen == "replied" and lead.stage == "new":
-            change_stage(connection, followup, lead, "engaged", now)
+        # As it is now the touch is recorded: a lead read before would start its next cadence
+        # as if never touched.
+        lead = lead_store.get(connection, lead.id) or lead
+        if chosen in PHONE_GONE:
+            _close_phone(connection, lead, chosen, now, note)
+        elif chosen in STAGE_AFTER and lead.stage == "new":
+            change_stage(connection, followup, lead, STAGE_AFTER[chosen], now)
     return lead, chosen
+
+
+def _close_phone(
+    connection: Connection, lead: Lead, outcome: str, now: datetime, note: str
+) -> None:
+    """A wrong or dead number, as the officer found it: recorded in the opt-out table like a
+    texted "wrong number", so calls and texts to it stop for every lead that has it."""
+    if not lead.phone:
+        return
+    evidence = f"logged by hand: {outcome}" + (f" ({note})" if note else "")
+    suppressions.add(
+        connection, lead.phone, channel="all", reason=outcome, now=now, evidence=evidence
+    )
+    closes = closed_by(["all"], "phone")
+    touch_store.cancel_open(connection, lead.id, now, outcome, channels=closes)
+    lead_store.add_event(
+        connection, lead.id, now, outcome, f"{lead.phone}: calls and texts stopped; email goes on"
+    )
 
 
 def _refusal(lead: Lead, channel: str, verdict: Verdict, now: datetime) -> str:

@@ -232,7 +232,8 @@ def _reply(
     touch_store.cancel_open_automated(connection, lead.id, now, "lead replied")
     stage = followup.settings.replies.stage_on_reply
     if lead.stage in ("new", "contacted", "nurture"):
-        change_stage(connection, followup, lead, stage, now)
+        # The lead as it is now, reply and contact recorded, starts the conversation cadence.
+        change_stage(connection, followup, lead_store.get(connection, lead.id) or lead, stage, now)
         return f"automation paused; stage {stage}"
     return "automation paused"
 

@@ -31,7 +31,10 @@ from leadchase.store import touches as touch_store
 from leadchase.store.bulk import utc_text
 from leadchase.store.records import Lead
 
-CONTACT_OUTCOMES = frozenset({"talked", "replied"})
+CONTACT_OUTCOMES = frozenset({"talked", "appointment", "replied"})
+# Leads in these stages are done with: nothing more is planned for them, on purpose.
+FINISHED_STAGES = frozenset({"closed", "dead"})
+KEEP_IN_TOUCH_STAGE = "nurture"
 
 
 @dataclass(frozen=True)
@@ -273,14 +276,20 @@ def start_cadence(
 
 
 def change_stage(
-    connection: Connection, followup: FollowUp, lead: Lead, stage: str, now: datetime
+    connection: Connection,
+    followup: FollowUp,
+    lead: Lead,
+    stage: str,
+    now: datetime,
+    why: str = "",
 ) -> str | None:
     """Move a lead to a stage and start the cadence the stage map names (or none)."""
     cadence = followup.cadences.stage_map.cadence_for(stage)
     if cadence is not None:
         followup.require(cadence)
     lead_store.update_lead(connection, lead.id, {"stage": stage})
-    lead_store.add_event(connection, lead.id, now, "stage", f"{lead.stage} -> {stage}")
+    detail = f"{lead.stage} -> {stage}" + (f" ({why})" if why else "")
+    lead_store.add_event(connection, lead.id, now, "stage", detail)
     start_cadence(connection, followup, replace(lead, stage=stage), cadence, now)
     return cadence
 
@@ -365,7 +374,36 @@ def record_touch(
     lead_store.update_lead(connection, lead.id, summary)
     touch_store.mark_lead_touched(connection, lead.id)
     plan_next(connection, followup, replace(lead, **summary), channel, at)
+    keep_in_touch(connection, followup, lead.id, at)
     return touch_id
+
+
+def in_play(followup: FollowUp, stage: str) -> bool:
+    """Whether a lead in this stage should always have a next touch: not closed or dead, and
+    the stage map gives the stage a cadence (`application: none` hands the lead to the loan
+    process on purpose)."""
+    return (
+        stage not in FINISHED_STAGES and followup.cadences.stage_map.cadence_for(stage) is not None
+    )
+
+
+def keep_in_touch(
+    connection: Connection, followup: FollowUp, lead_id: int, now: datetime
+) -> str | None:
+    """Nobody falls off: a lead still in play whose cadence has nothing left moves on to nurture
+    (a nurture lead starts nurture again). Returns the cadence started, None when nothing changed.
+
+    A lead that cannot be reached on any channel (opted out, or a bad number and no email) is
+    left as it is: there is nothing to plan for it."""
+    if touch_store.has_touch_to_come(connection, lead_id):
+        return None
+    lead = lead_store.get(connection, lead_id)
+    if lead is None or not in_play(followup, lead.stage):
+        return None
+    if not in_play(followup, KEEP_IN_TOUCH_STAGE) or not _usable(connection, lead):
+        return None
+    why = f"cadence {lead.cadence} ended" if lead.cadence else "nothing planned"
+    return change_stage(connection, followup, lead, KEEP_IN_TOUCH_STAGE, now, why)
 
 
 def _fingerprint(cadence: Cadence) -> str:

@@ -26,7 +26,7 @@ def log(
     outcome: Annotated[
         str | None,
         typer.Option(
-            help="Calls: no-answer (default), left-voicemail, talked, busy, wrong-number, bad-number. Texts: sent (default), replied, wrong-number. Emails: sent (default), replied, bounced.",
+            help="Calls: no-answer (default), left-voicemail (or voicemail), busy, talked, appointment, wrong-number, bad-number. Texts: sent (default), replied, wrong-number. Emails: sent (default), replied, bounced. talked and appointment move a new lead to contacted, replied to engaged; wrong-number and bad-number stop calls and texts to that number.",
             show_default=False,
         ),
     ] = None,
@@ -186,6 +186,14 @@ def leads(
     source: Annotated[
         str | None, typer.Option(help="Only leads from this source.", show_default=False)
     ] = None,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale",
+            help="Only leads with nothing planned though still in play: not closed or dead, "
+            "not opted out of everything. There should be none.",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 50,
     json_output: common.JsonOption = False,
 ) -> None:
@@ -200,7 +208,7 @@ def leads(
 
     stage = parse_stage(stage) if stage is not None else None
     with common.open_workspace() as context:
-        result = list_leads(context, search, stage, source, limit)
+        result = list_leads(context, search, stage, source, limit, stale=stale)
     if json_output:
         keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
         common.print_json([{key: getattr(row, key) for key in keys} for row in result.leads])
@@ -214,8 +222,18 @@ def leads(
             [row.stage, Text(counted(row.attempts, "attempt"), style="dim")],
             row.source,
         )
+    if stale and not result.leads:
+        common.out.print("No lead has fallen off: every lead still in play has a next touch.")
+        return
     table.print()
     common.out.print(f"{len(result.leads)} of {counted(result.total, 'lead')}")
+    if stale:
+        first = result.leads[0].id
+        common.out.print(
+            f"Nothing is planned for these: give each a next touch with a stage, e.g. "
+            f"`leadchase stage {first} nurture`.",
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -35,7 +35,12 @@ def today(
     limit: Annotated[int, typer.Option(min=1, help="At most this many leads per channel.")] = 15,
     json_output: common.JsonOption = False,
 ) -> None:
-    """Who to call, text and email right now, most urgent first, in each lead's local time."""
+    """Who to call, text and email right now, most urgent first, in each lead's local time.
+
+    Replies come first; then, per channel, leads that asked in the last hour (newest first),
+    then the rest by the lead's day, attempts so far and how overdue (docs/cadences.md). With
+    --json each task has its priority (its place, 1 first) and why.
+    """
     from leadchase.agenda import build_agenda
     from leadchase.display import markup
 

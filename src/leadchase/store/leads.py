@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -47,9 +47,18 @@ def search(
     text: str = "",
     stage: str | None = None,
     source: str | None = None,
+    stale_stages: Collection[str] | None = None,
     limit: int = 50,
 ) -> tuple[list[Lead], int]:
+    """Leads matching all the filters given, newest first, and how many match in all.
+
+    With `stale_stages`: only leads in those stages that have nothing planned (see
+    touches.nothing_to_come)."""
+    from leadchase.store.touches import nothing_to_come
+
     conditions = []
+    if stale_stages is not None:
+        conditions.append(nothing_to_come(stale_stages))
     if text:
         conditions.append(_matching(text))
     if stage:

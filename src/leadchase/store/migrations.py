@@ -195,9 +195,18 @@ def _m002_touches_and_messages(connection: Connection) -> None:
     connection.execute(text("CREATE INDEX ix_lead_replied_at ON lead (replied_at)"))
 
 
+def _m003_lead_asked_index(connection: Connection) -> None:
+    # The agenda's first hour reads the newest leads by when they asked (the lead date, else
+    # the import time) without touching the rest; the query must use this same expression.
+    connection.execute(
+        text("CREATE INDEX ix_lead_asked ON lead (coalesce(lead_date, imported_at))")
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
+    ("003_lead_asked_index", _m003_lead_asked_index),
 ]
 
 _ledger_meta = MetaData()

@@ -68,6 +68,16 @@ def made_keys(connection: Connection, lead_id: int, cadence: str) -> set[str]:
     return {row.step_key for row in rows}
 
 
+def has_touch_to_come(connection: Connection, lead_id: int) -> bool:
+    """Whether the lead has a touch open or being sent: what keeps it from falling off."""
+    row = connection.execute(
+        select(touch_table.c.id)
+        .where(touch_table.c.lead_id == lead_id, touch_table.c.status.in_((*OPEN, "claimed")))
+        .limit(1)
+    ).first()
+    return row is not None
+
+
 def lead_touches(connection: Connection, lead_id: int) -> list[Touch]:
     query = (
         select(*TOUCH_COLUMNS)
@@ -110,24 +120,29 @@ def _suppressed(value_column: Any, channels: Sequence[str]) -> Any:
     )
 
 
-def agenda_rows(
-    connection: Connection,
-    now: datetime,
-    channel: str,
-    *,
-    automated_as_manual: bool,
-    limit: int,
-) -> tuple[list[DueTouch], int]:
-    """Due touches of one channel, most urgent first, with how many there are in all.
+def nothing_to_come(stages: Collection[str]) -> Any:
+    """Leads in these stages with no touch open or being sent, though a channel is still open
+    to them (not every one closed by an opt-out or the do-not-call list): leads that fell off."""
+    phone, email = lead_table.c.phone, lead_table.c.email
+    reachable = or_(
+        and_(phone.is_not(None), ~_suppressed(phone, scopes_closing("call"))),
+        and_(
+            phone.is_not(None),
+            lead_table.c.text_ok.is_(True),
+            ~_suppressed(phone, scopes_closing("text")),
+        ),
+        and_(email.is_not(None), ~_suppressed(email, scopes_closing("email"))),
+    )
+    to_come = exists().where(
+        touch_table.c.lead_id == lead_table.c.id,
+        touch_table.c.status.in_((*OPEN, "claimed")),
+    )
+    return and_(lead_table.c.stage.in_(list(stages)), ~to_come, reachable)
 
-    Leads never touched come first (speed to lead), then by how late the touch is. The
-    (status, channel, rank, due_at) index gives the rows in that order, so SQLite stops at the
-    limit instead of sorting every due touch. Opt-outs, DNC and snoozes are already reflected
-    in the touches themselves (cancelled or moved), so the count needs no join; the filters on
-    the rows below are a second line of defence.
-    """
+
+def _due(now: datetime, channel: str, automated_as_manual: bool) -> list[Any]:
+    """What makes a planned touch of `channel` a task on the agenda at `now`."""
     conditions = [
-        touch_table.c.status == "planned",
         touch_table.c.due_at <= now,
         touch_table.c.channel == channel,
         or_(lead_table.c.snoozed_until.is_(None), lead_table.c.snoozed_until <= now),
@@ -147,13 +162,34 @@ def agenda_rows(
         ]
     elif channel == "call":
         conditions.append(~_suppressed(lead_table.c.phone, scopes_closing("call")))
+    return conditions
+
+
+def _due_query(conditions: Sequence[Any]) -> Any:
     joined = touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id)
-    query = (
-        select(*TOUCH_COLUMNS, *LEAD_COLUMNS)
-        .select_from(joined)
-        .where(and_(*conditions))
-        .order_by(touch_table.c.due_at)
-    )
+    return select(*TOUCH_COLUMNS, *LEAD_COLUMNS).select_from(joined).where(and_(*conditions))
+
+
+def agenda_rows(
+    connection: Connection,
+    now: datetime,
+    channel: str,
+    *,
+    automated_as_manual: bool,
+    limit: int,
+) -> tuple[list[DueTouch], int]:
+    """Due touches of one channel, leads never touched first, then the longest due, with how
+    many there are in all.
+
+    The (status, channel, rank, due_at) index gives the rows in that order, so SQLite stops at
+    the limit instead of reading every due touch; agenda.py puts them in the order `today`
+    shows. Opt-outs, DNC and snoozes are already reflected in the touches themselves
+    (cancelled or moved), so the count needs no join; the filters on the rows below are a
+    second line of defence.
+    """
+    planned = touch_table.c.status == "planned"
+    query = _due_query([planned, *_due(now, channel, automated_as_manual)])
+    query = query.order_by(touch_table.c.due_at)
     # One query per rank keeps SQLite on the (status, channel, rank, due_at) index, in order,
     # stopping at the limit instead of sorting every due touch.
     due: list[DueTouch] = []
@@ -171,6 +207,43 @@ def agenda_rows(
         counted.append(touch_table.c.automated.is_(False))
     total = connection.execute(select(func.count()).where(*counted)).scalar_one()
     return due, max(int(total), len(due))
+
+
+def first_hour_rows(
+    connection: Connection,
+    now: datetime,
+    channel: str,
+    since: datetime,
+    *,
+    automated_as_manual: bool,
+    limit: int,
+) -> list[DueTouch]:
+    """Due touches of one channel of the (at most `limit`) newest leads that asked at `since`
+    or later (their lead date, else when they were imported) and are still new: nobody has
+    reached them yet. agenda_order.py puts them in order.
+
+    The leads come from the ix_lead_asked index, newest first, whatever the size of the
+    database (a list of aged leads imported a minute ago asked long ago: never read); their
+    touches from the lead_id index. The touch's status is checked here rather than in SQL: a
+    condition on it would lead SQLite to walk the agenda index over every planned touch.
+    """
+    # Exactly the expression migration 003 indexes (ix_lead_asked).
+    asked = func.coalesce(lead_table.c.lead_date, lead_table.c.imported_at)
+    recent = (
+        select(lead_table.c.id)
+        .where(
+            asked >= since,
+            lead_table.c.stage == "new",
+            lead_table.c.contacted_at.is_(None),
+        )
+        .order_by(asked.desc())
+        .limit(limit)
+    )
+    query = _due_query(
+        [touch_table.c.lead_id.in_(recent), *_due(now, channel, automated_as_manual)]
+    )
+    found = (due_touch(row) for row in connection.execute(query))
+    return [task for task in found if task.touch.status == "planned"]
 
 
 def due_touch(row: Sequence[Any]) -> DueTouch:
@@ -252,7 +325,7 @@ def made_counts(connection: Connection, lead_ids: Sequence[int], channel: str) -
 
 
 def mark_lead_touched(connection: Connection, lead_id: int) -> None:
-    """The lead has had a touch: its open touches leave the top of the agenda."""
+    """The lead has had a touch: its open touches are no longer read first by agenda_rows."""
     connection.execute(
         update(touch_table)
         .where(
