@@ -69,9 +69,8 @@ def fresh_workspace(folder: Path) -> None:
         raise RunFailed("leadchase init", made.complaint())
 
 
-def import_command(path: Path, workspace: Path, *, force: bool = False) -> list[str | Path]:
-    extra = ["--force"] if force else []
-    return [LEADCHASE, "import", path, "--json", "--rejects", workspace / "rejects.csv", *extra]
+def import_command(path: Path, workspace: Path) -> list[str | Path]:
+    return [LEADCHASE, "import", path, "--json", "--rejects", workspace / "rejects.csv"]
 
 
 def import_summary(stdout: str) -> dict[str, Any] | None:
@@ -232,9 +231,17 @@ def _row(
     if theirs not in measured.runs:
         row.note = "sqlite-utils missing: pip install -e '.[bench]'"
         return row
-    text = {"what": row.what, "command": row.command, "baseline": row.baseline}
     return compared(
-        measured, ours, theirs, limit, **text, target=row.target, note=row.note, under=under
+        measured,
+        ours,
+        theirs,
+        limit,
+        what=row.what,
+        command=row.command,
+        baseline=row.baseline,
+        target=row.target,
+        note=row.note,
+        under=under,
     )
 
 

@@ -113,13 +113,13 @@ class Paired:
         """`compare(a's run, b's run)` for each round, the two runs of a round side by side."""
         return [compare(x, y) for x, y in zip(self.runs[a], self.runs[b], strict=True)]
 
-    def ratios(self, a: str, b: str) -> list[float]:
-        """Wall-time ratio a/b of each round."""
-        return self.per_round(a, b, lambda x, y: x.seconds / y.seconds)
+    def ratios(self, a: str, b: str, figure: str = "seconds") -> list[float]:
+        """The ratio a/b of `figure` (wall time unless told) in each round."""
+        return self.per_round(a, b, lambda x, y: getattr(x, figure) / getattr(y, figure))
 
-    def ratio(self, a: str, b: str) -> float:
+    def ratio(self, a: str, b: str, figure: str = "seconds") -> float:
         """The median of the per-round ratios a/b: drift of the machine cancels within a round."""
-        return statistics.median(self.ratios(a, b))
+        return statistics.median(self.ratios(a, b, figure))
 
     def spread(self, name: str, figure: str = "seconds") -> Spread:
         return Spread.of([getattr(run, figure) for run in self.runs[name]])

@@ -1,8 +1,13 @@
 """The rows `make bench` prints: one per target, and the figures behind them.
 
 A row names what was measured, the command, the baseline, both medians (with min-max below),
-the median of the per-pair ratios, the target and the result. A MISS is printed as a MISS:
-the harness reports, it does not grade on a curve.
+the median of the per-pair ratios of wall time (the target's figure) with the same for CPU time
+below it, the target and the result. A MISS is printed as a MISS: the harness reports, it does
+not grade on a curve.
+
+Why CPU too: on a shared machine a process's wall time also holds its waits for the disk and
+for a core, and those come in bursts that one side of a pair can catch and the other miss. When
+the two ratios disagree, the CPU ratio says what the command itself costs.
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ class Row:
     ours: str = "-"  # the measured command's median, formatted
     theirs: str = "-"  # the baseline's median, formatted
     ratio: float | None = None
+    cpu_ratio: float | None = None  # the same median of per-pair ratios, of CPU time
     note: str = ""  # a sanity check (what the import did) or why there is no result
     pair_ratios: list[float] = field(default_factory=list)  # the ratio is their median
+    cpu_pair_ratios: list[float] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)  # from Paired.to_json(), per contender
 
     def __post_init__(self) -> None:
@@ -42,8 +49,10 @@ class Row:
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
-        document["ratio"] = None if self.ratio is None else round(self.ratio, 3)
-        document["pair_ratios"] = [round(ratio, 3) for ratio in self.pair_ratios]
+        for key in ("ratio", "cpu_ratio"):
+            document[key] = None if document[key] is None else round(document[key], 3)
+        for key in ("pair_ratios", "cpu_pair_ratios"):
+            document[key] = [round(ratio, 3) for ratio in document[key]]
         return document
 
 
@@ -83,8 +92,10 @@ def compared(
         ours=seconds(measured.spread(ours)),
         theirs=seconds(measured.spread(theirs)),
         ratio=ratio,
+        cpu_ratio=measured.ratio(ours, theirs, "cpu_seconds"),
         note=note,
         pair_ratios=measured.ratios(ours, theirs),
+        cpu_pair_ratios=measured.ratios(ours, theirs, "cpu_seconds"),
         figures={name: figures[name] for name in (ours, theirs)},
     )
 
@@ -109,7 +120,7 @@ def results_table(rows: list[Row]) -> Table:
             Text(row.baseline),
             Text(row.ours),
             Text(row.theirs),
-            "-" if row.ratio is None else f"{row.ratio:.2f}x",
+            _ratio(row),
             Text(row.target),
             Text(row.status, style=_COLOURS[row.status]),
         )
@@ -137,6 +148,13 @@ def figures_table(rows: list[Row]) -> Table:
                 _spread(figures["peak_rss_mb"], 0),
             )
     return table
+
+
+def _ratio(row: Row) -> str:
+    if row.ratio is None:
+        return "-"
+    cpu = "" if row.cpu_ratio is None else f"\nCPU {row.cpu_ratio:.2f}x"
+    return f"{row.ratio:.2f}x{cpu}"
 
 
 def _spread(figure: dict[str, float], digits: int) -> str:

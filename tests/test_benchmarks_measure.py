@@ -84,6 +84,8 @@ def test_the_ratio_is_the_median_of_the_ratios_of_pairs_not_of_the_medians() -> 
     assert measured.ratio("A", "B") == 2.0
     assert measured.median("A") / measured.median("B") == 0.75  # what it is not
     assert measured.per_round("A", "B", lambda x, y: x.seconds - y.seconds) == [1.0, -3.0, 6.0]
+    # _run's CPU is half its wall time on both sides, so the CPU ratios are the same.
+    assert measured.ratios("A", "B", "cpu_seconds") == [2.0, 0.5, 2.5]
 
 
 def test_each_figure_is_reported_as_min_median_max() -> None:

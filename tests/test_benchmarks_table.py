@@ -52,6 +52,26 @@ def test_a_ratio_over_the_limit_is_a_miss_and_is_printed_as_one() -> None:
     assert "(2.900-3.200)" in text  # the range of the counted runs, under the median
 
 
+def test_the_cpu_ratio_of_pairs_is_shown_under_the_wall_ratio() -> None:
+    # The baseline caught two stalls on the disk: its wall time swings, its CPU time does not.
+    wall = ([2.0, 2.0, 2.0, 2.0, 2.0], [1.0, 4.0, 2.0, 1.0, 5.0])
+    cpu = ([1.8] * 5, [0.75] * 5)
+    measured = Paired(
+        ["ours", "theirs"],
+        {
+            name: [Run(w, c, 40.0, 0, "", "") for w, c in zip(wall[i], cpu[i], strict=True)]
+            for i, name in enumerate(["ours", "theirs"])
+        },
+    )
+    row = _row(measured, 1.0)
+    assert row.ratio == 1.0 and row.status == "PASS"  # the target is on wall time
+    assert row.cpu_ratio == pytest.approx(2.4)
+    assert row.to_json()["cpu_pair_ratios"] == [2.4] * 5
+    lines = _text([row]).splitlines()
+    ratio_line = next(i for i, line in enumerate(lines) if "1.00x" in line)
+    assert "CPU 2.40x" in lines[ratio_line + 1]
+
+
 def test_at_the_limit_passes_unless_the_target_is_under_it() -> None:
     measured = _paired([2.0] * 5, [1.0] * 5)
     assert _row(measured, 2.0).status == "PASS"
