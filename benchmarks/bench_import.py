@@ -1,46 +1,62 @@
-"""Import benchmarks: leadchase vs a bare csv+sqlite3 script and vs sqlite-utils; peak memory.
+"""Import benchmarks: leadchase vs sqlite-utils on the same file, the bare floor, a re-import of
+the unchanged file, and the peak memory of a big import.
 
 Every contender is a whole process reading the same generated file into a fresh database, so
-start-up, parsing, cleaning, dedupe and the commit are all inside the measured time.
+start-up, parsing, cleaning, dedupe and the commit are all inside the measured time. One round
+runs, in this order: leadchase import (into a fresh `leadchase init` workspace, untimed), the
+same import again (the file is unchanged, so it is recognised by its SHA-256 and skipped),
+`sqlite-utils insert --csv` into a fresh file, and the bare csv+sqlite3 script.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks.generate import VERSION, generate
 from benchmarks.measure import (
     BIN,
     LEADCHASE,
-    Line,
+    PAIRS,
+    Contender,
+    Paired,
     Run,
-    best_of,
+    RunFailed,
     environment,
-    fastest,
+    paired,
     run,
-    timings,
+    run_checked,
     verdict,
 )
+from benchmarks.table import Row, compared
 
 BARE_SCRIPT = Path(__file__).with_name("bare_import.py")
 SQLITE_UTILS = BIN / "sqlite-utils"
-MAX_VS_BARE = 3.0
-MIN_SQLITE_UTILS_VS_LEADCHASE = 5.0
+MAX_VS_SQLITE_UTILS = 1.0
+MAX_REIMPORT = 0.1
 MAX_PEAK_MB = 150.0
-SQLITE_UTILS_NAME = "sqlite-utils insert --csv / leadchase import"
-SQLITE_UTILS_TARGET = f">= {MIN_SQLITE_UTILS_VS_LEADCHASE:g}x"
+
+OURS = "leadchase import"
+AGAIN = "leadchase import, same file again"
+SQLITE_UTILS_NAME = "sqlite-utils insert"
+BARE = "bare csv+sqlite3"
+COMMAND = "leadchase import FILE --json"
+SQLITE_UTILS_COMMAND = "sqlite-utils insert DB leads FILE --csv"
 
 
-def lead_file(work: Path, rows: int, seed: int) -> Path:
-    """The generated file for (rows, seed), made once and reused while the generator is unchanged."""
-    path = work / f"leads-{rows}-seed{seed}-v{VERSION}.csv"
+def lead_file(work: Path, rows: int, seed: int, *, fresh: bool = False) -> Path:
+    """The generated file for (rows, seed, fresh), made once and reused while the generator
+    is unchanged."""
+    kind = "-fresh" if fresh else ""
+    path = work / f"leads-{rows}{kind}-seed{seed}-v{VERSION}.csv"
     if not path.exists():
         partial = path.with_suffix(".partial")
-        print(f"  generating {rows:,} rows into {path.name} ...", flush=True)
-        generate(partial, rows, seed=seed)
+        print(f"  generating {rows:,} {kind[1:] or 'vendor'} rows into {path.name} ...", flush=True)
+        generate(partial, rows, seed=seed, fresh=fresh)
         partial.replace(path)
     return path
 
@@ -50,120 +66,218 @@ def fresh_workspace(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     made = run([LEADCHASE, "init", folder], environment())
     if not made.ok:
-        raise RuntimeError(f"leadchase init {folder} failed ({made.complaint()})")
+        raise RunFailed("leadchase init", made.complaint())
 
 
 def import_command(path: Path, workspace: Path) -> list[str | Path]:
     return [LEADCHASE, "import", path, "--json", "--rejects", workspace / "rejects.csv"]
 
 
-def _summary(result: Run) -> str:
-    """What the import did, from its --json document: a sanity check on the generated file."""
+def import_summary(stdout: str) -> dict[str, Any] | None:
     try:
-        document = json.loads(result.stdout)
+        document = json.loads(stdout)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def read_every_row(rows: int) -> Callable[[Run], str | None]:
+    """A check that the import read the file: every row new, merged or rejected."""
+
+    def check(result: Run) -> str | None:
+        summary = import_summary(result.stdout)
+        if summary is None:
+            return "printed no --json summary"
+        if summary.get("skipped"):
+            return "skipped the file (it was imported before)"
+        counted = sum(int(summary.get(key) or 0) for key in ("imported", "merged", "rejected"))
+        return None if counted == rows else f"accounted for {counted:,} of {rows:,} rows"
+
+    return check
+
+
+def skipped_unchanged(result: Run) -> str | None:
+    summary = import_summary(result.stdout)
+    if summary is None:
+        return "printed no --json summary"
+    return None if summary.get("skipped") is True else "read the unchanged file again"
+
+
+def inserted(rows: int) -> Callable[[Run], str | None]:
+    """A check for the bare script, which prints how many rows it inserted."""
+
+    def check(result: Run) -> str | None:
+        count = result.stdout.strip()
+        return None if count == str(rows) else f"inserted {count or 'nothing'}, not {rows:,}"
+
+    return check
+
+
+def described(result: Run) -> str:
+    """What an import did, from its --json document: a sanity check on the generated file."""
+    summary = import_summary(result.stdout) or {}
+    try:
         return (
-            f"{document['imported']:,} new, {document['merged']:,} merged, "
-            f"{document['rejected']:,} rejected"
+            f"{summary['imported']:,} new, {summary['merged']:,} merged, "
+            f"{summary['rejected']:,} rejected"
         )
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return "no --json summary"
 
 
 @dataclass
 class ImportBench:
-    lines: list[Line]
+    rows: list[Row]
     workspace: Path | None  # holds the imported leads when the import worked
-    peak_rss_mb: float | None
+    peak_rss_mb: float | None  # the median peak memory of the leadchase imports
 
 
-def bench_import(path: Path, work: Path, rows: int) -> ImportBench:
-    """(a) leadchase vs bare script, (b) sqlite-utils vs leadchase; best of 3 each."""
-    name = f"import {rows:,} rows: leadchase / bare csv+sqlite3"
-    target = f"<= {MAX_VS_BARE:g}x"
-    workspace = work / "ws-import"
-    print(f"  leadchase import x3 ({rows:,} rows) ...", flush=True)
-    try:
-        ours = best_of(
-            3,
-            import_command(path, workspace),
-            environment(LEADCHASE_HOME=str(workspace)),
-            prepare=lambda: fresh_workspace(workspace),
-        )
-    except RuntimeError as error:
-        return _failed(Line(name, str(error), target, "ERROR"))
-    if not ours[-1].ok:
-        return _failed(Line(name, f"leadchase {ours[-1].complaint()}", target, "ERROR"))
-    best = fastest(ours)
-    peak = max(r.peak_rss_mb for r in ours)
-    print("  bare csv+sqlite3 x3 ...", flush=True)
-    bare = best_of(3, [BIN / "python", BARE_SCRIPT, path, work / "bare.db"])
-    if not bare[-1].ok:
-        line = Line(name, f"bare script {bare[-1].complaint()}", target, "ERROR")
-    else:
-        baseline = fastest(bare)
-        ratio = best.seconds / baseline.seconds
-        line = Line(
-            name,
-            f"leadchase {best.seconds:.2f} s ({_summary(best)}); bare {baseline.seconds:.2f} s",
-            target,
-            verdict(ratio <= MAX_VS_BARE),
-            ratio,
-            {"leadchase": timings(ours), "bare": timings(bare), "summary": _summary(best)},
-        )
-    return ImportBench([line, _sqlite_utils_line(path, work, best)], workspace, peak)
-
-
-def _failed(line: Line) -> ImportBench:
-    skipped = Line(SQLITE_UTILS_NAME, "leadchase import failed", SQLITE_UTILS_TARGET, "N/A")
-    return ImportBench([line, skipped], None, None)
-
-
-def _sqlite_utils_line(path: Path, work: Path, ours: Run) -> Line:
-    name, target = SQLITE_UTILS_NAME, SQLITE_UTILS_TARGET
-    if not SQLITE_UTILS.exists():
-        return Line(name, "sqlite-utils missing: pip install -e '.[bench]'", target, "N/A")
+def bench_import(
+    path: Path, work: Path, rows: int, label: str, *, again: bool, pairs: int = PAIRS
+) -> ImportBench:
+    """leadchase vs sqlite-utils (target) and vs the bare script (the floor, information), and,
+    with `again`, the unchanged file imported a second time vs the first import."""
+    what = f"import {rows:,} {label} rows"
+    workspace = work / f"ws-import-{label.replace(' ', '-')}"
+    env = environment(LEADCHASE_HOME=str(workspace))
     database = work / "sqlite-utils.db"
-    print("  sqlite-utils insert x3 ...", flush=True)
-    theirs = best_of(
-        3,
-        [SQLITE_UTILS, "insert", database, "leads", path, "--csv"],
-        prepare=lambda: database.unlink(missing_ok=True),
+    contenders = [
+        Contender(
+            OURS,
+            import_command(path, workspace),
+            env,
+            prepare=lambda: fresh_workspace(workspace),
+            check=read_every_row(rows),
+        )
+    ]
+    if again:
+        contenders.append(
+            Contender(AGAIN, import_command(path, workspace), env, check=skipped_unchanged)
+        )
+    if SQLITE_UTILS.exists():
+        contenders.append(
+            Contender(
+                SQLITE_UTILS_NAME,
+                [SQLITE_UTILS, "insert", database, "leads", path, "--csv"],
+                prepare=lambda: database.unlink(missing_ok=True),
+            )
+        )
+    contenders.append(
+        Contender(BARE, [BIN / "python", BARE_SCRIPT, path, work / "bare.db"], check=inserted(rows))
     )
-    if not theirs[-1].ok:
-        return Line(name, f"sqlite-utils {theirs[-1].complaint()}", target, "ERROR")
-    best = fastest(theirs)
-    ratio = best.seconds / ours.seconds
-    return Line(
-        name,
-        f"sqlite-utils {best.seconds:.2f} s; leadchase {ours.seconds:.2f} s",
-        target,
-        verdict(ratio >= MIN_SQLITE_UTILS_VS_LEADCHASE),
-        ratio,
-        {"sqlite_utils": timings(theirs)},
+    print(f"  {what}: {' / '.join(c.name for c in contenders)}, {pairs} rounds ...", flush=True)
+    try:
+        measured = paired(contenders, pairs)
+    except RunFailed as failure:
+        return ImportBench(_rows(what, None, str(failure), again), None, None)
+    summary = described(measured.runs[OURS][-1])
+    table_rows = _rows(what, measured, summary, again)
+    return ImportBench(table_rows, workspace, measured.median(OURS, "peak_rss_mb"))
+
+
+def _rows(what: str, measured: Paired | None, note: str, again: bool) -> list[Row]:
+    """The table rows; with no measurement (`note` says why) they are ERROR rows."""
+    rows = [
+        _row(
+            measured,
+            (OURS, SQLITE_UTILS_NAME, MAX_VS_SQLITE_UTILS),
+            Row(
+                what,
+                COMMAND,
+                SQLITE_UTILS_COMMAND,
+                f"<= {MAX_VS_SQLITE_UTILS:g}x",
+                "N/A",
+                note=note,
+            ),
+        ),
+        _row(
+            measured,
+            (OURS, BARE, None),
+            Row(
+                f"{what}: the floor",
+                COMMAND,
+                "bare_import.py (csv.reader + sqlite3 executemany)",
+                "(information)",
+                "N/A",
+                note="" if measured else note,
+            ),
+        ),
+    ]
+    if again:
+        repeat = Row(
+            f"{what} again, unchanged",
+            f"{COMMAND} (same workspace)",
+            f"{COMMAND} (fresh workspace)",
+            f"< {MAX_REIMPORT:g}x",
+            "N/A",
+            note="recognised by its SHA-256 and skipped" if measured else note,
+        )
+        rows.append(_row(measured, (AGAIN, OURS, MAX_REIMPORT), repeat, under=True))
+    return rows
+
+
+def _row(
+    measured: Paired | None,
+    contest: tuple[str, str, float | None],
+    row: Row,
+    *,
+    under: bool = False,
+) -> Row:
+    """`row` with the result of `contest` (ours, theirs, limit) filled in, if there is one."""
+    ours, theirs, limit = contest
+    if measured is None:
+        row.status = "ERROR"
+        return row
+    if theirs not in measured.runs:
+        row.note = "sqlite-utils missing: pip install -e '.[bench]'"
+        return row
+    return compared(
+        measured,
+        ours,
+        theirs,
+        limit,
+        what=row.what,
+        command=row.command,
+        baseline=row.baseline,
+        target=row.target,
+        note=row.note,
+        under=under,
     )
 
 
-def bench_memory(path: Path, work: Path, rows: int, small_peak_mb: float | None) -> Line:
-    """(c) Peak RSS of one leadchase import of the big file; the ratio is against the small file."""
-    name = f"peak memory, import {rows:,} rows (ratio: vs the small import)"
+def bench_memory(
+    path: Path, work: Path, rows: int, small_peak_mb: float | None
+) -> tuple[Row, Path | None]:
+    """Peak RSS of one leadchase import of the big file; the ratio is against the median peak of
+    the small imports (flat means streaming). The workspace is returned for `today` at this
+    size; the caller deletes it (a million leads is a lot of disk to keep)."""
+    what = f"peak memory, import {rows:,} rows"
     target = f"< {MAX_PEAK_MB:g} MB"
+    baseline = "the small import's median peak"
     workspace = work / "ws-memory"
     print(f"  leadchase import x1 ({rows:,} rows, peak memory) ...", flush=True)
+    contender = Contender(
+        OURS,
+        import_command(path, workspace),
+        environment(LEADCHASE_HOME=str(workspace)),
+        prepare=lambda: fresh_workspace(workspace),
+        check=read_every_row(rows),
+    )
     try:
-        fresh_workspace(workspace)
-    except RuntimeError as error:
-        return Line(name, str(error), target, "ERROR")
-    result = run(import_command(path, workspace), environment(LEADCHASE_HOME=str(workspace)))
-    shutil.rmtree(workspace, ignore_errors=True)  # a million leads is a lot of disk to keep
-    if not result.ok:
-        return Line(name, f"leadchase {result.complaint()}", target, "ERROR")
-    ratio = result.peak_rss_mb / small_peak_mb if small_peak_mb else None
-    small = f"; small import {small_peak_mb:.0f} MB" if small_peak_mb else ""
-    return Line(
-        name,
-        f"{result.peak_rss_mb:.0f} MB{small}; took {result.seconds:.1f} s ({_summary(result)})",
+        result = run_checked(contender)
+    except RunFailed as failure:
+        shutil.rmtree(workspace, ignore_errors=True)
+        return Row(what, COMMAND, baseline, target, "ERROR", note=str(failure)), None
+    measured = Paired([OURS], {OURS: [result]})
+    return Row(
+        what,
+        COMMAND,
+        baseline,
         target,
         verdict(result.peak_rss_mb < MAX_PEAK_MB),
-        ratio,
-        {"seconds": round(result.seconds, 3), "peak_rss_mb": round(result.peak_rss_mb, 1)},
-    )
+        ours=f"{result.peak_rss_mb:.0f} MB\n(1 run, {result.seconds:.1f} s)",
+        theirs=f"{small_peak_mb:.0f} MB" if small_peak_mb else "-",
+        ratio=result.peak_rss_mb / small_peak_mb if small_peak_mb else None,
+        note=described(result),
+        figures=measured.to_json(),
+    ), workspace

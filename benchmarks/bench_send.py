@@ -4,10 +4,11 @@
 fixed LEADCHASE_NOW. The fake Twilio (tests/fake_twilio.py) serves from a thread of this process;
 every contender is a whole process talking to it over HTTP on 127.0.0.1.
 
-- Overhead: `leadchase send` with pacing out of the way (100,000 texts/s) vs a bare loop calling
-  the twilio SDK's messages.create once per text against the same fake. The difference per text
-  is what leadchase adds: start-up, due-touch query, compliance checks, rendering, the claim
-  and record transactions, and the reply and delivery-status calls a send run makes.
+- Our time per text: `leadchase send` with pacing out of the way (100,000 texts/s) and a bare
+  loop calling the twilio SDK's messages.create once per text against the same fake, in paired
+  runs. (send - bare) / texts, the median over the pairs, is what leadchase adds: start-up,
+  due-touch query, compliance checks, rendering, the claim and record transactions, and the
+  reply and delivery-status calls a send run makes.
 - Pacing: `leadchase send --limit 200` at 20 texts/s; the fake timestamps every create.
 
     python -m benchmarks.bench_send --baseline BASE_URL COUNT   # the bare SDK loop (internal)
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,19 +32,20 @@ from benchmarks.measure import (
     BIN,
     LEADCHASE,
     NOW,
-    Line,
+    PAIRS,
+    Contender,
     Run,
-    best_of,
+    RunFailed,
     environment,
-    fastest,
+    paired,
     run,
-    timings,
     verdict,
 )
+from benchmarks.table import Row, compared
 
 TEXTS = 1000
 UNPACED_RATE = 100_000.0
-MAX_OVERHEAD_MS = 5.0
+MAX_OVERHEAD_MS = 2.0
 PACED_TEXTS = 200
 PACED_RATE = 20.0
 RATE_TOLERANCE = 0.10
@@ -105,14 +108,14 @@ def imported_workspace(work: Path, count: int) -> Path:
     env = environment(LEADCHASE_HOME=str(workspace))
     made = run([LEADCHASE, "init", workspace], env)
     if not made.ok:
-        raise RuntimeError(f"leadchase init {workspace} failed ({made.complaint()})")
+        raise RunFailed("leadchase init", made.complaint())
     leads = lead_csv(work / f"send-leads-{count}.csv", count)
     done = run([LEADCHASE, "import", leads, "--json"], env)
     if not done.ok:
-        raise RuntimeError(f"leadchase import {leads.name} failed ({done.complaint()})")
+        raise RunFailed(f"leadchase import {leads.name}", done.complaint())
     imported = json.loads(done.stdout).get("imported")
     if imported != count:
-        raise RuntimeError(f"leadchase import took {imported} of the {count} generated leads")
+        raise RunFailed("leadchase import", f"took {imported} of the {count} generated leads")
     return workspace
 
 
@@ -140,7 +143,8 @@ def fresh_copy(source: Path, target: Path, rate: float) -> None:
         for line in lines
     ]
     if sum(old != new for old, new in zip(lines, paced, strict=True)) != 1 + len(OFFICER):
-        raise RuntimeError(f"no messages_per_second line or empty [officer] details in {settings}")
+        problem = f"no messages_per_second line or empty [officer] details in {settings}"
+        raise RunFailed("fresh_copy", problem)
     settings.write_text("\n".join(paced) + "\n", encoding="utf-8")
 
 
@@ -152,66 +156,105 @@ def sent_count(result: Run) -> int | None:
     return sent if isinstance(sent, int) else None
 
 
-def bench_send(work: Path, texts: int = TEXTS) -> list[Line]:
-    """(e) overhead per text vs the bare SDK loop, best of 3 each; (f) pacing at 20 texts/s."""
-    overhead_name = f"send {texts:,} texts: leadchase overhead per text"
-    pacing_name = f"send pacing, {min(PACED_TEXTS, texts)} texts at {PACED_RATE:g}/s"
+def bench_send(work: Path, texts: int = TEXTS, pairs: int = PAIRS) -> list[Row]:
+    """Our own time per text over the bare SDK loop, in paired runs; pacing at 20 texts/s."""
+    overhead = Row(
+        f"send {texts:,} texts: our time per text",
+        "leadchase send --json (unpaced)",
+        f"bare twilio SDK loop, {texts:,} messages.create",
+        f"(send - bare) / texts <= {MAX_OVERHEAD_MS:g} ms",
+        "N/A",
+    )
+    paced = min(PACED_TEXTS, texts)
+    pacing = Row(
+        f"send pacing, {paced} texts at {PACED_RATE:g}/s",
+        f"leadchase send --json --limit {paced}",
+        "messages_per_second = 20",
+        f"within {RATE_TOLERANCE:.0%} of {PACED_RATE:g}/s, never more than "
+        f"{PACED_RATE:g} in a second",
+        "N/A",
+    )
     if not 2 <= texts <= MAX_TEXTS:
-        problem = f"--texts {texts}: use 2 to {MAX_TEXTS:,} (one distinct phone per lead)"
-        return [Line(overhead_name, problem, "", "ERROR"), Line(pacing_name, "", "", "N/A")]
+        overhead.status = "ERROR"
+        overhead.note = f"--texts {texts}: use 2 to {MAX_TEXTS:,} (one distinct phone per lead)"
+        return [overhead, pacing]
     print(f"  importing {texts:,} fresh leads ...", flush=True)
     try:
         source = imported_workspace(work, texts)
-    except RuntimeError as error:
-        return [Line(overhead_name, str(error), "", "ERROR"), Line(pacing_name, "", "", "N/A")]
+    except RunFailed as failure:
+        overhead.status, overhead.note = "ERROR", str(failure)
+        return [overhead, pacing]
     fake = TimedFake()
     with fake:
-        lines = [_overhead_line(overhead_name, work, source, fake, texts)]
-        lines.append(_pacing_line(pacing_name, work, source, fake, min(PACED_TEXTS, texts)))
-    return lines
+        return [
+            _overhead_row(overhead, work, source, fake, texts, pairs),
+            _pacing_row(pacing, work, source, fake, paced),
+        ]
 
 
-def _overhead_line(name: str, work: Path, source: Path, fake: TimedFake, texts: int) -> Line:
-    target = f"< {MAX_OVERHEAD_MS:g} ms/text"
-    workspace = work / "ws-send-run"
-    print(f"  leadchase send x3 ({texts:,} texts, unpaced) ...", flush=True)
-    requests_before = fake.request_count
-    ours = best_of(
-        3,
-        [LEADCHASE, "send", "--json"],
-        send_environment(workspace, fake),
-        prepare=lambda: fresh_copy(source, workspace, UNPACED_RATE),
-    )
-    if not ours[-1].ok:
-        return Line(name, f"leadchase send {ours[-1].complaint()}", target, "ERROR")
-    if any(sent_count(r) != texts for r in ours):
-        counts = [sent_count(r) for r in ours]
-        return Line(name, f"sent {counts} texts, expected {texts} each time", target, "ERROR")
-    requests = (fake.request_count - requests_before) // len(ours)
-    print(f"  bare twilio SDK loop x3 ({texts:,} creates) ...", flush=True)
+class _SendRuns:
+    """The send contender: a fresh copy of the workspace before each run, and after it a check
+    that every text went out, noting how many API requests the run made."""
+
+    def __init__(self, work: Path, source: Path, fake: TimedFake, texts: int) -> None:
+        self.workspace = work / "ws-send-run"
+        self.source, self.fake, self.texts = source, fake, texts
+        self.requests: list[int] = []
+        self._before = 0
+
+    def contender(self) -> Contender:
+        return Contender(
+            "leadchase send",
+            [LEADCHASE, "send", "--json"],
+            send_environment(self.workspace, self.fake),
+            prepare=self.prepare,
+            check=self.check,
+        )
+
+    def prepare(self) -> None:
+        fresh_copy(self.source, self.workspace, UNPACED_RATE)
+        self._before = self.fake.request_count
+
+    def check(self, result: Run) -> str | None:
+        self.requests.append(self.fake.request_count - self._before)
+        sent = sent_count(result)
+        return None if sent == self.texts else f"sent {sent} texts, not {self.texts}"
+
+
+def _overhead_row(
+    row: Row, work: Path, source: Path, fake: TimedFake, texts: int, pairs: int
+) -> Row:
+    sends = _SendRuns(work, source, fake, texts)
     command: list[str | Path] = [BIN / "python", "-m", "benchmarks.bench_send", "--baseline"]
-    bare = best_of(3, [*command, fake.base_url, str(texts)], environment(NO_PROXY="127.0.0.1"))
-    if not bare[-1].ok:
-        return Line(name, f"bare SDK loop {bare[-1].complaint()}", target, "ERROR")
-    best, baseline = fastest(ours), fastest(bare)
-    per_text_ms = best.seconds / texts * 1000
-    baseline_ms = baseline.seconds / texts * 1000
-    overhead_ms = per_text_ms - baseline_ms
-    return Line(
-        name,
-        f"overhead {overhead_ms:.2f} ms/text; send run {best.seconds:.2f} s = {per_text_ms:.2f} "
-        f"ms/text ({requests:,} API requests); bare SDK loop {baseline.seconds:.2f} s = "
-        f"{baseline_ms:.2f} ms/text",
-        target,
-        verdict(overhead_ms < MAX_OVERHEAD_MS),
-        best.seconds / baseline.seconds,
-        {
-            "overhead_ms_per_text": round(overhead_ms, 3),
-            "send": timings(ours),
-            "bare_sdk_loop": timings(bare),
-            "api_requests_per_run": requests,
-        },
+    bare = Contender(
+        "bare SDK loop",
+        [*command, fake.base_url, str(texts)],
+        environment(NO_PROXY="127.0.0.1", no_proxy="127.0.0.1"),
     )
+    print(f"  send {texts:,} texts / bare SDK loop, {pairs} rounds ...", flush=True)
+    try:
+        measured = paired([sends.contender(), bare], pairs)
+    except RunFailed as failure:
+        row.status, row.note = "ERROR", str(failure)
+        return row
+    per_text = measured.per_round(
+        "leadchase send", bare.name, lambda ours, theirs: (ours.seconds - theirs.seconds) / texts
+    )
+    overhead_ms = statistics.median(per_text) * 1000
+    result = compared(
+        measured,
+        "leadchase send",
+        bare.name,
+        None,
+        what=row.what,
+        command=row.command,
+        baseline=row.baseline,
+        target=row.target,
+        note=f"ours {overhead_ms:.2f} ms/text (median of pairs); "
+        f"{statistics.median(sends.requests):,.0f} API requests per send run",
+    )
+    result.status = verdict(overhead_ms <= MAX_OVERHEAD_MS)
+    return result
 
 
 def busiest_second(times: list[float]) -> int:
@@ -224,35 +267,33 @@ def busiest_second(times: list[float]) -> int:
     return most
 
 
-def _pacing_line(name: str, work: Path, source: Path, fake: TimedFake, texts: int) -> Line:
-    target = (
-        f"within {RATE_TOLERANCE:.0%} of {PACED_RATE:g}/s, never more than "
-        f"{PACED_RATE:g} in a second"
-    )
+def _pacing_row(row: Row, work: Path, source: Path, fake: TimedFake, texts: int) -> Row:
     workspace = work / "ws-send-run"
-    fresh_copy(source, workspace, PACED_RATE)
+    try:
+        fresh_copy(source, workspace, PACED_RATE)
+    except RunFailed as failure:
+        row.status, row.note = "ERROR", str(failure)
+        return row
     print(f"  leadchase send --limit {texts} at {PACED_RATE:g} texts/s ...", flush=True)
     already = len(fake.create_times)
     result = run(
         [LEADCHASE, "send", "--json", "--limit", str(texts)], send_environment(workspace, fake)
     )
     if not result.ok:
-        return Line(name, f"leadchase send {result.complaint()}", target, "ERROR")
+        row.status, row.note = "ERROR", f"leadchase send {result.complaint()}"
+        return row
     arrivals = fake.create_times[already:]
     if sent_count(result) != texts or len(arrivals) != texts:
-        return Line(name, f"sent {len(arrivals)} texts, expected {texts}", target, "ERROR")
+        row.status, row.note = "ERROR", f"sent {len(arrivals)} texts, expected {texts}"
+        return row
     achieved = (texts - 1) / (arrivals[-1] - arrivals[0])
     burst = busiest_second(arrivals)
-    ratio = achieved / PACED_RATE
-    return Line(
-        name,
-        f"{achieved:.2f} texts/s over {arrivals[-1] - arrivals[0]:.1f} s; busiest second "
-        f"{burst} texts; whole run {result.seconds:.1f} s",
-        target,
-        verdict(abs(ratio - 1) <= RATE_TOLERANCE and burst <= PACED_RATE),
-        ratio,
-        {"texts_per_second": round(achieved, 3), "busiest_second": burst},
-    )
+    row.ratio = achieved / PACED_RATE
+    row.status = verdict(abs(row.ratio - 1) <= RATE_TOLERANCE and burst <= PACED_RATE)
+    row.ours = f"{achieved:.2f} texts/s\n(busiest second {burst})"
+    row.theirs = f"{PACED_RATE:g} texts/s"
+    row.note = f"1 run, {arrivals[-1] - arrivals[0]:.1f} s from first text to last"
+    return row
 
 
 def baseline(base_url: str, count: int) -> None:

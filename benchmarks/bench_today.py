@@ -1,7 +1,8 @@
-"""Start-up benchmarks: `leadchase today` on a big workspace, `leadchase --help`, import hygiene.
+"""Start-up benchmarks: `leadchase today` on big workspaces, `leadchase --help`, import hygiene.
 
-The baseline is a Python process that only imports the libraries `today` needs: whatever
-leadchase adds on top of that is its own overhead (queries, agenda building, rendering).
+The baselines are Python processes that only import the libraries the command cannot do
+without: typer and rich for `today` (the agenda is a Rich table in a Typer app), typer for
+`--help`. Whatever leadchase takes on top is its own: the queries, the agenda, the rendering.
 """
 
 from __future__ import annotations
@@ -11,82 +12,61 @@ from pathlib import Path
 from benchmarks.measure import (
     BIN,
     LEADCHASE,
-    Line,
-    best_of,
+    PAIRS,
+    Contender,
+    RunFailed,
     environment,
-    fastest,
+    paired,
     run,
-    timings,
     verdict,
 )
+from benchmarks.table import Row, compared
 
-# The baseline the issue names: a process that only imports leadchase's runtime dependencies,
-# i.e. every package in pyproject's [project] dependencies, by import name.
-DEPENDENCIES = (
-    "import typer, rich, sqlmodel, apscheduler, twilio.rest, jinja2, dateutil.parser,"
-    " phonenumbers, yaml, email_validator, holidays, filelock"
-)
-MAX_VS_DEPENDENCIES = 1.5
+TODAY_BASELINE = "import typer, rich"
+HELP_BASELINE = "import typer"
+MAX_TODAY = 2.0
+MAX_HELP = 1.5
 # Modules `leadchase --help` must not load, to start fast (sqlalchemy is what makes sqlmodel slow).
 HEAVY = ("sqlmodel", "sqlalchemy", "twilio", "apscheduler", "jinja2")
-NOT_AVAILABLE = "today: not available yet"
 
 
-def bench_startup(workspace: Path | None, leads: int) -> list[Line]:
-    """(d) today vs importing its dependencies, best of 5 each; --help time and its imports."""
-    print("  python importing today's dependencies x5 ...", flush=True)
-    baseline_runs = best_of(5, [BIN / "python", "-c", DEPENDENCIES], environment())
-    baseline = fastest(baseline_runs)
-    if not baseline.ok:
-        failed = Line("dependency import baseline", baseline.complaint(), "", "ERROR")
-        return [failed, _help_line(None), _help_imports_line()]
-    return [
-        _today_line(workspace, leads, baseline.seconds, timings(baseline_runs)),
-        _help_line(baseline.seconds),
-        _help_imports_line(),
-    ]
-
-
-def _today_line(
-    workspace: Path | None, leads: int, baseline: float, baseline_timings: dict[str, object]
-) -> Line:
-    name = f"today on {leads:,} leads vs importing deps"
-    target = f"<= {MAX_VS_DEPENDENCIES:g}x"
+def bench_today(workspace: Path | None, leads: int, pairs: int = PAIRS) -> Row:
+    """`leadchase today` on `workspace` (holding `leads` leads) vs importing typer and rich."""
+    what = f"today on {leads:,} leads"
     if workspace is None:
-        return Line(name, "no imported workspace (the import benchmark failed)", target, "N/A")
-    print("  leadchase today x5 ...", flush=True)
-    runs = best_of(5, [LEADCHASE, "today"], environment(LEADCHASE_HOME=str(workspace)))
-    if not runs[-1].ok:
-        if "No such command" in runs[-1].stderr:
-            print(f"  {NOT_AVAILABLE}", flush=True)
-            return Line(name, NOT_AVAILABLE, target, "N/A")
-        return Line(name, f"leadchase today {runs[-1].complaint()}", target, "ERROR")
-    best = fastest(runs)
-    ratio = best.seconds / baseline
-    return Line(
-        name,
-        f"today {best.seconds:.2f} s, {best.peak_rss_mb:.0f} MB; deps {baseline:.2f} s",
-        target,
-        verdict(ratio <= MAX_VS_DEPENDENCIES),
-        ratio,
-        {"today": timings(runs), "dependencies": baseline_timings},
-    )
+        baseline = f'python -c "{TODAY_BASELINE}"'
+        target = f"<= {MAX_TODAY:g}x"
+        return Row(what, "leadchase today", baseline, target, "N/A", note="no imported workspace")
+    env = environment(LEADCHASE_HOME=str(workspace))
+    ours = Contender("leadchase today", [LEADCHASE, "today"], env)
+    return _versus(what, ours, TODAY_BASELINE, MAX_TODAY, pairs)
 
 
-def _help_line(baseline: float | None) -> Line:
-    print("  leadchase --help x5 ...", flush=True)
-    runs = best_of(5, [LEADCHASE, "--help"], environment())
-    if not runs[-1].ok:
-        return Line("leadchase --help", runs[-1].complaint(), "", "ERROR")
-    best = fastest(runs)
-    versus = f"; deps {baseline:.2f} s" if baseline else ""
-    return Line(
-        "leadchase --help vs importing deps",
-        f"--help {best.seconds:.2f} s{versus}",
-        "(no target)",
-        "INFO",
-        best.seconds / baseline if baseline else None,
-        timings(runs),
+def bench_help(pairs: int = PAIRS) -> list[Row]:
+    """`leadchase --help` vs importing typer, and which modules --help loads."""
+    ours = Contender("leadchase --help", [LEADCHASE, "--help"], environment())
+    return [_versus("--help", ours, HELP_BASELINE, MAX_HELP, pairs), _help_imports_row()]
+
+
+def _versus(what: str, ours: Contender, imports: str, limit: float, pairs: int) -> Row:
+    """A row for `ours` against a Python that only does `imports`, in paired runs."""
+    baseline = f'python -c "{imports}"'
+    theirs = Contender(baseline, [BIN / "python", "-c", imports], environment())
+    target = f"<= {limit:g}x"
+    print(f"  {what}: {ours.name} / {baseline}, {pairs} rounds ...", flush=True)
+    try:
+        measured = paired([ours, theirs], pairs)
+    except RunFailed as failure:
+        return Row(what, ours.name, baseline, target, "ERROR", note=str(failure))
+    return compared(
+        measured,
+        ours.name,
+        baseline,
+        limit,
+        what=what,
+        command=ours.name,
+        baseline=baseline,
+        target=target,
     )
 
 
@@ -94,23 +74,26 @@ def loaded_modules(importtime_report: str) -> set[str]:
     """Top-level package names from `python -X importtime` output on stderr."""
     names = set()
     for line in importtime_report.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            module = line.rsplit("|", 1)[1].strip()
-            names.add(module.split(".")[0])
+        fields = line.removeprefix("import time:").split("|")
+        # Lines are "import time: SELF | CUMULATIVE | NAME"; the header's SELF is not a number.
+        if line.startswith("import time:") and len(fields) == 3 and fields[0].strip().isdigit():
+            names.add(fields[2].strip().split(".")[0])
     return names
 
 
-def _help_imports_line() -> Line:
+def _help_imports_row() -> Row:
     report = run([BIN / "python", "-X", "importtime", "-m", "leadchase", "--help"], environment())
-    name = "--help leaves heavy modules unloaded"
+    what = "--help leaves heavy modules unloaded"
+    command = "python -X importtime -m leadchase --help"
     target = "none of " + ", ".join(HEAVY)
     if not report.ok:
-        return Line(name, report.complaint(), target, "ERROR")
+        return Row(what, command, "-", target, "ERROR", note=report.complaint())
     heavy = sorted(loaded_modules(report.stderr).intersection(HEAVY))
-    return Line(
-        name,
-        "loaded: " + (", ".join(heavy) if heavy else "none"),
+    return Row(
+        what,
+        command,
+        "-",
         target,
         verdict(not heavy),
-        data={"heavy_loaded": heavy},
+        ours="loaded: " + (", ".join(heavy) if heavy else "none"),
     )

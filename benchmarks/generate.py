@@ -3,7 +3,7 @@
 Deterministic for a seed, streamed row by row (a million rows need a few kilobytes of memory),
 standard library only so the benchmark harness can run it before anything else is installed.
 
-    python benchmarks/generate.py OUT.csv --rows 100000 [--seed 1] [--style vendor|facebook]
+    python benchmarks/generate.py OUT.csv --rows 100000 [--seed 1] [--style vendor|facebook] [--fresh]
 
 What the mess looks like, on average per 100 rows:
 - 5 duplicates of an earlier lead: the same cell phone written another way ("(305) 555-0100"
@@ -11,6 +11,10 @@ What the mess looks like, on average per 100 rows:
 - 2 rows with neither a usable phone nor a usable email (the import must reject them);
 - a few email-only and phone-only leads, names in ALL CAPS or lower case, ZIPs that lost their
   leading zero, states spelled out, and area codes from another state (people move).
+
+Lead dates spread over the two years before `end`; with `fresh`, over the last hour before it
+(every lead new, as in a file downloaded the moment the leads came in). Vendor dates carry no
+offset, so they are written in the lead's own wall-clock time, the way the import reads them.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 # Bumped whenever the output for a given (rows, seed, style) changes, so cached files are remade.
-VERSION = 1
+VERSION = 2
 
 STYLES = ("vendor", "facebook")
 VENDOR_HEADER = [
@@ -38,6 +43,8 @@ FACEBOOK_HEADER = [
 
 DUPLICATE_SHARE = 0.05
 REJECT_SHARE = 0.02
+YEARS_OF_LEADS = 730 * 24 * 3600  # seconds of lead dates before `end`
+HOUR_OF_FRESH_LEADS = 3600  # ... and with fresh=True
 # Dates are spread over the two years before this moment, so files do not depend on today.
 DEFAULT_END = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -80,6 +87,16 @@ STATE_NAMES = {
     "IL": "Illinois", "OH": "Ohio", "MI": "Michigan", "MN": "Minnesota", "NY": "New York",
     "PA": "Pennsylvania", "MD": "Maryland", "OK": "Oklahoma", "TN": "Tennessee",
     "MA": "Massachusetts", "UT": "Utah",
+}  # fmt: skip
+# Each metro's state has one time zone where its metros are.
+STATE_ZONES = {
+    "FL": "America/New_York", "TX": "America/Chicago", "GA": "America/New_York",
+    "NC": "America/New_York", "AZ": "America/Phoenix", "CO": "America/Denver",
+    "NV": "America/Los_Angeles", "CA": "America/Los_Angeles", "WA": "America/Los_Angeles",
+    "OR": "America/Los_Angeles", "IL": "America/Chicago", "OH": "America/New_York",
+    "MI": "America/Detroit", "MN": "America/Chicago", "NY": "America/New_York",
+    "PA": "America/New_York", "MD": "America/New_York", "OK": "America/Chicago",
+    "TN": "America/Chicago", "MA": "America/New_York", "UT": "America/Denver",
 }  # fmt: skip
 FIRST_NAMES = (
     "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
@@ -180,8 +197,9 @@ def _vary_case(text: str, rng: random.Random) -> str:
     return text
 
 
-def _lead_date(rng: random.Random, end: datetime) -> str:
-    moment = end - timedelta(seconds=rng.randrange(730 * 24 * 3600))
+def _lead_date(rng: random.Random, end: datetime, window: int, zone: ZoneInfo) -> str:
+    """A moment within `window` seconds before `end`, as wall-clock time in `zone`."""
+    moment = (end - timedelta(seconds=rng.randrange(window))).astimezone(zone)
     hour = moment.hour % 12 or 12
     half = "AM" if moment.hour < 12 else "PM"
     return f"{moment.month}/{moment.day}/{moment.year} {hour}:{moment.minute:02d} {half}"
@@ -195,10 +213,12 @@ def _loan_amount(rng: random.Random) -> str:
 class _LeadMaker:
     """New leads and the vendor's (re)telling of them, from one random stream."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, window: int) -> None:
         self.rng = rng
         self.phones = _PhoneAllocator(rng)
         self.serial = 0
+        self.window = window  # lead dates fall within this many seconds before the end
+        self.zones = {state: ZoneInfo(name) for state, name in STATE_ZONES.items()}
 
     def new_lead(self) -> Lead:
         rng = self.rng
@@ -271,9 +291,9 @@ def _pick_kind(rng: random.Random, recent: list[Lead]) -> str:
 
 
 def _rows(
-    rows: int, rng: random.Random, end: datetime, stats: GenerateStats, style: str
+    rows: int, rng: random.Random, end: datetime, stats: GenerateStats, style: str, window: int
 ) -> Iterator[list[str]]:
-    maker = _LeadMaker(rng)
+    maker = _LeadMaker(rng, window)
     recent: list[Lead] = []
     for _ in range(rows):
         kind = _pick_kind(rng, recent)
@@ -310,7 +330,7 @@ def _vendor_row(maker: _LeadMaker, lead: Lead, kind: str, end: datetime) -> list
         cell,
         home,
         email,
-        _lead_date(rng, end),
+        _lead_date(rng, end, maker.window, maker.zones[METROS[lead.metro][1]]),
         _loan_amount(rng),
         rng.choice(VENDORS),
     ]
@@ -324,7 +344,7 @@ def _facebook_row(maker: _LeadMaker, lead: Lead, kind: str, end: datetime) -> li
     if phone and phone not in BAD_PHONES:
         phone = "p:+1" + "".join(c for c in phone if c.isdigit())[-10:]
     city, state, zip_code = maker.place(lead)
-    created = end - timedelta(seconds=rng.randrange(730 * 24 * 3600))
+    created = end - timedelta(seconds=rng.randrange(maker.window))
     return [
         f"l:{rng.randrange(10**15, 10**16)}",
         created.strftime("%Y-%m-%dT%H:%M:%S+0000"),
@@ -352,8 +372,12 @@ def generate(
     seed: int = 1,
     style: str = "vendor",
     end: datetime = DEFAULT_END,
+    fresh: bool = False,
 ) -> GenerateStats:
-    """Write `rows` lead rows (plus a header) to `path`; the same arguments give the same bytes."""
+    """Write `rows` lead rows (plus a header) to `path`; the same arguments give the same bytes.
+
+    With `fresh`, every lead date is within the hour before `end`.
+    """
     if style not in STYLES:
         raise ValueError(f"style {style!r} is not one of {', '.join(STYLES)}")
     if rows < 0:
@@ -364,7 +388,8 @@ def generate(
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(_rows(rows, rng, end, stats, style))
+        window = HOUR_OF_FRESH_LEADS if fresh else YEARS_OF_LEADS
+        writer.writerows(_rows(rows, rng, end, stats, style, window))
     return stats
 
 
@@ -374,8 +399,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1000, help="data rows (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--style", choices=STYLES, default="vendor", help="file layout")
+    parser.add_argument(
+        "--fresh", action="store_true", help="every lead date within the last hour (new leads)"
+    )
     args = parser.parse_args(argv)
-    stats = generate(args.out, args.rows, seed=args.seed, style=args.style)
+    stats = generate(args.out, args.rows, seed=args.seed, style=args.style, fresh=args.fresh)
     print(f"{args.out}: {stats.rows} rows, {stats.duplicates} duplicates, {stats.rejects} rejects")
 
 

@@ -1,11 +1,12 @@
-"""`make bench`: every performance target in README.md's Benchmarks section, as ratios in one run.
+"""`make bench`: every performance target in README.md's Benchmarks section, in one run.
 
     .venv/bin/python benchmarks/run.py [--rows 100000] [--memory-rows 1000000] [--skip-memory]
-                                       [--texts 1000]
+                                       [--texts 1000] [--pairs 5] [--ticks 20]
 
-Prints one table line per target (measured values, ratio, target, PASS/MISS) and writes
-benchmarks/.work/results.json. Exits 1 only when a benchmark could not run at all (ERROR);
-a MISS is a result, not a failure of the harness.
+Prints one table row per target (command, baseline, both medians, the median of the per-pair
+ratios, the target, PASS/MISS), then the figures behind it (wall, CPU and peak memory of every
+contender as min / median / max), and writes benchmarks/.work/results.json. Exits 1 only when a
+benchmark could not run at all (ERROR); a MISS is a result, not a failure of the harness.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,65 +27,93 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
-    from benchmarks.measure import Line
+    from benchmarks.table import Row
 
 WORK = ROOT / "benchmarks" / ".work"
 
 
-def measure_all(args: argparse.Namespace) -> list[Line]:
+def measure_all(args: argparse.Namespace) -> list[Row]:
+    from benchmarks.bench_daemon import bench_daemon
     from benchmarks.bench_import import bench_import, bench_memory, lead_file
     from benchmarks.bench_send import bench_send
-    from benchmarks.bench_today import bench_startup
+    from benchmarks.bench_today import bench_help, bench_today
 
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
+    pairs = args.pairs
     print("Import", flush=True)
-    small = lead_file(work, args.rows, args.seed)
-    imported = bench_import(small, work, args.rows)
-    lines = list(imported.lines)
+    vendor = bench_import(
+        lead_file(work, args.rows, args.seed), work, args.rows, "vendor", again=True, pairs=pairs
+    )
+    fresh = bench_import(
+        lead_file(work, args.rows, args.seed, fresh=True),
+        work,
+        args.rows,
+        "fresh",
+        again=False,
+        pairs=pairs,
+    )
+    memory: list[Row] = []
+    big: Path | None = None
     if not args.skip_memory:
-        big = lead_file(work, args.memory_rows, args.seed)
-        lines.append(bench_memory(big, work, args.memory_rows, imported.peak_rss_mb))
+        path = lead_file(work, args.memory_rows, args.seed)
+        row, big = bench_memory(path, work, args.memory_rows, vendor.peak_rss_mb)
+        memory.append(row)
     print("Start-up", flush=True)
-    lines.extend(bench_startup(imported.workspace, args.rows))
+    today = [bench_today(vendor.workspace, args.rows, pairs)]
+    if big is not None:
+        today.append(bench_today(big, args.memory_rows, pairs))
+        shutil.rmtree(big, ignore_errors=True)  # a million leads is a lot of disk to keep
+    startup = bench_help(pairs)
+    print("Daemon", flush=True)
+    daemon = bench_daemon(vendor.workspace, work, args.rows, args.ticks)
     print("Send", flush=True)
-    lines.extend(bench_send(work, args.texts))
-    return lines
+    send = bench_send(work, args.texts, pairs)
+    # In the order of README.md's list of targets (the import's again-row comes after memory).
+    *imports, again = vendor.rows
+    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon]
 
 
-def render(lines: list[Line]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def at_least(smallest: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `smallest`."""
 
-    table = Table(title="leadchase benchmarks", show_lines=True, expand=True)
-    table.add_column("benchmark", ratio=3)
-    table.add_column("measured", ratio=5, overflow="fold")
-    table.add_column("ratio", no_wrap=True, justify="right")
-    table.add_column("target", ratio=3)
-    table.add_column("result", no_wrap=True)
-    colours = {"PASS": "green", "MISS": "red", "ERROR": "bold red"}
-    for line in lines:
-        ratio = f"{line.ratio:.2f}x" if line.ratio is not None else "-"
-        colour = colours.get(line.status, "yellow")
-        table.add_row(line.name, line.measured, ratio, line.target, f"[{colour}]{line.status}[/]")
-    Console(width=max(Console().width, 120)).print(table)
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < smallest:
+            raise argparse.ArgumentTypeError(f"{value} is less than {smallest}")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rich.console import Console
+
+    from benchmarks.measure import PAIRS
+    from benchmarks.table import render
+
     parser = argparse.ArgumentParser(description="Run leadchase's performance benchmarks.")
     parser.add_argument("--rows", type=int, default=100_000, help="rows for import and today")
     parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows for peak memory")
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
     parser.add_argument("--skip-memory", action="store_true", help="skip the big-file import")
     parser.add_argument("--texts", type=int, default=1000, help="due texts for the send run")
+    parser.add_argument(
+        "--pairs",
+        type=at_least(PAIRS),
+        default=PAIRS,
+        help=f"counted paired rounds per comparison (at least {PAIRS})",
+    )
+    parser.add_argument("--ticks", type=at_least(5), default=20, help="timed daemon ticks")
     parser.add_argument("--work", type=Path, default=WORK, help="folder for generated files")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    lines = measure_all(args)
+    rows = measure_all(args)
     elapsed = time.perf_counter() - started
-    render(lines)
-    print(f"{len(lines)} benchmarks in {elapsed:.0f} s")
+    console = Console(width=max(Console().width, 160))
+    render(rows, console)
+    print(f"{len(rows)} rows in {elapsed:.0f} s; {args.pairs} counted pairs per comparison")
     results = {
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -90,13 +121,15 @@ def main(argv: list[str] | None = None) -> int:
         "memory_rows": None if args.skip_memory else args.memory_rows,
         "seed": args.seed,
         "texts": args.texts,
+        "pairs": args.pairs,
+        "ticks": args.ticks,
         "elapsed_seconds": round(elapsed, 1),
-        "results": [line.to_json() for line in lines],
+        "results": [row.to_json() for row in rows],
     }
     results_path = args.work / "results.json"
     results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"results: {results_path}")
-    return 1 if any(line.status == "ERROR" for line in lines) else 0
+    return 1 if any(row.status == "ERROR" for row in rows) else 0
 
 
 if __name__ == "__main__":

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import pytest
 from benchmarks.generate import (
     BAD_PHONES,
+    DEFAULT_END,
     FACEBOOK_HEADER,
+    STATE_NAMES,
+    STATE_ZONES,
     VENDOR_HEADER,
     generate,
     main,
@@ -140,3 +145,41 @@ def test_facebook_style_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_unknown_style_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="style 'excel'"):
         generate(tmp_path / "x.csv", 1, style="excel")
+
+
+def _vendor_moments(records: list[dict[str, str]]) -> list[datetime]:
+    """Each row's DATE ADDED as a moment, read in its state's zone the way the import reads it."""
+    by_name = {name.lower(): code for code, name in STATE_NAMES.items()}
+    moments = []
+    for record in records:
+        state = by_name.get(record["ST"].lower(), record["ST"].upper())
+        wall = datetime.strptime(record["DATE ADDED"], "%m/%d/%Y %I:%M %p")
+        moments.append(wall.replace(tzinfo=ZoneInfo(STATE_ZONES[state])))
+    return moments
+
+
+def test_fresh_leads_all_came_in_within_the_last_hour(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.csv"
+    stats = generate(path, ROWS, seed=7, fresh=True)
+    _, records = _read(path)
+    moments = _vendor_moments(records)
+    # Written to the minute, so the earliest reads as up to a minute over the hour.
+    assert all(DEFAULT_END - timedelta(minutes=61) < m <= DEFAULT_END for m in moments)
+    assert len(set(moments)) > 30
+    # Only the dates change character: the mess is still there.
+    assert stats.duplicates > 0 and stats.rejects > 0
+
+
+def test_default_lead_dates_span_two_years_and_none_is_in_the_future(vendor_file: Path) -> None:
+    _, records = _read(vendor_file)
+    moments = _vendor_moments(records)
+    assert max(moments) <= DEFAULT_END
+    assert min(moments) < DEFAULT_END - timedelta(days=600)
+
+
+def test_fresh_facebook_leads_and_the_fresh_option(tmp_path: Path) -> None:
+    path = tmp_path / "fb.csv"
+    main([str(path), "--rows", "200", "--style", "facebook", "--fresh"])
+    _, records = _read(path)
+    created = [datetime.strptime(r["created_time"], "%Y-%m-%dT%H:%M:%S%z") for r in records]
+    assert all(DEFAULT_END - timedelta(hours=1) < c <= DEFAULT_END for c in created)
