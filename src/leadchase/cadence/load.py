@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TypeAlias, TypeVar
 
 from leadchase.cadence.model import (
+    DEFAULT_MIN_GAP,
     DEFAULT_STAGE_MAP,
+    LAST_DAY,
     STAGES,
     Cadence,
     CadenceSet,
@@ -25,6 +28,7 @@ from leadchase.cadence.model import (
     parse_count,
     parse_day,
     parse_days,
+    parse_duration,
     parse_times,
 )
 from leadchase.contact.channels import AUTOMATABLE, CHANNELS, Channel
@@ -37,9 +41,10 @@ Raw: TypeAlias = "str | list[Raw] | dict[str, Raw] | None"
 T = TypeVar("T")
 
 STAGE_MAP_NAME = "stages"  # stages.yaml holds the stage map, every other *.yaml is a cadence
-CADENCE_KEYS = ("name", "description", "automated", "steps", "taper")
+CADENCE_KEYS = ("name", "description", "automated", "min_gap", "steps", "taper")
 DAY_KEYS = ("day", "days")
-TOUCH_KEYS = ("count", "template", "templates", "automated", "at", "say")
+TOUCH_KEYS = ("count", "template", "templates", "automated", "at", "say", "expires_after")
+LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
@@ -109,6 +114,7 @@ class _CadenceReader:
         self.name = path.stem
         self.template_names = template_names
         self.automated: frozenset[Channel] = frozenset()
+        self.min_gap = DEFAULT_MIN_GAP
         self.problems: list[Problem] = []
 
     def guard(self, step: str | None, read: Callable[[], T]) -> T | None:
@@ -130,7 +136,7 @@ class _CadenceReader:
             self.problems.append(Problem(self.label, None, message))
         if description is None or self.problems:
             return None
-        return Cadence(self.name, description, steps, self.path)
+        return Cadence(self.name, description, steps, self.path, self.min_gap)
 
     def read_header(self, fields: dict[str, Raw]) -> str:
         """Check the file-level keys, remember the automated channels, return the description."""
@@ -140,6 +146,10 @@ class _CadenceReader:
         if not _NAME.fullmatch(self.name):
             raise CadenceError(f"'{self.name}' is not a usable name (rename the file: a-z, 0-9, -)")
         self.automated = _automated(fields.get("automated"))
+        if "min_gap" in fields:
+            self.min_gap = parse_duration(
+                _text(fields["min_gap"], "min_gap"), "min_gap", LONGEST_GAP
+            )
         return _text(fields.get("description"), "description")
 
     def read_entries(self, fields: dict[str, Raw]) -> list[_Entry]:
@@ -192,8 +202,26 @@ class _CadenceReader:
         at = [_text(item, "at") for item in _list(fields.get("at"), "at")]
         moments = parse_times(channel, at, count, days)
         say = _text(fields.get("say"), "say") or None
+        expires_after = None
+        if "expires_after" in fields:
+            if not automated:
+                raise CadenceError(
+                    f"expires_after only applies to automated touches; this {channel} is a task "
+                    "for you (remove expires_after)"
+                )
+            what = f"{channel} expires_after"
+            text = _text(fields["expires_after"], what)
+            expires_after = parse_duration(text, what, timedelta(days=LAST_DAY))
         return tuple(
-            TouchSpec(channel, index + 1, automated, templates[index], *moments[index], say=say)
+            TouchSpec(
+                channel,
+                index + 1,
+                automated,
+                templates[index],
+                *moments[index],
+                say=say,
+                expires_after=expires_after,
+            )
             for index in range(count)
         )
 

@@ -1,0 +1,111 @@
+"""When a cadence's touches fall: attempts carried within their day, spacing, spread, expiry.
+
+Each test here started as something seen with the reference cadence (internet-lead) and an
+officer who does not work every task the minute it comes due.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from leadchase.cadence.schedule import plan
+from leadchase.cadence.service import FollowUp
+from leadchase.context import open_workspace
+from leadchase.store import leads as lead_store
+from tests.conftest import PHONES, Sending, query
+from tests.officer import ONCE_AT_FIVE, PACIFIC, WHEN_DUE, Arrival, day_counts, simulate
+
+TUESDAY = date(2026, 3, 3)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PACIFIC)
+
+
+def _local_date(stored: str) -> date:
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(PACIFIC).date()
+
+
+def _arrival(hour: int, minute: int, n: int = 0) -> Arrival:
+    return Arrival(_at(TUESDAY, hour, minute), PHONES[n], f"lead{n}@example.com")
+
+
+def test_a_once_a_day_officer_loses_no_attempt_without_a_word(sending: Sending) -> None:
+    """Checking once at 17:00, the day's second attempts cannot all be made: each one that is
+    not made is on the lead's record as skipped, with the reason."""
+    worked = simulate(sending, ONCE_AT_FIVE, [_arrival(10, 2)], TUESDAY + timedelta(days=1))
+    (lead,) = worked.leads
+    day_one_two = {
+        f"d{day}-{channel}-{n}"
+        for day, counts in ((1, (2, 2, 2)), (2, (2, 1, 1)))
+        for channel, count in zip(("call", "text", "email"), counts, strict=True)
+        for n in range(1, count + 1)
+    }
+    assert day_one_two <= worked.settled[lead], sorted(day_one_two - worked.settled[lead])
+    assert worked.skipped, "the 17:00 officer cannot make two calls on day 1"
+
+
+def test_a_lead_arriving_at_2030_keeps_day_1_apart_from_day_2(sending: Sending) -> None:
+    """Arriving after the window closed, day 1 is the next day, and day 2 the one after."""
+    worked = simulate(sending, WHEN_DUE, [_arrival(20, 30)], TUESDAY + timedelta(days=3))
+    (lead,) = worked.leads
+    assert day_counts(worked, lead, (1, 2, 3)) == {1: (2, 2, 2), 2: (2, 1, 1), 3: (1, 1, 1)}
+    made = query(
+        sending.workspace,
+        "SELECT day, done_at FROM touch WHERE status IN ('done', 'sent') AND day = 1",
+    )
+    local_days = {_local_date(at) for _, at in made}
+    assert local_days == {TUESDAY + timedelta(days=1)}
+
+
+def test_after_a_1930_arrival_the_second_text_waits_the_minimum_gap(sending: Sending) -> None:
+    worked = simulate(sending, WHEN_DUE, [_arrival(19, 30)], TUESDAY + timedelta(days=1))
+    assert len(worked.leads) == 1
+    sent = sorted(
+        datetime.fromisoformat(at).replace(tzinfo=UTC)
+        for (at,) in query(
+            sending.workspace,
+            "SELECT done_at FROM touch WHERE channel = 'text' AND status = 'sent'",
+        )
+    )
+    # Speed to lead: the first text at arrival (the send run's clock moves on while it sends).
+    assert timedelta(0) <= sent[0] - _at(TUESDAY, 19, 30) < timedelta(seconds=5)
+    assert len(sent) >= 2 and sent[1] - sent[0] >= timedelta(hours=3)
+
+
+def test_touches_of_one_day_are_spread_not_all_at_the_window_opening(sending: Sending) -> None:
+    from tests.conftest import import_lead
+
+    lead_id = import_lead(sending.workspace, _at(TUESDAY, 10, 2).astimezone(UTC))
+    with open_workspace(sending.workspace.root) as context:
+        followup = FollowUp.load(context.settings)
+        with context.database.reading() as connection:
+            lead = lead_store.get(connection, lead_id)
+    assert lead is not None and lead.cadence_started_at is not None
+    cadence = followup.require("internet-lead")
+    scheduled = plan(cadence, followup.clock(lead, lead.cadence_started_at), followup.policy)
+    for day in range(2, 11):
+        dues = [s.due_at for s in scheduled if s.touch.day == day]
+        assert len(set(dues)) == len(dues), f"day {day}: two touches in the same minute"
+        assert min(dues).astimezone(PACIFIC).second == 0
+        first_of: dict[str, datetime] = {}
+        for s in scheduled:
+            if s.touch.day == day:
+                first_of.setdefault(s.touch.channel, s.due_at)
+        assert len({due.astimezone(PACIFIC).hour for due in first_of.values()}) == 3, day
+
+
+def test_the_first_text_never_goes_out_two_years_late(sending: Sending) -> None:
+    from tests.conftest import import_lead
+
+    import_lead(sending.workspace, _at(TUESDAY, 10, 2).astimezone(UTC))
+    later = _at(TUESDAY + timedelta(days=730), 11, 0).astimezone(UTC)
+    result = sending.send(later)
+    assert not any("request" in body for body in sending.texts_to("+14155552671"))
+    skipped = [item for item in result.items if item.result == "skipped"]
+    assert skipped and all(item.reason for item in skipped)
+    rows = query(
+        sending.workspace,
+        "SELECT step_key, status, outcome FROM touch WHERE step_key = 'd1-text-1'",
+    )
+    assert rows and rows[0][1] == "skipped" and rows[0][2]
