@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from leadchase.config import default_settings_text
 from leadchase.context import open_workspace
 from leadchase.store import touches as touch_store
-from tests.conftest import Sending, agenda_at, import_lead, log_touch_at, query
+from leadchase.workspace import create_workspace
+from tests.conftest import Sending, agenda_at, import_lead, log_touch_at, query, with_officer
+from tests.fake_twilio import FakeTwilio
+from tests.smtp_server import SmtpTestServer
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 MADE = ("done", "sent")
@@ -55,6 +63,22 @@ class Worked:
     made: Counter[tuple[int, int, str]]  # (lead, cadence day, channel) -> made
     skipped: list[tuple[int, str, str]]  # (lead, step key, reason)
     settled: dict[int, set[str]]  # lead -> step keys made or skipped
+    first_day: dict[int, date]  # lead -> the local date of cadence day 1 (its last touch's)
+
+
+@contextmanager
+def sending_workspace(root: Path) -> Iterator[Sending]:
+    """A workspace of its own wired to its own fake Twilio and SMTP server (as the `sending`
+    fixture, for simulations that need several workspaces in one test module)."""
+    settings = with_officer(default_settings_text()).replace(
+        "messages_per_second = 1.0", "messages_per_second = 500.0"
+    )
+    workspace, _ = create_workspace(root, settings)
+    with FakeTwilio() as twilio, SmtpTestServer() as smtp, pytest.MonkeyPatch.context() as patch:
+        wired = Sending(workspace, twilio, smtp)
+        for name, value in wired.env().items():
+            patch.setenv(name, value)
+        yield wired
 
 
 def simulate(sending: Sending, habit: Habit, arrivals: Sequence[Arrival], through: date) -> Worked:
@@ -73,8 +97,10 @@ def simulate(sending: Sending, habit: Habit, arrivals: Sequence[Arrival], throug
                 workspace, now, phone=arrival.phone, email=arrival.email, name="Ann Lee"
             )
             leads[lead_id] = arrival
-        if habit.when_due or now == check:
+        if now == check:
             _work(sending, now)
+        elif habit.when_due:
+            _work(sending, now, *_due_kinds(sending, now))
         while check <= now:
             check = next(checks, end)
         upcoming = [a.local.astimezone(UTC) for a in pending]
@@ -95,11 +121,27 @@ def _check_moments(habit: Habit, first: date, last: date) -> Iterator[datetime]:
         day += timedelta(days=1)
 
 
-def _work(sending: Sending, now: datetime) -> None:
-    sending.send(now)
-    agenda = agenda_at(sending.workspace, now)
-    for item in agenda.items:  # due now and allowed now
-        log_touch_at(sending.workspace, str(item.lead_id), item.channel, now)
+def _work(sending: Sending, now: datetime, texts: bool = True, tasks: bool = True) -> None:
+    if texts:
+        sending.send(now)
+    if tasks:
+        agenda = agenda_at(sending.workspace, now)
+        for item in agenda.items:  # due now and allowed now
+            log_touch_at(sending.workspace, str(item.lead_id), item.channel, now)
+
+
+def _due_kinds(sending: Sending, now: datetime) -> tuple[bool, bool]:
+    """Whether automated touches (for the send run) and tasks (for `today`) are due at `now`:
+    the officer who works each item when due skips the one with nothing in it."""
+    moment = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    kinds = {
+        bool(automated)
+        for (automated,) in query(
+            sending.workspace,
+            f"SELECT DISTINCT automated FROM touch WHERE status = 'planned' AND due_at <= '{moment}'",  # noqa: S608 - a moment we format
+        )
+    }
+    return True in kinds, False in kinds
 
 
 def _next_due(sending: Sending, now: datetime) -> datetime:
@@ -112,12 +154,17 @@ def _next_due(sending: Sending, now: datetime) -> datetime:
 def _tally(sending: Sending, leads: dict[int, Arrival]) -> Worked:
     rows = query(
         sending.workspace,
-        "SELECT lead_id, day, channel, step_key, status, outcome FROM touch WHERE step_key != ''",
+        "SELECT lead_id, day, channel, step_key, status, outcome, due_at FROM touch "
+        "WHERE step_key != ''",
     )
     made: Counter[tuple[int, int, str]] = Counter()
     skipped: list[tuple[int, str, str]] = []
     settled: dict[int, set[str]] = {lead: set() for lead in leads}
-    for lead_id, day, channel, step_key, status, outcome in rows:
+    first_day: dict[int, date] = {}
+    for lead_id, day, channel, step_key, status, outcome, due_at in rows:
+        if day == 1:
+            local = datetime.fromisoformat(due_at).replace(tzinfo=UTC).astimezone(PACIFIC)
+            first_day[lead_id] = max(first_day.get(lead_id, local.date()), local.date())
         if status in MADE:
             made[(lead_id, day, channel)] += 1
             settled[lead_id].add(step_key)
@@ -125,7 +172,7 @@ def _tally(sending: Sending, leads: dict[int, Arrival]) -> Worked:
             assert outcome, f"lead #{lead_id} {step_key} skipped without a reason"
             skipped.append((lead_id, step_key, outcome))
             settled[lead_id].add(step_key)
-    return Worked(leads, made, skipped, settled)
+    return Worked(leads, made, skipped, settled, first_day)
 
 
 def day_counts(worked: Worked, lead_id: int, days: Iterable[int]) -> dict[int, tuple[int, ...]]:

@@ -7,15 +7,28 @@ officer who does not work every task the minute it comes due.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp
 from leadchase.context import open_workspace
 from leadchase.store import leads as lead_store
-from tests.conftest import PHONES, Sending, query
+from leadchase.workspace import Workspace
+from tests.conftest import (
+    PHONES,
+    Sending,
+    agenda_at,
+    import_lead,
+    log_touch_at,
+    query,
+    run,
+    run_json,
+)
 from tests.officer import ONCE_AT_FIVE, PACIFIC, WHEN_DUE, Arrival, day_counts, simulate
 
 TUESDAY = date(2026, 3, 3)
+MONDAY_NOON = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # noon in Miami, the day before
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -74,8 +87,6 @@ def test_after_a_1930_arrival_the_second_text_waits_the_minimum_gap(sending: Sen
 
 
 def test_touches_of_one_day_are_spread_not_all_at_the_window_opening(sending: Sending) -> None:
-    from tests.conftest import import_lead
-
     lead_id = import_lead(sending.workspace, _at(TUESDAY, 10, 2).astimezone(UTC))
     with open_workspace(sending.workspace.root) as context:
         followup = FollowUp.load(context.settings)
@@ -96,8 +107,6 @@ def test_touches_of_one_day_are_spread_not_all_at_the_window_opening(sending: Se
 
 
 def test_the_first_text_never_goes_out_two_years_late(sending: Sending) -> None:
-    from tests.conftest import import_lead
-
     import_lead(sending.workspace, _at(TUESDAY, 10, 2).astimezone(UTC))
     later = _at(TUESDAY + timedelta(days=730), 11, 0).astimezone(UTC)
     result = sending.send(later)
@@ -109,3 +118,93 @@ def test_the_first_text_never_goes_out_two_years_late(sending: Sending) -> None:
         "SELECT step_key, status, outcome FROM touch WHERE step_key = 'd1-text-1'",
     )
     assert rows and rows[0][1] == "skipped" and rows[0][2]
+
+
+# -- cadence preview: the schedule as it would be met, with its day-by-day counts -------------
+
+
+def _preview(*args: str) -> dict[str, Any]:
+    document: dict[str, Any] = run_json(
+        "cadence", "preview", "--cadence", "internet-lead", *args, now=MONDAY_NOON
+    )
+    return document
+
+
+def _made_by_day(document: dict[str, Any]) -> dict[int, tuple[int, ...]]:
+    return {
+        day["day"]: tuple(day["made"][c] for c in ("call", "text", "email"))
+        for day in document["days"]
+        if day["day"] <= 10
+    }
+
+
+def _asked_by_day(document: dict[str, Any]) -> dict[int, tuple[int, ...]]:
+    return {
+        day["day"]: tuple(day["asked"][c] for c in ("call", "text", "email"))
+        for day in document["days"]
+        if day["day"] <= 10
+    }
+
+
+def test_preview_of_a_late_arrival_in_florida_keeps_the_playbook_counts(
+    workspace: Workspace,
+) -> None:
+    """Tue 19:30 in Miami: the first call and text at once, the rest of day 1 on Wednesday,
+    Florida's three calls and texts per 24 h respected, every day's count as asked."""
+    document = _preview("--state", "FL", "--arrive", "Tue 19:30")
+    eastern = ZoneInfo("America/New_York")
+    arrival = datetime(2026, 3, 3, 19, 30, tzinfo=eastern)
+    assert datetime.fromisoformat(document["arrival"]) == arrival
+    touches = document["touches"]
+    at_once = [t["channel"] for t in touches if datetime.fromisoformat(t["due"]) == arrival]
+    assert sorted(at_once) == ["call", "text"]
+    day_one = {
+        datetime.fromisoformat(t["due"]).astimezone(eastern).date()
+        for t in touches
+        if t["day"] == 1 and datetime.fromisoformat(t["due"]) != arrival
+    }
+    assert day_one == {date(2026, 3, 4)}
+    assert _made_by_day(document) == _asked_by_day(document)
+    made = sorted(datetime.fromisoformat(t["due"]) for t in touches if t["channel"] != "email")
+    for n, moment in enumerate(made):  # never four calls and texts in 24 hours
+        assert sum(1 for m in made[n:] if m - moment < timedelta(hours=24)) <= 3
+
+
+def test_preview_shows_what_is_skipped_and_why(workspace: Workspace) -> None:
+    """Tue 16:45 in Miami: the cap holds day 1's second text until it has expired."""
+    document = _preview("--state", "FL", "--arrive", "Tue 16:45")
+    skipped = [t for t in document["touches"] if t["status"] == "skipped"]
+    assert skipped and all(t["reason"] for t in skipped)
+    assert skipped[0]["day"] == 1 and skipped[0]["channel"] == "text"
+    assert skipped[0]["reason"].startswith("expired at Wed Mar 4 12:")
+    assert _made_by_day(document)[1] == (2, 1, 2)
+    shown = run(
+        "cadence", "preview", "--cadence", "internet-lead", "--state", "FL",
+        "--arrive", "Tue 16:45", now=MONDAY_NOON,
+    ).stdout  # fmt: skip
+    assert "skipped: expired at Wed Mar 4 12:" in " ".join(shown.split())
+    assert "Made each day, of what the cadence asks:" in shown
+    counts = shown.split("Made each day, of what the cadence asks:", 1)[1].splitlines()
+    day_one = next(line.split() for line in counts if line.split()[:1] == ["1"])
+    assert day_one == ["1", "2", "1", "of", "2", "2"]
+
+
+def test_preview_arrival_must_be_a_time_and_a_made_up_lead(workspace: Workspace) -> None:
+    wrong = run("cadence", "preview", "--cadence", "internet-lead", "--arrive", "soonish")
+    assert wrong.exit_code != 0
+    assert "--arrive 'soonish' is not a time; use e.g. 'Tue 19:30'" in wrong.stderr
+    lead = import_lead(workspace, MONDAY_NOON)
+    real = run("cadence", "preview", str(lead), "--arrive", "Tue 19:30")
+    assert real.exit_code != 0 and "--arrive is for a made-up lead" in real.stderr
+
+
+def test_the_agenda_knows_how_many_of_a_channel_the_day_still_asks_for(
+    workspace: Workspace,
+) -> None:
+    arrival = _at(TUESDAY, 10, 2).astimezone(UTC)
+    lead = import_lead(workspace, arrival)
+    (call,) = run_json("today", "--channel", "call", now=arrival + timedelta(minutes=1))
+    assert call["owed_today"] == 2  # this call and one more today
+    log_touch_at(workspace, str(lead), "call", arrival + timedelta(minutes=1))
+    (second,) = agenda_at(workspace, _at(TUESDAY, 16, 0).astimezone(UTC), ("call",)).items
+    assert second.owed_today == 1  # the last one of the day

@@ -59,6 +59,9 @@ class AgendaItem:
     blocked_reason: str | None = None
     next_allowed_at: datetime | None = None
     warning: str | None = None  # allowed, but check first (the lead's time zone is unknown)
+    # How many of this channel its cadence day asks for, this one included: 2 on the first of
+    # day 1's two calls (a missed one is still owed while the day's window allows).
+    owed_today: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -265,6 +268,7 @@ def _item(
         blocked_reason=None if verdict.allowed else verdict.reason,
         next_allowed_at=None if verdict.allowed else verdict.next_allowed_at,
         warning=verdict.warning,
+        owed_today=touch.owed,
     )
 
 
