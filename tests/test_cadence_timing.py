@@ -35,8 +35,12 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PACIFIC)
 
 
+def _local(stored: str) -> datetime:
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(PACIFIC)
+
+
 def _local_date(stored: str) -> date:
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(PACIFIC).date()
+    return _local(stored).date()
 
 
 def _arrival(hour: int, minute: int, n: int = 0) -> Arrival:
@@ -208,3 +212,20 @@ def test_the_agenda_knows_how_many_of_a_channel_the_day_still_asks_for(
     log_touch_at(workspace, str(lead), "call", arrival + timedelta(minutes=1))
     (second,) = agenda_at(workspace, _at(TUESDAY, 16, 0).astimezone(UTC), ("call",)).items
     assert second.owed_today == 1  # the last one of the day
+
+
+def test_a_new_min_gap_reaches_the_leads_already_on_the_cadence(workspace: Workspace) -> None:
+    arrival = _at(TUESDAY, 10, 2).astimezone(UTC)
+    lead = import_lead(workspace, arrival)
+    agenda_at(workspace, arrival)  # records the cadence as it was
+    log_touch_at(workspace, str(lead), "call", arrival + timedelta(minutes=1))
+    (due,) = query(
+        workspace, "SELECT due_at FROM touch WHERE status = 'planned' AND channel = 'call'"
+    )
+    path = workspace.cadences_dir / "internet-lead.yaml"
+    path.write_text(path.read_text().replace("min_gap: 3h ", "min_gap: 6h "))
+    agenda_at(workspace, arrival + timedelta(minutes=2))  # today re-plans after an edit
+    (moved,) = query(
+        workspace, "SELECT due_at FROM touch WHERE status = 'planned' AND channel = 'call'"
+    )
+    assert _local(due[0]) < _at(TUESDAY, 16, 0) <= _local(moved[0])  # 6 h after 10:03

@@ -363,7 +363,8 @@ def skip_touch(
 
 
 def _fingerprint(cadence: Cadence) -> str:
-    return hashlib.sha256(repr(cadence.touches()).encode()).hexdigest()
+    # Everything that places a touch: its steps and the spacing between them.
+    return hashlib.sha256(repr((cadence.min_gap, cadence.touches())).encode()).hexdigest()
 
 
 def cadences_changed(connection: Connection, followup: FollowUp) -> bool:
