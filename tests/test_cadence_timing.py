@@ -6,12 +6,15 @@ officer who does not work every task the minute it comes due.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from leadchase.cadence.schedule import plan
+from leadchase.cadence import load_cadences
+from leadchase.cadence.schedule import LeadClock, jitter_minutes, plan
 from leadchase.cadence.service import FollowUp
+from leadchase.compliance.windows import ContactPolicy
 from leadchase.context import open_workspace
 from leadchase.store import leads as lead_store
 from leadchase.workspace import Workspace
@@ -20,7 +23,9 @@ from tests.conftest import (
     Sending,
     agenda_at,
     import_lead,
+    import_leads,
     log_touch_at,
+    make_cadence_folder,
     query,
     run,
     run_json,
@@ -229,3 +234,102 @@ def test_a_new_min_gap_reaches_the_leads_already_on_the_cadence(workspace: Works
         workspace, "SELECT due_at FROM touch WHERE status = 'planned' AND channel = 'call'"
     )
     assert _local(due[0]) < _at(TUESDAY, 16, 0) <= _local(moved[0])  # 6 h after 10:03
+
+
+def test_a_step_that_waited_past_its_expiry_is_skipped_not_sent_late(sending: Sending) -> None:
+    """No send run from Tuesday's arrival until Thursday afternoon: Tuesday's second text and
+    Wednesday's text are not sent late; each is on the record with why; Thursday's is next."""
+    arrival = _at(TUESDAY, 10, 2).astimezone(UTC)
+    lead = import_lead(sending.workspace, arrival)
+    sending.send(arrival)
+    (first,) = sending.texts_to("+14155552671")
+    thursday = _at(TUESDAY + timedelta(days=2), 13, 0).astimezone(UTC)
+    result = sending.send(thursday)
+    (late,) = [item for item in result.items if item.channel == "text"]
+    assert late.result == "skipped"
+    assert late.reason.startswith("expired at Wed Mar 4 12:0")  # day 2's text was due then
+    assert sending.texts_to("+14155552671") == [first]
+    texts = query(
+        sending.workspace,
+        f"SELECT step_key, status, outcome FROM touch WHERE lead_id = {lead} "  # noqa: S608
+        "AND channel = 'text' ORDER BY id",
+    )
+    assert [(key, status) for key, status, _ in texts] == [
+        ("d1-text-1", "sent"),
+        ("d1-text-2", "skipped"),
+        ("d2-text-1", "skipped"),
+        ("d3-text-1", "planned"),
+    ]
+    assert texts[2][2] == "not made on day 2: their hours that day ended Wed Mar 4 8:00 PM PST"
+    shown = run("show", str(lead)).stdout
+    assert "skipped: expired at Wed Mar 4 12:0" in " ".join(shown.split())
+
+
+def test_each_lead_gets_its_own_few_minutes_on_the_same_step(workspace: Workspace) -> None:
+    start = _at(TUESDAY, 10, 2).astimezone(UTC)
+    import_leads(workspace, start, 20)
+    with open_workspace(workspace.root) as context:
+        followup = FollowUp.load(context.settings)
+        with context.database.reading() as connection:
+            leads = [lead_store.get(connection, n) for n in range(1, 21)]
+    cadence = followup.require("internet-lead")
+    minutes = set()
+    for lead in leads:
+        assert lead is not None and lead.cadence_started_at is not None
+        clock = followup.clock(lead, lead.cadence_started_at)
+        (call,) = [s for s in plan(cadence, clock, followup.policy) if s.step_key == "d3-call-1"]
+        again = [s for s in plan(cadence, clock, followup.policy) if s.step_key == "d3-call-1"]
+        assert again == [call]  # the same every time it is worked out
+        local = call.due_at.astimezone(PACIFIC)
+        assert (local.hour, local.second) == (9, 0) and local.minute < 10
+        minutes.add(local.minute)
+    assert len(minutes) >= 5
+
+
+def test_a_late_arrival_in_california_previews_two_of_each_on_its_day_1(
+    workspace: Workspace,
+) -> None:
+    document = _preview("--state", "CA", "--arrive", "Tue 20:30")
+    assert _made_by_day(document) == _asked_by_day(document)
+    local_days = {
+        datetime.fromisoformat(t["due"]).astimezone(PACIFIC).date()
+        for t in document["touches"]
+        if t["day"] == 1
+    }
+    assert local_days == {TUESDAY + timedelta(days=1)}  # nothing on the evening it arrived
+
+
+def test_expires_after_and_times_of_day_from_the_file(tmp_path: Path) -> None:
+    folder = make_cadence_folder(
+        tmp_path,
+        {
+            "demo.yaml": """\
+                automated: [text]
+                min_gap: 90m
+                steps:
+                  - day: 2
+                    text: {count: 2, at: [midday, evening], expires_after: 1h}
+                  - day: 3
+                    call: {at: afternoon}
+                """
+        },
+    )
+    loaded = load_cadences(folder)
+    assert loaded.problems == ()
+    cadence = loaded.cadences["demo"]
+    assert cadence.min_gap == timedelta(minutes=90)
+    texts = [t for t in cadence.touches() if t.channel == "text"]
+    assert [t.at for t in texts] == [time(12), time(18)]
+    assert {t.expires_after for t in texts} == {timedelta(hours=1)}
+    start = _at(TUESDAY, 10, 2)
+    clock = LeadClock(start, "America/Los_Angeles", ("America/Los_Angeles",), ("CA",), seed=7)
+    scheduled = plan(cadence, clock, ContactPolicy())
+    for s in scheduled:
+        if s.touch.channel == "text":
+            assert s.expires_at == s.due_at - timedelta(
+                minutes=jitter_minutes(7, s.step_key)
+            ) + timedelta(hours=1)
+        else:
+            assert s.expires_at is None  # a call is a task: it never expires
+    local = [s.due_at.astimezone(PACIFIC) for s in scheduled]
+    assert [(moment.day, moment.hour) for moment in local] == [(4, 12), (4, 18), (5, 15)]
