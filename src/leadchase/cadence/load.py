@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TypeAlias, TypeVar
@@ -17,7 +16,6 @@ from typing import TypeAlias, TypeVar
 from leadchase.cadence.model import (
     DEFAULT_MIN_GAP,
     DEFAULT_STAGE_MAP,
-    LAST_DAY,
     STAGES,
     Cadence,
     CadenceSet,
@@ -28,7 +26,8 @@ from leadchase.cadence.model import (
     parse_count,
     parse_day,
     parse_days,
-    parse_duration,
+    parse_expires_after,
+    parse_min_gap,
     parse_times,
 )
 from leadchase.contact.channels import AUTOMATABLE, CHANNELS, Channel
@@ -44,7 +43,6 @@ STAGE_MAP_NAME = "stages"  # stages.yaml holds the stage map, every other *.yaml
 CADENCE_KEYS = ("name", "description", "automated", "min_gap", "steps", "taper")
 DAY_KEYS = ("day", "days")
 TOUCH_KEYS = ("count", "template", "templates", "automated", "at", "say", "expires_after")
-LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
@@ -147,9 +145,7 @@ class _CadenceReader:
             raise CadenceError(f"'{self.name}' is not a usable name (rename the file: a-z, 0-9, -)")
         self.automated = _automated(fields.get("automated"))
         if "min_gap" in fields:
-            self.min_gap = parse_duration(
-                _text(fields["min_gap"], "min_gap"), "min_gap", LONGEST_GAP
-            )
+            self.min_gap = parse_min_gap(_text(fields["min_gap"], "min_gap"))
         return _text(fields.get("description"), "description")
 
     def read_entries(self, fields: dict[str, Raw]) -> list[_Entry]:
@@ -202,26 +198,11 @@ class _CadenceReader:
         at = [_text(item, "at") for item in _list(fields.get("at"), "at")]
         moments = parse_times(channel, at, count, days)
         say = _text(fields.get("say"), "say") or None
-        expires_after = None
-        if "expires_after" in fields:
-            if not automated:
-                raise CadenceError(
-                    f"expires_after only applies to automated touches; this {channel} is a task "
-                    "for you (remove expires_after)"
-                )
-            what = f"{channel} expires_after"
-            text = _text(fields["expires_after"], what)
-            expires_after = parse_duration(text, what, timedelta(days=LAST_DAY))
+        life = parse_expires_after(
+            channel, _text(fields.get("expires_after"), "expires_after"), automated
+        )
         return tuple(
-            TouchSpec(
-                channel,
-                index + 1,
-                automated,
-                templates[index],
-                *moments[index],
-                say=say,
-                expires_after=expires_after,
-            )
+            TouchSpec(channel, index + 1, automated, templates[index], *moments[index], say, life)
             for index in range(count)
         )
 
@@ -331,10 +312,8 @@ def _read_yaml(path: Path) -> Raw:
         return None if node.tag.endswith(":null") else str(node.value).strip()
 
     try:
-        # libyaml's parser when PyYAML has it: the same nodes and marks, many times faster
-        # (cadences are read by every `today`, send run and log).
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        root = yaml.compose(path.read_bytes(), Loader=loader)
+        # libyaml's parser when PyYAML has it: the same nodes and marks, many times faster.
+        root = yaml.compose(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as error:
         raise CadenceError(f"cannot read the file: {error.strerror}") from None
     except yaml.MarkedYAMLError as error:

@@ -30,6 +30,7 @@ PARTS_OF_DAY = {
 }
 # Between two attempts on one channel, unless the cadence says otherwise (min_gap:).
 DEFAULT_MIN_GAP = timedelta(hours=3)
+LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window
 
 Stage = Literal["new", "contacted", "engaged", "application", "closed", "dead", "nurture"]
 STAGES: tuple[Stage, ...] = (
@@ -104,6 +105,22 @@ def parse_duration(text: str, what: str, longest: timedelta) -> timedelta:
             f"{what} '{text}' is out of range (use more than 0 and at most {duration(longest)})"
         )
     return length
+
+
+def parse_min_gap(text: str) -> timedelta:
+    return parse_duration(text, "min_gap", LONGEST_GAP)
+
+
+def parse_expires_after(channel: Channel, text: str, automated: bool) -> timedelta | None:
+    """How long an automated touch may still go after its time; None when not given."""
+    if not text:
+        return None
+    if not automated:
+        raise CadenceError(
+            f"expires_after only applies to automated touches; this {channel} is a task for "
+            "you (remove expires_after)"
+        )
+    return parse_duration(text, f"{channel} expires_after", timedelta(days=LAST_DAY))
 
 
 def duration(length: timedelta) -> str:
