@@ -20,6 +20,7 @@ from leadchase.store import leads as lead_store
 from leadchase.workspace import Workspace
 from tests.conftest import (
     PHONES,
+    PROJECT,
     Sending,
     agenda_at,
     import_lead,
@@ -333,3 +334,21 @@ def test_expires_after_and_times_of_day_from_the_file(tmp_path: Path) -> None:
             assert s.expires_at is None  # a call is a task: it never expires
     local = [s.due_at.astimezone(PACIFIC) for s in scheduled]
     assert [(moment.day, moment.hour) for moment in local] == [(4, 12), (4, 18), (5, 15)]
+
+
+def test_the_preview_in_the_docs_is_what_the_command_prints(workspace: Workspace) -> None:
+    docs = (PROJECT / "docs" / "cadences.md").read_text(encoding="utf-8")
+    command = 'leadchase cadence preview --cadence internet-lead --state FL --arrive "Tue 16:45"'
+    assert f"    {command}\n" in docs
+    shown = docs.split("meets\nFlorida's three calls and texts per 24 hours:\n\n```text\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+    output = run(
+        "cadence", "preview", "--cadence", "internet-lead", "--state", "FL",
+        "--arrive", "Tue 16:45", now=MONDAY_NOON, env={"COLUMNS": "100"},
+    ).stdout  # fmt: skip
+    lines = output.splitlines()
+    parts = [part.splitlines() for part in shown.split("  …\n") if part.strip()]
+    assert len(parts) == 2
+    for block in parts:  # each part between the trims is printed as it is
+        start = lines.index(block[0])
+        assert lines[start : start + len(block)] == block

@@ -101,7 +101,7 @@ def preview(
     if json_output:
         common.print_json(result.to_json())
         return
-    common.out.print(f"{result.title}, arriving {when(result.arrival, zone, now)}", markup=False)
+    common.out.print(f"{result.title}, from {when(result.arrival, zone, now)}", markup=False)
     table = Listing(
         [Column("Day", "right"), "UTC" if utc else "Their time", "Channel", "How"],
         long_header="Template / talking point",
