@@ -28,11 +28,12 @@ CASES = {
     "unknown key in a channel": (
         "steps:\n  - day: 1\n    text: {count: 1, tempalte: x}\n",
         f"{STEP} 'day: 1': unknown key 'tempalte' in text "
-        "(use count, template, templates, automated, at, say)",
+        "(use count, template, templates, automated, at, say, expires_after)",
     ),
     "unknown key in the file": (
         "stepz: []\nsteps:\n  - day: 1\n    call: 1\n",
-        "cadences/demo.yaml: unknown key 'stepz' (use name, description, automated, steps, taper)",
+        "cadences/demo.yaml: unknown key 'stepz' "
+        "(use name, description, automated, min_gap, steps, taper)",
     ),
     "text with a comma in a flow mapping": (
         "steps:\n  - day: 1\n    call: {count: 1, say: Hi, how are you}\n",
@@ -123,12 +124,40 @@ CASES = {
     "time of day with am/pm": (
         "steps:\n  - day: 2\n    text: {at: 9:30am}\n",
         f"{STEP} 'day: 2': time '9:30am' is not HH:MM "
-        "(use 24-hour time like 09:30, or arrival on day 1)",
+        "(use 24-hour time like 09:30, morning, midday, afternoon, evening, or arrival on day 1)",
     ),
     "time of day past midnight": (
         "steps:\n  - day: 2\n    text: {at: '25:00'}\n",
         f"{STEP} 'day: 2': time '25:00' is not HH:MM "
-        "(use 24-hour time like 09:30, or arrival on day 1)",
+        "(use 24-hour time like 09:30, morning, midday, afternoon, evening, or arrival on day 1)",
+    ),
+    "part of the day that is not one": (
+        "steps:\n  - day: 2\n    call: {at: noon}\n",
+        f"{STEP} 'day: 2': time 'noon' is not HH:MM "
+        "(use 24-hour time like 09:30, morning, midday, afternoon, evening, or arrival on day 1)",
+    ),
+    "min_gap that is not a length of time": (
+        "min_gap: 3 hours\nsteps:\n  - day: 1\n    call: 2\n",
+        "cadences/demo.yaml: min_gap '3 hours' is not a length of time (use e.g. 90m, 3h or 2d)",
+    ),
+    "min_gap too long for a day": (
+        "min_gap: 1d\nsteps:\n  - day: 1\n    call: 2\n",
+        "cadences/demo.yaml: min_gap '1d' is out of range (use more than 0 and at most 12 h)",
+    ),
+    "expires_after on a call": (
+        "steps:\n  - day: 1\n    call: {expires_after: 1d}\n",
+        f"{STEP} 'day: 1': expires_after only applies to automated touches; this call is a "
+        "task for you (remove expires_after)",
+    ),
+    "expires_after that is not a length of time": (
+        "automated: [text]\nsteps:\n  - day: 1\n    text: {expires_after: soon}\n",
+        f"{STEP} 'day: 1': text expires_after 'soon' is not a length of time "
+        "(use e.g. 90m, 3h or 2d)",
+    ),
+    "expires_after of nothing": (
+        "automated: [email]\nsteps:\n  - day: 1\n    email: {expires_after: 0h}\n",
+        f"{STEP} 'day: 1': email expires_after '0h' is out of range "
+        "(use more than 0 and at most 730 days)",
     ),
     "arrival after day 1": (
         "steps:\n  - day: 2\n    text: {at: arrival}\n",

@@ -255,7 +255,8 @@ def test_new_leads_start_their_cadence(workspace: Workspace, tmp_path: Path) -> 
     assert [t[0] for t in touches] == ["call", "email", "text"]
     text_touch = touches[2]
     assert text_touch[1] == "d1-text-1" and text_touch[3] == 1
-    assert text_touch[2].startswith("2026-11-28 15:03")  # speed to lead: due on arrival
+    # Speed to lead: due the moment the lead reached you (imported two minutes after it came).
+    assert text_touch[2].startswith("2026-11-28 15:05")
 
 
 def test_aged_leads_start_now_on_the_aged_cadence(workspace: Workspace, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import icalendar
 import pytest
 from typer.testing import Result
 
+from leadchase.cadence.schedule import jitter_minutes
 from leadchase.context import open_workspace
 from leadchase.dnc import add_numbers, opt_out_lead
 from leadchase.ics import CallCalendar, CallEvent, PlannedCall, window_end, write_calendar
@@ -32,8 +33,16 @@ DAY3 = "Short and friendly; on voicemail, leave one line and text"
 
 def _utc(day: int, hour: int, minute: int = 0) -> str:
     """An ICS UTC stamp for March `day` at `hour`:`minute` Pacific time (PST, UTC-8)."""
-    moment = datetime(2026, 3, day, hour, minute, tzinfo=UTC) + timedelta(hours=8)
-    return moment.strftime("%Y%m%dT%H%M%SZ")
+    return _pacific(day, hour, minute).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _pacific(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=UTC) + timedelta(hours=8)
+
+
+def _call(lead: int, step: str, day: int, hour: int) -> str:
+    """When a cadence call is due: its time of day plus the lead's jitter for the step."""
+    return _utc(day, hour, jitter_minutes(lead, step))
 
 
 def read_calendar(raw: bytes) -> list[dict[str, str]]:
@@ -90,15 +99,21 @@ def test_the_calendar_holds_one_event_per_lead_per_day(
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     events = read_calendar(target.read_bytes())
     by_lead = {(e["UID"].split("-")[1], e["DTSTART"]) for e in events}
-    ann, bob, maxi, fay = (str(leads[k]) for k in ("Ann", "Bob", "Maximiliano", "Fay"))
+    ann, bob, maxi, fay = (leads[k] for k in ("Ann", "Bob", "Maximiliano", "Fay"))
     assert by_lead == {
-        # Ann: day 1's second call (the first is overdue: `today` has it), day 2's two calls
-        # as one event at the first, day 3's call; Thursday is past the three days.
-        (ann, _utc(2, 15)), (ann, _utc(3, 9)), (ann, _utc(4, 9)),
-        (bob, _utc(3, 9)), (bob, _utc(4, 9)),  # both day-1 calls made
-        (maxi, _utc(2, 15)), (maxi, _utc(3, 9)), (maxi, _utc(4, 9)),
-        (fay, _utc(4, 12)),  # snoozed: the open call waits for Wednesday noon, missed ones go
-    }  # fmt: skip
+        # Ann: day 1's second call in the afternoon (the first is overdue: `today` has it),
+        # day 2's two calls as one event at the first (morning), day 3's call; Thursday is
+        # past the three days.
+        (str(ann), _call(ann, "d1-call-2", 2, 15)),
+        (str(ann), _call(ann, "d2-call-1", 3, 9)),
+        (str(ann), _call(ann, "d3-call-1", 4, 9)),
+        (str(bob), _call(bob, "d2-call-1", 3, 9)),  # both day-1 calls made
+        (str(bob), _call(bob, "d3-call-1", 4, 9)),
+        (str(maxi), _call(maxi, "d1-call-2", 2, 15)),
+        (str(maxi), _call(maxi, "d2-call-1", 3, 9)),
+        (str(maxi), _call(maxi, "d3-call-1", 4, 9)),
+        (str(fay), _utc(4, 12)),  # snoozed: the open call waits for Wednesday noon, missed ones go
+    }
     # Cy opted out of calls, Di applied (no cadence), Gus is on the do-not-call list: the
     # policy stops calls to all three, so the calendar holds none of theirs.
     assert len({e["UID"] for e in events}) == len(events)
@@ -107,7 +122,7 @@ def test_the_calendar_holds_one_event_per_lead_per_day(
     assert ann_tuesday["DURATION"] == "PT15M" and ann_tuesday["DTSTAMP"] == "20260302T181000Z"
     assert ann_tuesday["DESCRIPTION"].split("\n") == [
         f"Phone: {PHONES[0]}",
-        "Their time: Tue 03 Mar 09:00 PST",
+        f"Their time: Tue 03 Mar 09:0{jitter_minutes(ann, 'd2-call-1')} PST",
         "Day 2 of internet-lead: 2 calls",
         f"- {DAY2}",
         f"- {DAY2}",
@@ -127,13 +142,14 @@ def test_the_calendar_holds_one_event_per_lead_per_day(
 def test_days_reach_midnight_in_the_officers_zone(leads: dict[str, int]) -> None:
     document = json.loads(_agenda("--days", "1", "--json").stdout)
     assert document["until"] == "2026-03-03T00:00:00-05:00"
-    assert {(e["lead_id"], e["start"]) for e in document["events"]} == {
-        (leads["Ann"], "2026-03-02T23:00:00+00:00"),
-        (leads["Maximiliano"], "2026-03-02T23:00:00+00:00"),
+    afternoon = {  # day 1's second call: 15:00 their time, plus the lead's jitter
+        lead: _pacific(2, 15, jitter_minutes(lead, "d1-call-2")).isoformat()
+        for lead in (leads["Ann"], leads["Maximiliano"])
     }
+    assert {(e["lead_id"], e["start"]) for e in document["events"]} == set(afternoon.items())
     ann = next(e for e in document["events"] if e["lead_id"] == leads["Ann"])
     assert ann["calls"] == [
-        {"step": "d1-call-2", "day": 1, "due": "2026-03-02T23:00:00+00:00", "say": DAY1}
+        {"step": "d1-call-2", "day": 1, "due": afternoon[leads["Ann"]], "say": DAY1}
     ]
     assert ann["timezone"] == "America/Los_Angeles"
 
@@ -144,7 +160,8 @@ def test_without_ics_the_calls_are_a_table(leads: dict[str, int]) -> None:
     rows = [line for line in output.splitlines() if "#" in line]
     assert len(rows) == 5  # Ann and Maximiliano twice, Bob once
     first = " ".join(rows[0].split()[:14])
-    assert first == "Mon Mar 2 6:00 PM EST Mon Mar 2 3:00 PM PST Ann Lee"
+    minute = jitter_minutes(leads["Ann"], "d1-call-2")  # 15:00 their time plus Ann's jitter
+    assert first == f"Mon Mar 2 6:0{minute} PM EST Mon Mar 2 3:0{minute} PM PST Ann Lee"
     assert PHONES[4] in output and PHONES[6] not in output  # Gus is on the do-not-call list
 
 

@@ -71,13 +71,13 @@ def test_stop_means_never_again_even_from_another_vendor_file_and_start_resumes(
         item.channel != "text"
         for item in agenda_at(sending.workspace, NOW + timedelta(days=5)).items
     )
-    # START lifts it; texting resumes on the next due step.
+    # START lifts it; texting resumes on the next due step: day 7's midday text.
     sending.twilio.add_inbound(PHONES[0], "START")
     sending.send(NOW + timedelta(days=6))
     assert query(sending.workspace, "SELECT count(*) FROM suppression WHERE lifted_at IS NULL") == [
         (0,)
     ]
-    sending.send(NOW + timedelta(days=8))
+    sending.send(NOW + timedelta(days=6, hours=3))
     assert len(sending.texts_to(PHONES[0])) == 2
 
 
@@ -157,8 +157,16 @@ def test_florida_caps_calls_and_texts_at_three_a_day(sending: Sending) -> None:
     texts = [item for item in result.items if item.channel == "text"]
     assert texts and texts[0].result == "held" and "3" in texts[0].reason
     assert sending.texts_to(PHONES[0]) == []
-    assert len(sending.send(NOW + timedelta(days=1)).items) >= 1
-    assert len(sending.texts_to(PHONES[0])) == 1
+    # The cap lifts a day after the first call. By then the first text's wording ("I got your
+    # request") is a day late: never sent; the day's own midday text goes in its place.
+    lifted = sending.send(NOW + timedelta(days=1))
+    assert [item.reason for item in lifted.items if item.channel == "text"] == [
+        "first-contact wording (internet-lead/first-text) is never sent more than a day after "
+        "the lead arrived"
+    ]
+    sending.send(NOW + timedelta(days=1, hours=2, minutes=15))
+    (text,) = sending.texts_to(PHONES[0])
+    assert "request" not in text
 
 
 def test_consent_required_holds_texts_without_a_consent_record(sending: Sending) -> None:

@@ -134,7 +134,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
             patch.setenv(name, value)
         leads = _seed(workspace, twilio)
         sent = [m["to"] for m in twilio.sent()]
-        assert sorted(sent) == sorted([PHONES[0], PHONES[1], PHONES[2], PHONES[3], PHONES[4]])
+        # L0's first text would be ten days late at the first send run: never sent.
+        assert sorted(sent) == sorted([PHONES[1], PHONES[2], PHONES[3], PHONES[4]])
     yield Seeded(workspace, leads)
 
 

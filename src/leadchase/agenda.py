@@ -79,6 +79,9 @@ class AgendaItem:
     # rule that put it there (agenda_order.py).
     priority: int | None = None
     why: str | None = None
+    # How many of this channel its cadence day asks for, this one included: 2 on the first of
+    # day 1's two calls (a missed one is still owed while the day's window allows).
+    owed_today: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -333,6 +336,7 @@ def _item(
         blocked_reason=None if verdict.allowed else verdict.reason,
         next_allowed_at=None if verdict.allowed else verdict.next_allowed_at,
         warning=_warning(verdict, rendered, max_segments),
+        owed_today=touch.owed,
     )
 
 

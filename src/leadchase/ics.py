@@ -12,7 +12,7 @@ officer's own zone.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -125,9 +125,6 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
         for name, calls in calls_of.items()
         if calls
     }
-    per_day = {
-        name: Counter(t.day for t in calls) for name, calls in calls_of.items()
-    }  # a day's calls share its contact window
     events: list[CallEvent] = []
     with context.database.reading() as connection:
         leads = list(reports.leads_with_calls_ahead(connection, earliest))
@@ -157,7 +154,7 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
                 nominal = start_date + timedelta(days=touch.day - 1)
                 if not first_day <= nominal <= last_day:
                     continue
-                due = place(touch, clock, policy, per_day[name][touch.day])
+                due = place(followup.cadences.cadences[name], touch, clock, policy)
                 if snoozed is not None and due < snoozed:
                     continue  # missed while snoozed: the scheduler skips it, so does the calendar
             # The one contact policy places every event inside the lead's hours.

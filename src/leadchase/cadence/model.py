@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +21,16 @@ FIRST_DAY = 1
 LAST_DAY = 730  # two years: where the playbook's taper ends
 MAX_TOUCHES_PER_DAY = 10  # per channel; more is a typo, not a cadence
 ARRIVAL = "arrival"  # the time of day meaning "the moment the lead arrives"
+# Parts of the day a cadence may name instead of a clock time, in the lead's local time.
+PARTS_OF_DAY = {
+    "morning": time(9),
+    "midday": time(12),
+    "afternoon": time(15),
+    "evening": time(18),
+}
+# Between two attempts on one channel, unless the cadence says otherwise (min_gap:).
+DEFAULT_MIN_GAP = timedelta(hours=3)
+LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window
 
 Stage = Literal["new", "contacted", "engaged", "application", "closed", "dead", "nurture"]
 STAGES: tuple[Stage, ...] = (
@@ -45,6 +55,8 @@ def parse_stage(text: str) -> Stage:
 
 _DAY_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_DURATION = re.compile(r"(\d+)\s*(m|min|h|d)")
+_UNITS = {"m": timedelta(minutes=1), "min": timedelta(minutes=1), "h": timedelta(hours=1)}
 
 
 def parse_day(text: str) -> int:
@@ -70,13 +82,56 @@ def parse_days(text: str) -> tuple[int, ...]:
 
 
 def parse_time_of_day(text: str) -> time:
-    """ "09:30" or "9:30" (24-hour, the lead's local time)."""
+    """ "09:30" or "9:30" (24-hour, the lead's local time), or a part of the day ("midday")."""
+    if text.lower() in PARTS_OF_DAY:
+        return PARTS_OF_DAY[text.lower()]
     match = _TIME_OF_DAY.fullmatch(text)
     if match is None:
         raise CadenceError(
-            f"time '{text}' is not HH:MM (use 24-hour time like 09:30, or arrival on day 1)"
+            f"time '{text}' is not HH:MM (use 24-hour time like 09:30, "
+            f"{', '.join(PARTS_OF_DAY)}, or arrival on day 1)"
         )
     return time(int(match[1]), int(match[2]))
+
+
+def parse_duration(text: str, what: str, longest: timedelta) -> timedelta:
+    """ "90m", "3h" or "2d": a length of time above zero and at most `longest`."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise CadenceError(f"{what} '{text}' is not a length of time (use e.g. 90m, 3h or 2d)")
+    length = int(match[1]) * _UNITS.get(match[2], timedelta(days=1))
+    if not timedelta(0) < length <= longest:
+        raise CadenceError(
+            f"{what} '{text}' is out of range (use more than 0 and at most {duration(longest)})"
+        )
+    return length
+
+
+def parse_min_gap(text: str) -> timedelta:
+    return parse_duration(text, "min_gap", LONGEST_GAP)
+
+
+def parse_expires_after(channel: Channel, text: str, automated: bool) -> timedelta | None:
+    """How long an automated touch may still go after its time; None when not given."""
+    if not text:
+        return None
+    if not automated:
+        raise CadenceError(
+            f"expires_after only applies to automated touches; this {channel} is a task for "
+            "you (remove expires_after)"
+        )
+    return parse_duration(text, f"{channel} expires_after", timedelta(days=LAST_DAY))
+
+
+def duration(length: timedelta) -> str:
+    """A length of time as a person writes it: "3 h", "90 min", "2 days", "1 h 30 min"."""
+    minutes = int(length.total_seconds() // 60)
+    if minutes >= 24 * 60 and minutes % (24 * 60) == 0:
+        return counted(minutes // (24 * 60), "day")
+    hours, rest = divmod(minutes, 60)
+    if hours == 0 or (hours == 1 and rest):
+        return f"{minutes} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 def parse_count(channel: Channel, text: str) -> int:
@@ -132,6 +187,7 @@ class TouchSpec:
     at: time | None  # the lead's local time of day; None = any time in the contact window
     on_arrival: bool  # due the moment the lead arrives (day 1 only)
     say: str | None = None  # talking point shown on the agenda for manual touches
+    expires_after: timedelta | None = None  # None: until the next day's touch, at most 2 days
 
 
 @dataclass(frozen=True)
@@ -153,6 +209,7 @@ class PlannedTouch:
     on_arrival: bool
     step_key: str
     say: str | None = None
+    expires_after: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +218,7 @@ class Cadence:
     description: str
     steps: tuple[Step, ...]  # one per day that has touches, in day order
     source_file: Path
+    min_gap: timedelta = DEFAULT_MIN_GAP  # between two attempts on one channel
 
     def touches(self) -> list[PlannedTouch]:
         """Every touch of the cadence in day order, each with its stable step_key."""
@@ -175,6 +233,7 @@ class Cadence:
                 on_arrival=touch.on_arrival,
                 step_key=step_key(step.day, touch.channel, touch.index_in_day),
                 say=touch.say,
+                expires_after=touch.expires_after,
             )
             for step in self.steps
             for touch in step.touches

@@ -18,7 +18,14 @@ from sqlalchemy import Connection
 
 from leadchase.cadence.load import load_cadences
 from leadchase.cadence.model import Cadence, CadenceSet
-from leadchase.cadence.schedule import LeadClock, ScheduledTouch, first_touches, next_touch
+from leadchase.cadence.schedule import (
+    LeadClock,
+    NextTouch,
+    ScheduledTouch,
+    SkippedTouch,
+    first_touches,
+    next_touch,
+)
 from leadchase.compliance.optouts import closed_to_lead
 from leadchase.compliance.windows import ContactPolicy
 from leadchase.config import Settings, check_cadence_names
@@ -28,8 +35,7 @@ from leadchase.errors import CadenceError
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
-from leadchase.store.bulk import utc_text
-from leadchase.store.records import Lead
+from leadchase.store.records import Lead, Touch
 
 CONTACT_OUTCOMES = frozenset({"talked", "appointment", "replied"})
 # Leads in these stages are done with: nothing more is planned for them, on purpose.
@@ -86,8 +92,11 @@ class FollowUp:
         return cadence
 
     def clock(self, lead: Lead, start: datetime) -> LeadClock:
-        """The lead's clock for a cadence that starts at `start`."""
-        return self.place_clock(start, lead.timezone, lead.time_zones, lead.state, lead.phone)
+        """The lead's clock for a cadence that starts at `start`. A lead imported after it
+        arrived begins its cadence when it reached you: its days count from the import."""
+        begins = max(start, lead.imported_at) if lead.imported_at else start
+        clock = self.place_clock(begins, lead.timezone, lead.time_zones, lead.state, lead.phone)
+        return replace(clock, seed=lead.id)
 
     def place_clock(
         self,
@@ -170,86 +179,48 @@ def _touch_row(lead: Lead, cadence: Cadence, scheduled: ScheduledTouch) -> dict[
         "due_at": due,
         "status": "planned",
         "rank": 0 if lead.first_touch_at is None else 1,
+        "expires_at": scheduled.expires_at,
+        "owed": scheduled.owed,
     }
 
 
-class FirstTouchCache:
-    """First-touch plans shared by leads with the same cadence, start and place.
-
-    A bulk import of aged leads starts them all at the import time, in a handful of zones, so
-    most leads reuse a plan computed once. Plans are kept as ready-to-insert tuples.
-    """
-
-    def __init__(self, followup: FollowUp) -> None:
-        self.followup = followup
-        self.plans: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
-
-    def plan_for(
-        self, lead: Mapping[str, Any], name: str, start: datetime, closed: frozenset[str]
-    ) -> tuple[tuple[Any, ...], ...]:
-        phone = lead.get("phone") or ""
-        # What decides the plan, cheaply: the usable channels follow from these three.
-        reach = (phone != "", bool(lead.get("email")), lead.get("text_ok", True), closed)
-        key = (
-            name, start, lead.get("timezone"), lead.get("time_zones"), lead.get("state"),
-            phone[:5], reach,
-        )  # fmt: skip
-        plan = self.plans.get(key)
-        if plan is None:
-            if len(self.plans) > 4096:
-                self.plans.clear()
-            cadence = self.followup.require(name)
-            clock = self.followup.place_clock(
-                start, lead.get("timezone"), lead.get("time_zones"), lead.get("state"), phone
-            )
-            usable = usable_channels(phone, lead.get("email"), lead.get("text_ok", True), closed)
-            plan = self.plans[key] = tuple(
-                (
-                    cadence.name,
-                    s.touch.step_key,
-                    s.touch.channel,
-                    s.touch.automated,
-                    s.touch.template,
-                    s.touch.say,
-                    s.touch.day,
-                    utc_text(s.due_at),
-                    "planned",
-                    0,
-                )
-                for s in first_touches(cadence, clock, self.followup.policy)
-                if s.touch.channel in usable
-            )
-        return plan
+def skipped_row(lead_id: int, cadence: str, skip: SkippedTouch, at: datetime) -> dict[str, Any]:
+    """A touch the cadence asked for that could not be made: on the record, with why."""
+    touch = skip.touch
+    return {
+        "lead_id": lead_id,
+        "cadence": cadence,
+        "step_key": touch.step_key,
+        "channel": touch.channel,
+        "automated": touch.automated,
+        "template": touch.template,
+        "say": touch.say,
+        "day": touch.day,
+        "due_at": skip.due_at,
+        "status": "skipped",
+        "done_at": at,
+        "outcome": skip.reason,
+        "rank": 1,
+    }
 
 
-def start_new_leads(
+def _insert_next(
     connection: Connection,
-    followup: FollowUp,
-    leads: Iterable[dict[str, Any]],
-    now: datetime,
-    override: str | None = None,
-    cache: FirstTouchCache | None = None,
-) -> int:
-    """Give freshly imported leads their cadence and first touches. Returns touches planned.
-
-    The leads are the import's column -> value dicts, just inserted (this is its hot path)."""
-    cache = cache or FirstTouchCache(followup)
-    leads = list(leads)
-    # Numbers and emails already opted out or on the DNC list (e.g. the same person bought
-    # again from another vendor) get no touches on the closed channels.
-    blocked = suppressions.live_scopes(
-        connection, [v for lead in leads for v in (lead.get("phone"), lead.get("email")) if v]
-    )
-    rows: list[tuple[Any, ...]] = []
-    for lead in leads:
-        name, start = followup.cadence_for_new_lead(lead, now, override)
-        lead["cadence"] = name
-        lead["cadence_started_at"] = start
-        closed = closed_to_lead(lead, blocked) if blocked else frozenset()
-        lead_id = (lead["id"],)
-        rows.extend(lead_id + touch for touch in cache.plan_for(lead, name, start, closed))
-    touch_store.insert_touch_tuples(connection, rows)
-    return len(rows)
+    lead: Lead,
+    cadence: Cadence,
+    found: Iterable[NextTouch],
+    at: datetime,
+) -> list[ScheduledTouch]:
+    """Write what next_touch found: the skipped touches, then the planned ones."""
+    planned: list[ScheduledTouch] = []
+    skipped: list[dict[str, Any]] = []
+    for upcoming in found:
+        skipped += [skipped_row(lead.id, cadence.name, skip, at) for skip in upcoming.skipped]
+        if upcoming.scheduled is not None:
+            planned.append(upcoming.scheduled)
+    touch_store.insert_touches(connection, skipped)
+    touch_store.insert_touches(connection, [_touch_row(lead, cadence, s) for s in planned])
+    return planned
 
 
 def start_cadence(
@@ -266,13 +237,12 @@ def start_cadence(
         return []
     cadence = followup.require(name)
     usable = _usable(connection, lead)
-    planned = [
-        s
-        for s in first_touches(cadence, followup.clock(lead, now), followup.policy)
-        if s.touch.channel in usable
+    found = [
+        upcoming
+        for upcoming in first_touches(cadence, followup.clock(lead, now), followup.policy)
+        if (upcoming.scheduled or upcoming.skipped[0]).touch.channel in usable
     ]
-    touch_store.insert_touches(connection, [_touch_row(lead, cadence, s) for s in planned])
-    return planned
+    return _insert_next(connection, lead, cadence, found, now)
 
 
 def change_stage(
@@ -301,20 +271,28 @@ def plan_next(
     channel: Channel,
     after: datetime,
 ) -> ScheduledTouch | None:
-    """Plan the channel's next touch of the lead's cadence after `after` (nothing if it ended)."""
+    """Plan the channel's next touch of the lead's cadence, no earlier than `after` and spaced
+    from the channel's last attempt; nothing if the cadence ended. Touches that can no longer be
+    made on their day are recorded as skipped, with the reason."""
     cadence = followup.cadence(lead.cadence)
     started = lead.cadence_started_at
     if cadence is None or started is None:
         return None
     if channel not in _usable(connection, lead):
         return None
+    last = touch_store.last_made_at(connection, lead.id, channel)
     done = touch_store.made_keys(connection, lead.id, cadence.name)
     upcoming = next_touch(
-        cadence, followup.clock(lead, started), followup.policy, channel, after=after, done=done
+        cadence,
+        followup.clock(lead, started),
+        followup.policy,
+        channel,
+        after=after,
+        done=done,
+        last=last,
     )
-    if upcoming is not None:
-        touch_store.insert_touches(connection, [_touch_row(lead, cadence, upcoming)])
-    return upcoming
+    _insert_next(connection, lead, cadence, [upcoming], after)
+    return upcoming.scheduled
 
 
 def record_touch(
@@ -406,8 +384,26 @@ def keep_in_touch(
     return change_stage(connection, followup, lead, KEEP_IN_TOUCH_STAGE, now, why)
 
 
+def skip_touch(
+    connection: Connection,
+    followup: FollowUp,
+    lead: Lead,
+    touch: Touch,
+    moment: datetime,
+    reason: str,
+) -> None:
+    """An open touch that will not be made: recorded as skipped with the reason; the channel's
+    next touch is planned."""
+    touch_store.finish_touch(
+        connection, touch.id, {"status": "skipped", "done_at": moment, "outcome": reason}
+    )
+    plan_next(connection, followup, lead, touch.channel, moment)
+    keep_in_touch(connection, followup, lead.id, moment)
+
+
 def _fingerprint(cadence: Cadence) -> str:
-    return hashlib.sha256(repr(cadence.touches()).encode()).hexdigest()
+    # Everything that places a touch: its steps and the spacing between them.
+    return hashlib.sha256(repr((cadence.min_gap, cadence.touches())).encode()).hexdigest()
 
 
 def cadences_changed(connection: Connection, followup: FollowUp) -> bool:

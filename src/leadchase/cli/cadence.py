@@ -61,10 +61,20 @@ def preview(
     zip_code: Annotated[
         str, typer.Option("--zip", help="ZIP of the made-up lead (with --cadence).")
     ] = "",
+    arrive: Annotated[
+        str | None,
+        typer.Option(
+            help="When the made-up lead arrives, in its local time: 'Tue 19:30' (the next "
+            "Tuesday), '19:30' (today) or '2026-03-03 19:30'. Default: now.",
+            show_default=False,
+        ),
+    ] = None,
     utc: common.UtcOption = False,
     json_output: common.JsonOption = False,
 ) -> None:
-    """The whole planned schedule of a lead, or of a cadence, in the lead's local time."""
+    """The whole schedule of a lead, or of a cadence, in the lead's local time: each touch
+    made or skipped (and why) under its hours, caps and spacing, and each day's count against
+    what the cadence asks."""
     from rich.text import Text
 
     from leadchase.cadence_preview import preview_cadence
@@ -79,13 +89,19 @@ def preview(
     with common.open_workspace() as context:
         now = common.now()
         result = preview_cadence(
-            context, now, lead=lead, cadence=cadence, state=state, zip_code=zip_code
+            context,
+            now,
+            lead=lead,
+            cadence=cadence,
+            state=state,
+            zip_code=zip_code,
+            arrive=arrive,
         )
         zone = common.zones(context, utc).lead(result.zone)
     if json_output:
-        common.print_json([row.to_json() for row in result.rows])
+        common.print_json(result.to_json())
         return
-    common.out.print(plain(result.title))
+    common.out.print(plain(f"{result.title}, from {when(result.arrival, zone, now)}"))
     table = Listing(
         [Column("Day", "right"), "UTC" if utc else "Their time", "Channel", "How"],
         long_header="Template / talking point",
@@ -93,14 +109,30 @@ def preview(
         spaced=False,
     )
     for row in result.rows:
+        how = "auto" if row.automated else "task"
+        detail = row.detail if row.status == "made" else f"skipped: {row.reason} ({row.detail})"
         table.add_row(
             str(row.day),
             Text(when(row.due, zone, now), no_wrap=True),
             row.channel,
-            "auto" if row.automated else "task",
-            long=row.detail,
+            how if row.status == "made" else "skip",
+            long=detail,
         )
     table.print()
+    common.out.print("\nMade each day, of what the cadence asks:")
+    days = Listing([Column("Day", "right"), "Calls", "Texts", "Emails"], spaced=False)
+    for day in result.days:
+        days.add_row(
+            str(day.day),
+            *(_made_of(day.made[c], day.asked[c]) for c in ("call", "text", "email")),
+        )
+    days.print()
+
+
+def _made_of(made: int, asked: int) -> str:
+    if asked == 0:
+        return "-" if made == 0 else str(made)
+    return str(made) if made == asked else f"{made} of {asked}"
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,8 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from leadchase.cadence.service import FollowUp, plan_next, record_touch
+from leadchase.cadence.expiry import expiry_reason
+from leadchase.cadence.service import FollowUp, plan_next, record_touch, skip_touch
 from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
 from leadchase.context import Context
 from leadchase.dispatch import recovery
@@ -171,6 +172,12 @@ class SendRun:
                         touch.id,
                         {"status": "cancelled", "done_at": moment, "outcome": reason},
                     )
+                return
+            expired = expiry_reason(touch, lead, moment)
+            if expired is not None:  # never sent late: skipped, and the next one planned
+                item.result, item.reason = "skipped", expired
+                if not self.dry_run:
+                    skip_touch(connection, self.followup, lead, touch, moment, expired)
                 return
             if not self._allowed(connection, task, item, moment):
                 return

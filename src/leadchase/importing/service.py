@@ -27,7 +27,8 @@ def import_files(
     cadence: str | None = None,
 ) -> list[ImportResult]:
     """Import each file; new leads start their cadence (--cadence, the source map, or by age)."""
-    from leadchase.cadence.service import FirstTouchCache, FollowUp, start_new_leads
+    from leadchase.cadence.new_leads import FirstTouchCache, start_new_leads
+    from leadchase.cadence.service import FollowUp
 
     followup = FollowUp.load(context.settings)
     if cadence is not None:

@@ -63,6 +63,11 @@ class Variant:
         return "\n" * (self.body_line - 1) + self.body
 
 
+def first_touch_template(name: str) -> bool:
+    """First-touch templates ("internet-lead/first-text") get the first-message rules."""
+    return name.rsplit("/", 1)[-1].startswith("first")
+
+
 @dataclass(frozen=True)
 class MessageTemplate:
     name: str
@@ -73,8 +78,7 @@ class MessageTemplate:
 
     @property
     def is_first_touch(self) -> bool:
-        """First-touch templates ("internet-lead/first-text") get the first-message rules."""
-        return self.name.rsplit("/", 1)[-1].startswith("first")
+        return first_touch_template(self.name)
 
     def variants_for(self, offer_kind: str) -> tuple[Variant, ...]:
         """The wordings framed for this offer kind, or the generic ones when it has none."""

@@ -203,10 +203,18 @@ def _m003_lead_asked_index(connection: Connection) -> None:
     )
 
 
+def _m004_touch_expiry_and_owed(connection: Connection) -> None:
+    # When an automated touch stops being worth sending, and how many of its channel its
+    # cadence day still asks for (the agenda's "2 calls today").
+    for column in ("expires_at TIMESTAMP", "owed INTEGER"):
+        connection.execute(text(f"ALTER TABLE touch ADD COLUMN {column}"))
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
     ("003_lead_asked_index", _m003_lead_asked_index),
+    ("004_touch_expiry_and_owed", _m004_touch_expiry_and_owed),
 ]
 
 _ledger_meta = MetaData()

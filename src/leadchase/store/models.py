@@ -122,13 +122,16 @@ class TouchTable(SQLModel, table=True):
     say: str | None = None
     day: int = 0
     due_at: datetime | None = _when()
-    status: str = "planned"  # planned | claimed | sent | done | failed | unknown | held | cancelled
+    # planned | claimed | sent | done | failed | unknown | held | cancelled | skipped
+    status: str = "planned"
     done_at: datetime | None = _when()
     outcome: str | None = None
     note: str | None = None
     variant: int | None = None
     attempt: int | None = None
     rank: int = 1  # 0 while the lead has never been touched
+    expires_at: datetime | None = _when()  # an automated touch is never sent after this
+    owed: int | None = None  # touches of its channel its cadence day still asks, this one too
 
 
 class MessageTable(SQLModel, table=True):

@@ -85,13 +85,18 @@ class Touch:
     template: str | None = None
     say: str | None = None
     day: int = 0
-    status: str = "planned"  # planned | claimed | sent | done | failed | unknown | held | cancelled
+    # planned | claimed | sent | done | failed | unknown | held | cancelled | skipped
+    status: str = "planned"
     done_at: datetime | None = None  # when it was made; when it was claimed, while claimed
-    outcome: str | None = None
+    outcome: str | None = None  # what came of it; for a skipped touch, why it was skipped
     note: str | None = None
     variant: int | None = None
     attempt: int | None = None
     rank: int = 1  # 0 while the lead has never been touched
+    expires_at: datetime | None = None  # an automated touch is never sent after this
+    # How many touches of its channel its cadence day still asks for, this one included:
+    # 2 on the first of two calls ("2 calls today"), 1 on the last.
+    owed: int | None = None
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def insert_touches(connection: Connection, touches: Sequence[Mapping[str, Any]])
 
 INSERT_COLUMNS = (
     "lead_id", "cadence", "step_key", "channel", "automated", "template", "say", "day", "due_at",
-    "status", "rank",
+    "status", "rank", "expires_at", "owed",
 )  # fmt: skip
 
 
@@ -76,6 +76,18 @@ def has_touch_to_come(connection: Connection, lead_id: int) -> bool:
         .limit(1)
     ).first()
     return row is not None
+
+
+def last_made_at(connection: Connection, lead_id: int, channel: str) -> datetime | None:
+    """When the lead's last call, text or email (by `channel`) was made, or None."""
+    value: datetime | None = connection.execute(
+        select(func.max(touch_table.c.done_at)).where(
+            touch_table.c.lead_id == lead_id,
+            touch_table.c.channel == channel,
+            touch_table.c.status.in_(("done", "sent")),
+        )
+    ).scalar_one()
+    return value
 
 
 def lead_touches(connection: Connection, lead_id: int) -> list[Touch]:
