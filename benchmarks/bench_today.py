@@ -24,6 +24,13 @@ from benchmarks.table import Row, compared
 
 TODAY_BASELINE = "import typer, rich"
 HELP_BASELINE = "import typer"
+# Issue #11's row: `today` against a Python importing every runtime dependency (pyproject's
+# [project] dependencies, by import name): what the agenda costs beyond its libraries.
+DEPENDENCIES = (
+    "import typer, rich, sqlmodel, apscheduler, twilio.rest, jinja2, dateutil.parser,"
+    " phonenumbers, yaml, email_validator, holidays, filelock, icalendar"
+)
+MAX_VS_DEPENDENCIES = 1.5
 MAX_TODAY = 2.0
 MAX_HELP = 1.5
 # Modules `leadchase --help` must not load, to start fast (sqlalchemy is what makes sqlmodel slow).
@@ -40,6 +47,18 @@ def bench_today(workspace: Path | None, leads: int, pairs: int = PAIRS) -> Row:
     env = environment(LEADCHASE_HOME=str(workspace))
     ours = Contender("leadchase today", [LEADCHASE, "today"], env)
     return _versus(what, ours, TODAY_BASELINE, MAX_TODAY, pairs)
+
+
+def bench_today_vs_dependencies(workspace: Path | None, leads: int, pairs: int = PAIRS) -> Row:
+    """`leadchase today` on `workspace` vs a Python importing every runtime dependency."""
+    what = f"today on {leads:,} leads vs its dependencies"
+    if workspace is None:
+        baseline = "python importing every dependency"
+        target = f"<= {MAX_VS_DEPENDENCIES:g}x"
+        return Row(what, "leadchase today", baseline, target, "N/A", note="no imported workspace")
+    env = environment(LEADCHASE_HOME=str(workspace))
+    ours = Contender("leadchase today", [LEADCHASE, "today"], env)
+    return _versus(what, ours, DEPENDENCIES, MAX_VS_DEPENDENCIES, pairs)
 
 
 def bench_help(pairs: int = PAIRS) -> list[Row]:

@@ -36,7 +36,7 @@ def measure_all(args: argparse.Namespace) -> list[Row]:
     from benchmarks.bench_daemon import bench_daemon
     from benchmarks.bench_import import bench_import, bench_memory, lead_file
     from benchmarks.bench_send import bench_send
-    from benchmarks.bench_today import bench_help, bench_today
+    from benchmarks.bench_today import bench_help, bench_today, bench_today_vs_dependencies
 
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,10 @@ def measure_all(args: argparse.Namespace) -> list[Row]:
         row, big = bench_memory(path, work, args.memory_rows, vendor.peak_rss_mb)
         memory.append(row)
     print("Start-up", flush=True)
-    today = [bench_today(vendor.workspace, args.rows, pairs)]
+    today = [
+        bench_today(vendor.workspace, args.rows, pairs),
+        bench_today_vs_dependencies(vendor.workspace, args.rows, pairs),
+    ]
     if big is not None:
         today.append(bench_today(big, args.memory_rows, pairs))
         shutil.rmtree(big, ignore_errors=True)  # a million leads is a lot of disk to keep
