@@ -147,3 +147,18 @@ def test_the_first_hour_reads_the_newest_leads_from_their_index(workspace: Works
     assert [task.touch.channel for task in found] == ["call"]
     assert "ix_lead_asked" in plan, plan
     assert "ix_touch_agenda" not in plan and "SCAN" not in plan, plan
+
+
+def test_a_long_agenda_counts_up_to_a_thousand_and_says_so(workspace: Workspace) -> None:
+    from leadchase.store.touches import COUNT_CAP
+
+    rows = [
+        f"Lead {n},(415) 555-{n:04d},lead{n}@example.com,CA,94103,2026-03-01T10:00:00-08:00"
+        for n in range(COUNT_CAP + 5)
+    ]
+    lead_file = workspace.root / "many.csv"
+    lead_file.write_text("name,phone,email,state,zip,lead_date\n" + "\n".join(rows) + "\n")
+    assert run("import", str(lead_file), now=SF_MORNING).exit_code == 0
+    screen = run("today", "--channel", "call", now=SF_MORNING + timedelta(hours=1)).stdout
+    assert "CALL  (1,000+ due)" in screen
+    assert "… and 985+ more call tasks (use --limit)" in screen

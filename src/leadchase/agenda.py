@@ -24,7 +24,7 @@ from leadchase.cadence.service import (
     replan_if_cadences_changed,
 )
 from leadchase.channels.config import configured_channels
-from leadchase.compliance.keywords import STOPS
+from leadchase.compliance.optouts import STOPS
 from leadchase.compliance.policy import Verdict
 from leadchase.contact.channels import CHANNELS, MESSAGE_CHANNELS
 from leadchase.context import Context

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,7 +63,7 @@ class Officer:
         """The first word of the name: texts are signed with it."""
         return self.name.split()[0] if self.name.split() else ""
 
-    @property
+    @cached_property  # phonenumbers' parse is slow; every message signature asks for it
     def phone_for_people(self) -> str:
         """The phone as leads read it: "(305) 555-0123" for a US number, "+44 20 7946 0958"
         for another country's; as typed when it is not a phone number."""

@@ -104,7 +104,7 @@ def _render(agenda: Agenda, zones: Zones) -> None:
         if not items:
             continue
         total = agenda.totals.get(channel, len(items))
-        title = f"{channel.upper()}  ({total} due)"
+        title = f"{channel.upper()}  ({_count(total)} due)"
         if channel in agenda.manual_automated:
             title += "  [dim]sending not configured: send these yourself[/]"
         out.print(title)
@@ -144,6 +144,8 @@ def _render(agenda: Agenda, zones: Zones) -> None:
         hidden = total - len(items) - sum(1 for item in agenda.waiting if item.channel == channel)
         if hidden > 0:
             more = counted(hidden, f"more {channel} task")
+            if _count(total).endswith("+"):
+                more = f"{more.split()[0]}+ {' '.join(more.split()[1:])}"
             out.print(f"  … and {more} (use --limit)")
         out.print()
     _render_waiting(agenda, zones)
@@ -176,6 +178,13 @@ def _render_waiting(agenda: Agenda, zones: Zones) -> None:
         )
     table.print()
     common.out.print()
+
+
+def _count(total: int) -> str:
+    """A channel's due count; the agenda stops counting at COUNT_CAP."""
+    from leadchase.store.touches import COUNT_CAP
+
+    return f"{COUNT_CAP:,}+" if total >= COUNT_CAP else str(total)
 
 
 def _lead_line(name: str, lead_id: int) -> Text:

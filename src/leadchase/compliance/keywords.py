@@ -19,20 +19,11 @@ import re
 import unicodedata
 from functools import cache
 from importlib import resources
-from typing import Literal
 
-ReplyKind = Literal[
-    "opt-out", "stop-all", "opt-in", "help", "wrong-number", "possible-opt-out", "auto-reply",
-    "reply",
-]  # fmt: skip
+# What each kind of text ends (STOPS) is part of the opt-out rule table, compliance/optouts.py.
+from leadchase.compliance.optouts import STOPS, ReplyKind
 
-# Which channels each kind of inbound text ends for that lead. A wrong number is not the lead's
-# phone, so calls and texts to it stop while the lead's email may still be right.
-STOPS: dict[ReplyKind, frozenset[str]] = {
-    "opt-out": frozenset({"text"}),
-    "stop-all": frozenset({"call", "text", "email"}),
-    "wrong-number": frozenset({"call", "text"}),
-}
+__all__ = ["STOPS", "ReplyKind", "classify_reply"]
 
 OPT_OUT_KEYWORDS = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "remove"}

@@ -24,6 +24,19 @@ Detail = Literal["phone", "email"]
 DETAILS: tuple[Detail, ...] = ("phone", "email")
 
 DNC: Scope = "dnc"
+
+# What an inbound text is read as (compliance/keywords.py reads it).
+ReplyKind = Literal[
+    "opt-out", "stop-all", "opt-in", "help", "wrong-number", "possible-opt-out", "auto-reply",
+    "reply",
+]  # fmt: skip
+# Which channels each kind of inbound text ends for that lead. A wrong number is not the lead's
+# phone, so calls and texts to it stop while the lead's email may still be right.
+STOPS: Mapping[ReplyKind, frozenset[str]] = {
+    "opt-out": frozenset({"text"}),
+    "stop-all": frozenset({"call", "text", "email"}),
+    "wrong-number": frozenset({"call", "text"}),
+}
 # The channels an entry of each scope closes, in CHANNELS order.
 CLOSES: Mapping[Scope, tuple[Channel, ...]] = {
     "text": ("text",),
