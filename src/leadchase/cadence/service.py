@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadchase.cadence.load import load_cadences
-from leadchase.cadence.model import Cadence, CadenceSet
+from leadchase.cadence.model import Cadence, CadenceSet, PlannedTouch
 from leadchase.cadence.schedule import (
     LeadClock,
     NextTouch,
@@ -163,19 +163,26 @@ def _template_names(folder: Any) -> set[str]:
     return names
 
 
-def _touch_row(lead: Lead, cadence: Cadence, scheduled: ScheduledTouch) -> dict[str, Any]:
-    touch = scheduled.touch
-    snoozed = lead.snoozed_until
-    due = max(scheduled.due_at, snoozed) if snoozed else scheduled.due_at
+def _step_columns(lead_id: int, cadence: str, touch: PlannedTouch) -> dict[str, Any]:
+    """The columns a touch row takes from its cadence step, planned or skipped."""
     return {
-        "lead_id": lead.id,
-        "cadence": cadence.name,
+        "lead_id": lead_id,
+        "cadence": cadence,
         "step_key": touch.step_key,
         "channel": touch.channel,
         "automated": touch.automated,
         "template": touch.template,
         "say": touch.say,
         "day": touch.day,
+    }
+
+
+def _touch_row(lead: Lead, cadence: Cadence, scheduled: ScheduledTouch) -> dict[str, Any]:
+    touch = scheduled.touch
+    snoozed = lead.snoozed_until
+    due = max(scheduled.due_at, snoozed) if snoozed else scheduled.due_at
+    return {
+        **_step_columns(lead.id, cadence.name, touch),
         "due_at": due,
         "status": "planned",
         "rank": 0 if lead.first_touch_at is None else 1,
@@ -188,14 +195,7 @@ def skipped_row(lead_id: int, cadence: str, skip: SkippedTouch, at: datetime) ->
     """A touch the cadence asked for that could not be made: on the record, with why."""
     touch = skip.touch
     return {
-        "lead_id": lead_id,
-        "cadence": cadence,
-        "step_key": touch.step_key,
-        "channel": touch.channel,
-        "automated": touch.automated,
-        "template": touch.template,
-        "say": touch.say,
-        "day": touch.day,
+        **_step_columns(lead_id, cadence, touch),
         "due_at": skip.due_at,
         "status": "skipped",
         "done_at": at,
