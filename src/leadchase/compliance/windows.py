@@ -160,11 +160,31 @@ def _normal_states(states: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({code.strip().upper() for code in states if code and code.strip()}))
 
 
+HOLIDAYS_CSV = RULES_FILE.parent / "us_holidays.csv"
+
+
 @functools.lru_cache(maxsize=512)
 def _holiday_calendar(state: str | None, year: int) -> Mapping[date, str]:
-    import holidays  # lazily: a large package, only needed when a holiday rule applies
+    table = _holiday_table()
+    if (state or "", year) in table:
+        return table[state or "", year]
+    import holidays  # lazily: loading its country modules costs more than a `today` run's work
 
     return dict(holidays.country_holidays("US", subdiv=state, years=year).items())
+
+
+@functools.cache
+def _holiday_table() -> Mapping[tuple[str, int], Mapping[date, str]]:
+    """data/us_holidays.csv: the holidays package's US calendars for the years it covers
+    (scripts/holiday_table.py writes it; a test holds it to the package)."""
+    import csv
+
+    table: dict[tuple[str, int], dict[date, str]] = {}
+    with HOLIDAYS_CSV.open(newline="", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            day = date.fromisoformat(row["date"])
+            table.setdefault((row["subdiv"], day.year), {})[day] = row["name"]
+    return table
 
 
 def _holiday(day: date, state: str | None = None) -> str | None:
