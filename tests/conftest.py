@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -258,3 +259,13 @@ def sending(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
         for name, value in wired.env().items():
             monkeypatch.setenv(name, value)
         yield wired
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Wait, polling, for something another thread or process does (a fake server recording a
+    text its client stopped waiting for); fail after `seconds`. Never a fixed sleep."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {seconds:g} s")
+        time.sleep(0.02)

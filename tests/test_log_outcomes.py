@@ -62,15 +62,21 @@ def test_a_call_that_reached_the_lead_moves_it_to_contacted(
     assert _lead(workspace, lead).contacted_at is not None
 
 
-@pytest.mark.parametrize("outcome", ["no-answer", "voicemail", "left-voicemail", "busy"])
-def test_a_call_that_did_not_reach_the_lead_keeps_it_in_stage_new(
-    workspace: Workspace, outcome: str
-) -> None:
+def _lead_called(workspace: Workspace, outcome: str) -> int:
+    """A lead that arrived at SF_MORNING, called three minutes later with `outcome` logged."""
     lead = import_lead(workspace, SF_MORNING)
     logged = run(
         "log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3)
     )
     assert logged.exit_code == 0, logged.output
+    return lead
+
+
+@pytest.mark.parametrize("outcome", ["no-answer", "voicemail", "left-voicemail", "busy"])
+def test_a_call_that_did_not_reach_the_lead_keeps_it_in_stage_new(
+    workspace: Workspace, outcome: str
+) -> None:
+    lead = _lead_called(workspace, outcome)
     assert _stage(workspace, lead) == "new"
     recorded = query(workspace, "SELECT outcome FROM touch WHERE status = 'done'")
     assert recorded == [("left-voicemail" if outcome == "voicemail" else outcome,)]
@@ -87,11 +93,7 @@ def test_a_call_that_did_not_reach_the_lead_keeps_it_in_stage_new(
 def test_a_bad_number_stops_calls_and_texts_and_keeps_email(
     workspace: Workspace, outcome: str
 ) -> None:
-    lead = import_lead(workspace, SF_MORNING)
-    logged = run(
-        "log", str(lead), "call", "--outcome", outcome, now=SF_MORNING + timedelta(minutes=3)
-    )
-    assert logged.exit_code == 0, logged.output
+    lead = _lead_called(workspace, outcome)
     assert {channel for channel, _a, _r in _open_touches(workspace, lead)} == {"email"}
     entries = query(workspace, "SELECT value, channel, reason FROM suppression")
     assert entries == [("+14155552671", "all", outcome)]

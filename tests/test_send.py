@@ -7,13 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
-from tests.conftest import PHONES, Sending, import_leads, query, run
+from tests.conftest import PHONES, Sending, import_leads, query, run, wait_for
 from tests.conftest import SF_MORNING as NOW  # Monday 10:00 in San Francisco: inside every window
 
 
@@ -196,19 +194,11 @@ def _send_process(sending: Sending, now: datetime) -> subprocess.Popen[str]:
     )
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-
-
 def test_killed_send_process_then_rerun_gives_no_duplicates(sending: Sending) -> None:
     import_leads(sending.workspace, NOW, 12)
     sending.twilio.set_latency(0.15)
     process = _send_process(sending, NOW)
-    _wait_for(lambda: len(sending.twilio.sent()) >= 3)
+    wait_for(lambda: len(sending.twilio.sent()) >= 3)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=10)
     sending.twilio.set_latency(0.0)

@@ -17,7 +17,7 @@ from leadchase.channels.twilio_sms import INBOUND_PAGES, TwilioTexts
 from leadchase.context import open_workspace
 from leadchase.dispatch import SendResult, configured_senders, send_pass
 from leadchase.errors import EXIT_HELD
-from tests.conftest import PHONES, Sending, import_leads, query, run
+from tests.conftest import PHONES, Sending, import_leads, query, run, wait_for
 from tests.conftest import SF_MORNING as NOW  # inside every lead's contact window
 from tests.test_twilio_channel import closed_port
 
@@ -112,9 +112,7 @@ def test_a_text_whose_answer_never_came_is_looked_up_not_resent(sending: Sending
     assert [item.result for item in texts] == ["retry_later", "held", "held"]
     assert "no answer from Twilio" in first.held_channels["text"]
     assert len(sending.smtp.received) == 3
-    deadline = time.monotonic() + 10
-    while not sending.twilio.sent() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: bool(sending.twilio.sent()), seconds=10)
     assert len(sending.twilio.sent()) == 1  # Twilio took it after all
     sending.twilio.after_list_page = None
     sending.twilio.set_latency(0.0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
@@ -25,7 +24,7 @@ from leadchase.channels.twilio_sms import (
     retry_after_seconds,
 )
 from leadchase.errors import EXIT_HALTED
-from tests.conftest import NOW
+from tests.conftest import NOW, wait_for
 from tests.fake_twilio import OUR_NUMBER, FakeTwilio
 
 LEAD = "+14155550123"
@@ -224,9 +223,7 @@ def test_a_hung_send_is_unconfirmed_not_retried(fake: FakeTwilio) -> None:
     fake.latency = 0.3
     with closing(TwilioTexts(settings_for(fake), timeout=0.05)) as sender:
         outcome = sender.send_text(LEAD, "Hi Dana")
-    deadline = time.monotonic() + 10
-    while not fake.sent() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: bool(fake.sent()), seconds=10)
 
     assert outcome.outcome == "unconfirmed"
     assert outcome.error_message is not None and "ReadTimeout" in outcome.error_message
