@@ -119,6 +119,9 @@ class TwilioSection:
     messaging_service_sid: str = ""
     messages_per_second: float = 1.0
     max_segments: int = 10  # a longer text is held, not sent (messaging/segments.py)
+    # Where Twilio reaches the daemon's listener (https://...): webhooks are checked against it
+    # and texts ask for delivery statuses there. "" for none: `sync` polls instead.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,7 @@ def load_settings(workspace: Workspace) -> Settings:
             messaging_service_sid=reader.loose_text("twilio", "messaging_service_sid", ""),
             messages_per_second=reader.above_zero("twilio", "messages_per_second", 1.0),
             max_segments=reader.whole_above_zero("twilio", "max_segments", 10),
+            public_url=reader.loose_text("twilio", "public_url", ""),
         ),
         smtp=SmtpSection(
             host=reader.loose_text("smtp", "host", ""),

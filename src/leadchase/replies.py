@@ -79,7 +79,7 @@ def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResu
     result = SyncResult(since=since)
     inbound = texts.list_inbound(since)
     for message in sorted(inbound.texts, key=lambda m: m.received_at):
-        item = _handle(context, followup, texts, message, now)
+        item = record_inbound(context, followup, texts, message, now)
         if item is not None:
             result.items.append(item)
     if not inbound.complete:
@@ -94,9 +94,17 @@ def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResu
     return result
 
 
-def _handle(
-    context: Context, followup: FollowUp, texts: TextSender, message: InboundText, now: datetime
+def record_inbound(
+    context: Context,
+    followup: FollowUp,
+    texts: TextSender | None,
+    message: InboundText,
+    now: datetime,
 ) -> InboundItem | None:
+    """Record one inbound text and act on it, committed before this returns; None when its SID
+    was recorded before. `sync` (polling) and the listener's webhook (listener/twilio_hooks.py)
+    both come here, so a text that reaches both is acted on once. Without `texts` (Twilio
+    cannot send) a HELP is recorded but not answered."""
     kind = classify_reply(message.body)
     with context.database.writing() as connection:
         if send_store.message_exists(connection, message.provider_id):
@@ -156,7 +164,9 @@ def _handle(
             action = _reply(connection, followup, lead, at, now, message.body)
         else:
             action = "unknown sender: kept in the inbox"
-    if kind == "help":
+    if kind == "help" and texts is None:
+        action = "help answer not sent: Twilio cannot send (docs/configuration.md)"
+    elif kind == "help" and texts is not None:
         outcome = texts.send_text(message.from_number, help_answer(context))
         with context.database.writing() as connection:
             send_store.add_message(
