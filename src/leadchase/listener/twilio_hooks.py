@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -121,7 +122,10 @@ def _record_text(
     finally:
         if texts is not None:
             texts.close()
-    return Response(EMPTY_TWIML, media_type="text/xml")
+    home = context.settings.workspace.root
+    return Response(
+        EMPTY_TWIML, media_type="text/xml", background=BackgroundTask(_send_alerts, home, now)
+    )
 
 
 def _record_status(
@@ -129,6 +133,7 @@ def _record_status(
 ) -> Response:
     from leadchase.channels.base import DeliveryStatus
     from leadchase.dispatch.recovery import record_status
+    from leadchase.store import alerts as alert_store
     from leadchase.store import sending as send_store
 
     sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
@@ -140,4 +145,15 @@ def _record_status(
         message = send_store.message_by_provider_id(connection, sid)
         if message is not None:
             record_status(connection, message, DeliveryStatus(sid, status, error_code), now)
+        else:  # perhaps an alert's text to the officer
+            alert_store.set_delivery_status(connection, sid, status, error_code)
     return Response(status_code=204)
+
+
+def _send_alerts(home: Path, now: datetime) -> None:
+    """The officer's alert of a reply, sent once Twilio has its answer (it never waits on it)."""
+    from leadchase.alerts import deliver
+    from leadchase.context import open_workspace
+
+    with open_workspace(home) as context:
+        deliver(context, now)
