@@ -2,7 +2,8 @@
 
 Test-only: leadchase never imports it. The real `twilio` SDK talks to it through
 LEADCHASE_TWILIO_BASE_URL. It speaks Twilio's JSON shapes (Messages create/fetch/list with
-paging, the account, IncomingPhoneNumbers) and error bodies, and can be told to fail creates,
+paging, the account, IncomingPhoneNumbers) and error bodies (a sent message also shows the
+StatusCallback its create asked for, which Twilio keeps to itself), and can be told to fail creates,
 answer any route with whatever a broken proxy sends, move a text on or receive a reply.
 
 In a test: `with FakeTwilio() as fake:` (in a fixture), then its control methods.
@@ -266,6 +267,9 @@ class FakeTwilio(ThreadingHTTPServer):
             return Reply.error(400, problem)
         message = self._new_message(to, sender, body, "outbound-api")
         message["messaging_service_sid"] = service
+        # Twilio keeps the StatusCallback a create asked for without showing it; the fake shows
+        # it, so a test can see where the text's delivery statuses would be posted.
+        message["status_callback"] = form.get("StatusCallback")
         with self._lock:
             self._messages.append(message)
         # Twilio answers "queued" and sends moments later; the fake sends at once.

@@ -119,6 +119,9 @@ class TwilioSection:
     messaging_service_sid: str = ""
     messages_per_second: float = 1.0
     max_segments: int = 10  # a longer text is held, not sent (messaging/segments.py)
+    # Where Twilio reaches the daemon's listener (https://...): webhooks are checked against it
+    # and texts ask for delivery statuses there. "" for none: `sync` polls instead.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,22 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """[alerts]: tell the officer at once about a new lead or a reply (alerts.py). Off until
+    turned on, so a workspace made before them sends nothing new."""
+
+    new_lead: bool = False
+    reply: bool = False
+    by_text: bool = True
+    by_email: bool = False
+    phone: str = ""  # "" for [officer] phone
+    email: str = ""  # "" for [officer] email
+    # In your own zone ([contact] default_timezone); alerts raised outside wait for these hours.
+    hours_start: time = time(7)
+    hours_end: time = time(21)
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Workspace
     officer: Officer
@@ -168,6 +187,7 @@ class Settings:
     replies: ReplySettings
     secrets: SecretsSettings
     daemon: DaemonSettings
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
 
 def _keys(table: type) -> tuple[str, ...]:
@@ -188,6 +208,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "replies": _keys(ReplySettings),
     "secrets": _keys(SecretsSettings),
     "daemon": _keys(DaemonSettings),
+    "alerts": _keys(AlertSettings),
 }
 
 
@@ -225,6 +246,19 @@ def load_settings(workspace: Workspace) -> Settings:
         aged_cadence=reader.text("cadence", "aged_cadence") or "aged-lead",
         by_source=reader.source_cadences(),
     )
+    alerts = AlertSettings(
+        **{key: reader.flag("alerts", key, False) for key in ("new_lead", "reply", "by_email")},
+        by_text=reader.flag("alerts", "by_text", True),
+        phone=reader.text("alerts", "phone"),
+        email=reader.text("alerts", "email"),
+        hours_start=reader.clock("alerts", "hours_start", time(7)),
+        hours_end=reader.clock("alerts", "hours_end", time(21)),
+    )
+    if alerts.hours_end <= alerts.hours_start:
+        raise ConfigError(
+            f"{path}: [alerts] hours_end must be after hours_start "
+            f"({alerts.hours_start:%H:%M}-{alerts.hours_end:%H:%M})"
+        )
     costs = reader.source_costs()
     url = reader.text("database", "url") or f"sqlite:///{workspace.default_database}"
     return Settings(
@@ -239,6 +273,7 @@ def load_settings(workspace: Workspace) -> Settings:
             messaging_service_sid=reader.loose_text("twilio", "messaging_service_sid", ""),
             messages_per_second=reader.above_zero("twilio", "messages_per_second", 1.0),
             max_segments=reader.whole_above_zero("twilio", "max_segments", 10),
+            public_url=reader.loose_text("twilio", "public_url", ""),
         ),
         smtp=SmtpSection(
             host=reader.loose_text("smtp", "host", ""),
@@ -260,6 +295,7 @@ def load_settings(workspace: Workspace) -> Settings:
                 "daemon", "watch_dir", 'a quoted folder path, or "" for none', strip=False
             ),
         ),
+        alerts=alerts,
     )
 
 

@@ -22,6 +22,7 @@ from leadchase.errors import LeadchaseError, PolicyRefusal
 from leadchase.gate import Gate
 from leadchase.lead_reference import find_lead
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
+from leadchase.store import alerts as alert_store
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
@@ -226,7 +227,7 @@ def snooze(
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # touch | planned | message | event
+    kind: str  # touch | planned | message | event | alert (to the officer)
     channel: str | None
     text: str
 
@@ -265,6 +266,17 @@ def timeline(context: Context, reference: str, now: datetime, upcoming: int = 12
             entries.append(
                 TimelineEntry(
                     message.created_at, "message", message.channel, f"{arrow} {message.body}"
+                )
+            )
+        for alert in alert_store.for_lead(connection, lead.id):
+            to = "you" if not alert.to_address else f"you ({alert.to_address})"
+            entries.append(
+                TimelineEntry(
+                    alert.created_at,
+                    "alert",
+                    alert.channel,
+                    f"-> {to}, {alert.status}: {alert.body}"
+                    + (f" ({alert.error})" if alert.error else ""),
                 )
             )
     cadence = followup.cadence(lead.cadence)

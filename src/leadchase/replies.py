@@ -1,7 +1,8 @@
 """Replies: pull inbound texts from Twilio, stop on reply, honour STOP / START / HELP at once.
 
 A reply from a lead pauses every automated touch for that lead immediately, moves it to the
-stage that starts the conversation cadence, and puts "reply to NAME" at the top of `today`.
+stage that starts the conversation cadence, puts "reply to NAME" at the top of `today` and
+alerts the officer ([alerts] reply).
 Opt-outs suppress the number for texts forever (the message is kept as proof), START lifts
 that, HELP gets one answer right away (a response to the lead, so the contact window does not
 apply). Automatic replies ("I'm driving") are recorded but pause nothing.
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from leadchase import alerts
 from leadchase.cadence.service import FollowUp, change_stage, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
@@ -79,9 +81,10 @@ def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResu
     result = SyncResult(since=since)
     inbound = texts.list_inbound(since)
     for message in sorted(inbound.texts, key=lambda m: m.received_at):
-        item = _handle(context, followup, texts, message, now)
+        item = record_inbound(context, followup, texts, message, now)
         if item is not None:
             result.items.append(item)
+    alerts.deliver(context, now, texts=texts)  # the officer's alerts of these replies
     if not inbound.complete:
         # Older texts of the window were not read: the next sync reads the window again.
         result.incomplete = (
@@ -94,9 +97,17 @@ def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResu
     return result
 
 
-def _handle(
-    context: Context, followup: FollowUp, texts: TextSender, message: InboundText, now: datetime
+def record_inbound(
+    context: Context,
+    followup: FollowUp,
+    texts: TextSender | None,
+    message: InboundText,
+    now: datetime,
 ) -> InboundItem | None:
+    """Record one inbound text and act on it, committed before this returns; None when its SID
+    was recorded before. `sync` (polling) and the listener's webhook (listener/twilio_hooks.py)
+    both come here, so a text that reaches both is acted on once. Without `texts` (Twilio
+    cannot send) a HELP is recorded but not answered."""
     kind = classify_reply(message.body)
     with context.database.writing() as connection:
         if send_store.message_exists(connection, message.provider_id):
@@ -156,7 +167,9 @@ def _handle(
             action = _reply(connection, followup, lead, at, now, message.body)
         else:
             action = "unknown sender: kept in the inbox"
-    if kind == "help":
+    if kind == "help" and texts is None:
+        action = "help answer not sent: Twilio cannot send (docs/configuration.md)"
+    elif kind == "help" and texts is not None:
         outcome = texts.send_text(message.from_number, help_answer(context))
         with context.database.writing() as connection:
             send_store.add_message(
@@ -229,6 +242,7 @@ def _reply(
     if lead.contacted_at is None:
         lead_store.update_lead(connection, lead.id, {"contacted_at": at})
     lead_store.add_event(connection, lead.id, now, "reply", body)
+    alerts.on_reply(connection, followup.settings, lead, body, now)
     touch_store.cancel_open_automated(connection, lead.id, now, "lead replied")
     stage = followup.settings.replies.stage_on_reply
     if lead.stage in ("new", "contacted", "nurture"):

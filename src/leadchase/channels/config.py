@@ -16,6 +16,9 @@ from leadchase.config import Settings, missing_details
 from leadchase.errors import ConfigError
 
 DEFAULT_TWILIO_BASE_URL = "https://api.twilio.com"
+# The listener's Twilio webhooks (listener/twilio_hooks.py), under LEADCHASE_PUBLIC_URL.
+INBOUND_PATH = "/twilio/sms"
+STATUS_PATH = "/twilio/status"
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,12 @@ class TwilioSettings:
     messaging_service_sid: str = ""
     base_url: str = DEFAULT_TWILIO_BASE_URL
     messages_per_second: float = 1.0
+    public_url: str = ""  # the listener's address as Twilio reaches it, no trailing "/"
+
+    @property
+    def status_callback(self) -> str | None:
+        """Where Twilio posts a sent text's delivery statuses; None without a public URL."""
+        return f"{self.public_url}{STATUS_PATH}" if self.public_url else None
 
     @property
     def configured(self) -> bool:
@@ -128,7 +137,21 @@ def twilio_settings(settings: Settings, env: Mapping[str, str] | None = None) ->
             "/"
         ),
         messages_per_second=section.messages_per_second,
+        public_url=_public_url(_lookup(env, secrets, "LEADCHASE_PUBLIC_URL", section.public_url)),
     )
+
+
+def _public_url(value: str) -> str:
+    """The public URL without its trailing "/"; Twilio refuses a callback that is not http(s)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("https", "http") or not parts.netloc or parts.query):
+        raise ConfigError(
+            f"public URL {value!r} is not an address like https://leads.example.com; "
+            "fix LEADCHASE_PUBLIC_URL or [twilio] public_url"
+        )
+    return value.rstrip("/")
 
 
 def smtp_settings(settings: Settings, env: Mapping[str, str] | None = None) -> SmtpSettings:

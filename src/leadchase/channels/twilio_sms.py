@@ -201,6 +201,10 @@ class TwilioTexts:
             if settings.from_number
             else {"messaging_service_sid": settings.messaging_service_sid}
         )
+        if settings.status_callback:
+            # Delivery statuses come to the listener as they happen; the send run's polling
+            # (dispatch/recovery.py) still catches any Twilio could not deliver.
+            sender["status_callback"] = settings.status_callback
         try:
             with self._calling(SENDING):
                 message = self._client.messages.create(to=to, body=body, **sender)

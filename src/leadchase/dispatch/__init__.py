@@ -58,6 +58,7 @@ def send_pass(
     Nothing goes out while your details or a channel's settings are incomplete: the result is
     halted, saying what to fill in; a dry run still shows what would go.
     """
+    from leadchase.alerts import deliver
     from leadchase.channels.config import why_not_send
 
     chosen = senders or configured_senders(context)
@@ -71,7 +72,11 @@ def send_pass(
             shown.halted = not_yet or shown.halted
             return shown
         with send_lock(context, lock_wait):
-            return run.run()
+            result = run.run()
+        if not result.halted:
+            # Alerts that waited for the officer's alert hours, or for a provider to recover.
+            deliver(context, now, chosen.texts, chosen.emails)
+        return result
     finally:
         chosen.close()
 

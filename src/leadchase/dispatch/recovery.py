@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from leadchase.cadence.service import FollowUp, record_touch
-from leadchase.channels.base import ProviderError, TextSender
+from leadchase.channels.base import DeliveryStatus, ProviderError, TextSender
 from leadchase.dispatch.senders import SendItem
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as store
@@ -190,15 +190,34 @@ def follow_up_statuses(
             break
         if status.provider_id != message.provider_id:
             continue
-        if status.status == message.status and status.error_code == message.error_code:
-            continue
         with database.writing() as connection:
-            store.update_message(
-                connection,
-                message.id,
-                {"status": status.status, "error_code": status.error_code},
-            )
-            if status.error_code in UNDELIVERABLE and message.lead_id is not None:
-                stop_texting(connection, message.lead_id, now(), UNDELIVERABLE[status.error_code])
-        updated += 1
+            updated += record_status(connection, message, status, now())
     return updated
+
+
+# How far along a text is: a status report never moves a text back (Twilio's callbacks may
+# arrive out of order, "sent" after "delivered"). Any other status ranks with "sent".
+_PROGRESS = {"accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2}
+_PROGRESS |= dict.fromkeys(("delivered", "undelivered", "failed", "canceled", "read"), 3)
+
+
+def record_status(
+    connection: Connection, message: Message, status: DeliveryStatus, now: datetime
+) -> bool:
+    """Record a text's delivery status from Twilio, polled here or posted to the listener's
+    status callback: one code path. A landline (30006) stops texting the lead. True when the
+    status changed."""
+    if status.status == message.status and status.error_code == message.error_code:
+        return False
+    if _progress(status.status) < _progress(message.status):
+        return False
+    store.update_message(
+        connection, message.id, {"status": status.status, "error_code": status.error_code}
+    )
+    if status.error_code in UNDELIVERABLE and message.lead_id is not None:
+        stop_texting(connection, message.lead_id, now, UNDELIVERABLE[status.error_code])
+    return True
+
+
+def _progress(status: str) -> int:
+    return _PROGRESS.get(status, 2)

@@ -26,7 +26,9 @@ def import_files(
     progress: ProgressCallback | None = None,
     cadence: str | None = None,
 ) -> list[ImportResult]:
-    """Import each file; new leads start their cadence (--cadence, the source map, or by age)."""
+    """Import each file; new leads start their cadence (--cadence, the source map, or by age),
+    and the officer is alerted of them ([alerts] new_lead) once each file is committed."""
+    from leadchase.alerts import after_new_leads
     from leadchase.cadence.new_leads import FirstTouchCache, start_new_leads
     from leadchase.cadence.service import FollowUp
 
@@ -41,7 +43,12 @@ def import_files(
     options = replace(options, on_new_leads=start)
     results = []
     for path in files:
-        results.append(_import_one(context, path, options, now, progress))
+        result = _import_one(context, path, options, now, progress)
+        results.append(result)
+        first = result.first_new_lead_id
+        if first is not None and not result.dry_run:
+            # A file's new leads get consecutive ids; the officer hears of them at once.
+            after_new_leads(context, range(first, first + result.imported), now)
     return results
 
 

@@ -210,11 +210,38 @@ def _m004_touch_expiry_and_owed(connection: Connection) -> None:
         connection.execute(text(f"ALTER TABLE touch ADD COLUMN {column}"))
 
 
+def _m008_alerts(connection: Connection) -> None:
+    # What the officer was told (a new lead, a reply), by text or email to their own phone or
+    # address. Kept apart from `message`, which holds what went to and came from leads: an
+    # alert is never a touch, never counts toward a lead's caps and never reads as a reply.
+    meta = MetaData()
+    alert = Table(
+        "alert",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("lead_id", Integer, index=True),
+        Column("kind", String, nullable=False),
+        Column("channel", String, nullable=False),
+        Column("to_address", String, nullable=False, default=""),
+        Column("subject", String),
+        Column("body", Text, nullable=False, default=""),
+        Column("status", String, nullable=False, default="pending"),
+        Column("provider_id", String, index=True),
+        Column("error", Text),
+        Column("created_at", UTCDateTime()),
+        Column("sent_at", UTCDateTime()),
+    )
+    # Each pass looks for the alerts waiting to go.
+    Index("ix_alert_status", alert.c.status, alert.c.created_at)
+    meta.create_all(connection)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
     ("003_lead_asked_index", _m003_lead_asked_index),
     ("004_touch_expiry_and_owed", _m004_touch_expiry_and_owed),
+    ("008_alerts", _m008_alerts),
 ]
 
 _ledger_meta = MetaData()

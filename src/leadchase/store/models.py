@@ -171,3 +171,23 @@ class WorkspaceStateTable(SQLModel, table=True):
     __tablename__ = "workspace_state"
     key: str = Field(primary_key=True)
     value: str = ""
+
+
+class AlertTable(SQLModel, table=True):
+    """An alert to the officer: a new lead or a reply, by text or email (alerts.py)."""
+
+    __tablename__ = "alert"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int | None = Field(default=None, index=True)
+    kind: str  # new-lead | new-leads | reply
+    channel: str  # text | email
+    to_address: str = ""
+    subject: str | None = None
+    body: str = ""
+    # pending (waiting for alert hours or a retry) | sending | sent | failed | expired, then
+    # Twilio's delivery statuses for a text
+    status: str = "pending"
+    provider_id: str | None = Field(default=None, index=True)
+    error: str | None = None
+    created_at: datetime | None = _when()
+    sent_at: datetime | None = _when()

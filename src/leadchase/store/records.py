@@ -122,6 +122,24 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """What the officer was told about a lead, by text or email to their own phone or address."""
+
+    id: int
+    created_at: datetime
+    lead_id: int | None
+    kind: str  # new-lead | new-leads | reply
+    channel: str  # text | email
+    to_address: str
+    body: str
+    subject: str | None = None
+    status: str = "pending"  # pending | sending | sent | failed | expired | a delivery status
+    provider_id: str | None = None
+    error: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """A line on a lead's timeline that is not a touch or a message: import, stage, note..."""
 

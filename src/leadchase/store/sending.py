@@ -185,6 +185,14 @@ def last_inbound(connection: Connection, lead_id: int) -> Message | None:
     return read.message(row) if row else None
 
 
+def message_by_provider_id(connection: Connection, provider_id: str) -> Message | None:
+    """The text or email the provider knows by this id (a Twilio SID), if we recorded it."""
+    row = connection.execute(
+        select(*MESSAGE_COLUMNS).where(message_table.c.provider_id == provider_id).limit(1)
+    ).first()
+    return read.message(row) if row is not None else None
+
+
 def message_exists(connection: Connection, provider_id: str) -> bool:
     row = connection.execute(
         select(message_table.c.id).where(message_table.c.provider_id == provider_id).limit(1)

@@ -1,0 +1,1 @@
+"""The daemon's HTTP listener: lead intake and Twilio's webhooks."""

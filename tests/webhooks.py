@@ -1,0 +1,77 @@
+"""Twilio's webhooks for tests: the routes served for real by uvicorn, requests signed by the SDK.
+
+    with serve_twilio_hooks(workspace.root) as base_url:
+        post_signed(base_url, "/twilio/sms", {"MessageSid": ..., "From": ..., "Body": "STOP"})
+
+The app is a bare Starlette app of listener/twilio_hooks.py's ROUTES (the daemon's listener
+serves the same routes); requests go over a real socket on 127.0.0.1 with `requests`, signed
+with twilio's own RequestValidator.compute_signature against PUBLIC_URL, the address Twilio is
+told the listener has (a tunnel or proxy's, never reached by the tests).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+import uvicorn
+from starlette.applications import Starlette
+from twilio.request_validator import RequestValidator
+
+from leadchase.listener.twilio_hooks import ROUTES
+from tests.conftest import wait_for
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER
+
+PUBLIC_URL = "https://leads.example.com"
+
+
+@contextmanager
+def serve_twilio_hooks(home: Path) -> Iterator[str]:
+    """The webhook routes served on a free loopback port; yields their base URL."""
+    app = Starlette(routes=ROUTES)
+    app.state.home = home
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started or not thread.is_alive(), seconds=15)
+        assert server.started, "uvicorn did not start"
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+def signature(path: str, fields: Mapping[str, str], token: str = AUTH_TOKEN) -> str:
+    """X-Twilio-Signature as Twilio computes it for a post to PUBLIC_URL + `path`."""
+    return str(RequestValidator(token).compute_signature(PUBLIC_URL + path, dict(fields)))
+
+
+def post(
+    base_url: str, path: str, fields: Mapping[str, str], signed_as: str | None
+) -> requests.Response:
+    """POST `fields` form-encoded; `signed_as` is the X-Twilio-Signature (None: no header)."""
+    headers = {} if signed_as is None else {"X-Twilio-Signature": signed_as}
+    return requests.post(base_url + path, data=dict(fields), headers=headers, timeout=30)
+
+
+def post_signed(base_url: str, path: str, fields: Mapping[str, str]) -> requests.Response:
+    return post(base_url, path, fields, signature(path, fields))
+
+
+def inbound(sid: str, from_number: str, body: str) -> dict[str, str]:
+    """The fields Twilio posts to the messaging webhook for one text to our number."""
+    return {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": from_number,
+        "To": OUR_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+    }
