@@ -69,15 +69,15 @@ def _by_officer(since: str, source: str | None, json_output: bool) -> None:
         "Closed",
     )  # fmt: skip
     for name, result in rows:
-        converted = result.conversion
+        converted = result.conversion_total()
         table.add_row(
             plain(name),
             str(result.leads),
             _duration(result.first_touch.median_seconds),
             _percent(result.first_touch.within[0]),
-            str(sum(row.contacted for row in converted)),
-            str(sum(row.application for row in converted)),
-            str(sum(row.closed for row in converted)),
+            str(converted.contacted),
+            str(converted.application),
+            str(converted.closed),
         )
     common.out.print(table)
     common.out.print("First touch: the median time from arrival; see docs/reporting.md.")
