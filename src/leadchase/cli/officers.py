@@ -37,10 +37,13 @@ def add(
         str, typer.Option(help='A line under their name in emails, e.g. "Senior Loan Officer".')
     ] = "",
     window_start: Annotated[
-        str, typer.Option(help='When their automated texts and emails may start, e.g. "08:30".')
+        str,
+        typer.Option(
+            help='When their working hours start, e.g. "08:30" (shown by `officer list`).'
+        ),
     ] = "",
     window_end: Annotated[
-        str, typer.Option(help='When they must stop, e.g. "18:00" (with --window-start).')
+        str, typer.Option(help='When their working hours end, e.g. "18:00" (with --window-start).')
     ] = "",
     timezone: Annotated[
         str,
