@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -92,15 +92,3 @@ def officer_turn_table() -> Any:
     from leadchase.store.models import OfficerTurnTable
 
     return OfficerTurnTable.__table__  # type: ignore[attr-defined]
-
-
-def officers_of(connection: Connection, lead_ids: Collection[int]) -> dict[int, int | None]:
-    """Each lead's officer id (None: the default officer)."""
-    wanted = list(set(lead_ids))
-    found: dict[int, int | None] = {}
-    for start in range(0, len(wanted), 900):
-        query = select(lead_table.c.id, lead_table.c.officer_id).where(
-            lead_table.c.id.in_(wanted[start : start + 900])
-        )
-        found.update({lead_id: officer_id for lead_id, officer_id in connection.execute(query)})
-    return found
