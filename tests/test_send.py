@@ -150,9 +150,9 @@ def _run_and_die(sending: Sending, *, after_twilio: bool) -> list[str]:
         senders = configured_senders(context)
         real_send = senders.texts.send_text  # type: ignore[union-attr]
 
-        def send_then_die(to: str, body: str) -> None:
+        def send_then_die(to: str, body: str, sender: str = "") -> None:
             if after_twilio:
-                real_send(to, body)
+                real_send(to, body, sender)
                 reached.append(to)
             raise KeyboardInterrupt
 

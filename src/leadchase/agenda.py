@@ -33,7 +33,8 @@ from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render
 from leadchase.messaging.segments import too_long
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
-from leadchase.store.records import DueTouch
+from leadchase.store.records import DueTouch, OfficerScope
+from leadchase.team import Team
 from leadchase.times import when
 
 SPEED_TO_LEAD_MINUTES = 5
@@ -145,8 +146,13 @@ class Agenda:
 
 
 def build_agenda(
-    context: Context, now: datetime, channels: Sequence[str] = CHANNELS, limit: int = 25
+    context: Context,
+    now: datetime,
+    channels: Sequence[str] = CHANNELS,
+    limit: int = 25,
+    scope: OfficerScope | None = None,
 ) -> Agenda:
+    """The agenda at `now`: of `scope`'s leads (one officer's), else of every lead."""
     followup = FollowUp.load(context.settings)
     problems = [str(problem) for problem in followup.cadences.problems]
     sending = configured_channels(context.settings)
@@ -175,8 +181,9 @@ def build_agenda(
     default_zone = context.settings.contact.default_timezone
     waiting: list[AgendaItem] = []
     with context.database.reading() as connection:
+        team = Team.read(connection, context.settings.officer)
         replies = []
-        for lead in touch_store.replies_waiting(connection, now, limit):
+        for lead in touch_store.replies_waiting(connection, now, limit, scope):
             last = send_store.last_inbound(connection, lead.id)
             if last is not None and last.status in STOPS:
                 continue  # read (or confirmed by the officer) as an opt-out: nothing to answer
@@ -206,9 +213,10 @@ def build_agenda(
                 now - FIRST_HOUR,
                 automated_as_manual=as_manual,
                 limit=scan,
+                scope=scope,
             )
             due, total = touch_store.agenda_rows(
-                connection, now, channel, automated_as_manual=as_manual, limit=scan
+                connection, now, channel, automated_as_manual=as_manual, limit=scan, scope=scope
             )
             totals[channel] = total
             seen = {task.touch.id for task in first_hour}
@@ -243,7 +251,7 @@ def build_agenda(
                 )
                 rendered = render_touch(
                     library,
-                    context.settings.officer,
+                    team.officer_for(task.lead),
                     task.touch,
                     task.lead,
                     attempt=attempt,
@@ -257,7 +265,7 @@ def build_agenda(
                     items.append(item)
                 else:
                     waiting.append(replace(item, why=f"not allowed now: {verdict.reason}"))
-        next_due = None if any(totals.values()) else touch_store.next_due(connection, now)
+        next_due = None if any(totals.values()) else touch_store.next_due(connection, now, scope)
     problems += [
         f"{error} (the agenda shows the template name instead)" for error in broken.values()
     ]

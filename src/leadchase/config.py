@@ -52,6 +52,7 @@ class Officer:
     postal_address: str = ""
     nmls: str = ""
     equal_housing: str = ""  # a key of EQUAL_HOUSING_LINES
+    signature: str = ""  # a line under the name in the email signature, e.g. a title
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -107,6 +108,27 @@ class CadenceSettings:
         for name, cadence in self.by_source.items():
             if name.strip().casefold() == wanted:
                 return cadence
+        return None
+
+
+@dataclass(frozen=True)
+class AssignSettings:
+    """[assign]: which officer a new lead goes to when `import --officer` names none."""
+
+    # Source pattern ("Zillow*", any case) -> officer name; the first pattern that matches wins.
+    by_source: dict[str, str] = field(default_factory=dict)
+    # Leads no pattern matches are dealt in turn among the active officers; else they stay
+    # with the default officer ([officer]).
+    round_robin: bool = False
+
+    def pattern_for(self, source: str) -> str | None:
+        """The first pattern that matches `source`, if one does."""
+        from fnmatch import fnmatchcase
+
+        wanted = source.strip().casefold()
+        for pattern in self.by_source:
+            if fnmatchcase(wanted, pattern.strip().casefold()):
+                return pattern
         return None
 
 
@@ -188,6 +210,7 @@ class Settings:
     secrets: SecretsSettings
     daemon: DaemonSettings
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    assign: AssignSettings = field(default_factory=AssignSettings)
 
 
 def _keys(table: type) -> tuple[str, ...]:
@@ -209,6 +232,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "secrets": _keys(SecretsSettings),
     "daemon": _keys(DaemonSettings),
     "alerts": _keys(AlertSettings),
+    "assign": _keys(AssignSettings),
 }
 
 
@@ -296,6 +320,10 @@ def load_settings(workspace: Workspace) -> Settings:
             ),
         ),
         alerts=alerts,
+        assign=AssignSettings(
+            by_source=reader.source_officers(),
+            round_robin=reader.flag("assign", "round_robin", False),
+        ),
     )
 
 
@@ -477,6 +505,13 @@ class _Reader:
             if not isinstance(cadence, str):
                 raise self._fail("cadence.by_source", f'"{name}"', "a quoted cadence name")
         return table
+
+    def source_officers(self) -> dict[str, str]:
+        table = self.sources("assign", "by_source")
+        for pattern, officer in table.items():
+            if not isinstance(officer, str) or not officer.strip():
+                raise self._fail("assign.by_source", f'"{pattern}"', "a quoted officer name")
+        return {pattern: officer.strip() for pattern, officer in table.items()}
 
     def source_costs(self) -> dict[str, float]:
         table = self.sources("sources", "cost_per_lead")

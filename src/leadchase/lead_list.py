@@ -9,7 +9,7 @@ from leadchase.cadence.model import STAGES
 from leadchase.cadence.service import FollowUp, in_play
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
-from leadchase.store.records import Lead
+from leadchase.store.records import Lead, OfficerScope
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,14 @@ def list_leads(
     limit: int = 50,
     *,
     stale: bool = False,
+    scope: OfficerScope | None = None,
 ) -> LeadList:
     """Leads whose name, phone or email contains `search`, in that stage and from that source.
 
     `stale`: only leads that fell off, with nothing planned though they are still in play (not
     closed or dead, in a stage the stage map gives a cadence, not opted out of every channel).
-    Nobody should be there: a lead whose cadence ends moves on to nurture."""
+    Nobody should be there: a lead whose cadence ends moves on to nurture. `scope`: only one
+    officer's leads."""
     stale_stages = None
     if stale:
         followup = FollowUp.load(context.settings)
@@ -44,5 +46,6 @@ def list_leads(
             source=source,
             stale_stages=stale_stages,
             limit=limit,
+            scope=scope,
         )
     return LeadList(tuple(rows), total)

@@ -28,6 +28,7 @@ from leadchase.store import sending as send_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.records import Lead
+from leadchase.team import Team
 from leadchase.times import when
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
@@ -167,9 +168,8 @@ def _suggested_message(
     attempt = send_store.channel_attempts(connection, lead.id, channel) + 1
     previous = send_store.previous_texts(connection, lead.id) if channel == "text" else []
     library = TemplateLibrary(context.settings.workspace.templates_dir)
-    return render_touch(
-        library, context.settings.officer, task, lead, attempt=attempt, previous=previous
-    )
+    officer = Team.read(connection, context.settings.officer).officer_for(lead)
+    return render_touch(library, officer, task, lead, attempt=attempt, previous=previous)
 
 
 def set_stage(

@@ -21,12 +21,14 @@ from leadchase.cadence.service import FollowUp, change_stage, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
 from leadchase.compliance.optouts import OptOutScope, closed_by
+from leadchase.config import Officer
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.records import Lead
+from leadchase.team import Team
 
 FIRST_SYNC_LOOKBACK = timedelta(days=7)
 OVERLAP = timedelta(minutes=10)
@@ -64,8 +66,7 @@ class SyncResult:
         }
 
 
-def help_answer(context: Context) -> str:
-    officer = context.settings.officer
+def help_answer(officer: Officer) -> str:
     who = ", ".join(part for part in (officer.name, officer.company) if part)
     phone = f" Call or text {officer.phone_for_people}." if officer.phone else ""
     return f"{who or 'Your loan officer'} here.{phone} Reply STOP to opt out."
@@ -79,9 +80,10 @@ def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResu
     last = stored.get(_LAST_SYNC)
     since = datetime.fromisoformat(last) - OVERLAP if last else now - FIRST_SYNC_LOOKBACK
     result = SyncResult(since=since)
+    team = Team.load(context)
     inbound = texts.list_inbound(since)
     for message in sorted(inbound.texts, key=lambda m: m.received_at):
-        item = record_inbound(context, followup, texts, message, now)
+        item = record_inbound(context, followup, texts, message, now, team)
         if item is not None:
             result.items.append(item)
     alerts.deliver(context, now, texts=texts)  # the officer's alerts of these replies
@@ -103,6 +105,7 @@ def record_inbound(
     texts: TextSender | None,
     message: InboundText,
     now: datetime,
+    team: Team | None = None,
 ) -> InboundItem | None:
     """Record one inbound text and act on it, committed before this returns; None when its SID
     was recorded before. `sync` (polling) and the listener's webhook (listener/twilio_hooks.py)
@@ -170,7 +173,12 @@ def record_inbound(
     if kind == "help" and texts is None:
         action = "help answer not sent: Twilio cannot send (docs/configuration.md)"
     elif kind == "help" and texts is not None:
-        outcome = texts.send_text(message.from_number, help_answer(context))
+        # Answered by the officer whose number was texted, from that number.
+        team = team or Team.load(context)
+        sender = message.to_number if message.to_number in team.senders else ""
+        member = next((o for o in team.officers if sender and o.sender == sender), None)
+        answer = help_answer(team.as_officer(member))
+        outcome = texts.send_text(message.from_number, answer, sender)
         with context.database.writing() as connection:
             send_store.add_message(
                 connection,
@@ -180,7 +188,7 @@ def record_inbound(
                     "channel": "text",
                     "to_address": message.from_number,
                     "from_address": message.to_number,
-                    "body": help_answer(context),
+                    "body": answer,
                     "provider_id": outcome.provider_id,
                     "status": outcome.provider_status or outcome.outcome,
                     "error_code": outcome.error_code,

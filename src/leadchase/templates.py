@@ -54,9 +54,11 @@ def preview_for_lead(
         )
     from leadchase.lead_reference import find_lead
     from leadchase.messaging import lead_details
+    from leadchase.team import Team
 
     with context.database.reading() as connection:
         found = find_lead(connection, lead)
+        officer = Team.read(connection, officer).officer_for(found)  # as the lead reads it
     return preview_template(
         library,
         name,

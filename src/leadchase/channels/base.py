@@ -79,7 +79,10 @@ class Inbound:
 
 
 class TextSender(Protocol):
-    def send_text(self, to: str, body: str) -> SendOutcome: ...
+    def send_text(self, to: str, body: str, sender: str = "") -> SendOutcome:
+        """Send `body` to `to` from `sender` (an officer's own number or messaging service),
+        or from the workspace's when it is ""."""
+        ...
 
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
         """The provider id of a message already sent to `to` with `body` since `since`, if any.

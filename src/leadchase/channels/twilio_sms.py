@@ -180,13 +180,31 @@ def _listing_start(since: datetime) -> str:
     return (since.astimezone(UTC) - DAY_OVERLAP).strftime("%Y-%m-%d")
 
 
-class TwilioTexts:
-    """A TextSender over one Twilio account; reuse one object for a whole send run."""
+def sender_fields(sender: str) -> dict[str, str]:
+    """The SDK's keyword for a sender: a messaging service SID (MG...) or a phone number."""
+    if sender.startswith("MG"):
+        return {"messaging_service_sid": sender}
+    return {"from_": sender}
 
-    def __init__(self, settings: TwilioSettings, *, timeout: float = REQUEST_TIMEOUT) -> None:
+
+class TwilioTexts:
+    """A TextSender over one Twilio account; reuse one object for a whole send run.
+
+    `team_senders` are the team's officers' own numbers and messaging services (team.py): texts
+    to any of them are replies to us, and a text sent from any of them is one of ours."""
+
+    def __init__(
+        self,
+        settings: TwilioSettings,
+        *,
+        timeout: float = REQUEST_TIMEOUT,
+        team_senders: tuple[str, ...] = (),
+    ) -> None:
         from twilio.rest import Client
 
         self._settings = settings
+        default = settings.from_number or settings.messaging_service_sid
+        self._ours = tuple(dict.fromkeys(s for s in (default, *team_senders) if s))
         self._http = _http_client(settings.base_url, timeout)
         self._client = Client(settings.account_sid, settings.auth_token, http_client=self._http)
 
@@ -194,20 +212,17 @@ class TwilioTexts:
         """Release the HTTP connection pool."""
         self._http.close()
 
-    def send_text(self, to: str, body: str) -> SendOutcome:
+    def send_text(self, to: str, body: str, sender: str = "") -> SendOutcome:
+        """Send from `sender` (an officer's number or messaging service), else [twilio]'s."""
         settings = self._settings
-        sender = (
-            {"from_": settings.from_number}
-            if settings.from_number
-            else {"messaging_service_sid": settings.messaging_service_sid}
-        )
+        chosen = sender_fields(sender or settings.from_number or settings.messaging_service_sid)
         if settings.status_callback:
             # Delivery statuses come to the listener as they happen; the send run's polling
             # (dispatch/recovery.py) still catches any Twilio could not deliver.
-            sender["status_callback"] = settings.status_callback
+            chosen["status_callback"] = settings.status_callback
         try:
             with self._calling(SENDING):
-                message = self._client.messages.create(to=to, body=body, **sender)
+                message = self._client.messages.create(to=to, body=body, **chosen)
         except TwilioError as error:
             return SendOutcome(
                 error.outcome,
@@ -220,7 +235,7 @@ class TwilioTexts:
     def find_sent(self, to: str, body: str, since: datetime) -> str | None:
         earliest = since - CLOCK_SLACK
         query: dict[str, Any] = {"to": to, "date_sent_after": _listing_start(since)}
-        if self._settings.from_number:
+        if self._one_number:
             query["from_"] = self._settings.from_number
         with self._calling("look for an earlier text"):
             for message in self._client.messages.stream(limit=FIND_SENT_LIMIT, **query):
@@ -251,7 +266,7 @@ class TwilioTexts:
         """
         earliest = since - CLOCK_SLACK
         query: dict[str, Any] = {"date_sent_after": _listing_start(since), "page_size": PAGE_SIZE}
-        if self._settings.from_number:
+        if self._one_number:
             query["to"] = self._settings.from_number
         received: dict[str, InboundText] = {}  # by SID: a text listed twice counts once
         with self._calling("list incoming texts"):
@@ -310,11 +325,14 @@ class TwilioTexts:
             )
         return None
 
+    @property
+    def _one_number(self) -> bool:
+        """Whether every text is ours through the one [twilio] number: Twilio can then filter
+        listings by it; with a team's numbers (or a service) the filter is made here."""
+        return bool(self._settings.from_number) and self._ours == (self._settings.from_number,)
+
     def _is_ours(self, number: str | None, service_sid: str | None) -> bool:
-        settings = self._settings
-        if settings.from_number:
-            return number == settings.from_number
-        return service_sid == settings.messaging_service_sid
+        return number in self._ours or (service_sid is not None and service_sid in self._ours)
 
     @contextmanager
     def _calling(self, what: str, missing_text: str | None = None) -> Iterator[None]:

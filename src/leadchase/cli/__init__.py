@@ -81,6 +81,7 @@ def _register() -> None:
         export,
         imports,
         leads,
+        officers,
         replies,
         send,
         stats,
@@ -91,7 +92,7 @@ def _register() -> None:
 
     # The order of --help and of docs/cli.md.
     for group in (
-        workspace, imports, today, leads, cadence, templates, send, doctor, replies,
+        workspace, imports, today, leads, officers, cadence, templates, send, doctor, replies,
         compliance, daemon, dnc, stats, export, agenda, db,
     ):  # fmt: skip
         group.register(app)

@@ -60,6 +60,13 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    officer: Annotated[
+        str | None,
+        typer.Option(
+            help="The officer who gets the new leads (default: the [assign] rules in leadchase.toml, else you).",
+            show_default=False,
+        ),
+    ] = None,
     json_output: common.JsonOption = False,
 ) -> None:
     """Import lead files: detect the format, clean every field, dedupe, and reject what cannot be used."""
@@ -81,9 +88,9 @@ def import_(
         zones = common.zones(context)
         now = common.now()
         if json_output or not common.out.is_terminal:
-            results = import_files(context, files, options, now, cadence=cadence)
+            results = import_files(context, files, options, now, cadence=cadence, officer=officer)
         else:
-            results = _with_progress(context, files, options, now, cadence)
+            results = _with_progress(context, files, options, now, cadence, officer)
     if json_output:
         documents = [result.to_json() for result in results]
         common.print_json(documents[0] if len(documents) == 1 else documents)
@@ -95,7 +102,12 @@ def import_(
 
 
 def _with_progress(
-    context: Context, files: list[Path], options: ImportOptions, now: datetime, cadence: str | None
+    context: Context,
+    files: list[Path],
+    options: ImportOptions,
+    now: datetime,
+    cadence: str | None,
+    officer: str | None,
 ) -> list[ImportResult]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
@@ -115,7 +127,7 @@ def _with_progress(
             bar.update(task, completed=done, total=total)
 
         callback: ProgressCallback = report
-        return import_files(context, files, options, now, callback, cadence)
+        return import_files(context, files, options, now, callback, cadence, officer)
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:

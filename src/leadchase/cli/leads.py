@@ -195,6 +195,13 @@ def leads(
         ),
     ] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 50,
+    officer: Annotated[
+        str | None,
+        typer.Option(
+            help='Only this officer\'s leads ("default": the [officer] of leadchase.toml).',
+            show_default=False,
+        ),
+    ] = None,
     json_output: common.JsonOption = False,
 ) -> None:
     """List and search leads, newest first."""
@@ -204,13 +211,18 @@ def leads(
     from leadchase.cli.listing import Column, Listing
     from leadchase.display import plain
     from leadchase.lead_list import list_leads
+    from leadchase.team import Team
     from leadchase.words import counted
 
     stage = parse_stage(stage) if stage is not None else None
     with common.open_workspace() as context:
-        result = list_leads(context, search, stage, source, limit, stale=stale)
+        scope = Team.load(context).scope(officer) if officer else None
+        result = list_leads(context, search, stage, source, limit, stale=stale, scope=scope)
     if json_output:
-        keys = ("id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts")
+        keys = (
+            "id", "name", "phone", "email", "state", "stage", "cadence", "source", "attempts",
+            "officer_id",
+        )  # fmt: skip
         common.print_json([{key: getattr(row, key) for key in keys} for row in result.leads])
         return
     table = Listing([Column("#", "right"), "Lead", "Phone / email", "Stage", "Source"])

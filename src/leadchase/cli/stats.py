@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
 BAR_WIDTH = 30
 
 
+class ByChoice(StrEnum):
+    officer = "officer"
+
+
 def stats(
     since: Annotated[
         str,
@@ -29,11 +34,18 @@ def stats(
         str | None,
         typer.Option(help="Only leads from this source (any case).", show_default=False),
     ] = None,
+    by: Annotated[
+        ByChoice | None,
+        typer.Option("--by", help="Compare officers side by side: speed to lead and conversion."),
+    ] = None,
     json_output: common.JsonOption = False,
 ) -> None:
     """Is the follow-up working? Speed to lead, attempts, replies, conversion by source."""
     from leadchase.reporting import build_stats
 
+    if by is not None:
+        _by_officer(since, source, json_output)
+        return
     with common.open_workspace() as context:
         result = build_stats(context, common.now(), since, source)
         zone = common.zones(context).own
@@ -41,6 +53,34 @@ def stats(
         common.print_json(result.to_json())
         return
     _render(result, zone)
+
+
+def _by_officer(since: str, source: str | None, json_output: bool) -> None:
+    from leadchase.display import plain
+    from leadchase.reporting.service import stats_by_officer
+
+    with common.open_workspace() as context:
+        rows = stats_by_officer(context, common.now(), since, source)
+    if json_output:
+        common.print_json([{"officer": name, **result.to_json()} for name, result in rows])
+        return
+    table = heading_table(
+        "BY OFFICER", "Officer", "Leads", "First touch", "In 5 min", "Contacted", "Applied",
+        "Closed",
+    )  # fmt: skip
+    for name, result in rows:
+        converted = result.conversion_total()
+        table.add_row(
+            plain(name),
+            str(result.leads),
+            _duration(result.first_touch.median_seconds),
+            _percent(result.first_touch.within[0]),
+            str(converted.contacted),
+            str(converted.application),
+            str(converted.closed),
+        )
+    common.out.print(table)
+    common.out.print("First touch: the median time from arrival; see docs/reporting.md.")
 
 
 # -- rendering --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from leadchase.cli import common
+from leadchase.cli.officer_option import OfficerOption, officer_scope
 from leadchase.contact.channels import CHANNELS
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def today(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many leads per channel.")] = 15,
+    officer: OfficerOption = None,
     json_output: common.JsonOption = False,
 ) -> None:
     """Who to call, text and email right now, most urgent first, in each lead's local time.
@@ -46,7 +48,8 @@ def today(
 
     with common.open_workspace() as context:
         channels = (channel.value,) if channel else CHANNELS
-        agenda = build_agenda(context, common.now(), channels, limit)
+        scope, whose = officer_scope(context, officer)
+        agenda = build_agenda(context, common.now(), channels, limit, scope)
         zones = common.zones(context)
     for problem in agenda.problems:
         common.err.print(f"[yellow]warning:[/] {markup(problem)}")
@@ -55,6 +58,8 @@ def today(
         tasks = [item.to_json() for item in agenda.items + agenda.waiting]
         common.print_json(replies + tasks)
         return
+    if whose:
+        common.out.print(f"{whose}'s leads (--officer all for everyone's)", markup=False)
     _render(agenda, zones)
 
 

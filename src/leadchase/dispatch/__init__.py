@@ -96,5 +96,8 @@ def sync_from_twilio(context: Context, now: datetime) -> SyncResult:
             "Twilio is not configured, so there are no texts to fetch; set TWILIO_ACCOUNT_SID, "
             "TWILIO_AUTH_TOKEN and TWILIO_FROM (docs/configuration.md)"
         )
-    with send_lock(context), closing(TwilioTexts(settings)) as texts:
+    from leadchase.team import Team
+
+    team = Team.load(context).senders
+    with send_lock(context), closing(TwilioTexts(settings, team_senders=team)) as texts:
         return sync_replies(context, now, texts)

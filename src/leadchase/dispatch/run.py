@@ -22,6 +22,7 @@ from leadchase.messaging.segments import too_long
 from leadchase.store import sending as store
 from leadchase.store import suppressions
 from leadchase.store.records import DueTouch, Lead
+from leadchase.team import Team
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
 RETRY_LATER = timedelta(minutes=5)
@@ -57,6 +58,7 @@ class SendRun:
         self._library = TemplateLibrary(context.settings.workspace.templates_dir)
         self._secret: str | None = None
         self.gate = Gate(context.settings, self.followup)
+        self.team = Team.load(context)  # each lead hears from its officer, from their number
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=self.monotonic() - self.started)
@@ -185,7 +187,7 @@ class SendRun:
             previous = store.previous_texts(connection, lead.id) if channel == "text" else []
             rendered = render_touch(
                 self._library,
-                self.context.settings.officer,
+                self.team.officer_for(lead),
                 touch,
                 lead,
                 attempt=attempt,
@@ -228,7 +230,7 @@ class SendRun:
                     "direction": "out",
                     "channel": channel,
                     "to_address": to,
-                    "from_address": self.senders.from_number
+                    "from_address": (self.team.sender_for(lead) or self.senders.from_number)
                     if channel == "text"
                     else self.senders.from_address,
                     "subject": rendered.subject,
@@ -286,7 +288,9 @@ class SendRun:
             if channel == "text":
                 assert self.senders.texts is not None
                 self._pace()
-                outcome = self.senders.texts.send_text(to, rendered.body)
+                outcome = self.senders.texts.send_text(
+                    to, rendered.body, self.team.sender_for(lead)
+                )
             else:
                 assert self.senders.emails is not None
                 outcome = self.senders.emails.send_email(self._email(to, rendered, lead))
@@ -309,7 +313,7 @@ class SendRun:
             workspace_secret,
         )
 
-        officer = self.context.settings.officer
+        officer = self.team.officer_for(lead)
         token = unsubscribe_token(workspace_secret(self.context.settings.workspace.root), lead.id)
         reply_to = officer.email or self.senders.from_address
         return OutgoingEmail(

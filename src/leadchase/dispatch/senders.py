@@ -100,8 +100,9 @@ def configured_senders(context: Context) -> Senders:
     senders = Senders(messages_per_second=twilio.messages_per_second)
     if twilio.configured:
         from leadchase.channels.twilio_sms import TwilioTexts
+        from leadchase.team import Team
 
-        senders.texts = TwilioTexts(twilio)
+        senders.texts = TwilioTexts(twilio, team_senders=Team.load(context).senders)
         senders.from_number = twilio.from_number or twilio.messaging_service_sid
     if smtp.configured:
         from leadchase.channels.smtp_email import SmtpEmails

@@ -25,20 +25,27 @@ def import_files(
     now: datetime,
     progress: ProgressCallback | None = None,
     cadence: str | None = None,
+    officer: str | None = None,
 ) -> list[ImportResult]:
-    """Import each file; new leads start their cadence (--cadence, the source map, or by age),
-    and the officer is alerted of them ([alerts] new_lead) once each file is committed."""
+    """Import each file; new leads start their cadence (--cadence, the source map, or by age)
+    and go to their officer (--officer, [assign] rules, else the default officer), who is
+    alerted of them ([alerts] new_lead) once each file is committed."""
     from leadchase.alerts import after_new_leads
+    from leadchase.assignment import new_lead_assigner
     from leadchase.cadence.new_leads import FirstTouchCache, start_new_leads
     from leadchase.cadence.service import FollowUp
+    from leadchase.store.imports import add_events
 
     followup = FollowUp.load(context.settings)
     if cadence is not None:
         followup.require(cadence)
     plans = FirstTouchCache(followup)
+    assign = new_lead_assigner(context, officer, now)
 
     def start(connection: Connection, leads: list[dict[str, Any]]) -> None:
+        assigned = assign(connection, leads)
         start_new_leads(connection, followup, leads, now, cadence, plans)
+        add_events(connection, assigned)
 
     options = replace(options, on_new_leads=start)
     results = []

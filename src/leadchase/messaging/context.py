@@ -189,14 +189,15 @@ def default_unsubscribe_line(unsubscribe_url: str) -> str:
 
 
 def email_footer(officer: Officer, unsubscribe_line: str) -> str:
-    """The CAN-SPAM footer: who is writing, their postal address (and the Equal Housing line
-    when set), how to stop the emails."""
+    """The CAN-SPAM footer: who is writing (and their signature line when set), their postal
+    address (and the Equal Housing line when set), how to stop the emails."""
     officer = _shown(officer)
     name_line = f"{officer.name}, {officer.company}" if officer.company else officer.name
     if officer.nmls:
         name_line += f" (NMLS {officer.nmls})"
     lines = (
         name_line,
+        officer.signature.strip(),
         officer.phone_for_people,
         officer.postal_address,
         officer.equal_housing_line,

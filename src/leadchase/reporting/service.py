@@ -18,6 +18,7 @@ from leadchase.reporting.compute import (
     inbound_reply,
 )
 from leadchase.reporting.model import Stats
+from leadchase.store.records import OfficerScope
 
 DEFAULT_SINCE = "30d"
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
@@ -49,9 +50,14 @@ def parse_since(text: str, now: datetime, zone: str) -> datetime | None:
 
 
 def build_stats(
-    context: Context, now: datetime, since_text: str = DEFAULT_SINCE, source: str | None = None
+    context: Context,
+    now: datetime,
+    since_text: str = DEFAULT_SINCE,
+    source: str | None = None,
+    officer: OfficerScope | None = None,
 ) -> Stats:
-    """The stats of the leads that arrived between `since` and `now` (from `source`, if given)."""
+    """The stats of the leads that arrived between `since` and `now` (from `source`, of
+    `officer`, if given)."""
     from leadchase.store import reports
 
     settings = context.settings
@@ -59,7 +65,7 @@ def build_stats(
     aged_after = timedelta(days=settings.cadence.aged_after_days)
     wanted = source.strip() if source and source.strip() else None
     # A lead arrives no later than it is imported, so the import time bounds the cohort in SQL.
-    scope = (since, now, wanted)
+    scope = (since, now, wanted, officer)
     with context.database.reading() as connection:
         return compute(
             now=now,
@@ -95,3 +101,24 @@ def build_stats(
             ),
             costs=settings.cost_per_lead,
         )
+
+
+def stats_by_officer(
+    context: Context, now: datetime, since_text: str = DEFAULT_SINCE, source: str | None = None
+) -> list[tuple[str, Stats]]:
+    """`stats --by officer`: each officer's stats, the default officer first; an officer who
+    left the team shows while leads of theirs are still theirs."""
+    from leadchase.store import officers as officer_store
+    from leadchase.team import Team
+
+    with context.database.reading() as connection:
+        team = Team.read(connection, context.settings.officer)
+        owning = officer_store.lead_counts(connection)
+    members = [m for m in team.officers if m.active or owning.get(m.id)]
+    return [
+        (
+            team.name_of(officer_id),
+            build_stats(context, now, since_text, source, OfficerScope(officer_id)),
+        )
+        for officer_id in [None, *(m.id for m in members)]
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, insert, or_, select, update
 
 from leadchase.store import read
 from leadchase.store.read import LEAD_COLUMNS, event_table, lead_table, message_table
-from leadchase.store.records import Event, Lead, Message
+from leadchase.store.records import Event, Lead, Message, OfficerScope
 
 
 def get(connection: Connection, lead_id: int) -> Lead | None:
@@ -49,11 +49,13 @@ def search(
     source: str | None = None,
     stale_stages: Collection[str] | None = None,
     limit: int = 50,
+    scope: OfficerScope | None = None,
 ) -> tuple[list[Lead], int]:
     """Leads matching all the filters given, newest first, and how many match in all.
 
     With `stale_stages`: only leads in those stages that have nothing planned (see
     touches.nothing_to_come)."""
+    from leadchase.store.officers import owned_by
     from leadchase.store.touches import nothing_to_come
 
     conditions = []
@@ -65,6 +67,8 @@ def search(
         conditions.append(lead_table.c.stage == stage)
     if source:
         conditions.append(lead_table.c.source.ilike(source))
+    if scope is not None:
+        conditions.append(owned_by(scope))
     query = select(*LEAD_COLUMNS).where(*conditions)
     found = connection.execute(query.order_by(lead_table.c.id.desc()).limit(limit))
     total = connection.execute(select(func.count()).select_from(lead_table).where(*conditions))

@@ -236,11 +236,46 @@ def _m008_alerts(connection: Connection) -> None:
     meta.create_all(connection)
 
 
+def _m006_team_officers(connection: Connection) -> None:
+    # The team's officers beside the [officer] of leadchase.toml (the default officer, who owns
+    # every lead whose officer_id is NULL), and the round-robin's turn counter: one row, bumped
+    # in the import's own transaction so two imports never deal the same turn.
+    meta = MetaData()
+    Table(
+        "officer",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("name", String, nullable=False),
+        Column("phone", String, nullable=False, default=""),
+        Column("email", String, nullable=False, default=""),
+        Column("nmls", String, nullable=False, default=""),
+        Column("from_number", String, nullable=False, default=""),
+        Column("messaging_service_sid", String, nullable=False, default=""),
+        Column("signature", Text, nullable=False, default=""),
+        Column("window_start", String, nullable=False, default=""),
+        Column("window_end", String, nullable=False, default=""),
+        Column("timezone", String, nullable=False, default=""),
+        Column("active", Boolean, nullable=False, default=True),
+        Column("created_at", UTCDateTime()),
+    )
+    Table(
+        "officer_turn",
+        meta,
+        Column("key", String, primary_key=True),
+        Column("turns", Integer, nullable=False, default=0),
+    )
+    meta.create_all(connection)
+    connection.execute(text("ALTER TABLE lead ADD COLUMN officer_id INTEGER"))
+    connection.execute(text("CREATE INDEX ix_lead_officer ON lead (officer_id)"))
+    connection.execute(text("INSERT INTO officer_turn (key, turns) VALUES ('round-robin', 0)"))
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
     ("003_lead_asked_index", _m003_lead_asked_index),
     ("004_touch_expiry_and_owed", _m004_touch_expiry_and_owed),
+    ("006_team_officers", _m006_team_officers),
     ("008_alerts", _m008_alerts),
 ]
 

@@ -67,6 +67,7 @@ class LeadTable(SQLModel, table=True):
     last_outcome: str | None = None
     attempts: int = 0
     contacted_at: datetime | None = _when()
+    officer_id: int | None = None  # None: the default officer, [officer] in leadchase.toml
 
 
 class LeadKeyTable(SQLModel, table=True):
@@ -191,3 +192,30 @@ class AlertTable(SQLModel, table=True):
     error: str | None = None
     created_at: datetime | None = _when()
     sent_at: datetime | None = _when()
+
+
+class OfficerTable(SQLModel, table=True):
+    """An officer of the team; [officer] in leadchase.toml is the default one, not a row."""
+
+    __tablename__ = "officer"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    phone: str = ""
+    email: str = ""
+    nmls: str = ""
+    from_number: str = ""  # their own Twilio number, E.164
+    messaging_service_sid: str = ""  # or their own Twilio messaging service
+    signature: str = ""
+    window_start: str = ""  # "HH:MM" in `timezone`; "" for no window of their own
+    window_end: str = ""
+    timezone: str = ""
+    active: bool = True
+    created_at: datetime | None = _when()
+
+
+class OfficerTurnTable(SQLModel, table=True):
+    """The round-robin's counter: how many leads it has dealt."""
+
+    __tablename__ = "officer_turn"
+    key: str = Field(primary_key=True)
+    turns: int = 0

@@ -17,10 +17,19 @@ from leadchase.store.models import (
     EventTable,
     LeadTable,
     MessageTable,
+    OfficerTable,
     SuppressionTable,
     TouchTable,
 )
-from leadchase.store.records import Alert, Event, Lead, Message, Suppression, Touch
+from leadchase.store.records import (
+    Alert,
+    Event,
+    Lead,
+    Message,
+    Suppression,
+    TeamOfficer,
+    Touch,
+)
 
 lead_table: Table = LeadTable.__table__  # type: ignore[attr-defined]
 touch_table: Table = TouchTable.__table__  # type: ignore[attr-defined]
@@ -28,6 +37,7 @@ message_table: Table = MessageTable.__table__  # type: ignore[attr-defined]
 event_table: Table = EventTable.__table__  # type: ignore[attr-defined]
 suppression_table: Table = SuppressionTable.__table__  # type: ignore[attr-defined]
 alert_table: Table = AlertTable.__table__  # type: ignore[attr-defined]
+officer_table: Table = OfficerTable.__table__  # type: ignore[attr-defined]
 
 
 def _columns(table: Table, record: type) -> list[Column[Any]]:
@@ -40,6 +50,7 @@ MESSAGE_COLUMNS = _columns(message_table, Message)
 EVENT_COLUMNS = _columns(event_table, Event)
 SUPPRESSION_COLUMNS = _columns(suppression_table, Suppression)
 ALERT_COLUMNS = _columns(alert_table, Alert)
+OFFICER_COLUMNS = _columns(officer_table, TeamOfficer)
 
 _LEAD_SIZE, _TOUCH_SIZE = len(LEAD_COLUMNS), len(TOUCH_COLUMNS)
 _LISTS = [i for i, item in enumerate(fields(Lead)) if item.name in ("other_phones", "sources")]
@@ -71,6 +82,10 @@ def suppression(values: Sequence[Any]) -> Suppression:
 
 def alert(values: Sequence[Any]) -> Alert:
     return Alert(*values[: len(ALERT_COLUMNS)])
+
+
+def officer(values: Sequence[Any]) -> TeamOfficer:
+    return TeamOfficer(*values[: len(OFFICER_COLUMNS)])
 
 
 def touch_and_lead(values: Sequence[Any]) -> tuple[Touch, Lead]:

@@ -69,6 +69,7 @@ class Lead:
     last_outcome: str | None = None
     attempts: int = 0
     contacted_at: datetime | None = None
+    officer_id: int | None = None  # None: the default officer ([officer] in leadchase.toml)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,38 @@ class Suppression:
     reason: str = "opt-out"  # opt-out | dnc | wrong-number | carrier
     evidence: str = ""
     lifted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TeamOfficer:
+    """An officer of the team as stored (`leadchase officer add`). What leads read is the
+    config.Officer that team.py builds from it and [officer]'s company details."""
+
+    id: int
+    name: str
+    phone: str = ""
+    email: str = ""
+    nmls: str = ""
+    from_number: str = ""  # their Twilio number (E.164), or
+    messaging_service_sid: str = ""  # their Twilio messaging service; both "": [twilio]'s
+    signature: str = ""
+    window_start: str = ""  # "HH:MM" in `timezone`; "" for none of their own
+    window_end: str = ""
+    timezone: str = ""
+    active: bool = True
+    created_at: datetime | None = None
+
+    @property
+    def sender(self) -> str:
+        """Who their texts come from: their number, else their messaging service, else ""."""
+        return self.from_number or self.messaging_service_sid
+
+
+@dataclass(frozen=True)
+class OfficerScope:
+    """The leads of one officer; officer_id None: the default officer's (no officer set)."""
+
+    officer_id: int | None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, and_, func, or_, select
 
 from leadchase.store import read
+from leadchase.store.officers import owned_by
 from leadchase.store.read import (
     LEAD_COLUMNS,
     MESSAGE_COLUMNS,
@@ -25,7 +26,7 @@ from leadchase.store.read import (
     message_table,
     touch_table,
 )
-from leadchase.store.records import Lead, Message, Touch
+from leadchase.store.records import Lead, Message, OfficerScope, Touch
 
 MADE = ("done", "sent")  # a touch that happened: logged by the officer or accepted by a provider
 # An outbound message that never reached the lead does not count as sent.
@@ -34,9 +35,17 @@ _CHUNK = 900  # ids per IN (...): well under SQLite's bound-parameter limit
 _BATCH = 1000  # rows fetched at a time by a streamed query
 
 
-def _cohort(imported_since: datetime | None, until: datetime, source: str | None) -> list[Any]:
-    """Lead conditions: imported in [imported_since, until], from `source` (any case)."""
+def _cohort(
+    imported_since: datetime | None,
+    until: datetime,
+    source: str | None,
+    officer: OfficerScope | None = None,
+) -> list[Any]:
+    """Lead conditions: imported in [imported_since, until], from `source` (any case), of
+    `officer` (one officer's leads)."""
     conditions = [lead_table.c.imported_at <= until]
+    if officer is not None:
+        conditions.append(owned_by(officer))
     if imported_since is not None:
         conditions.append(lead_table.c.imported_at >= imported_since)
     if source is not None:
@@ -54,7 +63,11 @@ def _tuples(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, .
 
 
 def cohort_leads(
-    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+    connection: Connection,
+    imported_since: datetime | None,
+    until: datetime,
+    source: str | None,
+    officer: OfficerScope | None = None,
 ) -> Iterator[tuple[int, str, str, datetime | None, datetime, datetime | None]]:
     """The cohort's leads: id, source, stage, lead_date, imported_at, contacted_at."""
     query = select(
@@ -64,12 +77,16 @@ def cohort_leads(
         lead_table.c.lead_date,
         lead_table.c.imported_at,
         lead_table.c.contacted_at,
-    ).where(*_cohort(imported_since, until, source))
+    ).where(*_cohort(imported_since, until, source, officer))
     return _tuples(connection, query)
 
 
 def cohort_touches(
-    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+    connection: Connection,
+    imported_since: datetime | None,
+    until: datetime,
+    source: str | None,
+    officer: OfficerScope | None = None,
 ) -> Iterator[tuple[int, str, datetime, str | None]]:
     """Touches made to the cohort's leads: lead_id, channel, done_at, outcome."""
     query = (
@@ -83,14 +100,18 @@ def cohort_touches(
         .where(
             touch_table.c.status.in_(MADE),
             touch_table.c.done_at.is_not(None),
-            *_cohort(imported_since, until, source),
+            *_cohort(imported_since, until, source, officer),
         )
     )
     return _tuples(connection, query)
 
 
 def cohort_sent_messages(
-    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+    connection: Connection,
+    imported_since: datetime | None,
+    until: datetime,
+    source: str | None,
+    officer: OfficerScope | None = None,
 ) -> Iterator[tuple[int, str, str, int | None, datetime]]:
     """Templated texts and emails that went out to the cohort: lead_id, channel, template,
     variant, sent_at."""
@@ -108,14 +129,18 @@ def cohort_sent_messages(
             message_table.c.template.is_not(None),
             message_table.c.sent_at.is_not(None),
             message_table.c.status.notin_(NOT_SENT),
-            *_cohort(imported_since, until, source),
+            *_cohort(imported_since, until, source, officer),
         )
     )
     return _tuples(connection, query)
 
 
 def cohort_inbound_texts(
-    connection: Connection, imported_since: datetime | None, until: datetime, source: str | None
+    connection: Connection,
+    imported_since: datetime | None,
+    until: datetime,
+    source: str | None,
+    officer: OfficerScope | None = None,
 ) -> Iterator[tuple[int, datetime, str]]:
     """Texts the cohort's leads sent us: lead_id, created_at, status (the kind of reply)."""
     query = (
@@ -124,7 +149,7 @@ def cohort_inbound_texts(
         .where(
             message_table.c.direction == "in",
             message_table.c.created_at.is_not(None),
-            *_cohort(imported_since, until, source),
+            *_cohort(imported_since, until, source, officer),
         )
     )
     return _tuples(connection, query)
@@ -135,6 +160,7 @@ def cohort_events(
     imported_since: datetime | None,
     until: datetime,
     source: str | None,
+    officer: OfficerScope | None,
     kinds: Collection[str],
 ) -> Iterator[tuple[int, datetime, str, str]]:
     """Timeline events of some kinds for the cohort, oldest first: lead_id, at, kind, detail."""
@@ -144,7 +170,7 @@ def cohort_events(
         .where(
             event_table.c.kind.in_(list(kinds)),
             event_table.c.at.is_not(None),
-            *_cohort(imported_since, until, source),
+            *_cohort(imported_since, until, source, officer),
         )
         .order_by(event_table.c.at, event_table.c.id)
     )

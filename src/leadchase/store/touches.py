@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, exists, func, insert, or_, select, upda
 from leadchase.compliance.optouts import scopes_closing
 from leadchase.store import read
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
+from leadchase.store.officers import owned_by
 from leadchase.store.read import (
     LEAD_COLUMNS,
     TOUCH_COLUMNS,
@@ -18,7 +19,7 @@ from leadchase.store.read import (
     suppression_table,
     touch_table,
 )
-from leadchase.store.records import DueTouch, Lead, Touch
+from leadchase.store.records import DueTouch, Lead, OfficerScope, Touch
 
 OPEN = ("planned", "held")
 MADE = ("done", "sent", "unknown", "claimed")
@@ -193,6 +194,7 @@ def agenda_rows(
     *,
     automated_as_manual: bool,
     limit: int,
+    scope: OfficerScope | None = None,
 ) -> tuple[list[DueTouch], int]:
     """Due touches of one channel, leads never touched first, then the longest due, with how
     many there are in all (up to COUNT_CAP).
@@ -204,7 +206,7 @@ def agenda_rows(
     second line of defence.
     """
     planned = touch_table.c.status == "planned"
-    query = _due_query([planned, *_due(now, channel, automated_as_manual)])
+    query = _due_query([planned, *_due(now, channel, automated_as_manual), *_of(scope)])
     query = query.order_by(touch_table.c.due_at)
     # One query per rank keeps SQLite on the (status, channel, rank, due_at) index, in order,
     # stopping at the limit instead of sorting every due touch.
@@ -221,6 +223,8 @@ def agenda_rows(
     ]
     if not automated_as_manual:
         counted.append(touch_table.c.automated.is_(False))
+    if scope is not None:
+        counted.append(touch_table.c.lead_id.in_(select(lead_table.c.id).where(owned_by(scope))))
     # Counted up to COUNT_CAP only: "1,000+ due" tells the officer as much as 93,412 does, and
     # an exact count walks every due touch (a second of CPU at a million leads).
     capped = select(touch_table.c.id).where(*counted).limit(COUNT_CAP).subquery()
@@ -236,6 +240,7 @@ def first_hour_rows(
     *,
     automated_as_manual: bool,
     limit: int,
+    scope: OfficerScope | None = None,
 ) -> list[DueTouch]:
     """Due touches of one channel of the (at most `limit`) newest leads that asked at `since`
     or later (their lead date, else when they were imported) and are still new: nobody has
@@ -254,6 +259,7 @@ def first_hour_rows(
             asked >= since,
             lead_table.c.stage == "new",
             lead_table.c.contacted_at.is_(None),
+            *_of(scope),
         )
         .order_by(asked.desc())
         .limit(limit)
@@ -265,16 +271,24 @@ def first_hour_rows(
     return [task for task in found if task.touch.status == "planned"]
 
 
+def _of(scope: OfficerScope | None) -> list[Any]:
+    """The condition on a query joined to the lead table that keeps `scope`'s leads."""
+    return [] if scope is None else [owned_by(scope)]
+
+
 def due_touch(row: Sequence[Any]) -> DueTouch:
     """A row that selected TOUCH_COLUMNS, then LEAD_COLUMNS."""
     return DueTouch(*read.touch_and_lead(row))
 
 
-def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[Lead]:
+def replies_waiting(
+    connection: Connection, now: datetime, limit: int, scope: OfficerScope | None = None
+) -> list[Lead]:
     """Leads that replied after our last touch: the conversation waits for the officer."""
     query = (
         select(*LEAD_COLUMNS)
         .where(
+            *_of(scope),
             lead_table.c.replied_at.is_not(None),
             or_(
                 lead_table.c.last_touch_at.is_(None),
@@ -287,12 +301,15 @@ def replies_waiting(connection: Connection, now: datetime, limit: int) -> list[L
     return [read.lead(row) for row in connection.execute(query)]
 
 
-def next_due(connection: Connection, now: datetime) -> datetime | None:
-    """When the next planned touch falls due, for the "nothing due" line."""
+def next_due(
+    connection: Connection, now: datetime, scope: OfficerScope | None = None
+) -> datetime | None:
+    """When the next planned touch (of `scope`'s leads) falls due, for the "nothing due" line."""
+    conditions = [touch_table.c.status == "planned", touch_table.c.due_at > now]
+    if scope is not None:
+        conditions.append(touch_table.c.lead_id.in_(select(lead_table.c.id).where(owned_by(scope))))
     value: datetime | None = connection.execute(
-        select(func.min(touch_table.c.due_at)).where(
-            touch_table.c.status == "planned", touch_table.c.due_at > now
-        )
+        select(func.min(touch_table.c.due_at)).where(*conditions)
     ).scalar_one()
     return value
 
