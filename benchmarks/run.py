@@ -1,7 +1,7 @@
 """`make bench`: every performance target in README.md's Benchmarks section, in one run.
 
     .venv/bin/python benchmarks/run.py [--rows 100000] [--memory-rows 1000000] [--skip-memory]
-                                       [--texts 1000] [--pairs 5] [--ticks 20]
+                                       [--texts 1000] [--pairs 5] [--ticks 20] [--only startup]
 
 Prints one table row per target (command, baseline, both medians, the median of the per-pair
 ratios, the target, PASS/MISS), then the figures behind it (wall, CPU and peak memory of every
@@ -30,6 +30,38 @@ if TYPE_CHECKING:
     from benchmarks.table import Row
 
 WORK = ROOT / "benchmarks" / ".work"
+
+
+def imported_workspace(work: Path, rows: int, seed: int) -> Path:
+    """A workspace holding the generated vendor file of `rows` rows, imported once, untimed
+    (for --only startup: the start-up rows without the import comparisons)."""
+    from benchmarks.bench_import import fresh_workspace, import_command, lead_file
+    from benchmarks.measure import RunFailed, environment, run
+
+    workspace = work / f"ws-startup-{rows}"
+    fresh_workspace(workspace)
+    print(f"  importing {rows:,} rows (untimed) ...", flush=True)
+    path = lead_file(work, rows, seed)
+    done = run(import_command(path, workspace), environment(LEADCHASE_HOME=str(workspace)))
+    if not done.ok:
+        raise RunFailed("leadchase import", done.complaint())
+    return workspace
+
+
+def measure_startup(args: argparse.Namespace) -> list[Row]:
+    """Only the start-up rows: `today` on both sizes and --help."""
+    from benchmarks.bench_today import bench_help, bench_today
+
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    print("Start-up", flush=True)
+    sizes = [args.rows] if args.skip_memory else [args.rows, args.memory_rows]
+    today = []
+    for rows in sizes:
+        workspace = imported_workspace(work, rows, args.seed)
+        today.append(bench_today(workspace, rows, args.pairs))
+        shutil.rmtree(workspace, ignore_errors=True)
+    return [*today, *bench_help(args.pairs)]
 
 
 def measure_all(args: argparse.Namespace) -> list[Row]:
@@ -109,10 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ticks", type=at_least(5), default=20, help="timed daemon ticks")
     parser.add_argument("--work", type=Path, default=WORK, help="folder for generated files")
+    parser.add_argument(
+        "--only",
+        choices=["startup"],
+        help="only these rows: startup is today on --rows and --memory-rows leads (each "
+        "imported once, untimed) and --help",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    rows = measure_all(args)
+    rows = measure_startup(args) if args.only == "startup" else measure_all(args)
     elapsed = time.perf_counter() - started
     console = Console(width=max(Console().width, 160))
     render(rows, console)

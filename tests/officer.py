@@ -21,7 +21,6 @@ import pytest
 
 from leadchase.config import default_settings_text
 from leadchase.context import open_workspace
-from leadchase.store import touches as touch_store
 from leadchase.workspace import create_workspace
 from tests.conftest import Sending, agenda_at, import_lead, log_touch_at, query, with_officer
 from tests.fake_twilio import FakeTwilio
@@ -145,8 +144,8 @@ def _due_kinds(sending: Sending, now: datetime) -> tuple[bool, bool]:
 
 
 def _next_due(sending: Sending, now: datetime) -> datetime:
-    with open_workspace(sending.workspace.root) as context, context.database.reading() as db:
-        upcoming = touch_store.next_due(db, now)
+    with open_workspace(sending.workspace.root) as context:
+        upcoming = context.reader.next_due(now)
     assert upcoming is not None, "no touch planned: a lead fell off its cadence"
     return upcoming
 

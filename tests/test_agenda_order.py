@@ -3,6 +3,7 @@ day, attempts so far and how overdue; and what the agenda says to a lead that wa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -118,39 +119,35 @@ def test_a_lead_in_conversation_counts_its_days_from_the_stage_change(
 def test_the_first_hour_reads_the_newest_leads_from_their_index(workspace: Workspace) -> None:
     """The first hour must not walk every due touch: a list of aged leads imported a minute
     ago has thousands of touches due now, none of them in their first hour."""
-    from sqlalchemy import event
-
     from leadchase.context import open_workspace
-    from leadchase.store import touches as touch_store
 
     import_lead(workspace, SF_MORNING)
-    statements: list[tuple[str, Any]] = []
+    with open_workspace(workspace.root) as context:
+        reader = context.reader
+        statements: list[tuple[str, Sequence[Any]]] = []
+        rows = reader.rows
 
-    def capture(_conn: Any, _cursor: Any, sql: str, params: Any, *_rest: Any) -> None:
-        statements.append((sql, params))
+        def capture(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+            statements.append((sql, params))
+            return rows(sql, params)
 
-    with open_workspace(workspace.root) as context, context.database.reading() as connection:
-        event.listen(connection, "before_cursor_execute", capture)
-        found = touch_store.first_hour_rows(
-            connection,
+        reader.rows = capture  # type: ignore[method-assign]
+        found = reader.first_hour_rows(
             SF_MORNING,
             "call",
             SF_MORNING - timedelta(hours=1),
             automated_as_manual=False,
             limit=100,
         )
-        event.remove(connection, "before_cursor_execute", capture)
         ((sql, params),) = [(s, p) for s, p in statements if "FROM touch" in s]
-        plan = " / ".join(
-            str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-        )
+        plan = " / ".join(str(row[-1]) for row in rows(f"EXPLAIN QUERY PLAN {sql}", params))
     assert [task.touch.channel for task in found] == ["call"]
     assert "ix_lead_asked" in plan, plan
     assert "ix_touch_agenda" not in plan and "SCAN" not in plan, plan
 
 
 def test_a_long_agenda_counts_up_to_a_thousand_and_says_so(workspace: Workspace) -> None:
-    from leadchase.store.touches import COUNT_CAP
+    from leadchase.store.fast import COUNT_CAP
 
     rows = [
         f"Lead {n},(415) 555-{n:04d},lead{n}@example.com,CA,94103,2026-03-01T10:00:00-08:00"

@@ -20,7 +20,6 @@ from leadchase.compliance.optouts import (
 from leadchase.contact.channels import CHANNELS
 from leadchase.context import open_workspace
 from leadchase.store import suppressions
-from leadchase.store import touches as touch_store
 from leadchase.workspace import Workspace
 from tests.conftest import NOW, import_lead
 
@@ -88,16 +87,16 @@ def test_the_agenda_query_and_new_leads_follow_the_same_table(workspace: Workspa
             for (scope, detail), (_, phone, email) in leads.items():
                 value = phone if detail == "phone" else email
                 suppressions.add(connection, value, channel=scope, reason="opt-out", now=NOW)
-        with context.database.reading() as connection:
-            shown = {
-                channel: {
-                    task.lead.id
-                    for task in touch_store.agenda_rows(
-                        connection, later, channel, automated_as_manual=True, limit=100
-                    )[0]
-                }
-                for channel in CHANNELS
+        shown = {
+            channel: {
+                task.lead.id
+                for task in context.reader.agenda_rows(
+                    later, channel, automated_as_manual=True, limit=100
+                )[0]
             }
+            for channel in CHANNELS
+        }
+        with context.database.reading() as connection:
             entries = suppressions.live_scopes(
                 connection, [v for _, phone, email in leads.values() for v in (phone, email)]
             )

@@ -13,7 +13,6 @@ import pytest
 from leadchase.context import open_workspace
 from leadchase.store import leads as lead_store
 from leadchase.store import sending, suppressions
-from leadchase.store import touches as touch_store
 from leadchase.store.models import (
     EventTable,
     LeadTable,
@@ -32,7 +31,7 @@ from leadchase.store.records import (
     Touch,
 )
 from leadchase.workspace import Workspace
-from tests.conftest import import_lead
+from tests.conftest import import_lead, run
 
 ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
 LATER = ARRIVAL + timedelta(hours=1)
@@ -95,16 +94,12 @@ def test_due_touches_come_with_their_lead_and_leave_with_a_dnc_entry(
 ) -> None:
     lead_id = import_lead(workspace, ARRIVAL)
     with open_workspace(workspace.root) as context:
-        with context.database.reading() as connection:
-            (due,), total = touch_store.agenda_rows(
-                connection, LATER, "call", automated_as_manual=True, limit=5
-            )
+        reader = context.reader
+        (due,), total = reader.agenda_rows(LATER, "call", automated_as_manual=True, limit=5)
         with context.database.writing() as connection:
             suppressions.add_dnc_many(connection, {PHONE: "test list"}, ARRIVAL)
+        listed_calls, _ = reader.agenda_rows(LATER, "call", automated_as_manual=True, limit=5)
         with context.database.reading() as connection:
-            listed_calls, _ = touch_store.agenda_rows(
-                connection, LATER, "call", automated_as_manual=True, limit=5
-            )
             automated = sending.due_automated(connection, LATER, ("text", "email"), None)
             (listed,) = suppressions.dnc_entries(connection)
     assert isinstance(due, DueTouch) and total == 1
@@ -172,3 +167,58 @@ def test_an_inbound_text_from_an_unknown_number_has_no_lead(workspace: Workspace
     assert isinstance(ours, LeadMessage) and ours.lead is not None
     assert (ours.lead.id, ours.message.from_address) == (lead_id, PHONE)
     assert stranger.lead is None and stranger.message.from_address == "+12125550100"
+
+
+def test_the_plain_reader_knows_every_migration() -> None:
+    from leadchase.store.fast import KNOWN_MIGRATIONS
+    from leadchase.store.migrations import MIGRATIONS
+
+    # A migration the reader does not know of would let `today` read a schema not yet there.
+    assert list(KNOWN_MIGRATIONS) == [name for name, _ in MIGRATIONS]
+
+
+def test_today_loads_no_sqlalchemy_on_a_migrated_workspace(workspace: Workspace) -> None:
+    import_lead(workspace, ARRIVAL)
+    # The first agenda records the cadences it planned with (a write, through SQLAlchemy).
+    assert run("today", now=LATER).exit_code == 0
+    code = (
+        "import sys\n"
+        "from leadchase.cli import app\n"
+        "try:\n"
+        "    app(['today'])\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "heavy = ['sqlalchemy', 'sqlmodel', 'pydantic', 'holidays', 'twilio', 'apscheduler']\n"
+        "print('HEAVY=' + ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {"LEADCHASE_HOME": str(workspace.root), "LEADCHASE_NOW": LATER.isoformat()}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "CALL" in result.stdout  # the agenda was read and shown
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_today_migrates_a_database_behind_then_reads_it(workspace: Workspace) -> None:
+    from leadchase.store.fast import open_reader
+    from leadchase.store.migrations import migrate
+
+    lead_id = import_lead(workspace, ARRIVAL)
+    url = f"sqlite:///{workspace.default_database}"
+    with open_workspace(workspace.root) as context, context.database.writing() as connection:
+        # As a database from before migration 009 was.
+        connection.exec_driver_sql("DELETE FROM schema_migrations WHERE name LIKE '009%'")
+        connection.exec_driver_sql("DROP INDEX ix_touch_agenda_by_kind")
+        connection.exec_driver_sql(
+            "CREATE INDEX ix_touch_agenda ON touch (status, channel, rank, due_at)"
+        )
+    assert open_reader(url) is None  # a migration pending: not read as it is
+    with open_workspace(workspace.root) as context:
+        (due,), _ = context.reader.agenda_rows(LATER, "call", automated_as_manual=True, limit=5)
+        assert due.lead.id == lead_id
+        with context.database.reading() as connection:
+            assert migrate(connection) == []  # opening for the reader migrated it
+    reader = open_reader(url)
+    assert reader is not None
+    reader.close()

@@ -17,12 +17,7 @@ from leadchase.agenda_order import (
     is_new,
     place,
 )
-from leadchase.cadence.service import (
-    FollowUp,
-    cadences_changed,
-    cadences_edited,
-    replan_if_cadences_changed,
-)
+from leadchase.cadence.followup import FollowUp, cadences_changed, cadences_edited
 from leadchase.channels.config import configured_channels
 from leadchase.compliance.optouts import STOPS
 from leadchase.compliance.policy import Verdict
@@ -31,8 +26,6 @@ from leadchase.context import Context
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
-from leadchase.store import sending as send_store
-from leadchase.store import touches as touch_store
 from leadchase.store.records import DueTouch, OfficerScope
 from leadchase.team import Team
 from leadchase.times import when
@@ -156,19 +149,23 @@ def build_agenda(
     followup = FollowUp.load(context.settings)
     problems = [str(problem) for problem in followup.cadences.problems]
     sending = configured_channels(context.settings)
-    # Take the write lock only when a cadence file changed: `today` must work while an import
-    # (one long transaction) is writing.
-    with context.database.reading() as connection:
-        changed = cadences_changed(connection, followup)
-        edited = changed and context.database.read_only and cadences_edited(connection, followup)
-    if edited:
-        problems.append(
-            "a cadence file changed since this database was planned, and the database is "
-            "read-only: the touches shown are as planned before the change"
-        )
-    elif changed and not context.database.read_only:
-        with context.database.writing() as connection:
-            replan_if_cadences_changed(connection, followup, now)
+    # Everything here is read through store/fast.py (no SQLAlchemy); the write lock is taken
+    # only when a cadence file changed: `today` must work while an import (one long
+    # transaction) is writing.
+    reader = context.reader
+    stored = reader.states("cadence:")
+    if cadences_changed(stored, followup):
+        if context.database.read_only:
+            if cadences_edited(stored, followup):
+                problems.append(
+                    "a cadence file changed since this database was planned, and the database "
+                    "is read-only: the touches shown are as planned before the change"
+                )
+        else:
+            from leadchase.cadence.service import replan_if_cadences_changed
+
+            with context.database.writing() as connection:
+                replan_if_cadences_changed(connection, followup, now)
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
     manual_automated = frozenset(c for c in MESSAGE_CHANNELS if c not in sending)
@@ -180,92 +177,86 @@ def build_agenda(
     gate = Gate(context.settings, followup)
     default_zone = context.settings.contact.default_timezone
     waiting: list[AgendaItem] = []
-    with context.database.reading() as connection:
-        team = Team.read(connection, context.settings.officer)
-        replies = []
-        for lead in touch_store.replies_waiting(connection, now, limit, scope):
-            last = send_store.last_inbound(connection, lead.id)
-            if last is not None and last.status in STOPS:
-                continue  # read (or confirmed by the officer) as an opt-out: nothing to answer
-            replies.append(
-                ReplyItem(
-                    lead.id,
-                    lead.name or "(no name)",
-                    lead.phone,
-                    lead.replied_at or now,  # always set: the query asks for it
-                    last.body if last else "",
-                    _local(now, lead.timezone),
-                    lead.email,
-                    last.status if last and last.status == "possible-opt-out" else "reply",
-                )
+    team = Team(context.settings.officer, tuple(reader.officers()))
+    replies = []
+    for lead in reader.replies_waiting(limit, scope):
+        last = reader.last_inbound(lead.id)
+        if last is not None and last.status in STOPS:
+            continue  # read (or confirmed by the officer) as an opt-out: nothing to answer
+        replies.append(
+            ReplyItem(
+                lead.id,
+                lead.name or "(no name)",
+                lead.phone,
+                lead.replied_at or now,  # always set: the query asks for it
+                last.body if last else "",
+                _local(now, lead.timezone),
+                lead.email,
+                last.status if last and last.status == "possible-opt-out" else "reply",
             )
-        # Possible opt-outs first: the officer reads them before anything else goes out.
-        replies.sort(key=lambda reply: not reply.possible_opt_out)
-        for channel in channels:
-            scan = max(limit * _SCAN_FACTOR, _SCAN_MINIMUM)
-            as_manual = channel in manual_automated
-            # The first hour is read on its own (a few rows from the index), so a long list
-            # of older tasks can never push a lead that just asked off the page.
-            first_hour = touch_store.first_hour_rows(
-                connection,
-                now,
-                channel,
-                now - FIRST_HOUR,
-                automated_as_manual=as_manual,
-                limit=scan,
-                scope=scope,
+        )
+    # Possible opt-outs first: the officer reads them before anything else goes out.
+    replies.sort(key=lambda reply: not reply.possible_opt_out)
+    for channel in channels:
+        scan = max(limit * _SCAN_FACTOR, _SCAN_MINIMUM)
+        as_manual = channel in manual_automated
+        # The first hour is read on its own (a few rows from the index), so a long list
+        # of older tasks can never push a lead that just asked off the page.
+        first_hour = reader.first_hour_rows(
+            now,
+            channel,
+            now - FIRST_HOUR,
+            automated_as_manual=as_manual,
+            limit=scan,
+            scope=scope,
+        )
+        due, total = reader.agenda_rows(
+            now, channel, automated_as_manual=as_manual, limit=scan, scope=scope
+        )
+        totals[channel] = total
+        seen = {task.touch.id for task in first_hour}
+        due = first_hour + [task for task in due if task.touch.id not in seen]
+        # Everything on the agenda is done by hand: the policy for a person applies.
+        verdicts = gate.check_many(
+            reader, [(task.lead, channel) for task in due], automated=False, moment=now
+        )
+        shown = [
+            (task, verdict)
+            for task, verdict in zip(due, verdicts, strict=True)
+            if verdict.allowed or verdict.next_allowed_at is not None
+        ]
+        places = {
+            task.touch.id: place(task.touch, task.lead, now, task.lead.timezone or default_zone)
+            for task, _ in shown
+        }
+        now_due = sorted(
+            (pair for pair in shown if pair[1].allowed),
+            key=lambda pair: places[pair[0].touch.id].key,
+        )[:limit]
+        later = [pair for pair in shown if not pair[1].allowed][:limit]
+        leads = [task.lead.id for task, _ in now_due + later]
+        made = reader.made_counts(leads, channel)
+        calls = made if channel == "call" else reader.made_counts(leads, "call")
+        for number, (task, verdict) in enumerate(now_due + later, start=1):
+            attempt = made.get(task.lead.id, 0) + 1
+            previous = reader.previous_texts(task.lead.id) if channel == "text" else []
+            rendered = render_touch(
+                library,
+                team.officer_for(task.lead),
+                task.touch,
+                task.lead,
+                attempt=attempt,
+                previous=previous,
+                problems=broken,
             )
-            due, total = touch_store.agenda_rows(
-                connection, now, channel, automated_as_manual=as_manual, limit=scan, scope=scope
-            )
-            totals[channel] = total
-            seen = {task.touch.id for task in first_hour}
-            due = first_hour + [task for task in due if task.touch.id not in seen]
-            # Everything on the agenda is done by hand: the policy for a person applies.
-            verdicts = gate.check_many(
-                connection, [(task.lead, channel) for task in due], automated=False, moment=now
-            )
-            shown = [
-                (task, verdict)
-                for task, verdict in zip(due, verdicts, strict=True)
-                if verdict.allowed or verdict.next_allowed_at is not None
-            ]
-            places = {
-                task.touch.id: place(task.touch, task.lead, now, task.lead.timezone or default_zone)
-                for task, _ in shown
-            }
-            now_due = sorted(
-                (pair for pair in shown if pair[1].allowed),
-                key=lambda pair: places[pair[0].touch.id].key,
-            )[:limit]
-            later = [pair for pair in shown if not pair[1].allowed][:limit]
-            leads = [task.lead.id for task, _ in now_due + later]
-            made = touch_store.made_counts(connection, leads, channel)
-            calls = (
-                made if channel == "call" else touch_store.made_counts(connection, leads, "call")
-            )
-            for number, (task, verdict) in enumerate(now_due + later, start=1):
-                attempt = made.get(task.lead.id, 0) + 1
-                previous = (
-                    send_store.previous_texts(connection, task.lead.id) if channel == "text" else []
-                )
-                rendered = render_touch(
-                    library,
-                    team.officer_for(task.lead),
-                    task.touch,
-                    task.lead,
-                    attempt=attempt,
-                    previous=previous,
-                    problems=broken,
-                )
-                called = calls.get(task.lead.id, 0) > 0
-                item = _item(task, now, followup, attempt, rendered, verdict, max_segments, called)
-                if verdict.allowed:
-                    item = replace(item, priority=number, why=places[task.touch.id].why)
-                    items.append(item)
-                else:
-                    waiting.append(replace(item, why=f"not allowed now: {verdict.reason}"))
-        next_due = None if any(totals.values()) else touch_store.next_due(connection, now, scope)
+            called = calls.get(task.lead.id, 0) > 0
+            item = _item(task, now, followup, attempt, rendered, verdict, max_segments, called)
+            if verdict.allowed:
+                item = replace(item, priority=number, why=places[task.touch.id].why)
+                items.append(item)
+            else:
+                waiting.append(replace(item, why=f"not allowed now: {verdict.reason}"))
+    next_due = None if any(totals.values()) else reader.next_due(now, scope)
     problems += [
         f"{error} (the agenda shows the template name instead)" for error in broken.values()
     ]

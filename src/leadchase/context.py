@@ -18,12 +18,14 @@ from leadchase.workspace import Workspace, create_workspace, find_workspace
 
 if TYPE_CHECKING:
     from leadchase.store.database import Database
+    from leadchase.store.fast import Reader
 
 
 @dataclass
 class Context:
     settings: Settings
     _database: Database | None = field(default=None, init=False, repr=False)
+    _reader: Reader | None = field(default=None, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
 
     @property
@@ -38,11 +40,27 @@ class Context:
         return self._database
 
     @property
+    def reader(self) -> Reader:
+        """The database for the agenda's reads without SQLAlchemy (store/fast.py), opened on
+        first use. A database to create or migrate (or at a url the reader does not open
+        itself) is opened as `database` first, and read on a connection of its engine."""
+        if self._closed:
+            raise RuntimeError("the workspace is closed: use it inside `with open_workspace()`")
+        if self._reader is None:
+            from leadchase.store.fast import open_reader
+
+            self._reader = open_reader(self.settings.database_url) or self.database.reader()
+        return self._reader
+
+    @property
     def database_open(self) -> bool:
         return self._database is not None
 
     def _close(self) -> None:
         self._closed = True
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._database is not None:
             self._database.close()
             self._database = None

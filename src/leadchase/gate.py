@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
-
-from leadchase.cadence.service import FollowUp
+from leadchase.cadence.followup import FollowUp
 from leadchase.compliance.caps import ROLLING_WINDOW, attempt_cap
 from leadchase.compliance.consent import consent_basis
 from leadchase.compliance.optouts import closed_to_lead
 from leadchase.compliance.policy import ContactFacts, Rules, Verdict, decide
 from leadchase.config import Settings
-from leadchase.store import sending as send_store
-from leadchase.store import suppressions
+from leadchase.store.fast import Reader
 from leadchase.store.records import Lead
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 _NOT_YET: Sequence[datetime] = ()
 
@@ -76,7 +77,7 @@ class Gate:
 
     def check_many(
         self,
-        connection: Connection,
+        connection: Connection | Reader,
         touches: Sequence[tuple[Lead, str]],
         *,
         automated: bool,
@@ -84,11 +85,11 @@ class Gate:
     ) -> list[Verdict]:
         """The verdict for each (lead, channel), with one query for opt-outs and one for attempts."""
         values = {v for lead, _ in touches for v in (lead.phone, lead.email) if v}
-        scopes = suppressions.live_scopes(connection, values) if values else {}
+        scopes = _live_scopes(connection, values) if values else {}
         facts = {lead.id: self.facts(lead, scopes, moment) for lead, _ in touches}
         capped = [lead_id for lead_id, fact in facts.items() if attempt_cap(fact.states)]
         since = moment - ROLLING_WINDOW - timedelta(seconds=1)
-        attempts = send_store.attempt_times_of(connection, capped, since) if capped else {}
+        attempts = _attempt_times(connection, capped, since) if capped else {}
         return [
             decide(
                 facts[lead.id],
@@ -117,6 +118,28 @@ class Gate:
         if verdict.allowed or verdict.next_allowed_at is None:
             return moment
         return verdict.next_allowed_at
+
+
+def _live_scopes(
+    connection: Connection | Reader, values: Collection[str]
+) -> dict[str, frozenset[str]]:
+    """The opt-out scopes of these phones and emails, from either kind of connection (the
+    agenda reads through store/fast.py's Reader, without SQLAlchemy)."""
+    if isinstance(connection, Reader):
+        return connection.live_scopes(values)
+    from leadchase.store import suppressions
+
+    return suppressions.live_scopes(connection, values)
+
+
+def _attempt_times(
+    connection: Connection | Reader, lead_ids: Collection[int], since: datetime
+) -> dict[int, list[datetime]]:
+    if isinstance(connection, Reader):
+        return connection.attempt_times_of(lead_ids, since)
+    from leadchase.store import sending
+
+    return sending.attempt_times_of(connection, lead_ids, since)
 
 
 def _closed_why(closed: Collection[str]) -> str:

@@ -7,19 +7,18 @@ from piling up, and lets an edited cadence file reach every lead for touches not
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import Connection
 
-from leadchase.cadence.load import load_cadences
-from leadchase.cadence.model import Cadence, CadenceSet, PlannedTouch
+# FollowUp lives in cadence/followup.py (no database there); it is imported from here too.
+from leadchase.cadence.followup import FollowUp as FollowUp
+from leadchase.cadence.followup import fingerprint
+from leadchase.cadence.model import Cadence, PlannedTouch
 from leadchase.cadence.schedule import (
-    LeadClock,
     NextTouch,
     ScheduledTouch,
     SkippedTouch,
@@ -27,11 +26,7 @@ from leadchase.cadence.schedule import (
     next_touch,
 )
 from leadchase.compliance.optouts import closed_to_lead
-from leadchase.compliance.windows import ContactPolicy
-from leadchase.config import Settings, check_cadence_names
 from leadchase.contact.channels import CHANNELS, Channel
-from leadchase.contact.places import candidate_states
-from leadchase.errors import CadenceError
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
@@ -41,95 +36,6 @@ CONTACT_OUTCOMES = frozenset({"talked", "appointment", "replied"})
 # Leads in these stages are done with: nothing more is planned for them, on purpose.
 FINISHED_STAGES = frozenset({"closed", "dead"})
 KEEP_IN_TOUCH_STAGE = "nurture"
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """The cadences and settings every follow-up decision needs."""
-
-    settings: Settings
-    cadences: CadenceSet
-
-    @classmethod
-    def load(cls, settings: Settings, *, check_settings: bool = True) -> FollowUp:
-        """The workspace's cadences; with check_settings, a ConfigError when leadchase.toml
-        names a cadence that is not there (doctor lists it among its checks instead)."""
-        templates = settings.workspace.templates_dir
-        names = _template_names(templates) if templates.is_dir() else None
-        loaded = cls(settings, load_cadences(settings.workspace.cadences_dir, template_names=names))
-        if check_settings:
-            loaded.check_settings()
-        return loaded
-
-    def check_settings(self) -> None:
-        """[cadence] in leadchase.toml names only cadences that are there (ConfigError)."""
-        broken = {PurePath(problem.file).stem for problem in self.cadences.problems}
-        check_cadence_names(self.settings, self.cadences.cadences, broken)
-
-    @property
-    def policy(self) -> ContactPolicy:
-        contact = self.settings.contact
-        return ContactPolicy(
-            start=contact.window_start,
-            end=contact.window_end,
-            skip_weekends=contact.skip_weekends,
-            skip_holidays=contact.skip_holidays,
-        )
-
-    def cadence(self, name: str | None) -> Cadence | None:
-        if name is None:
-            return None
-        return self.cadences.cadences.get(name)
-
-    def require(self, name: str) -> Cadence:
-        cadence = self.cadence(name)
-        if cadence is None:
-            known = ", ".join(sorted(self.cadences.cadences)) or "none loaded"
-            raise CadenceError(
-                f"no cadence named '{name}' (known: {known}); check cadences/ with "
-                "`leadchase cadence check`"
-            )
-        return cadence
-
-    def clock(self, lead: Lead, start: datetime) -> LeadClock:
-        """The lead's clock for a cadence that starts at `start`. A lead imported after it
-        arrived begins its cadence when it reached you: its days count from the import."""
-        begins = max(start, lead.imported_at) if lead.imported_at else start
-        clock = self.place_clock(begins, lead.timezone, lead.time_zones, lead.state, lead.phone)
-        return replace(clock, seed=lead.id)
-
-    def place_clock(
-        self,
-        start: datetime,
-        timezone: str | None,
-        time_zones: str | None,
-        state: str | None,
-        phone: str | None,
-    ) -> LeadClock:
-        """A clock from where a lead is: for the import's new leads, not stored yet."""
-        return LeadClock(
-            start=start,
-            zone=timezone or self.settings.contact.default_timezone,
-            zones=tuple(z for z in (time_zones or "").split(";") if z),
-            states=candidate_states(state, phone),
-        )
-
-    def cadence_for_new_lead(
-        self, lead: Mapping[str, Any], now: datetime, override: str | None
-    ) -> tuple[str, datetime]:
-        """Which cadence a new lead starts on, and when: --cadence, the source map, else by age."""
-        aged_after = timedelta(days=self.settings.cadence.aged_after_days)
-        arrived = lead.get("lead_date")
-        fresh = arrived is not None and now - aged_after <= arrived <= now
-        start = arrived if fresh and arrived is not None else now
-        if override:
-            return override, start
-        mapped = self.settings.cadence.for_source(lead.get("source") or "")
-        if mapped is not None:
-            return mapped, start
-        if arrived is not None and not fresh and arrived < now - aged_after:
-            return self.settings.cadence.aged_cadence, start
-        return self.settings.cadence.default, start
 
 
 def usable_channels(
@@ -153,14 +59,6 @@ def _usable(connection: Connection, lead: Lead) -> frozenset[str]:
     reach = {"phone": lead.phone, "email": lead.email}
     closed = closed_to_lead(reach, suppressions.live_scopes(connection, values))
     return usable_channels(lead.phone, lead.email, lead.text_ok, closed)
-
-
-def _template_names(folder: Any) -> set[str]:
-    names = set()
-    for path in folder.rglob("*.j2"):
-        relative = path.relative_to(folder).as_posix()
-        names.add(relative.split(".", 1)[0])
-    return names
 
 
 def _step_columns(lead_id: int, cadence: str, touch: PlannedTouch) -> dict[str, Any]:
@@ -401,29 +299,6 @@ def skip_touch(
     keep_in_touch(connection, followup, lead.id, moment)
 
 
-def _fingerprint(cadence: Cadence) -> str:
-    # Everything that places a touch: its steps and the spacing between them.
-    return hashlib.sha256(repr((cadence.min_gap, cadence.touches())).encode()).hexdigest()
-
-
-def cadences_changed(connection: Connection, followup: FollowUp) -> bool:
-    """Whether any cadence differs from what the database last planned with (a read only)."""
-    stored = touch_store.get_states(connection, "cadence:")
-    return any(
-        stored.get(f"cadence:{name}") != _fingerprint(cadence)
-        for name, cadence in followup.cadences.cadences.items()
-    )
-
-
-def cadences_edited(connection: Connection, followup: FollowUp) -> bool:
-    """Whether a cadence the database planned with has been edited since (a read only)."""
-    stored = touch_store.get_states(connection, "cadence:")
-    return any(
-        f"cadence:{name}" in stored and stored[f"cadence:{name}"] != _fingerprint(cadence)
-        for name, cadence in followup.cadences.cadences.items()
-    )
-
-
 def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: datetime) -> int:
     """After a cadence file is edited, re-plan the open touches of the leads on that cadence.
 
@@ -434,11 +309,11 @@ def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: 
     stored = touch_store.get_states(connection, "cadence:")
     changed = []
     for name, cadence in followup.cadences.cadences.items():
-        fingerprint = _fingerprint(cadence)
-        if stored.get(f"cadence:{name}") != fingerprint:
+        planned_with = fingerprint(cadence)
+        if stored.get(f"cadence:{name}") != planned_with:
             if f"cadence:{name}" in stored:
                 changed.append(name)
-            touch_store.set_state(connection, f"cadence:{name}", fingerprint)
+            touch_store.set_state(connection, f"cadence:{name}", planned_with)
     replanned = 0
     for lead_id in touch_store.leads_with_open_touches(connection, changed):
         lead = lead_store.get(connection, lead_id)

@@ -28,7 +28,8 @@ def officer_scope(context: Context, name: str | None) -> tuple[OfficerScope | No
 
     from leadchase.team import DEFAULT, OFFICER_ENV, Team
 
-    team = Team.load(context)
+    # Read without SQLAlchemy: `today` asks this (store/fast.py).
+    team = Team(context.settings.officer, tuple(context.reader.officers()))
     scope = team.working_scope(name, os.environ.get(OFFICER_ENV))
     if scope is None:
         return None, ""

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from leadchase.store.engine import open_engine, sqlite_path, write_transaction
 from leadchase.store.migrations import check_migrated, migrate
+
+if TYPE_CHECKING:
+    from leadchase.store.fast import Reader
 
 
 @dataclass
@@ -51,6 +55,16 @@ class Database:
                 yield session
         finally:
             connection.close()
+
+    def reader(self) -> Reader:
+        """store/fast.py's queries on a connection of this engine (for a url the reader does
+        not open itself); closing the reader gives the connection back."""
+        from leadchase.store.fast import Reader
+
+        raw = self.engine.raw_connection()
+        postgres = self.engine.dialect.name == "postgresql"
+        where = str(self.engine.url.database or self.engine.url)
+        return Reader(raw.driver_connection, postgres, where, raw.close)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -7,23 +7,23 @@ read-only for a write) become one DatabaseProblem line naming the file and the w
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 
 from leadchase.errors import ConfigError, DatabaseProblem
 from leadchase.files import write_private
-
-BUSY_TIMEOUT_MS = 10_000
-RESTORE = "docs/running.md, Backups"
-# What SQLite says about a file that is not (or no longer) a whole database.
-DAMAGED = ("file is not a database", "database disk image is malformed")
+from leadchase.store.sqlite_file import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS  # tests shorten it
+from leadchase.store.sqlite_file import (
+    check_not_empty,
+    damaged,
+    read_only,
+    read_only_uri,
+)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -56,50 +56,20 @@ def create_private_file(path: Path) -> None:
         raise ConfigError(f"{path} is a link to a missing file; remove it or fix [database] url")
 
 
-def read_only(path: Path) -> bool:
-    """Whether this user cannot write the database: its file, or its folder (where SQLite keeps
-    the -wal and -shm files beside it)."""
-    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
-
-
-def read_only_uri(path: Path) -> str:
-    """SQLite's URI for reading `path` without writing anything. With no -shm file beside it
-    and a folder where none can be made, nobody has it open to write: it is read as
-    unchanging (immutable), the only way SQLite reads such a WAL database."""
-    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
-    shm = path.with_name(path.name + "-shm")
-    if not shm.exists() and not os.access(path.parent, os.W_OK):
-        uri += "&immutable=1"
-    return uri
-
-
-def check_not_empty(path: Path) -> None:
-    """A database file that exists but is empty lost its leads (a crash, a full disk, a bad
-    copy): it must not silently become a new workspace."""
-    wal = path.with_name(path.name + "-wal")
-    if path.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size > 0):
-        raise DatabaseProblem(
-            f"the database {path} is empty (0 bytes): nothing was changed. If it held your "
-            f"leads, restore it from a backup ({RESTORE}); to start afresh, delete it"
-        )
-
-
 def _explain_errors(engine: Engine, path: Path) -> None:
     @event.listens_for(engine, "handle_error")
     def explain(context: ExceptionContext) -> BaseException | None:
         text = str(context.original_exception)
-        if any(phrase in text for phrase in DAMAGED):
-            # Found on opening (no connection yet), nothing was written; found later, SQLite
-            # rolled back the transaction it was in.
-            changed = (
-                "nothing was changed"
-                if context.connection is None
-                else "the command stopped and its last change was not saved"
-            )
-            return DatabaseProblem(
-                f"the database {path} is damaged ({text}): {changed}. "
-                f"`leadchase db check` shows what is wrong; restore a backup ({RESTORE})"
-            )
+        # Found on opening (no connection yet), nothing was written; found later, SQLite
+        # rolled back the transaction it was in.
+        changed = (
+            "nothing was changed"
+            if context.connection is None
+            else "the command stopped and its last change was not saved"
+        )
+        problem = damaged(path, text, changed)
+        if problem is not None:
+            return problem
         if "attempt to write a readonly database" in text:
             return DatabaseProblem(
                 f"the database {path} is read-only for you (its file or folder cannot be "

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from leadchase.errors import DatabaseProblem, LeadchaseError
 from leadchase.files import private_file_by_name
-from leadchase.store.engine import read_only_uri, sqlite_path
+from leadchase.store.engine import sqlite_path
 from leadchase.store.migrations import MIGRATIONS
+from leadchase.store.sqlite_file import read_only_uri
 
 PROBLEMS_SHOWN = 20  # lines of integrity_check's report kept
 BACKUPS = "backups"  # the workspace folder `db backup` writes to by default

@@ -11,15 +11,13 @@ from sqlalchemy import Connection, and_, exists, func, insert, or_, select, upda
 from leadchase.compliance.optouts import scopes_closing
 from leadchase.store import read
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
-from leadchase.store.officers import owned_by
 from leadchase.store.read import (
-    LEAD_COLUMNS,
     TOUCH_COLUMNS,
     lead_table,
     suppression_table,
     touch_table,
 )
-from leadchase.store.records import DueTouch, Lead, OfficerScope, Touch
+from leadchase.store.records import DueTouch, Touch
 
 OPEN = ("planned", "held")
 MADE = ("done", "sent", "unknown", "claimed")
@@ -153,165 +151,9 @@ def nothing_to_come(stages: Collection[str]) -> Any:
     return and_(lead_table.c.stage.in_(list(stages)), ~to_come, reachable)
 
 
-def _due(now: datetime, channel: str, automated_as_manual: bool) -> list[Any]:
-    """What makes a planned touch of `channel` a task on the agenda at `now`."""
-    conditions = [
-        touch_table.c.due_at <= now,
-        touch_table.c.channel == channel,
-        or_(lead_table.c.snoozed_until.is_(None), lead_table.c.snoozed_until <= now),
-    ]
-    if not automated_as_manual:
-        conditions.append(touch_table.c.automated.is_(False))
-    if channel == "text":
-        conditions += [
-            lead_table.c.phone.is_not(None),
-            lead_table.c.text_ok.is_(True),
-            ~_suppressed(lead_table.c.phone, scopes_closing("text")),
-        ]
-    elif channel == "email":
-        conditions += [
-            lead_table.c.email.is_not(None),
-            ~_suppressed(lead_table.c.email, scopes_closing("email")),
-        ]
-    elif channel == "call":
-        conditions.append(~_suppressed(lead_table.c.phone, scopes_closing("call")))
-    return conditions
-
-
-def _due_query(conditions: Sequence[Any]) -> Any:
-    joined = touch_table.join(lead_table, lead_table.c.id == touch_table.c.lead_id)
-    return select(*TOUCH_COLUMNS, *LEAD_COLUMNS).select_from(joined).where(and_(*conditions))
-
-
-# How far the agenda counts a channel's due touches; at this number it shows "1,000+".
-COUNT_CAP = 1000
-
-
-def agenda_rows(
-    connection: Connection,
-    now: datetime,
-    channel: str,
-    *,
-    automated_as_manual: bool,
-    limit: int,
-    scope: OfficerScope | None = None,
-) -> tuple[list[DueTouch], int]:
-    """Due touches of one channel, leads never touched first, then the longest due, with how
-    many there are in all (up to COUNT_CAP).
-
-    The (status, channel, rank, due_at) index gives the rows in that order, so SQLite stops at
-    the limit instead of reading every due touch; agenda.py puts them in the order `today`
-    shows. Opt-outs, DNC and snoozes are already reflected in the touches themselves
-    (cancelled or moved), so the count needs no join; the filters on the rows below are a
-    second line of defence.
-    """
-    planned = touch_table.c.status == "planned"
-    query = _due_query([planned, *_due(now, channel, automated_as_manual), *_of(scope)])
-    query = query.order_by(touch_table.c.due_at)
-    # One query per rank keeps SQLite on the (status, channel, rank, due_at) index, in order,
-    # stopping at the limit instead of sorting every due touch.
-    due: list[DueTouch] = []
-    for rank in (0, 1):
-        if len(due) < limit:
-            ranked = query.where(touch_table.c.rank == rank).limit(limit - len(due))
-            due.extend(due_touch(row) for row in connection.execute(ranked))
-    counted = [
-        touch_table.c.status == "planned",
-        touch_table.c.channel == channel,
-        touch_table.c.rank.in_((0, 1)),
-        touch_table.c.due_at <= now,
-    ]
-    if not automated_as_manual:
-        counted.append(touch_table.c.automated.is_(False))
-    if scope is not None:
-        counted.append(touch_table.c.lead_id.in_(select(lead_table.c.id).where(owned_by(scope))))
-    # Counted up to COUNT_CAP only: "1,000+ due" tells the officer as much as 93,412 does, and
-    # an exact count walks every due touch (a second of CPU at a million leads).
-    capped = select(touch_table.c.id).where(*counted).limit(COUNT_CAP).subquery()
-    total = connection.execute(select(func.count()).select_from(capped)).scalar_one()
-    return due, max(int(total), len(due))
-
-
-def first_hour_rows(
-    connection: Connection,
-    now: datetime,
-    channel: str,
-    since: datetime,
-    *,
-    automated_as_manual: bool,
-    limit: int,
-    scope: OfficerScope | None = None,
-) -> list[DueTouch]:
-    """Due touches of one channel of the (at most `limit`) newest leads that asked at `since`
-    or later (their lead date, else when they were imported) and are still new: nobody has
-    reached them yet. agenda_order.py puts them in order.
-
-    The leads come from the ix_lead_asked index, newest first, whatever the size of the
-    database (a list of aged leads imported a minute ago asked long ago: never read); their
-    touches from the lead_id index. The touch's status is checked here rather than in SQL: a
-    condition on it would lead SQLite to walk the agenda index over every planned touch.
-    """
-    # Exactly the expression migration 003 indexes (ix_lead_asked).
-    asked = func.coalesce(lead_table.c.lead_date, lead_table.c.imported_at)
-    recent = (
-        select(lead_table.c.id)
-        .where(
-            asked >= since,
-            lead_table.c.stage == "new",
-            lead_table.c.contacted_at.is_(None),
-            *_of(scope),
-        )
-        .order_by(asked.desc())
-        .limit(limit)
-    )
-    query = _due_query(
-        [touch_table.c.lead_id.in_(recent), *_due(now, channel, automated_as_manual)]
-    )
-    found = (due_touch(row) for row in connection.execute(query))
-    return [task for task in found if task.touch.status == "planned"]
-
-
-def _of(scope: OfficerScope | None) -> list[Any]:
-    """The condition on a query joined to the lead table that keeps `scope`'s leads."""
-    return [] if scope is None else [owned_by(scope)]
-
-
 def due_touch(row: Sequence[Any]) -> DueTouch:
     """A row that selected TOUCH_COLUMNS, then LEAD_COLUMNS."""
     return DueTouch(*read.touch_and_lead(row))
-
-
-def replies_waiting(
-    connection: Connection, now: datetime, limit: int, scope: OfficerScope | None = None
-) -> list[Lead]:
-    """Leads that replied after our last touch: the conversation waits for the officer."""
-    query = (
-        select(*LEAD_COLUMNS)
-        .where(
-            *_of(scope),
-            lead_table.c.replied_at.is_not(None),
-            or_(
-                lead_table.c.last_touch_at.is_(None),
-                lead_table.c.last_touch_at < lead_table.c.replied_at,
-            ),
-        )
-        .order_by(lead_table.c.replied_at)
-        .limit(limit)
-    )
-    return [read.lead(row) for row in connection.execute(query)]
-
-
-def next_due(
-    connection: Connection, now: datetime, scope: OfficerScope | None = None
-) -> datetime | None:
-    """When the next planned touch (of `scope`'s leads) falls due, for the "nothing due" line."""
-    conditions = [touch_table.c.status == "planned", touch_table.c.due_at > now]
-    if scope is not None:
-        conditions.append(touch_table.c.lead_id.in_(select(lead_table.c.id).where(owned_by(scope))))
-    value: datetime | None = connection.execute(
-        select(func.min(touch_table.c.due_at)).where(*conditions)
-    ).scalar_one()
-    return value
 
 
 def leads_with_open_touches(connection: Connection, cadences: Collection[str]) -> list[int]:
@@ -344,24 +186,8 @@ def set_state(connection: Connection, key: str, value: str) -> None:
         connection.execute(insert(table).values(key=key, value=value))
 
 
-def made_counts(connection: Connection, lead_ids: Sequence[int], channel: str) -> dict[int, int]:
-    """How many touches of a channel each lead has had (for "attempt 3 of 12")."""
-    if not lead_ids:
-        return {}
-    rows = connection.execute(
-        select(touch_table.c.lead_id, func.count())
-        .where(
-            touch_table.c.lead_id.in_(list(lead_ids)),
-            touch_table.c.channel == channel,
-            touch_table.c.status.in_(("done", "sent")),
-        )
-        .group_by(touch_table.c.lead_id)
-    )
-    return {int(row[0]): int(row[1]) for row in rows}
-
-
 def mark_lead_touched(connection: Connection, lead_id: int) -> None:
-    """The lead has had a touch: its open touches are no longer read first by agenda_rows."""
+    """The lead has had a touch: its open touches are no longer read first by the agenda."""
     connection.execute(
         update(touch_table)
         .where(

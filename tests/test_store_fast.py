@@ -1,0 +1,148 @@
+"""store/fast.py, the plain-SQL reader `today` uses, on SQLite and (when one is given in
+LEADCHASE_TEST_POSTGRES_URL, e.g. postgresql://postgres@127.0.0.1:5433/wt_speed) PostgreSQL:
+the same rows as records, from a schema the migrations made."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from leadchase.store.fast import Reader, open_reader
+from leadchase.store.migrations import migrate
+
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+POSTGRES = os.environ.get("LEADCHASE_TEST_POSTGRES_URL", "")
+
+
+def _stored(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database holding two leads: Ann (due call and text, a reply waiting) and Bo
+    (opted out of texts), and a touch due tomorrow."""
+    if request.param == "sqlite":
+        database = f"sqlite:///{tmp_path / 'leadchase.db'}"
+    elif not POSTGRES:
+        pytest.skip("no PostgreSQL server given in LEADCHASE_TEST_POSTGRES_URL")
+    else:
+        database = POSTGRES
+    driver = database.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(driver)
+    with engine.connect() as connection:
+        if request.param == "postgresql":
+            with connection.begin():
+                for table in ("schema_migrations", "lead", "touch", "message", "suppression",
+                              "event", "lead_key", "import_batch", "workspace_state"):  # fmt: skip
+                    connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+        migrate(connection)
+        with connection.begin():
+            _fill(connection)
+    engine.dispose()
+    yield database
+
+
+def _fill(connection: Any) -> None:
+    leads = [
+        {"id": 1, "name": "Ann Lee", "phone": "+14155552671", "email": "ann@example.com",
+         "sources": '["Zillow"]', "other_phones": "[]", "lead_date": _stored(NOW),
+         "imported_at": _stored(NOW), "replied_at": _stored(NOW + timedelta(minutes=5))},
+        {"id": 2, "name": "Bo Chen", "phone": "+14155552672", "email": None,
+         "sources": "[]", "other_phones": "[]", "lead_date": _stored(NOW - timedelta(days=9)),
+         "imported_at": _stored(NOW), "replied_at": None},
+    ]  # fmt: skip
+    for lead in leads:
+        connection.execute(
+            text(
+                "INSERT INTO lead (id, name, first_name, last_name, phone, text_ok, email,"
+                " address, city, time_zones, source, sources, other_phones, offer, loan_purpose,"
+                " loan_amount, property_value, credit_rating, external_id, lead_date,"
+                " imported_at, stage, consent_url, consent_text, consent_ip, notes, attempts,"
+                " replied_at) VALUES (:id, :name, '', '', :phone, true, :email, '', '', '', '',"
+                " :sources, :other_phones, '', '', '', '', '', '', :lead_date, :imported_at,"
+                " 'new', '', '', '', '', 0, :replied_at)"
+            ),
+            lead,
+        )
+    touches = [
+        (1, "call", False, 0, NOW), (1, "text", True, 0, NOW), (2, "call", False, 1, NOW),
+        (2, "text", False, 1, NOW), (1, "email", True, 0, NOW + timedelta(days=1)),
+    ]  # fmt: skip
+    for number, (lead_id, channel, automated, rank, due) in enumerate(touches, start=1):
+        connection.execute(
+            text(
+                'INSERT INTO touch (id, lead_id, cadence, step_key, channel, automated, "day",'
+                ' due_at, status, "rank") VALUES (:id, :lead, \'internet-lead\', \'\', :channel,'
+                " :automated, 1, :due, 'planned', :rank)"
+            ),
+            {"id": number, "lead": lead_id, "channel": channel, "automated": automated,
+             "due": _stored(due), "rank": rank},
+        )  # fmt: skip
+    connection.execute(
+        text(
+            "INSERT INTO suppression (value, channel, reason, evidence, created_at)"
+            " VALUES ('+14155552672', 'text', 'opt-out', '', :at)"
+        ),
+        {"at": _stored(NOW)},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO message (lead_id, direction, channel, to_address, from_address, body,"
+            " status, created_at) VALUES (1, 'in', 'text', '', '+14155552671', 'call me',"
+            " 'reply', :at)"
+        ),
+        {"at": _stored(NOW + timedelta(minutes=5))},
+    )
+    connection.execute(
+        text("INSERT INTO workspace_state (key, value) VALUES ('cadence:internet-lead', 'abc')")
+    )
+
+
+@pytest.fixture
+def reader(url: str) -> Iterator[Reader]:
+    opened = open_reader(url)
+    assert opened is not None, "a migrated database is read as it is"
+    yield opened
+    opened.close()
+
+
+def test_due_touches_come_in_rank_then_due_order_with_a_count(reader: Reader) -> None:
+    later = NOW + timedelta(hours=1)
+    calls, total = reader.agenda_rows(later, "call", automated_as_manual=False, limit=10)
+    assert [(task.lead.name, task.touch.rank) for task in calls] == [
+        ("Ann Lee", 0), ("Bo Chen", 1),
+    ]  # fmt: skip
+    assert total == 2
+    ann = calls[0].lead
+    assert ann.sources == ("Zillow",) and ann.other_phones == () and ann.text_ok is True
+    assert ann.lead_date == NOW and ann.lead_date.tzinfo is UTC
+    assert calls[0].touch.due_at == NOW and calls[0].touch.automated is False
+    # Automated texts are the officer's only while sending is not configured; Bo opted out.
+    manual, _ = reader.agenda_rows(later, "text", automated_as_manual=False, limit=10)
+    every, counted = reader.agenda_rows(later, "text", automated_as_manual=True, limit=10)
+    assert manual == [] and [task.lead.id for task in every] == [1] and counted == 2
+    assert reader.agenda_rows(later, "email", automated_as_manual=True, limit=10)[1] == 0
+    first = reader.first_hour_rows(
+        later, "call", NOW - timedelta(hours=1), automated_as_manual=False, limit=10
+    )
+    assert [task.lead.id for task in first] == [1]  # Bo asked nine days ago
+
+
+def test_replies_opt_outs_and_the_next_touch(reader: Reader) -> None:
+    (waiting,) = reader.replies_waiting(limit=5)
+    last = reader.last_inbound(waiting.id)
+    assert waiting.name == "Ann Lee" and last is not None and last.body == "call me"
+    assert reader.live_scopes(["+14155552672", "ann@example.com"]) == {
+        "+14155552672": frozenset({"text"})
+    }
+    assert reader.next_due(NOW + timedelta(hours=1)) == NOW + timedelta(days=1)
+    assert reader.states("cadence:") == {"cadence:internet-lead": "abc"}
+    assert reader.made_counts([1, 2], "call") == {} and reader.previous_texts(1) == []
+    assert reader.attempt_times_of([1, 2], NOW - timedelta(days=1)) == {}
