@@ -1,7 +1,8 @@
 """`leadchase daemon`: APScheduler wiring only.
 
 Two jobs in an in-memory job store: a send pass every `send_every` seconds and, with a watch
-folder, a scan every few seconds. The database is the source of truth, so nothing is lost when
+folder, a scan every few seconds. With --listen, an HTTP listener (listener/serve.py) runs in a
+thread beside them and asks for a send pass at once when a post brings new leads. The database is the source of truth, so nothing is lost when
 the process stops; the send lock keeps the daemon and cron runs from sending at the same time.
 Each pass opens its own workspace context and closes it, and reads the clock afresh.
 """
@@ -37,6 +38,7 @@ from leadchase.words import counted
 
 if TYPE_CHECKING:
     from leadchase.dispatch import SendResult
+    from leadchase.listener.serve import Address
     from leadchase.watch import FileLook
 
 WATCH_EVERY_SECONDS = 3.0
@@ -56,9 +58,17 @@ class DaemonPlan:
     send_every: float
     watch_dir: Path | None
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    listen: Address | None = None
+    max_body: int = 1_000_000
 
 
-def plan_daemon(home: Path | None, send_every: float | None, watch_dir: Path | None) -> DaemonPlan:
+def plan_daemon(
+    home: Path | None,
+    send_every: float | None,
+    watch_dir: Path | None,
+    listen: str | None = None,
+    max_body: int = 1_000_000,
+) -> DaemonPlan:
     from leadchase.channels.config import smtp_settings, twilio_settings
     from leadchase.context import open_workspace
 
@@ -73,8 +83,23 @@ def plan_daemon(home: Path | None, send_every: float | None, watch_dir: Path | N
             folder = settings.workspace.root / folder
     if folder is not None:
         folder = _ready_folder(folder.expanduser().resolve())
-    secrets = (twilio_settings(settings).auth_token, smtp_settings(settings).password)
-    return DaemonPlan(settings.workspace.root, float(every), folder, tuple(s for s in secrets if s))
+    secrets = [twilio_settings(settings).auth_token, smtp_settings(settings).password]
+    address = None
+    if listen is not None:
+        from leadchase.listener.serve import check_extra, parse_listen
+        from leadchase.listener.token import read_token
+
+        address = parse_listen(listen)
+        check_extra()
+        secrets.append(read_token(settings.workspace.root))
+    return DaemonPlan(
+        settings.workspace.root,
+        float(every),
+        folder,
+        tuple(s for s in secrets if s),
+        listen=address,
+        max_body=max_body,
+    )
 
 
 def _ready_folder(folder: Path) -> Path:
@@ -209,10 +234,14 @@ class DaemonPasses:
                 result.moved_to,
             )
         if new_leads:
-            # Speed to lead: the first text goes out on the very next pass, now.
-            self._leads_waiting.set()
-            self.send_soon()
+            self.leads_arrived()
         return new_leads
+
+    def leads_arrived(self) -> None:
+        """Speed to lead: new leads were stored, so their first text goes out on a send pass
+        now, not a whole interval later (the pass claims each touch before sending it)."""
+        self._leads_waiting.set()
+        self.send_soon()
 
     def _name_waiting(self, waiting: list[str]) -> None:
         """One line for each file left for a later scan, the first time it is left."""
@@ -233,9 +262,13 @@ def run_daemon(
     watch_dir: Path | None,
     once: bool = False,
     log_file: Path | None = None,
+    listen: str | None = None,
+    max_body: int = 1_000_000,
 ) -> int:
     """Run until SIGTERM/SIGINT (exit code 0), or with `once` do one scan and one send pass."""
-    plan = plan_daemon(home, send_every, watch_dir)
+    if once and listen is not None:
+        raise ConfigError("--listen serves until the daemon stops; drop --once to use it")
+    plan = plan_daemon(home, send_every, watch_dir, listen, max_body)
     log = daemon_logger(log_file, plan.secrets)
     if once:
         passes = DaemonPasses(plan, log)
@@ -282,11 +315,17 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
             id=WATCH_JOB,
             next_run_time=start,
         )
+    listener = None
+    if plan.listen is not None:
+        from leadchase.listener.serve import start_listener
+
+        listener = start_listener(plan.root, plan.listen, plan.max_body, passes.leads_arrived)
     log.info(
-        "daemon started in %s: sending every %g s%s",
+        "daemon started in %s: sending every %g s%s%s",
         plan.root,
         plan.send_every,
         f", watching {plan.watch_dir}" if plan.watch_dir else "",
+        f", listening on http://{listener.address}" if listener else "",
     )
     stopping = _install_stop_signals(log)
     try:
@@ -294,6 +333,8 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
     except _StopRequested as stop:
         log.info("%s received: finishing the pass in flight, then stopping", stop.signal_name)
     finally:
+        if listener is not None:
+            listener.stop()  # no new lead comes in while the last pass finishes
         if scheduler.running:
             scheduler.shutdown(wait=True)
         stopping()

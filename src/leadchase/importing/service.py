@@ -27,6 +27,17 @@ def import_files(
     cadence: str | None = None,
 ) -> list[ImportResult]:
     """Import each file; new leads start their cadence (--cadence, the source map, or by age)."""
+    options = starting_cadences(context, options, now, cadence)
+    results = []
+    for path in files:
+        results.append(_import_one(context, path, options, now, progress))
+    return results
+
+
+def starting_cadences(
+    context: Context, options: ImportOptions, now: datetime, cadence: str | None = None
+) -> ImportOptions:
+    """`options` with new leads starting their cadence: `cadence`, the source map, or by age."""
     from leadchase.cadence.new_leads import FirstTouchCache, start_new_leads
     from leadchase.cadence.service import FollowUp
 
@@ -38,11 +49,7 @@ def import_files(
     def start(connection: Connection, leads: list[dict[str, Any]]) -> None:
         start_new_leads(connection, followup, leads, now, cadence, plans)
 
-    options = replace(options, on_new_leads=start)
-    results = []
-    for path in files:
-        results.append(_import_one(context, path, options, now, progress))
-    return results
+    return replace(options, on_new_leads=start)
 
 
 def _import_one(

@@ -210,11 +210,27 @@ def _m004_touch_expiry_and_owed(connection: Connection) -> None:
         connection.execute(text(f"ALTER TABLE touch ADD COLUMN {column}"))
 
 
+def _m007_intake_requests(connection: Connection) -> None:
+    # The answer given to each POST /leads that carried an Idempotency-Key: a retry gets the
+    # same answer and stores nothing again.
+    meta = MetaData()
+    Table(
+        "intake_request",
+        meta,
+        Column("key", String, primary_key=True),
+        Column("status", Integer, nullable=False),
+        Column("answer", JSON),
+        Column("created_at", UTCDateTime()),
+    )
+    meta.create_all(connection)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
     ("003_lead_asked_index", _m003_lead_asked_index),
     ("004_touch_expiry_and_owed", _m004_touch_expiry_and_owed),
+    ("007_intake_requests", _m007_intake_requests),
 ]
 
 _ledger_meta = MetaData()

@@ -171,3 +171,13 @@ class WorkspaceStateTable(SQLModel, table=True):
     __tablename__ = "workspace_state"
     key: str = Field(primary_key=True)
     value: str = ""
+
+
+class IntakeRequestTable(SQLModel, table=True):
+    """A POST /leads that carried an Idempotency-Key, and the answer it was given."""
+
+    __tablename__ = "intake_request"
+    key: str = Field(primary_key=True)
+    status: int
+    answer: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime | None = _when()
