@@ -74,6 +74,9 @@ def plan_daemon(
 
     with open_workspace(home) as context:
         settings = context.settings
+        if listen is not None:
+            # Migrated now, before the listener's threads and the first pass open it at once.
+            context.database  # noqa: B018
     every = settings.daemon.send_every_seconds if send_every is None else send_every
     folder = watch_dir
     if folder is None:
@@ -290,9 +293,16 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
         timezone=UTC,
     )
 
+    # APScheduler's shutdown holds its job-store lock while it waits for the pass in flight, so
+    # that pass (or a lead post) asking for another one then would wait on it forever.
+    waking = threading.Lock()
+    stopped = threading.Event()
+
     def send_soon() -> None:
-        # The scheduler runs on the real clock; LEADCHASE_NOW only moves the business "now".
-        scheduler.modify_job(SEND_JOB, next_run_time=datetime.now(UTC))
+        with waking:
+            if not stopped.is_set():
+                # The scheduler runs on the real clock; LEADCHASE_NOW only moves the business "now".
+                scheduler.modify_job(SEND_JOB, next_run_time=datetime.now(UTC))
 
     passes = DaemonPasses(plan, log, send_soon)
 
@@ -333,6 +343,8 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
     except _StopRequested as stop:
         log.info("%s received: finishing the pass in flight, then stopping", stop.signal_name)
     finally:
+        with waking:
+            stopped.set()
         if listener is not None:
             listener.stop()  # no new lead comes in while the last pass finishes
         if scheduler.running:

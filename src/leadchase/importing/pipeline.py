@@ -120,6 +120,9 @@ class ImportOptions:
     vendor_ids: bool = False
     # Keep each row's outcome in ImportResult.outcomes (a file's millions of rows are not kept).
     row_outcomes: bool = False
+    # A lead that gives no lead date asked when it arrived (a post, as it happens): its age,
+    # and so its consent basis as a fresh inquiry, is known. A date given but unreadable is not.
+    undated_arrives_now: bool = False
 
 
 def rejects_path_for(path: Path) -> Path:
@@ -308,6 +311,9 @@ def _read_rows(
                 result.samples.append(_sample(outcome))
             outcome.values["batch_id"] = result.batch
             outcome.line = raw.line
+            undated = outcome.values["lead_date"] is None and outcome.unreadable_date is None
+            if options.undated_arrives_now and undated:
+                outcome.values["lead_date"] = now
             external_id = outcome.values["external_id"]
             if options.vendor_ids and external_id:
                 outcome.keys.append(vendor_key(outcome.values["source"], external_id))

@@ -3,8 +3,9 @@
 A post is one lead or a list of leads, each a flat set of field -> value, the fields named as
 a vendor's CSV header would be: the same synonyms, cleaning, dedupe, rejects and cadences as an
 import, by the same code (pipeline.import_rows). What a post adds: a vendor's own lead id is a
-dedupe key, a retry with the same Idempotency-Key gets the first answer and stores nothing, and
-a post whose every lead is rejected stores nothing (its rejects file is still written).
+dedupe key, a lead without a lead date asked when it was posted (a fresh inquiry), a retry with
+the same Idempotency-Key gets the first answer and stores nothing, and a post whose every lead
+is rejected stores nothing (its rejects file is still written).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def take_post(
         default_zone=context.settings.contact.default_timezone,
         vendor_ids=True,
         row_outcomes=True,
+        undated_arrives_now=True,
     )
     options = starting_cadences(context, options, now, cadence)
     origin = RowOrigin(

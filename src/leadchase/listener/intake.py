@@ -29,6 +29,7 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 
 async def post_leads(request: Request) -> Response:
     from leadchase.errors import ConfigError
+    from leadchase.importing.posted import PostError
     from leadchase.listener.token import read_token, token_matches
 
     try:
@@ -53,7 +54,7 @@ async def post_leads(request: Request) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         leads = _leads_in(body, kind)
-    except ValueError as error:
+    except (ValueError, PostError) as error:
         return problem(400, str(error))
     if leads is None:
         return problem(415, f"send the leads as JSON (application/json) or as a form ({FORM_TYPE})")
