@@ -9,20 +9,17 @@ Each pass opens its own workspace context and closes it, and reads the clock afr
 
 from __future__ import annotations
 
-import io
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from leadchase.display import printable
+from leadchase.daemon_log import daemon_logger as daemon_logger  # where callers look for it
 from leadchase.errors import (
     EXIT_ERROR,
     EXIT_HALTED,
@@ -33,7 +30,6 @@ from leadchase.errors import (
     LeadchaseError,
     explain,
 )
-from leadchase.files import open_private_append
 from leadchase.words import counted
 
 if TYPE_CHECKING:
@@ -45,8 +41,6 @@ WATCH_EVERY_SECONDS = 3.0
 SEND_JOB = "send"
 WATCH_JOB = "watch"
 JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
-LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
-HANDLER_NAME = "leadchase-daemon"
 ACTIONS = ("sent", "failed", "retry_later", "unknown")  # logged one line each; held/skipped counted
 
 
@@ -383,62 +377,3 @@ def _install_stop_signals(log: logging.Logger) -> Callable[[], None]:
             signal.signal(sig, handler)
 
     return restore
-
-
-class _Redacting(logging.Formatter):
-    """Secrets never reach a log line, not even inside a traceback; nor does a control
-    character from a dropped file's name or a provider's answer (display.py)."""
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__(LOG_FORMAT)
-        self.secrets = secrets
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return printable(text)
-
-
-def _skip_overlapping_pass_notes(record: logging.LogRecord) -> bool:
-    """APScheduler warns when a pass comes due while the previous one still runs; with
-    coalescing that is the plan (the running pass, or the one after it, does the work)."""
-    return not (
-        record.name.startswith("apscheduler")
-        and "maximum number of running instances" in str(record.msg)
-    )
-
-
-class _PrivateLogFile(WatchedFileHandler):
-    """The --log-file: reopened after logrotate moves it, and opened 0600, never through a link."""
-
-    def _open(self) -> io.TextIOWrapper:
-        return open_private_append(Path(self.baseFilename), self.encoding or "utf-8")
-
-
-def daemon_logger(log_file: Path | None, secrets: tuple[str, ...] = ()) -> logging.Logger:
-    """One line per action (time, level, message) to stderr or a log file.
-
-    Libraries log their warnings to the same place; their chatter (APScheduler's "Running job",
-    the Twilio SDK's request dumps) stays out.
-    """
-    handler: logging.Handler = logging.StreamHandler(sys.stderr)
-    if log_file is not None:
-        try:
-            handler = _PrivateLogFile(log_file, encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(
-                f"cannot open log file {log_file} ({error.strerror}); fix --log-file"
-            ) from None
-    handler.set_name(HANDLER_NAME)
-    handler.setFormatter(_Redacting(secrets))
-    handler.addFilter(_skip_overlapping_pass_notes)
-    root = logging.getLogger()
-    for earlier in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
-        root.removeHandler(earlier)
-        earlier.close()
-    root.addHandler(handler)
-    root.setLevel(logging.WARNING)
-    log = logging.getLogger("leadchase.daemon")
-    log.setLevel(logging.INFO)
-    return log
