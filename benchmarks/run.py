@@ -1,7 +1,8 @@
 """`make bench`: every performance target in README.md's Benchmarks section, in one run.
 
     .venv/bin/python benchmarks/run.py [--rows 100000] [--memory-rows 1000000] [--skip-memory]
-                                       [--texts 1000] [--pairs 5] [--ticks 20] [--only startup]
+                                       [--texts 1000] [--pairs 5] [--ticks 20] [--posted 50]
+                                       [--only startup]
 
 Prints one table row per target (command, baseline, both medians, the median of the per-pair
 ratios, the target, PASS/MISS), then the figures behind it (wall, CPU and peak memory of every
@@ -68,6 +69,7 @@ def measure_all(args: argparse.Namespace) -> list[Row]:
     from benchmarks.bench_daemon import bench_daemon
     from benchmarks.bench_import import bench_import, bench_memory, lead_file
     from benchmarks.bench_send import bench_send
+    from benchmarks.bench_speed import bench_speed
     from benchmarks.bench_today import bench_help, bench_today, bench_today_vs_dependencies
 
     work: Path = args.work
@@ -104,9 +106,11 @@ def measure_all(args: argparse.Namespace) -> list[Row]:
     daemon = bench_daemon(vendor.workspace, work, args.rows, args.ticks)
     print("Send", flush=True)
     send = bench_send(work, args.texts, pairs)
+    print("Listener", flush=True)
+    speed = bench_speed(work, args.posted)
     # In the order of README.md's list of targets (the import's again-row comes after memory).
     *imports, again = vendor.rows
-    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon]
+    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon, speed]
 
 
 def at_least(smallest: int) -> Callable[[str], int]:
@@ -140,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         help=f"counted paired rounds per comparison (at least {PAIRS})",
     )
     parser.add_argument("--ticks", type=at_least(5), default=20, help="timed daemon ticks")
+    parser.add_argument(
+        "--posted", type=at_least(20), default=50, help="leads posted for speed to lead"
+    )
     parser.add_argument("--work", type=Path, default=WORK, help="folder for generated files")
     parser.add_argument(
         "--only",
@@ -164,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         "texts": args.texts,
         "pairs": args.pairs,
         "ticks": args.ticks,
+        "posted": args.posted,
         "elapsed_seconds": round(elapsed, 1),
         "results": [row.to_json() for row in rows],
     }

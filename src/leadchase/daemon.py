@@ -1,27 +1,25 @@
 """`leadchase daemon`: APScheduler wiring only.
 
 Two jobs in an in-memory job store: a send pass every `send_every` seconds and, with a watch
-folder, a scan every few seconds. The database is the source of truth, so nothing is lost when
+folder, a scan every few seconds. With --listen, an HTTP listener (listener/serve.py) runs in a
+thread beside them and asks for a send pass at once when a post brings new leads. The database is the source of truth, so nothing is lost when
 the process stops; the send lock keeps the daemon and cron runs from sending at the same time.
 Each pass opens its own workspace context and closes it, and reads the clock afresh.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from leadchase.display import printable
+from leadchase.daemon_log import daemon_logger as daemon_logger  # where callers look for it
 from leadchase.errors import (
     EXIT_ERROR,
     EXIT_HALTED,
@@ -32,19 +30,17 @@ from leadchase.errors import (
     LeadchaseError,
     explain,
 )
-from leadchase.files import open_private_append
 from leadchase.words import counted
 
 if TYPE_CHECKING:
     from leadchase.dispatch import SendResult
+    from leadchase.listener.serve import Address
     from leadchase.watch import FileLook
 
 WATCH_EVERY_SECONDS = 3.0
 SEND_JOB = "send"
 WATCH_JOB = "watch"
 JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
-LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
-HANDLER_NAME = "leadchase-daemon"
 ACTIONS = ("sent", "failed", "retry_later", "unknown")  # logged one line each; held/skipped counted
 
 
@@ -56,14 +52,25 @@ class DaemonPlan:
     send_every: float
     watch_dir: Path | None
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    listen: Address | None = None
+    max_body: int = 1_000_000
 
 
-def plan_daemon(home: Path | None, send_every: float | None, watch_dir: Path | None) -> DaemonPlan:
+def plan_daemon(
+    home: Path | None,
+    send_every: float | None,
+    watch_dir: Path | None,
+    listen: str | None = None,
+    max_body: int = 1_000_000,
+) -> DaemonPlan:
     from leadchase.channels.config import smtp_settings, twilio_settings
     from leadchase.context import open_workspace
 
     with open_workspace(home) as context:
         settings = context.settings
+        if listen is not None:
+            # Migrated now, before the listener's threads and the first pass open it at once.
+            context.database  # noqa: B018
     every = settings.daemon.send_every_seconds if send_every is None else send_every
     folder = watch_dir
     if folder is None:
@@ -73,8 +80,23 @@ def plan_daemon(home: Path | None, send_every: float | None, watch_dir: Path | N
             folder = settings.workspace.root / folder
     if folder is not None:
         folder = _ready_folder(folder.expanduser().resolve())
-    secrets = (twilio_settings(settings).auth_token, smtp_settings(settings).password)
-    return DaemonPlan(settings.workspace.root, float(every), folder, tuple(s for s in secrets if s))
+    secrets = [twilio_settings(settings).auth_token, smtp_settings(settings).password]
+    address = None
+    if listen is not None:
+        from leadchase.listener.serve import check_extra, parse_listen
+        from leadchase.listener.token import read_token
+
+        address = parse_listen(listen)
+        check_extra()
+        secrets.append(read_token(settings.workspace.root))
+    return DaemonPlan(
+        settings.workspace.root,
+        float(every),
+        folder,
+        tuple(s for s in secrets if s),
+        listen=address,
+        max_body=max_body,
+    )
 
 
 def _ready_folder(folder: Path) -> Path:
@@ -209,10 +231,14 @@ class DaemonPasses:
                 result.moved_to,
             )
         if new_leads:
-            # Speed to lead: the first text goes out on the very next pass, now.
-            self._leads_waiting.set()
-            self.send_soon()
+            self.leads_arrived()
         return new_leads
+
+    def leads_arrived(self) -> None:
+        """Speed to lead: new leads were stored, so their first text goes out on a send pass
+        now, not a whole interval later (the pass claims each touch before sending it)."""
+        self._leads_waiting.set()
+        self.send_soon()
 
     def _name_waiting(self, waiting: list[str]) -> None:
         """One line for each file left for a later scan, the first time it is left."""
@@ -233,9 +259,13 @@ def run_daemon(
     watch_dir: Path | None,
     once: bool = False,
     log_file: Path | None = None,
+    listen: str | None = None,
+    max_body: int = 1_000_000,
 ) -> int:
     """Run until SIGTERM/SIGINT (exit code 0), or with `once` do one scan and one send pass."""
-    plan = plan_daemon(home, send_every, watch_dir)
+    if once and listen is not None:
+        raise ConfigError("--listen serves until the daemon stops; drop --once to use it")
+    plan = plan_daemon(home, send_every, watch_dir, listen, max_body)
     log = daemon_logger(log_file, plan.secrets)
     if once:
         passes = DaemonPasses(plan, log)
@@ -257,9 +287,16 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
         timezone=UTC,
     )
 
+    # APScheduler's shutdown holds its job-store lock while it waits for the pass in flight, so
+    # that pass (or a lead post) asking for another one then would wait on it forever.
+    waking = threading.Lock()
+    stopped = threading.Event()
+
     def send_soon() -> None:
-        # The scheduler runs on the real clock; LEADCHASE_NOW only moves the business "now".
-        scheduler.modify_job(SEND_JOB, next_run_time=datetime.now(UTC))
+        with waking:
+            if not stopped.is_set():
+                # The scheduler runs on the real clock; LEADCHASE_NOW only moves the business "now".
+                scheduler.modify_job(SEND_JOB, next_run_time=datetime.now(UTC))
 
     passes = DaemonPasses(plan, log, send_soon)
 
@@ -282,11 +319,17 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
             id=WATCH_JOB,
             next_run_time=start,
         )
+    listener = None
+    if plan.listen is not None:
+        from leadchase.listener.serve import start_listener
+
+        listener = start_listener(plan.root, plan.listen, plan.max_body, passes.leads_arrived)
     log.info(
-        "daemon started in %s: sending every %g s%s",
+        "daemon started in %s: sending every %g s%s%s",
         plan.root,
         plan.send_every,
         f", watching {plan.watch_dir}" if plan.watch_dir else "",
+        f", listening on http://{listener.address}" if listener else "",
     )
     stopping = _install_stop_signals(log)
     try:
@@ -294,6 +337,10 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
     except _StopRequested as stop:
         log.info("%s received: finishing the pass in flight, then stopping", stop.signal_name)
     finally:
+        with waking:
+            stopped.set()
+        if listener is not None:
+            listener.stop()  # no new lead comes in while the last pass finishes
         if scheduler.running:
             scheduler.shutdown(wait=True)
         stopping()
@@ -330,62 +377,3 @@ def _install_stop_signals(log: logging.Logger) -> Callable[[], None]:
             signal.signal(sig, handler)
 
     return restore
-
-
-class _Redacting(logging.Formatter):
-    """Secrets never reach a log line, not even inside a traceback; nor does a control
-    character from a dropped file's name or a provider's answer (display.py)."""
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__(LOG_FORMAT)
-        self.secrets = secrets
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return printable(text)
-
-
-def _skip_overlapping_pass_notes(record: logging.LogRecord) -> bool:
-    """APScheduler warns when a pass comes due while the previous one still runs; with
-    coalescing that is the plan (the running pass, or the one after it, does the work)."""
-    return not (
-        record.name.startswith("apscheduler")
-        and "maximum number of running instances" in str(record.msg)
-    )
-
-
-class _PrivateLogFile(WatchedFileHandler):
-    """The --log-file: reopened after logrotate moves it, and opened 0600, never through a link."""
-
-    def _open(self) -> io.TextIOWrapper:
-        return open_private_append(Path(self.baseFilename), self.encoding or "utf-8")
-
-
-def daemon_logger(log_file: Path | None, secrets: tuple[str, ...] = ()) -> logging.Logger:
-    """One line per action (time, level, message) to stderr or a log file.
-
-    Libraries log their warnings to the same place; their chatter (APScheduler's "Running job",
-    the Twilio SDK's request dumps) stays out.
-    """
-    handler: logging.Handler = logging.StreamHandler(sys.stderr)
-    if log_file is not None:
-        try:
-            handler = _PrivateLogFile(log_file, encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(
-                f"cannot open log file {log_file} ({error.strerror}); fix --log-file"
-            ) from None
-    handler.set_name(HANDLER_NAME)
-    handler.setFormatter(_Redacting(secrets))
-    handler.addFilter(_skip_overlapping_pass_notes)
-    root = logging.getLogger()
-    for earlier in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
-        root.removeHandler(earlier)
-        earlier.close()
-    root.addHandler(handler)
-    root.setLevel(logging.WARNING)
-    log = logging.getLogger("leadchase.daemon")
-    log.setLevel(logging.INFO)
-    return log

@@ -87,13 +87,14 @@ def _register() -> None:
         stats,
         templates,
         today,
+        token,
         workspace,
     )
 
     # The order of --help and of docs/cli.md.
     for group in (
         workspace, imports, today, leads, officers, cadence, templates, send, doctor, replies,
-        compliance, daemon, dnc, stats, export, agenda, db,
+        compliance, daemon, token, dnc, stats, export, agenda, db,
     ):  # fmt: skip
         group.register(app)
     use_everywhere(app)

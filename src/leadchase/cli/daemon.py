@@ -40,6 +40,26 @@ def daemon(
             show_default=False,
         ),
     ] = None,
+    listen: Annotated[
+        str | None,
+        typer.Option(
+            "--listen",
+            metavar="HOST:PORT",
+            help="Also serve the HTTP listener here, e.g. 127.0.0.1:8787: POST /leads takes "
+            "leads from web forms, vendors, Zapier or Make (needs the serve extra; off unless "
+            "given).",
+            show_default=False,
+        ),
+    ] = None,
+    max_body: Annotated[
+        int,
+        typer.Option(
+            "--max-body",
+            min=1,
+            metavar="BYTES",
+            help="The listener answers 413 to a request body over this size.",
+        ),
+    ] = 1_000_000,
     once: Annotated[
         bool,
         typer.Option("--once", help="Do one watch-folder scan and one send pass, then exit."),
@@ -47,7 +67,9 @@ def daemon(
 ) -> None:
     """Keep sending: a send pass every minute and, with --watch, new lead files imported at once.
 
-    New leads from the watch folder get their first text on the very next send pass.
+    New leads from the watch folder or the listener get their first text on a send pass run at once.
+
+    The listener binds to loopback unless told otherwise; put it behind HTTPS for a public URL, and give senders the token from `leadchase token show`.
 
     One log line per action. A failing pass, or a send halted by a provider configuration error, is logged and tried again on the next pass; the daemon keeps running.
 
@@ -56,7 +78,13 @@ def daemon(
     from leadchase.daemon import run_daemon
 
     code = run_daemon(
-        common.state.home, send_every=every, watch_dir=watch, once=once, log_file=log_file
+        common.state.home,
+        send_every=every,
+        watch_dir=watch,
+        once=once,
+        log_file=log_file,
+        listen=listen,
+        max_body=max_body,
     )
     if code:
         raise typer.Exit(code)

@@ -24,12 +24,16 @@ def init(
 
     from leadchase.context import init_workspace
     from leadchase.display import markup
+    from leadchase.listener.token import ensure_token, token_path
 
     target = folder or common.state.home or Path(os.environ.get("LEADCHASE_HOME") or ".")
     result = init_workspace(target)
     root = result.workspace.root
+    created = list(result.created)
+    if ensure_token(root):  # the listener's bearer token (`leadchase token show`)
+        created.append(token_path(root))
     common.out.print(f"Workspace ready in [bold]{markup(root)}[/]")
-    for path in result.created:
+    for path in created:
         common.out.print(f"  created {path.relative_to(root)}")
     common.out.print(
         "Next: fill in [bold]\\[officer][/] in leadchase.toml (your name, company, phone and "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +14,10 @@ from sqlalchemy import Connection
 
 from leadchase.files import CsvWriter, PendingFile
 from leadchase.importing.headers import HeaderMap, map_headers
-from leadchase.importing.reader import open_regular, open_rows, sniff
-from leadchase.importing.records import Record, Reject, RowNormaliser, merge_changes
+from leadchase.importing.merge import BatchMerger, RowOutcome
+from leadchase.importing.reader import RawRow, open_regular, open_rows, sniff
+from leadchase.importing.records import Record, Reject, RowNormaliser
 from leadchase.store import imports as store
-from leadchase.store.suppressions import count_on_dnc
 
 BATCH_ROWS = 2_000
 SAMPLE_ROWS = 3
@@ -59,6 +59,8 @@ class ImportResult:
     dry_run: bool = False
     samples: list[dict[str, Any]] = field(default_factory=list)
     first_new_lead_id: int | None = None
+    # Each row's outcome, in order, when ImportOptions.row_outcomes asks (a post's answer).
+    outcomes: list[RowOutcome] | None = None
     rejects: _RejectsWriter | None = field(default=None, repr=False)
 
     def publish_rejects(self) -> None:
@@ -113,6 +115,14 @@ class ImportOptions:
     default_zone: str = "America/New_York"
     # Called with each batch of new leads before they are inserted (the cadence is set here).
     on_new_leads: Callable[[Connection, list[dict[str, Any]]], None] | None = None
+    # A vendor's own lead id (external_id) is a dedupe key too, within its source: a vendor
+    # posting the same lead again changes nothing (the listener's intake).
+    vendor_ids: bool = False
+    # Keep each row's outcome in ImportResult.outcomes (a file's millions of rows are not kept).
+    row_outcomes: bool = False
+    # A lead that gives no lead date asked when it arrived (a post, as it happens): its age,
+    # and so its consent basis as a fresh inquiry, is known. A date given but unreadable is not.
+    undated_arrives_now: bool = False
 
 
 def rejects_path_for(path: Path) -> Path:
@@ -189,69 +199,138 @@ def import_file(
             skipped=True,
         )
     with open_rows(path, fmt) as lead_file:
-        mapping = map_headers(lead_file.header, options.overrides)
-        source = options.source or ("" if "source" in mapping.fields else path.stem)
         result = ImportResult(
             file=str(path),
             batch=None,
             encoding=fmt.encoding,
             delimiter=fmt.delimiter,
-            mapping=mapping.describe(),
+            mapping=[],
             dry_run=options.dry_run,
             fallback_encoding=fmt.fallback,
         )
         result.already_imported_batch = earlier.id if earlier else None
-        if not options.dry_run:
-            result.batch = store.start_batch(
-                connection,
-                {
-                    "file_name": str(path),
-                    "file_sha256": sha,
-                    "source": options.source,
-                    "encoding": fmt.encoding,
-                    "delimiter": fmt.delimiter,
-                    "mapping": dict(mapping.describe()),
-                    "started_at": now,
-                },
-            )
-        normalise = RowNormaliser(lead_file.header, mapping, source, options.default_zone, now)
-        rejects = _RejectsWriter(
-            options.rejects_path or rejects_path_for(path), lead_file.header, not options.dry_run
+        origin = RowOrigin(
+            str(path), path.name, sha, path.stem, options.rejects_path or rejects_path_for(path)
         )
-        merger = _BatchMerger(connection, result, now, path.name, options.on_new_leads)
-        try:
-            pending: list[Record] = []
-            for raw in lead_file:
-                result.rows += 1
-                outcome = normalise(raw.fields)
-                if isinstance(outcome, Reject):
-                    reason = (
-                        f"{outcome.reason}: {outcome.detail}" if outcome.detail else outcome.reason
-                    )
-                    rejects.add(raw.line, raw.fields, reason)
-                    result.rejected += 1
-                    result.rejected_reasons[outcome.reason] += 1
-                    continue
-                _count_record(result, outcome)
-                if len(result.samples) < SAMPLE_ROWS:
-                    result.samples.append(_sample(outcome))
-                outcome.values["batch_id"] = result.batch
-                pending.append(outcome)
-                if len(pending) >= BATCH_ROWS:
-                    merger.flush(pending)
-                    pending = []
-                    if progress:
-                        progress(lead_file.bytes_read, lead_file.total_bytes)
-            merger.flush(pending)
+
+        def report() -> None:
             if progress:
-                progress(lead_file.total_bytes, lead_file.total_bytes)
-        except BaseException:
-            rejects.discard()
-            raise
-        result.rejects = rejects
-        result.rejects_file = str(rejects.target) if rejects.written else None
+                progress(lead_file.bytes_read, lead_file.total_bytes)
+
+        _read_rows(connection, lead_file.header, lead_file, origin, result, options, now, report)
+        if progress:
+            progress(lead_file.total_bytes, lead_file.total_bytes)
         result.fallback_lines = lead_file.fallback_lines.count
         result.fallback_line_samples = lead_file.fallback_lines.first
+    _finish(connection, result, now)
+    return result
+
+
+def import_rows(
+    connection: Connection,
+    header: list[str],
+    rows: Iterable[RawRow],
+    origin: RowOrigin,
+    options: ImportOptions,
+    now: datetime,
+) -> ImportResult:
+    """Import rows that came from no file (the leads of one POST /leads) the way a file's rows
+    are: the same mapping, cleaning, dedupe, rejects and cadences, inside the caller's
+    transaction."""
+    result = ImportResult(
+        file=origin.name, batch=None, encoding="", delimiter="", mapping=[], dry_run=False
+    )
+    if options.row_outcomes:
+        result.outcomes = []
+    _read_rows(connection, header, rows, origin, result, options, now, lambda: None)
+    _finish(connection, result, now)
+    return result
+
+
+@dataclass(frozen=True)
+class RowOrigin:
+    """Where rows come from: the batch's name, what shows in merge events, the bytes' digest,
+    the source when neither --source nor a source column names one, and the rejects file."""
+
+    name: str
+    short_name: str
+    sha256: str
+    default_source: str
+    rejects_target: Path
+
+
+def vendor_key(source: str, external_id: str) -> str:
+    """The dedupe key of a vendor's own lead id: ids are only unique within one source."""
+    return f"x:{source.strip().casefold()}:{external_id.strip()}"
+
+
+def _read_rows(
+    connection: Connection,
+    header: list[str],
+    rows: Iterable[RawRow],
+    origin: RowOrigin,
+    result: ImportResult,
+    options: ImportOptions,
+    now: datetime,
+    report: Callable[[], None],
+) -> None:
+    mapping = map_headers(header, options.overrides)
+    result.mapping = mapping.describe()
+    source = options.source or ("" if "source" in mapping.fields else origin.default_source)
+    if not options.dry_run:
+        result.batch = store.start_batch(
+            connection,
+            {
+                "file_name": origin.name,
+                "file_sha256": origin.sha256,
+                "source": options.source,
+                "encoding": result.encoding,
+                "delimiter": result.delimiter,
+                "mapping": dict(mapping.describe()),
+                "started_at": now,
+            },
+        )
+    normalise = RowNormaliser(header, mapping, source, options.default_zone, now)
+    rejects = _RejectsWriter(origin.rejects_target, header, not options.dry_run)
+    merger = BatchMerger(connection, result, now, origin.short_name, options.on_new_leads)
+    try:
+        pending: list[Record] = []
+        for raw in rows:
+            result.rows += 1
+            outcome = normalise(raw.fields)
+            if isinstance(outcome, Reject):
+                reason = f"{outcome.reason}: {outcome.detail}" if outcome.detail else outcome.reason
+                rejects.add(raw.line, raw.fields, reason)
+                result.rejected += 1
+                result.rejected_reasons[outcome.reason] += 1
+                if result.outcomes is not None:
+                    result.outcomes.append(RowOutcome(raw.line, None, "rejected", reason))
+                continue
+            _count_record(result, outcome)
+            if len(result.samples) < SAMPLE_ROWS:
+                result.samples.append(_sample(outcome))
+            outcome.values["batch_id"] = result.batch
+            outcome.line = raw.line
+            undated = outcome.values["lead_date"] is None and outcome.unreadable_date is None
+            if options.undated_arrives_now and undated:
+                outcome.values["lead_date"] = now
+            external_id = outcome.values["external_id"]
+            if options.vendor_ids and external_id:
+                outcome.keys.append(vendor_key(outcome.values["source"], external_id))
+            pending.append(outcome)
+            if len(pending) >= BATCH_ROWS:
+                merger.flush(pending)
+                pending = []
+                report()
+        merger.flush(pending)
+    except BaseException:
+        rejects.discard()
+        raise
+    result.rejects = rejects
+    result.rejects_file = str(rejects.target) if rejects.written else None
+
+
+def _finish(connection: Connection, result: ImportResult, now: datetime) -> None:
     if result.batch is not None:
         store.finish_batch(
             connection,
@@ -265,7 +344,6 @@ def import_file(
                 "rejects_file": result.rejects_file,
             },
         )
-    return result
 
 
 def _count_record(result: ImportResult, record: Record) -> None:
@@ -294,87 +372,7 @@ def _sample(record: Record) -> dict[str, Any]:
     }
 
 
-class _BatchMerger:
-    """Dedupe a batch against the database and itself: new leads are inserted, duplicates merged."""
-
-    def __init__(
-        self,
-        connection: Connection,
-        result: ImportResult,
-        now: datetime,
-        file: str,
-        on_new_leads: Callable[[Connection, list[dict[str, Any]]], None] | None,
-    ):
-        self.on_new_leads = on_new_leads
-        self.connection = connection
-        self.result = result
-        self.now = now
-        self.file = file
-        self.next_id = store.next_lead_id(connection)
-
-    def flush(self, records: list[Record]) -> None:
-        if not records:
-            return
-        known = store.find_keys(self.connection, (key for r in records for key in r.keys))
-        new_rows: dict[int, dict[str, Any]] = {}
-        new_keys: dict[str, int] = {}
-        merges: dict[int, dict[str, Any]] = {}
-        for record in records:
-            target = next((known[k] for k in record.keys if k in known), None)
-            if target is None:
-                lead_id = self.next_id
-                self.next_id += 1
-                record.values["id"] = lead_id
-                new_rows[lead_id] = record.values
-                if record.values["timezone"] is None:
-                    self.result.unknown_timezone += 1
-                for key in record.keys:
-                    known[key] = new_keys[key] = lead_id
-                continue
-            self.result.merged += 1
-            for key in record.keys:
-                if key not in known:
-                    known[key] = new_keys[key] = target
-            if target in new_rows:
-                new_rows[target].update(merge_changes(new_rows[target], record.values))
-            else:
-                merges.setdefault(target, {"incoming": []})["incoming"].append(record.values)
-        self.result.imported += len(new_rows)
-        if self.result.first_new_lead_id is None and new_rows:
-            self.result.first_new_lead_id = next(iter(new_rows))
-        if self.on_new_leads is not None and new_rows:
-            self.on_new_leads(self.connection, list(new_rows.values()))
-        if new_rows:
-            phones = [r["phone"] for r in new_rows.values() if r.get("phone")]
-            self.result.on_dnc += count_on_dnc(self.connection, phones)
-        store.insert_leads(self.connection, list(new_rows.values()))
-        store.insert_keys(self.connection, new_keys)
-        self._merge_existing(merges)
-
-    def _merge_existing(self, merges: dict[int, dict[str, Any]]) -> None:
-        if not merges:
-            return
-        existing = store.load_leads(self.connection, merges)
-        events = []
-        for lead_id, pending in merges.items():
-            lead = existing[lead_id]
-            changed: dict[str, Any] = {}
-            for incoming in pending["incoming"]:
-                changes = merge_changes({**lead, **changed}, incoming)
-                changed.update(changes)
-            if changed:
-                store.update_lead(self.connection, lead_id, changed)
-                events.append(
-                    {
-                        "lead_id": lead_id,
-                        "at": self.now,
-                        "kind": "merged",
-                        "detail": f"{self.file}: {', '.join(sorted(changed))}",
-                    }
-                )
-            else:
-                self.result.unchanged += 1
-        store.add_events(self.connection, events)
-
-
-__all__ = ["HeaderMap", "ImportOptions", "ImportResult", "import_file"]
+__all__ = [
+    "HeaderMap", "ImportOptions", "ImportResult", "RowOrigin", "RowOutcome", "import_file",
+    "import_rows",
+]  # fmt: skip

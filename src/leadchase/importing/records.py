@@ -41,6 +41,7 @@ class Record:
     # What the row held that the lead could not use: shown in the summary, kept in the raw data.
     unreadable_date: str | None = None
     odd_name: str | None = None
+    line: int = 0  # where the row starts in its file (a post: the lead's place in it, from 1)
 
 
 @dataclass(slots=True)

@@ -30,7 +30,35 @@ def import_files(
     """Import each file; new leads start their cadence (--cadence, the source map, or by age)
     and go to their officer (--officer, [assign] rules, else the default officer), who is
     alerted of them ([alerts] new_lead) once each file is committed."""
+    options = starting_cadences(context, options, now, cadence, officer)
+    results = []
+    for path in files:
+        result = _import_one(context, path, options, now, progress)
+        results.append(result)
+        alert_new_leads(context, result, now)
+    return results
+
+
+def alert_new_leads(context: Context, result: ImportResult, now: datetime) -> None:
+    """Tell the officer of a committed import's new leads ([alerts] new_lead)."""
     from leadchase.alerts import after_new_leads
+
+    first = result.first_new_lead_id
+    if first is not None and not result.dry_run:
+        # An import's new leads get consecutive ids; the officer hears of them at once.
+        after_new_leads(context, range(first, first + result.imported), now)
+
+
+def starting_cadences(
+    context: Context,
+    options: ImportOptions,
+    now: datetime,
+    cadence: str | None = None,
+    officer: str | None = None,
+) -> ImportOptions:
+    """`options` with new leads starting their cadence (`cadence`, the source map, or by age)
+    and going to their officer (`officer`, [assign] rules, else the default officer): one
+    start for a file and a posted lead alike."""
     from leadchase.assignment import new_lead_assigner
     from leadchase.cadence.new_leads import FirstTouchCache, start_new_leads
     from leadchase.cadence.service import FollowUp
@@ -47,16 +75,7 @@ def import_files(
         start_new_leads(connection, followup, leads, now, cadence, plans)
         add_events(connection, assigned)
 
-    options = replace(options, on_new_leads=start)
-    results = []
-    for path in files:
-        result = _import_one(context, path, options, now, progress)
-        results.append(result)
-        first = result.first_new_lead_id
-        if first is not None and not result.dry_run:
-            # A file's new leads get consecutive ids; the officer hears of them at once.
-            after_new_leads(context, range(first, first + result.imported), now)
-    return results
+    return replace(options, on_new_leads=start)
 
 
 def _import_one(

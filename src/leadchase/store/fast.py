@@ -39,6 +39,7 @@ KNOWN_MIGRATIONS = (
     "003_lead_asked_index",
     "004_touch_expiry_and_owed",
     "006_team_officers",
+    "007_intake_requests",
     "008_alerts",
     "009_touch_agenda_by_kind",
 )

@@ -284,12 +284,28 @@ def _m009_touch_agenda_by_kind(connection: Connection) -> None:
     )
 
 
+def _m007_intake_requests(connection: Connection) -> None:
+    # The answer given to each POST /leads that carried an Idempotency-Key: a retry gets the
+    # same answer and stores nothing again.
+    meta = MetaData()
+    Table(
+        "intake_request",
+        meta,
+        Column("key", String, primary_key=True),
+        Column("status", Integer, nullable=False),
+        Column("answer", JSON),
+        Column("created_at", UTCDateTime()),
+    )
+    meta.create_all(connection)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
     ("003_lead_asked_index", _m003_lead_asked_index),
     ("004_touch_expiry_and_owed", _m004_touch_expiry_and_owed),
     ("006_team_officers", _m006_team_officers),
+    ("007_intake_requests", _m007_intake_requests),
     ("008_alerts", _m008_alerts),
     ("009_touch_agenda_by_kind", _m009_touch_agenda_by_kind),
 ]

@@ -219,3 +219,13 @@ class OfficerTurnTable(SQLModel, table=True):
     __tablename__ = "officer_turn"
     key: str = Field(primary_key=True)
     turns: int = 0
+
+
+class IntakeRequestTable(SQLModel, table=True):
+    """A POST /leads that carried an Idempotency-Key, and the answer it was given."""
+
+    __tablename__ = "intake_request"
+    key: str = Field(primary_key=True)
+    status: int
+    answer: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime | None = _when()

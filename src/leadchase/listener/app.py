@@ -1,0 +1,92 @@
+"""The listener's Starlette app: the routes of each listener module, and what they share.
+
+Each module of this package that answers requests has a `ROUTES` list; `route_lists()` names
+them, so adding a module is one line there. A request handler gets its workspace with
+`with request_workspace(request) as context:`: opened for that request and closed after it,
+so the database is never shared between the server's threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+if TYPE_CHECKING:
+    from leadchase.context import Context
+
+DEFAULT_MAX_BODY = 1_000_000  # bytes: far more than any lead post, far less than a flood
+
+
+def route_lists() -> list[Sequence[BaseRoute]]:
+    """Every listener module's ROUTES. Add a module's list here to serve it."""
+    from leadchase.listener import intake, twilio_hooks
+
+    return [intake.ROUTES, twilio_hooks.ROUTES]
+
+
+def build_app(
+    home: Path,
+    *,
+    max_body: int = DEFAULT_MAX_BODY,
+    leads_arrived: Callable[[], None] = lambda: None,
+) -> Starlette:
+    """The app the daemon serves for the workspace at `home`.
+
+    `max_body` bounds a request body (413 above it); `leads_arrived` is called, from a server
+    thread, after a request stored new leads (the daemon runs its send pass at once).
+    """
+    routes: list[BaseRoute] = [Route("/health", health, methods=["GET"])]
+    for module_routes in route_lists():
+        routes.extend(module_routes)
+    app = Starlette(routes=routes)
+    app.state.home = home
+    app.state.max_body = max_body
+    app.state.leads_arrived = leads_arrived
+    return app
+
+
+async def health(request: Request) -> JSONResponse:
+    return JSONResponse({"ok": True})
+
+
+def request_workspace(request: Request) -> AbstractContextManager[Context]:
+    """The app's workspace, opened for one request: `with request_workspace(request) as context:`.
+    Call it from a worker thread (starlette.concurrency.run_in_threadpool): it reads files."""
+    from leadchase.context import open_workspace
+
+    home: Path = request.app.state.home
+    return open_workspace(home)
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the app's max_body."""
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused (BodyTooLarge) as soon as it is known to be over the limit: from the
+    Content-Length before reading anything, else while it streams in."""
+    limit: int = request.app.state.max_body
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def problem(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """An error answer: {"error": "what went wrong and how to fix it"}."""
+    document: dict[str, Any] = {"error": message}
+    return JSONResponse(document, status_code=status, headers=headers)
