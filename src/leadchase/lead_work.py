@@ -1,4 +1,4 @@
-"""Working a lead by hand: log a touch, set its stage, snooze it, read its timeline."""
+"""Working a lead by hand: log a touch, set its stage or details, snooze it, read its timeline."""
 
 from __future__ import annotations
 
@@ -180,6 +180,34 @@ def set_stage(
         lead = find_lead(connection, reference)
         cadence = change_stage(connection, followup, lead, stage, now)
     return lead, cadence
+
+
+def set_fields(
+    context: Context, reference: str, pairs: list[str], now: datetime
+) -> tuple[Lead, dict[str, tuple[Any, Any]]]:
+    """Write what the officer learned ("note_rate=6.125", "birthday=3/5/1985"), each value read
+    by the import's cleaner for its field; a line on the timeline says what changed.
+
+    Returns the lead as it now is and field -> (before, after) for the fields that changed."""
+    from leadchase.lead_fields import LABELS, parse_assignments, shown
+
+    values = parse_assignments(pairs, now.date())
+    with context.database.writing() as connection:
+        lead = find_lead(connection, reference)
+        changed = {
+            name: (getattr(lead, name), value)
+            for name, value in values.items()
+            if getattr(lead, name) != value
+        }
+        if changed:
+            lead_store.update_lead(connection, lead.id, {k: v for k, (_, v) in changed.items()})
+            detail = "; ".join(
+                f"{LABELS[name]} {shown(after)} (was {shown(before)})"
+                for name, (before, after) in changed.items()
+            )
+            lead_store.add_event(connection, lead.id, now, "details", detail)
+            lead = lead_store.get(connection, lead.id) or lead
+    return lead, changed
 
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Working leads: `log`, `show`, `stage`, `snooze`, `leads`."""
+"""Working leads: `log`, `show`, `stage`, `set`, `snooze`, `leads`."""
 
 from __future__ import annotations
 
@@ -75,6 +75,37 @@ def stage(
     common.out.print(f"{row.name or row.id} (#{row.id}) is now {chosen}; {follow}.", markup=False)
 
 
+def set_details(
+    lead: LeadArgument,
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FIELD=VALUE...",
+            help="One or more of: loan_purpose, loan_amount, property_value, address, city, "
+            "credit_rating, offer, note_rate (a percent: 6.125), closing_date, birthday "
+            "(dates: 2026-03-05 or 3/5/2026), co_borrower_name, loan_term_years (30, 15, "
+            "360 months). An empty value clears the field.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Set what you learned about a lead: its note rate, closing date, birthday, loan...
+
+    Values are read the way an import reads them; the change goes on the lead's timeline.
+    """
+    from leadchase.lead_fields import LABELS, shown
+    from leadchase.lead_work import set_fields
+
+    with common.open_workspace() as context:
+        row, changed = set_fields(context, lead, assignments, common.now())
+    who = f"{row.name or row.id} (#{row.id})"
+    if not changed:
+        common.out.print(f"{who}: nothing changed.", markup=False)
+        return
+    for name, (_, after) in changed.items():
+        common.out.print(f"{who}: {LABELS[name]} is now {shown(after)}.", markup=False)
+
+
 def snooze(
     lead: LeadArgument,
     until: Annotated[
@@ -99,13 +130,14 @@ def show(
     lead: LeadArgument, utc: common.UtcOption = False, json_output: common.JsonOption = False
 ) -> None:
     """A lead's details and timeline: touches made and planned, messages, stage changes, notes."""
-    from datetime import datetime
+    from datetime import date, datetime
 
     from rich.table import Table
     from rich.text import Text
 
     from leadchase.cli.listing import Listing
     from leadchase.display import plain
+    from leadchase.lead_fields import shown
     from leadchase.lead_work import timeline
     from leadchase.times import when
 
@@ -137,7 +169,9 @@ def show(
         ("Phone", "phone"), ("Email", "email"), ("Address", "address"), ("City", "city"),
         ("State", "state"), ("ZIP", "zip"), ("Time zone", "timezone"), ("Source", "source"),
         ("Offer", "offer"), ("Loan purpose", "loan_purpose"), ("Loan amount", "loan_amount"),
-        ("Property value", "property_value"), ("Lead date", "lead_date"),
+        ("Property value", "property_value"), ("Note rate", "note_rate"),
+        ("Loan term", "loan_term_years"), ("Closing date", "closing_date"),
+        ("Birthday", "birthday"), ("Co-borrower", "co_borrower_name"), ("Lead date", "lead_date"),
         ("Consent at", "consent_at"), ("Consent certificate", "consent_url"),
         ("Consent text", "consent_text"), ("Consent IP", "consent_ip"),
     ):  # fmt: skip
@@ -146,6 +180,11 @@ def show(
             value = f"{value} ext. {details['phone_ext']}"
         if isinstance(value, datetime):
             value = when(value, zone, now)
+        elif isinstance(value, date | float):
+            value = shown(value)
+        elif key == "loan_term_years":
+            # Every lead has one (30 unless told): shown once it says something about a loan.
+            value = f"{value} years" if value != 30 or details.get("note_rate") else ""
         if value:
             facts.add_row(label, plain(value))
     if details.get("other_phones"):
@@ -240,5 +279,6 @@ def register(app: typer.Typer) -> None:
     app.command()(log)
     app.command()(show)
     app.command()(stage)
+    app.command("set")(set_details)
     app.command()(snooze)
     app.command()(leads)

@@ -210,11 +210,42 @@ def _m004_touch_expiry_and_owed(connection: Connection) -> None:
         connection.execute(text(f"ALTER TABLE touch ADD COLUMN {column}"))
 
 
+def _m005_lead_details_and_stage_history(connection: Connection) -> None:
+    # What the officer learns about a loan (note rate, closing, birthday...) for past-client
+    # campaigns and rate alerts; the loan term defaults to the usual 30 years.
+    for column in (
+        "note_rate FLOAT",
+        "closing_date DATE",
+        "birthday DATE",
+        "co_borrower_name VARCHAR NOT NULL DEFAULT ''",
+        "loan_term_years INTEGER NOT NULL DEFAULT 30",
+    ):
+        connection.execute(text(f"ALTER TABLE lead ADD COLUMN {column}"))
+    # Every stage change: when it happened (maybe earlier than it was entered), who or what
+    # moved the lead, and why (a lost lead's reason).
+    meta = MetaData()
+    Table(
+        "stage_change",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("lead_id", Integer, nullable=False, index=True),
+        Column("at", UTCDateTime(), nullable=False),
+        Column("recorded_at", UTCDateTime(), nullable=False),
+        Column("from_stage", String, nullable=False, default=""),
+        Column("to_stage", String, nullable=False),
+        Column("reason", String, nullable=False, default=""),
+        Column("note", Text, nullable=False, default=""),
+        Column("moved_by", String, nullable=False, default=""),
+    )
+    meta.create_all(connection)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
     ("003_lead_asked_index", _m003_lead_asked_index),
     ("004_touch_expiry_and_owed", _m004_touch_expiry_and_owed),
+    ("005_lead_details_and_stage_history", _m005_lead_details_and_stage_history),
 ]
 
 _ledger_meta = MetaData()
