@@ -17,12 +17,13 @@ from leadchase.agenda_order import (
     is_new,
     place,
 )
-from leadchase.cadence.service import (
-    FollowUp,
+from leadchase.cadence.moves import quiet_leads, rest_quiet_leads
+from leadchase.cadence.replan import (
     cadences_changed,
     cadences_edited,
     replan_if_cadences_changed,
 )
+from leadchase.cadence.service import FollowUp
 from leadchase.channels.config import configured_channels
 from leadchase.compliance.optouts import STOPS
 from leadchase.compliance.policy import Verdict
@@ -155,6 +156,7 @@ def build_agenda(
     with context.database.reading() as connection:
         changed = cadences_changed(connection, followup)
         edited = changed and context.database.read_only and cadences_edited(connection, followup)
+        quiet = not context.database.read_only and bool(quiet_leads(connection, followup, now))
     if edited:
         problems.append(
             "a cadence file changed since this database was planned, and the database is "
@@ -163,6 +165,9 @@ def build_agenda(
     elif changed and not context.database.read_only:
         with context.database.writing() as connection:
             replan_if_cadences_changed(connection, followup, now)
+    if quiet:  # conversations that went quiet rest in nurture before the day's work is listed
+        with context.database.writing() as connection:
+            rest_quiet_leads(connection, followup, now)
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
     manual_automated = frozenset(c for c in MESSAGE_CHANNELS if c not in sending)

@@ -60,19 +60,46 @@ def stage(
     new_stage: Annotated[
         str,
         typer.Argument(
-            metavar="STAGE", help="new, contacted, engaged, application, closed, dead or nurture."
+            metavar="STAGE",
+            help="A stage of cadences/stages.yaml, any case: new, contacted, engaged, "
+            "application, pre-approved, under-contract, closed, nurture, lost or dead as shipped.",
         ),
     ],
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Why: required for lost (rate, competitor, credit, not ready, unreachable).",
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[str, typer.Option(help="A note kept with the stage change.")] = "",
+    on: Annotated[
+        str | None,
+        typer.Option(
+            help="When it happened, if not now: a date (2026-03-05) or a date and time. The new "
+            "cadence counts its days from then; closed also sets an empty closing date.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Move a lead to another stage; its cadence switches as the stage map says."""
-    from leadchase.cadence.model import parse_stage
+    """Move a lead to another stage; its cadence switches as cadences/stages.yaml says.
+
+    The change is kept in the lead's stage history: when, by whom, why.
+    """
     from leadchase.lead_work import set_stage
 
-    chosen = parse_stage(new_stage)
     with common.open_workspace() as context:
-        row, cadence = set_stage(context, lead, chosen, common.now())
-    follow = f"now on cadence {cadence}" if cadence else "no cadence: nothing more is scheduled"
-    common.out.print(f"{row.name or row.id} (#{row.id}) is now {chosen}; {follow}.", markup=False)
+        moved = set_stage(context, lead, new_stage, common.now(), reason=reason, note=note, on=on)
+    row = moved.lead
+    follow = (
+        f"now on cadence {moved.cadence}"
+        if moved.cadence
+        else "no cadence: nothing more is scheduled"
+    )
+    why = f" ({moved.reason})" if moved.reason else ""
+    common.out.print(
+        f"{row.name or row.id} (#{row.id}) is now {moved.stage}{why}; {follow}.", markup=False
+    )
 
 
 def set_details(
@@ -239,13 +266,11 @@ def leads(
     """List and search leads, newest first."""
     from rich.text import Text
 
-    from leadchase.cadence.model import parse_stage
     from leadchase.cli.listing import Column, Listing
     from leadchase.display import plain
     from leadchase.lead_list import list_leads
     from leadchase.words import counted
 
-    stage = parse_stage(stage) if stage is not None else None
     with common.open_workspace() as context:
         result = list_leads(context, search, stage, source, limit, stale=stale)
     if json_output:

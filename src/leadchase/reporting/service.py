@@ -10,6 +10,7 @@ from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 from leadchase.reporting.compute import (
     EventFacts,
+    Funnel,
     LeadFacts,
     MessageFacts,
     TouchFacts,
@@ -51,7 +52,9 @@ def parse_since(text: str, now: datetime, zone: str) -> datetime | None:
 def build_stats(
     context: Context, now: datetime, since_text: str = DEFAULT_SINCE, source: str | None = None
 ) -> Stats:
-    """The stats of the leads that arrived between `since` and `now` (from `source`, if given)."""
+    """The stats of the leads that arrived between `since` and `now` (from `source`, if given);
+    the funnel in the order of the workspace's stages.yaml."""
+    from leadchase.cadence.service import FollowUp
     from leadchase.store import reports
 
     settings = context.settings
@@ -94,4 +97,5 @@ def build_stats(
                 )
             ),
             costs=settings.cost_per_lead,
+            funnel=Funnel.of(FollowUp.load(settings, check_settings=False).cadences.stage_map),
         )

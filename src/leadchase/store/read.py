@@ -16,16 +16,18 @@ from leadchase.store.models import (
     EventTable,
     LeadTable,
     MessageTable,
+    StageChangeTable,
     SuppressionTable,
     TouchTable,
 )
-from leadchase.store.records import Event, Lead, Message, Suppression, Touch
+from leadchase.store.records import Event, Lead, Message, StageChange, Suppression, Touch
 
 lead_table: Table = LeadTable.__table__  # type: ignore[attr-defined]
 touch_table: Table = TouchTable.__table__  # type: ignore[attr-defined]
 message_table: Table = MessageTable.__table__  # type: ignore[attr-defined]
 event_table: Table = EventTable.__table__  # type: ignore[attr-defined]
 suppression_table: Table = SuppressionTable.__table__  # type: ignore[attr-defined]
+stage_change_table: Table = StageChangeTable.__table__  # type: ignore[attr-defined]
 
 
 def _columns(table: Table, record: type) -> list[Column[Any]]:
@@ -37,6 +39,7 @@ TOUCH_COLUMNS = _columns(touch_table, Touch)
 MESSAGE_COLUMNS = _columns(message_table, Message)
 EVENT_COLUMNS = _columns(event_table, Event)
 SUPPRESSION_COLUMNS = _columns(suppression_table, Suppression)
+STAGE_CHANGE_COLUMNS = _columns(stage_change_table, StageChange)
 
 _LEAD_SIZE, _TOUCH_SIZE = len(LEAD_COLUMNS), len(TOUCH_COLUMNS)
 _LISTS = [i for i, item in enumerate(fields(Lead)) if item.name in ("other_phones", "sources")]
@@ -64,6 +67,10 @@ def event(values: Sequence[Any]) -> Event:
 
 def suppression(values: Sequence[Any]) -> Suppression:
     return Suppression(*values[: len(SUPPRESSION_COLUMNS)])
+
+
+def stage_change(values: Sequence[Any]) -> StageChange:
+    return StageChange(*values[: len(STAGE_CHANGE_COLUMNS)])
 
 
 def touch_and_lead(values: Sequence[Any]) -> tuple[Touch, Lead]:
