@@ -163,7 +163,7 @@ def test_lint_exits_1_on_errors_and_0_with_only_warnings(workspace: Workspace) -
     failed = run("template", "lint", "--json")
     assert failed.exit_code == 1, failed.output
     report = json.loads(failed.stdout)
-    assert (report["templates"], report["errors"], report["warnings"]) == (15, 1, 1)
+    assert (report["templates"], report["errors"], report["warnings"]) == (25, 1, 1)
     (error,) = [f for f in report["findings"] if f["severity"] == "error"]
     assert error == {
         "template": "custom/undefined",

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 from sqlalchemy import Connection
 
+from leadchase.cadence.model import ANCHORS
 from leadchase.cadence.schedule import plan
-from leadchase.cadence.service import FollowUp, StageMove, change_stage, record_touch
+from leadchase.cadence.service import FollowUp, StageMove, change_stage, plan_next, record_touch
 from leadchase.compliance.optouts import closed_by
 from leadchase.compliance.policy import Verdict
-from leadchase.contact.channels import Channel
+from leadchase.contact.channels import CHANNELS, Channel
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError, PolicyRefusal
 from leadchase.gate import Gate
@@ -263,7 +264,18 @@ def set_fields(
             )
             lead_store.add_event(connection, lead.id, now, "details", detail)
             lead = lead_store.get(connection, lead.id) or lead
+            if changed.keys() & ANCHORS:
+                _replan_open(connection, context, lead, now)
     return lead, changed
+
+
+def _replan_open(connection: Connection, context: Context, lead: Lead, now: datetime) -> None:
+    """A closing date or birthday changed: the lead's next touches are planned again, so its
+    anniversary steps fall on the new date (touches already made stay made)."""
+    followup = FollowUp.load(context.settings)
+    touch_store.cancel_open(connection, lead.id, now, "closing date or birthday changed")
+    for channel in CHANNELS:
+        plan_next(connection, followup, lead, channel, now)
 
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)

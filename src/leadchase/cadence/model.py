@@ -264,9 +264,7 @@ class Cadence:
 
     def attempts_in_first(self, days: int) -> int:
         """Calls, texts and emails planned in days 1..days (the playbook's "6-8 attempts")."""
-        return sum(
-            len(step.touches) for step in self.steps if not step.anchor and step.day <= days
-        )
+        return sum(len(step.touches) for step in self.steps if not step.anchor and step.day <= days)
 
 
 @dataclass(frozen=True)
