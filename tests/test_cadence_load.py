@@ -115,14 +115,17 @@ def test_step_keys_are_stable_when_the_file_is_edited(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- stage map
 
 
+SHIPPED_STAGE_CADENCES = (
+    "internet-lead", "engaged", "pre-approved", "under-contract", "closed", "nurture", "lost",
+)  # fmt: skip
+
+
 def test_stage_map_defaults_when_there_is_no_stages_file(tmp_path: Path) -> None:
-    files = {
-        f"{name}.yaml": "steps:\n  - day: 1\n    call: 1\n"
-        for name in ("internet-lead", "engaged", "nurture")
-    }
+    files = {f"{name}.yaml": "steps:\n  - day: 1\n    call: 1\n" for name in SHIPPED_STAGE_CADENCES}
     loaded = load_cadences(make_cadence_folder(tmp_path, files, stages=None))
     assert loaded.problems == ()
     assert loaded.stage_map == DEFAULT_STAGE_MAP
+    assert loaded.stage_map.names == STAGES
     assert loaded.stage_map.cadence_for("new") == "internet-lead"
     assert loaded.stage_map.cadence_for("dead") is None
     assert loaded.for_stage("engaged") is loaded.cadences["engaged"]
@@ -133,19 +136,22 @@ def test_stage_map_naming_a_missing_or_broken_cadence(tmp_path: Path) -> None:
     folder = make_cadence_folder(
         tmp_path,
         {"broken.yaml": "steps: 3\n"},
-        stages="new: internet-leads\nnurture: broken\nengaged: ~\ncontacted: none\nlost: none\n",
+        stages="new: internet-leads\nnurture: broken\nengaged: ~\ncontacted: none\n"
+        "Won Big: none\nlost: {cadence: none, colour: red}\n",
     )
     loaded = load_cadences(folder)
     assert [str(problem) for problem in loaded.problems] == [
         "cadences/broken.yaml: steps must be a list, one '- day: ...' per step",
-        "cadences/stages.yaml: unknown stage 'lost' "
-        "(use new, contacted, engaged, application, closed, dead, nurture)",
+        "cadences/stages.yaml: 'Won Big' is not a usable stage name (use a-z, 0-9 and -)",
+        "cadences/stages.yaml: unknown key 'colour' in stage 'lost' "
+        "(use cadence, meaning, funnel, reasons, quiet_after_days)",
         "cadences/stages.yaml: stage 'new' uses 'internet-leads', which does not exist "
         "(add internet-leads.yaml or map 'new' to another cadence)",
         "cadences/stages.yaml: stage 'nurture' uses 'broken', which did not load "
         "(fix the problems reported for it)",
     ]
-    # A stage whose cadence is missing gets none, so nothing ever looks up a missing name.
+    # A stage whose cadence is missing gets none, so nothing ever looks up a missing name; a
+    # shipped stage the file leaves out goes without when its cadence is not in the folder.
     assert {stage: loaded.stage_map.cadence_for(stage) for stage in STAGES} == dict.fromkeys(STAGES)
 
 
@@ -156,11 +162,56 @@ def test_default_stage_map_reports_cadences_missing_from_the_folder(tmp_path: Pa
         "(add internet-lead.yaml or map 'new' to another cadence)"
     )
     assert [problem.message.split("'")[1] for problem in loaded.problems] == [
-        "new",
-        "contacted",
-        "engaged",
-        "nurture",
-    ]
+        "new", "contacted", "engaged", "pre-approved", "under-contract", "closed", "nurture",
+        "lost",
+    ]  # fmt: skip
+
+
+def test_stages_file_in_the_older_form_keeps_working_with_the_new_stages(tmp_path: Path) -> None:
+    """A workspace made before stages.yaml listed meanings: `stage: cadence` lines, seven
+    stages. The shipped stages it leaves out take their place in the order."""
+    old = (
+        "new: internet-lead\ncontacted: engaged\nengaged: engaged\napplication: none\n"
+        "closed: none\ndead: none\nnurture: nurture\n"
+    )
+    files = {f"{name}.yaml": "steps:\n  - day: 1\n    call: 1\n" for name in SHIPPED_STAGE_CADENCES}
+    loaded = load_cadences(make_cadence_folder(tmp_path, files, stages=old))
+    assert loaded.problems == ()
+    stages = loaded.stage_map
+    assert stages.names == (
+        "new", "contacted", "engaged", "application", "pre-approved", "under-contract",
+        "closed", "dead", "nurture", "lost",
+    )  # fmt: skip
+    assert stages.cadence_for("closed") is None  # as the file says
+    assert stages.cadence_for("pre-approved") == "pre-approved"  # its cadence is there
+    assert stages.get("lost").reasons == (
+        "rate",
+        "competitor",
+        "credit",
+        "not ready",
+        "unreachable",
+    )
+    assert stages.progression() == stages.names[:7]
+
+
+def test_a_stages_file_may_add_its_own_stage_and_order(tmp_path: Path) -> None:
+    files = {"nurture.yaml": "steps:\n  - day: 1\n    call: 1\n"}
+    stages = (
+        "new: none\ncontacted: none\nengaged: {cadence: none, quiet_after_days: 10}\n"
+        "appraisal:\n  cadence: nurture\n  meaning: waiting on the appraisal\n"
+        "nurture: none\n"
+    )
+    loaded = load_cadences(make_cadence_folder(tmp_path, files, stages=stages))
+    assert loaded.problems == ()
+    names = loaded.stage_map.names
+    # In the file's order; the shipped stages it leaves out go right after their predecessor.
+    assert names == (
+        "new", "contacted", "engaged", "application", "pre-approved", "under-contract",
+        "closed", "appraisal", "nurture", "lost", "dead",
+    )  # fmt: skip
+    assert loaded.stage_map.get("appraisal").meaning == "waiting on the appraisal"
+    assert loaded.stage_map.get("engaged").quiet_after_days == 10
+    assert loaded.stage_map.parse(" Appraisal ") == "appraisal"
 
 
 def test_unknown_stage_lookup_is_a_cadence_error() -> None:

@@ -115,7 +115,7 @@ CASES = {
     ),
     "step without a day": (
         "steps:\n  - text: 1\n",
-        f"{STEP} 'step 1': give the step one of day: 4, days: 3-10 or days: [3, 5, 8]",
+        f"{STEP} 'step 1': give the step one of day: 4, days: 3-10, days: [3, 5, 8] or from: closing_date with years: 1",
     ),
     "step with a day and nothing else": (
         "steps:\n  - day: 4\n",

@@ -25,6 +25,16 @@ SHIPPED_TEMPLATES = {
     "aged-lead/followup-email",
     "nurture/monthly-email",
     "nurture/checkin-text",
+    "pre-approved/house-hunting-text",
+    "pre-approved/checkin-email",
+    "pre-approved/expiry-text",
+    "pre-approved/expiry-email",
+    "closed/thank-you-text",
+    "closed/review-ask-text",
+    "closed/anniversary-text",
+    "closed/equity-email",
+    "closed/birthday-text",
+    "lost/back-in-touch-text",
 }
 
 
@@ -36,7 +46,10 @@ def shipped() -> dict[str, Cadence]:
 
 
 def test_shipped_cadences_load_with_no_problems(shipped: dict[str, Cadence]) -> None:
-    assert sorted(shipped) == ["aged-lead", "engaged", "internet-lead", "nurture"]
+    assert sorted(shipped) == [
+        "aged-lead", "closed", "engaged", "internet-lead", "lost", "nurture", "pre-approved",
+        "under-contract",
+    ]  # fmt: skip
     used = {touch.template for cadence in shipped.values() for touch in cadence.touches()}
     assert used - {None} == SHIPPED_TEMPLATES
 
@@ -48,10 +61,15 @@ def test_shipped_stage_map() -> None:
         "contacted": "engaged",
         "engaged": "engaged",
         "application": None,
-        "closed": None,
-        "dead": None,
+        "pre-approved": "pre-approved",
+        "under-contract": "under-contract",
+        "closed": "closed",
         "nurture": "nurture",
+        "lost": "lost",
+        "dead": None,
     }
+    assert loaded.stage_map == load_cadences(SHIPPED).stage_map
+    assert loaded.stage_map.names == STAGES  # the file lists the shipped order
 
 
 def test_internet_lead_is_the_reference_cadence(shipped: dict[str, Cadence]) -> None:

@@ -15,10 +15,10 @@ def test_stage_change_switches_cadence_and_cancels_open_touches(workspace: Works
     start = SF_MORNING
     lead = import_lead(workspace, start)
     with open_workspace(workspace.root) as context:
-        _row, cadence = set_stage(context, str(lead), "engaged", start + timedelta(hours=1))
-        assert cadence == "engaged"
-        _row, none = set_stage(context, str(lead), "dead", start + timedelta(hours=2))
-        assert none is None
+        moved = set_stage(context, str(lead), "engaged", start + timedelta(hours=1))
+        assert moved.cadence == "engaged"
+        moved = set_stage(context, str(lead), "dead", start + timedelta(hours=2))
+        assert moved.cadence is None
     assert agenda_at(workspace, start + timedelta(days=3)).items == []
 
 

@@ -121,7 +121,8 @@ def test_a_free_table_value_of_the_wrong_type_names_it(
             'aged_cadence = "aged-lead"',
             'aged_cadence = "stale"',
             '[cadence] aged_cadence "stale" is not a cadence in cadences/; '
-            "the cadences are: aged-lead, engaged, internet-lead, nurture",
+            "the cadences are: aged-lead, closed, engaged, internet-lead, lost, nurture, "
+            "pre-approved, under-contract",
         ),
         (
             '# "Aged Refi Vendor" = "aged-lead"',

@@ -78,6 +78,15 @@ def test_upgrade_from_previous_schema_keeps_data(tmp_path: Path) -> None:
         # 004: a touch planned before expiry existed never expires and owes nothing extra.
         kept = connection.execute(text("SELECT step_key, expires_at, owed FROM touch")).one()
         assert tuple(kept) == ("d1-text-1", None, None)
+        # 005: a lead from before has no loan details yet, and the usual 30-year term.
+        details = connection.execute(
+            text(
+                "SELECT note_rate, closing_date, birthday, co_borrower_name, loan_term_years,"
+                " stage FROM lead"
+            )
+        ).one()
+        assert tuple(details) == (None, None, None, "", 30, "new")
+        assert connection.execute(text("SELECT count(*) FROM stage_change")).scalar_one() == 0
     database.close()
 
 

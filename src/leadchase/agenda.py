@@ -17,7 +17,7 @@ from leadchase.agenda_order import (
     is_new,
     place,
 )
-from leadchase.cadence.followup import FollowUp, cadences_changed, cadences_edited
+from leadchase.cadence.followup import FollowUp, cadences_changed, cadences_edited, quiet_leads
 from leadchase.channels.config import configured_channels
 from leadchase.compliance.optouts import STOPS
 from leadchase.compliance.policy import Verdict
@@ -150,22 +150,31 @@ def build_agenda(
     problems = [str(problem) for problem in followup.cadences.problems]
     sending = configured_channels(context.settings)
     # Everything here is read through store/fast.py (no SQLAlchemy); the write lock is taken
-    # only when a cadence file changed: `today` must work while an import (one long
-    # transaction) is writing.
+    # only when a cadence file changed or a conversation went quiet: `today` must work while
+    # an import (one long transaction) is writing.
     reader = context.reader
     stored = reader.states("cadence:")
-    if cadences_changed(stored, followup):
-        if context.database.read_only:
-            if cadences_edited(stored, followup):
-                problems.append(
-                    "a cadence file changed since this database was planned, and the database "
-                    "is read-only: the touches shown are as planned before the change"
-                )
-        else:
-            from leadchase.cadence.service import replan_if_cadences_changed
+    changed = cadences_changed(stored, followup)
+    quiet = quiet_leads(followup, now, reader.quiet_since)
+    # Opening the database for writing loads SQLAlchemy: only when there is something to write.
+    writable = (changed or bool(quiet)) and not context.database.read_only
+    if changed and not writable:
+        if cadences_edited(stored, followup):
+            problems.append(
+                "a cadence file changed since this database was planned, and the database "
+                "is read-only: the touches shown are as planned before the change"
+            )
+    elif changed:
+        from leadchase.cadence.replan import replan_if_cadences_changed
 
-            with context.database.writing() as connection:
-                replan_if_cadences_changed(connection, followup, now)
+        with context.database.writing() as connection:
+            replan_if_cadences_changed(connection, followup, now)
+    if quiet and writable:
+        # Conversations that went quiet rest in nurture before the day's work is listed.
+        from leadchase.cadence.moves import rest_quiet_leads
+
+        with context.database.writing() as connection:
+            rest_quiet_leads(connection, followup, now)
     items: list[AgendaItem] = []
     totals: dict[str, int] = {}
     manual_automated = frozenset(c for c in MESSAGE_CHANNELS if c not in sending)

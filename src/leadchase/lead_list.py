@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadchase.cadence.model import STAGES
-from leadchase.cadence.service import FollowUp, in_play
+from leadchase.cadence.moves import in_play
+from leadchase.cadence.service import FollowUp
 from leadchase.context import Context
 from leadchase.store import leads as lead_store
 from leadchase.store.records import Lead, OfficerScope
@@ -35,9 +35,12 @@ def list_leads(
     Nobody should be there: a lead whose cadence ends moves on to nurture. `scope`: only one
     officer's leads."""
     stale_stages = None
-    if stale:
+    if stale or stage is not None:
         followup = FollowUp.load(context.settings)
-        stale_stages = [stage for stage in STAGES if in_play(followup, stage)]
+        stage = followup.cadences.stage_map.parse(stage) if stage is not None else None
+        if stale:
+            names = followup.cadences.stage_map.names
+            stale_stages = [name for name in names if in_play(followup, name)]
     with context.database.reading() as connection:
         rows, total = lead_store.search(
             connection,

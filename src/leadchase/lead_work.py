@@ -1,22 +1,22 @@
-"""Working a lead by hand: log a touch, set its stage, snooze it, read its timeline."""
+"""Working a lead by hand: log a touch, set its stage or details, snooze it, read its timeline."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 from sqlalchemy import Connection
 
-from leadchase.cadence.model import parse_stage
+from leadchase.cadence.model import ANCHORS
 from leadchase.cadence.schedule import plan
-from leadchase.cadence.service import FollowUp, change_stage, record_touch
+from leadchase.cadence.service import FollowUp, StageMove, change_stage, plan_next, record_touch
 from leadchase.compliance.optouts import closed_by
 from leadchase.compliance.policy import Verdict
-from leadchase.contact.channels import Channel
+from leadchase.contact.channels import CHANNELS, Channel
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError, PolicyRefusal
 from leadchase.gate import Gate
@@ -44,6 +44,7 @@ DEFAULT_OUTCOME = {"call": "no-answer", "text": "sent", "email": "sent"}
 # What an outcome does to a new lead besides counting as an attempt (docs/cadences.md): a
 # conversation moves it on, and its cadence with it.
 STAGE_AFTER = {"talked": "contacted", "appointment": "contacted", "replied": "engaged"}
+CLOSED = "closed"  # the stage whose move sets an empty closing date
 # The number is not the lead's, or reaches nobody: calls and texts to it stop, email goes on.
 PHONE_GONE = frozenset({"wrong-number", "bad-number"})
 
@@ -172,15 +173,110 @@ def _suggested_message(
     return render_touch(library, officer, task, lead, attempt=attempt, previous=previous)
 
 
+@dataclass(frozen=True)
+class StageSet:
+    """A lead moved to a stage by hand: the lead as it now is, the cadence it started."""
+
+    lead: Lead
+    stage: str
+    cadence: str | None
+    reason: str = ""
+
+
 def set_stage(
-    context: Context, reference: str, stage: str, now: datetime
-) -> tuple[Lead, str | None]:
-    stage = parse_stage(stage)
+    context: Context,
+    reference: str,
+    stage_text: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    note: str = "",
+    on: str | None = None,
+) -> StageSet:
+    """Move a lead to the stage typed (checked against stages.yaml, with its reason when the
+    stage asks for one), at `on` when it happened earlier (its cadence counts from then).
+
+    A move to closed with no closing date on the lead records that day as its closing date,
+    so the anniversary touches have their anchor."""
     followup = FollowUp.load(context.settings)
+    stages = followup.cadences.stage_map
+    stage = stages.parse(stage_text)
+    why = stages.reason(stage, reason)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
-        cadence = change_stage(connection, followup, lead, stage, now)
-    return lead, cadence
+        zone = lead.timezone or context.settings.contact.default_timezone
+        at = parse_on(on, now, zone, context.settings.contact.window_start) if on else now
+        if stage == CLOSED and lead.closing_date is None:
+            closing = at.astimezone(ZoneInfo(zone)).date()
+            lead_store.update_lead(connection, lead.id, {"closing_date": closing})
+            lead = replace(lead, closing_date=closing)
+        move = StageMove(reason=why, note=note, by="you", at=at)
+        cadence = change_stage(connection, followup, lead, stage, now, move=move)
+        lead = lead_store.get(connection, lead.id) or lead
+    return StageSet(lead, stage, cadence, why)
+
+
+def parse_on(text: str, now: datetime, zone: str, opens: time) -> datetime:
+    """When a stage change happened: a date (the opening of that day's hours in the lead's
+    zone; today means now) or a date and time; never in the future."""
+    from leadchase.lead_fields import FieldValueError, calendar_day
+
+    local = ZoneInfo(zone)
+    try:
+        day = calendar_day(text)
+    except FieldValueError:
+        try:
+            parsed = date_parser.parse(text)
+        except (ValueError, OverflowError):
+            raise LeadchaseError(
+                f"--on {text!r} is not a date; use e.g. 2026-03-05 or '2026-03-05 14:00'"
+            ) from None
+        moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=local)
+    else:
+        today = now.astimezone(local).date()
+        moment = now if day == today else datetime.combine(day, opens, local)
+    if moment > now:
+        raise LeadchaseError(f"--on {text!r} is in the future; give the day it happened")
+    return moment
+
+
+def set_fields(
+    context: Context, reference: str, pairs: list[str], now: datetime
+) -> tuple[Lead, dict[str, tuple[Any, Any]]]:
+    """Write what the officer learned ("note_rate=6.125", "birthday=3/5/1985"), each value read
+    by the import's cleaner for its field; a line on the timeline says what changed.
+
+    Returns the lead as it now is and field -> (before, after) for the fields that changed."""
+    from leadchase.lead_fields import LABELS, parse_assignments, shown
+
+    values = parse_assignments(pairs, now.date())
+    with context.database.writing() as connection:
+        lead = find_lead(connection, reference)
+        changed = {
+            name: (getattr(lead, name), value)
+            for name, value in values.items()
+            if getattr(lead, name) != value
+        }
+        if changed:
+            lead_store.update_lead(connection, lead.id, {k: v for k, (_, v) in changed.items()})
+            detail = "; ".join(
+                f"{LABELS[name]} {shown(after)} (was {shown(before)})"
+                for name, (before, after) in changed.items()
+            )
+            lead_store.add_event(connection, lead.id, now, "details", detail)
+            lead = lead_store.get(connection, lead.id) or lead
+            if changed.keys() & ANCHORS:
+                _replan_open(connection, context, lead, now)
+    return lead, changed
+
+
+def _replan_open(connection: Connection, context: Context, lead: Lead, now: datetime) -> None:
+    """A closing date or birthday changed: the lead's next touches are planned again, so its
+    anniversary steps fall on the new date (touches already made stay made)."""
+    followup = FollowUp.load(context.settings)
+    touch_store.cancel_open(connection, lead.id, now, "closing date or birthday changed")
+    for channel in CHANNELS:
+        plan_next(connection, followup, lead, channel, now)
 
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)

@@ -1,23 +1,21 @@
 """Cadences: the YAML playbooks that say which touches a lead gets on which day.
 
-model.py holds the data (pure, no YAML); load.py reads and validates a folder of cadence files.
+model.py holds the data (pure, no YAML); stages.py the stages (stages.yaml); load.py reads and
+validates a folder of cadence files.
 PyYAML is imported only when a folder is actually read.
 """
 
 from leadchase.cadence.load import check_cadences, load_cadences
 from leadchase.cadence.model import (
-    DEFAULT_STAGE_MAP,
-    STAGES,
     Cadence,
     CadenceSet,
     PlannedTouch,
     Problem,
-    Stage,
-    StageMap,
     Step,
     TouchSpec,
     step_key,
 )
+from leadchase.cadence.stages import DEFAULT_STAGE_MAP, STAGES, StageInfo, StageMap
 
 __all__ = [
     "DEFAULT_STAGE_MAP",
@@ -26,7 +24,7 @@ __all__ = [
     "CadenceSet",
     "PlannedTouch",
     "Problem",
-    "Stage",
+    "StageInfo",
     "StageMap",
     "Step",
     "TouchSpec",

@@ -6,7 +6,7 @@ contact policy read through this without loading SQLAlchemy (cadence/service.py 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import PurePath
@@ -75,7 +75,10 @@ class FollowUp:
         arrived begins its cadence when it reached you: its days count from the import."""
         begins = max(start, lead.imported_at) if lead.imported_at else start
         clock = self.place_clock(begins, lead.timezone, lead.time_zones, lead.state, lead.phone)
-        return replace(clock, seed=lead.id)
+        # Steps `from: closing_date` / `from: birthday` land on the lead's own dates.
+        dates = {"closing_date": lead.closing_date, "birthday": lead.birthday}
+        anchors = tuple((name, day) for name, day in dates.items() if day is not None)
+        return replace(clock, seed=lead.id, anchors=anchors)
 
     def place_clock(
         self,
@@ -140,3 +143,20 @@ def cadences_edited(stored: Mapping[str, str], followup: FollowUp) -> bool:
         f"cadence:{name}" in stored and stored[f"cadence:{name}"] != fingerprint(cadence)
         for name, cadence in followup.cadences.cadences.items()
     )
+
+
+# The stage everyone rests in: nurture keeps in touch for two years, nobody is dropped.
+KEEP_IN_TOUCH_STAGE = "nurture"
+
+
+def quiet_leads(
+    followup: FollowUp, now: datetime, quiet_since: Callable[[str, datetime], list[int]]
+) -> list[int]:
+    """The leads whose stage has quiet_after_days and who have not replied, nor changed
+    stage, for that long. `quiet_since(stage, since)` reads them: store/leads.py on a
+    connection, or the agenda's plain reader (store/fast.py)."""
+    found: list[int] = []
+    for stage in followup.cadences.stage_map.stages:
+        if stage.quiet_after_days is not None and stage.name != KEEP_IN_TOUCH_STAGE:
+            found += quiet_since(stage.name, now - timedelta(days=stage.quiet_after_days))
+    return found

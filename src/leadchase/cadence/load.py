@@ -8,44 +8,51 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TypeAlias, TypeVar
+from typing import TypeVar
 
 from leadchase.cadence.model import (
     DEFAULT_MIN_GAP,
-    DEFAULT_STAGE_MAP,
-    STAGES,
     Cadence,
     CadenceSet,
     Problem,
-    StageMap,
     Step,
     TouchSpec,
+    parse_anchor,
     parse_count,
     parse_day,
     parse_days,
     parse_expires_after,
     parse_min_gap,
     parse_times,
+    parse_years,
+)
+from leadchase.cadence.stages import StageMap, merged_order, read_stage_entry
+from leadchase.cadence.yaml_values import (
+    Raw,
+    check_keys,
+    fields_of,
+    flag,
+    listed,
+    read_yaml,
+    single,
+    values_list,
 )
 from leadchase.contact.channels import AUTOMATABLE, CHANNELS, Channel
 from leadchase.errors import CadenceError
 from leadchase.words import counted
 
-# A YAML value exactly as typed: scalars stay text (so YAML 1.1 surprises such as 9:30 read as
-# the number 570, or `no` read as false, cannot happen), None when empty, lists and mappings.
-Raw: TypeAlias = "str | list[Raw] | dict[str, Raw] | None"
 T = TypeVar("T")
 
 STAGE_MAP_NAME = "stages"  # stages.yaml holds the stage map, every other *.yaml is a cadence
 CADENCE_KEYS = ("name", "description", "automated", "min_gap", "steps", "taper")
 DAY_KEYS = ("day", "days")
+ANCHOR_KEYS = ("from", "years")  # a step on anniversaries of a date of the lead
 TOUCH_KEYS = ("count", "template", "templates", "automated", "at", "say", "expires_after")
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-_TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
 
 
 def load_cadences(folder: Path, *, template_names: Collection[str] | None = None) -> CadenceSet:
@@ -99,8 +106,9 @@ class _Entry:
     """One step (or the taper) as written: its days and the touches it plans on each of them."""
 
     label: str
-    days: tuple[int, ...]
+    days: tuple[int, ...]  # with an anchor: the anniversaries
     touches: dict[Channel, tuple[TouchSpec, ...]]
+    anchor: str | None = None
 
 
 class _CadenceReader:
@@ -123,8 +131,8 @@ class _CadenceReader:
             return None
 
     def read(self) -> Cadence | None:
-        root = self.guard(None, partial(_read_yaml, self.path))
-        fields = None if self.problems else self.guard(None, partial(_fields, root, "the file"))
+        root = self.guard(None, partial(read_yaml, self.path))
+        fields = None if self.problems else self.guard(None, partial(fields_of, root, "the file"))
         if fields is None:
             return None
         description = self.guard(None, partial(self.read_header, fields))
@@ -138,15 +146,15 @@ class _CadenceReader:
 
     def read_header(self, fields: dict[str, Raw]) -> str:
         """Check the file-level keys, remember the automated channels, return the description."""
-        _check_keys(fields, CADENCE_KEYS, "")
-        if "name" in fields and (declared := _text(fields["name"], "name")) != self.name:
+        check_keys(fields, CADENCE_KEYS, "")
+        if "name" in fields and (declared := single(fields["name"], "name")) != self.name:
             raise CadenceError(f"name '{declared}' does not match the file name (make them equal)")
         if not _NAME.fullmatch(self.name):
             raise CadenceError(f"'{self.name}' is not a usable name (rename the file: a-z, 0-9, -)")
         self.automated = _automated(fields.get("automated"))
         if "min_gap" in fields:
-            self.min_gap = parse_min_gap(_text(fields["min_gap"], "min_gap"))
-        return _text(fields.get("description"), "description")
+            self.min_gap = parse_min_gap(single(fields["min_gap"], "min_gap"))
+        return single(fields.get("description"), "description")
 
     def read_entries(self, fields: dict[str, Raw]) -> list[_Entry]:
         entries: list[_Entry | None] = []
@@ -162,44 +170,58 @@ class _CadenceReader:
         return [entry for entry in entries if entry is not None]
 
     def read_entry(self, step: Raw, label: str) -> _Entry:
-        fields = _fields(step, "a step")
-        day_keys = [key for key in DAY_KEYS if key in fields]
+        fields = fields_of(step, "a step")
+        day_keys = [key for key in (*DAY_KEYS, "from") if key in fields]
         if len(day_keys) != 1:
-            raise CadenceError("give the step one of day: 4, days: 3-10 or days: [3, 5, 8]")
-        if len(fields) == 1:
+            raise CadenceError(
+                "give the step one of day: 4, days: 3-10, days: [3, 5, 8] "
+                "or from: closing_date with years: 1"
+            )
+        anchor = None
+        if day_keys == ["from"]:
+            anchor = parse_anchor(single(fields["from"], "from"))
+            if "years" not in fields:
+                raise CadenceError(f"from: {anchor} needs years: (e.g. 1, 2-10 or every)")
+            days = parse_years(single(fields["years"], "years"))
+        elif "years" in fields:
+            raise CadenceError("years: only goes with from: (a date of the lead to count from)")
+        else:
+            days = _days(day_keys[0], fields[day_keys[0]])
+        if len(fields) == 1 + (anchor is not None):
             raise CadenceError("the step plans nothing (add call, text or email)")
-        days = _days(day_keys[0], fields[day_keys[0]])
         touches: dict[Channel, tuple[TouchSpec, ...]] = {}
         for key, value in fields.items():
-            if key not in DAY_KEYS:
-                specs = self.guard(label, partial(self.read_touches, key, value, days))
+            if key not in DAY_KEYS and key not in ANCHOR_KEYS:
+                # An anniversary has no arrival: `at: arrival` belongs to day 1 only.
+                on = days if anchor is None else ()
+                specs = self.guard(label, partial(self.read_touches, key, value, on))
                 if specs:
                     touches[specs[0].channel] = specs
-        return _Entry(label, days, touches)
+        return _Entry(label, days, touches, anchor)
 
     def read_touches(self, key: str, value: Raw, days: tuple[int, ...]) -> tuple[TouchSpec, ...]:
         channel = _channel(key)
         fields: dict[str, Raw] = value if isinstance(value, dict) else {"count": value}
-        _check_keys(fields, TOUCH_KEYS, f" in {channel}")
+        check_keys(fields, TOUCH_KEYS, f" in {channel}")
         if "template" in fields and "templates" in fields:
             raise CadenceError(f"{channel} has both template and templates (keep one)")
-        named = _list(fields.get("templates"), "templates")
+        named = values_list(fields.get("templates"), "templates")
         count = len(named) or 1
         if "count" in fields:
-            count = parse_count(channel, _text(fields["count"], f"{channel} count"))
+            count = parse_count(channel, single(fields["count"], f"{channel} count"))
         automated = channel in self.automated
         if "automated" in fields:
-            automated = _flag(fields["automated"], f"{channel} automated")
+            automated = flag(fields["automated"], f"{channel} automated")
         if channel not in AUTOMATABLE and automated:
             raise CadenceError("calls cannot be automated: the tool never dials (remove automated)")
         if channel not in AUTOMATABLE and ("template" in fields or "templates" in fields):
             raise CadenceError("calls take a talking point (say: ...), not a template")
         templates = self.templates(channel, fields, count, automated)
-        at = [_text(item, "at") for item in _list(fields.get("at"), "at")]
+        at = [single(item, "at") for item in values_list(fields.get("at"), "at")]
         moments = parse_times(channel, at, count, days)
-        say = _text(fields.get("say"), "say") or None
+        say = single(fields.get("say"), "say") or None
         life = parse_expires_after(
-            channel, _text(fields.get("expires_after"), "expires_after"), automated
+            channel, single(fields.get("expires_after"), "expires_after"), automated
         )
         return tuple(
             TouchSpec(channel, index + 1, automated, templates[index], *moments[index], say, life)
@@ -211,7 +233,9 @@ class _CadenceReader:
     ) -> list[str | None]:
         default = ""
         if "templates" in fields:
-            names = [_text(name, "template") for name in _list(fields["templates"], "templates")]
+            names = [
+                single(name, "template") for name in values_list(fields["templates"], "templates")
+            ]
             if len(names) != count:
                 raise CadenceError(
                     f"{channel} has {counted(len(names), 'template')} for "
@@ -219,7 +243,7 @@ class _CadenceReader:
                     "(give one per touch, or one template: for all)"
                 )
         elif "template" in fields:
-            names = [_text(fields["template"], "template")] * count
+            names = [single(fields["template"], "template")] * count
         elif automated:
             default = f" (the default for an automated {channel} without template:)"
             names = [f"{self.name}/{channel}"] * count
@@ -236,130 +260,69 @@ class _CadenceReader:
         return list(names)
 
     def expand(self, entries: list[_Entry]) -> tuple[Step, ...]:
-        """Spread ranges, lists and the taper into one Step per day. Two steps may not plan the
-        same day and channel: their step keys, and so the touches already planned, would clash."""
-        owner: dict[tuple[int, Channel], int] = {}
+        """Spread ranges, lists and the taper into one Step per day (or anniversary). Two steps
+        may not plan the same day and channel: their step keys, and so the touches already
+        planned, would clash."""
+        owner: dict[tuple[str, int, Channel], int] = {}
         clashes: dict[tuple[int, Channel, int], list[int]] = {}
-        by_day: dict[int, list[TouchSpec]] = {}
+        by_day: dict[tuple[str, int], list[TouchSpec]] = {}
         for number, entry in enumerate(entries):
             for day in entry.days:
                 for channel, specs in entry.touches.items():
-                    first = owner.setdefault((day, channel), number)
+                    first = owner.setdefault((entry.anchor or "", day, channel), number)
                     if first == number:
-                        by_day.setdefault(day, []).extend(specs)
+                        by_day.setdefault((entry.anchor or "", day), []).extend(specs)
                     else:
                         clashes.setdefault((number, channel, first), []).append(day)
         for (number, channel, first), days in clashes.items():
+            what = f"year {listed(days)} from {entries[number].anchor}"
             message = (
-                f"{channel} on day {_listed(days)} is already planned by step "
-                f"'{entries[first].label}' (give each day and channel one step)"
+                f"{channel} on {what if entries[number].anchor else f'day {listed(days)}'} "
+                f"is already planned by step '{entries[first].label}' "
+                "(give each day and channel one step)"
             )
             self.problems.append(Problem(self.label, entries[number].label, message))
         return tuple(
-            Step(day, tuple(sorted(specs, key=_touch_order)))
-            for day, specs in sorted(by_day.items())
+            Step(day, tuple(sorted(specs, key=_touch_order)), anchor or None)
+            for (anchor, day), specs in sorted(by_day.items())
         )
 
 
 def _read_stage_map(
     path: Path | None, label: str, loaded: Collection[str], broken: set[str], out: list[Problem]
 ) -> StageMap:
-    """The default stage map overlaid with stages.yaml. A stage whose cadence is missing or
-    broken gets no cadence (and a problem), so the scheduler never looks up a missing name."""
-    chosen = dict(DEFAULT_STAGE_MAP.cadence_by_stage)
+    """The stages of stages.yaml (stages.py), the shipped ones it leaves out in their place.
+    A stage whose cadence is missing or broken gets no cadence (and a problem), so the
+    scheduler never looks up a missing name; a shipped stage the file leaves out just goes
+    without when the folder lacks its cadence (a workspace made before that stage shipped)."""
     fields: dict[str, Raw] = {}
     if path is not None:
         try:
-            fields = _fields(_read_yaml(path) or {}, "the stage map")
+            fields = fields_of(read_yaml(path) or {}, "the stage map")
         except CadenceError as problem:
             out.append(Problem(label, None, str(problem)))
+    listed = []
     for stage, value in fields.items():
         try:
-            if stage not in STAGES:
-                raise CadenceError(f"unknown stage '{stage}' (use {_listed(STAGES)})")
-            cadence = _text(value, f"stage '{stage}'")
-            chosen[stage] = None if cadence.lower() in ("", "none") else cadence
+            listed.append(read_stage_entry(stage, value))
         except CadenceError as problem:
             out.append(Problem(label, None, str(problem)))
-    for stage, name in chosen.items():
-        if name is None or name in loaded:
+    named = {item.name for item in listed}
+    stages = []
+    for entry in merged_order(listed):
+        name = entry.cadence
+        quiet = path is not None and entry.name not in named and name not in broken
+        if name is None or name in loaded or quiet:
+            stages.append(entry if name is None or name in loaded else replace(entry, cadence=None))
             continue
         if name in broken:
             why = "which did not load (fix the problems reported for it)"
         else:
-            why = f"which does not exist (add {name}.yaml or map '{stage}' to another cadence)"
-        default = "" if stage in fields else " by default"
-        out.append(Problem(label, None, f"stage '{stage}' uses '{name}'{default}, {why}"))
-        chosen[stage] = None
-    return StageMap(chosen)
-
-
-def _read_yaml(path: Path) -> Raw:
-    import yaml  # 14 ms: paid when cadences are read, not by every `leadchase` start
-
-    def plain(node: yaml.Node) -> Raw:
-        if isinstance(node, yaml.MappingNode):
-            fields: dict[str, Raw] = {}
-            for key_node, value_node in node.value:
-                key = str(plain(key_node))  # an odd key ([a, b]: ...) then fails as unknown
-                if key in fields:
-                    line = key_node.start_mark.line + 1
-                    raise CadenceError(f"'{key}' appears twice (line {line}; keep one)")
-                fields[key] = plain(value_node)
-            return fields
-        if isinstance(node, yaml.SequenceNode):
-            return [plain(item) for item in node.value]
-        return None if node.tag.endswith(":null") else str(node.value).strip()
-
-    try:
-        # libyaml's parser when PyYAML has it: the same nodes and marks, many times faster.
-        root = yaml.compose(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as error:
-        raise CadenceError(f"cannot read the file: {error.strerror}") from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = "" if mark is None else f" at line {mark.line + 1}, column {mark.column + 1}"
-        raise CadenceError(
-            f"YAML syntax error{where}: {error.problem or error.context} "
-            "(check the indentation and quote text that contains ': ' or ' #')"
-        ) from None
-    except yaml.YAMLError:
-        raise CadenceError("the file is not UTF-8 text (save it as UTF-8)") from None
-    return None if root is None else plain(root)
-
-
-def _listed(items: Collection[object]) -> str:
-    return ", ".join(map(str, items))
-
-
-def _check_keys(fields: dict[str, Raw], allowed: tuple[str, ...], where: str) -> None:
-    unknown = [key for key in fields if key not in allowed]
-    if unknown:  # a key with spaces is usually text with a comma inside { ... }
-        fix = "quote text with commas" if " " in unknown[0] else f"use {_listed(allowed)}"
-        raise CadenceError(f"unknown key '{unknown[0]}'{where} ({fix})")
-
-
-def _fields(value: Raw, what: str) -> dict[str, Raw]:
-    if value is None:
-        raise CadenceError(f"{what} is empty (see docs/cadences.md for the format)")
-    if not isinstance(value, dict):
-        raise CadenceError(f"{what} must be 'key: value' lines")
-    return value
-
-
-def _text(value: Raw, what: str) -> str:
-    if isinstance(value, list | dict):
-        raise CadenceError(f"{what} must be a single value, not a list or mapping")
-    return value or ""
-
-
-def _list(value: Raw, what: str) -> list[Raw]:
-    """A YAML list; a lone value counts as a list of one, where that reads naturally."""
-    if isinstance(value, dict):
-        raise CadenceError(f"{what} must be a list")
-    if isinstance(value, list):
-        return value
-    return [] if value is None else [value]
+            why = f"which does not exist (add {name}.yaml or map '{entry.name}' to another cadence)"
+        default = "" if entry.name in named else " by default"
+        out.append(Problem(label, None, f"stage '{entry.name}' uses '{name}'{default}, {why}"))
+        stages.append(replace(entry, cadence=None))
+    return StageMap(tuple(stages))
 
 
 def _channel(name: str) -> Channel:
@@ -370,7 +333,7 @@ def _channel(name: str) -> Channel:
 
 
 def _automated(value: Raw) -> frozenset[Channel]:
-    channels = [_channel(_text(item, "automated")) for item in _list(value, "automated")]
+    channels = [_channel(single(item, "automated")) for item in values_list(value, "automated")]
     if any(channel not in AUTOMATABLE for channel in channels):
         raise CadenceError("calls cannot be automated: the tool never dials (remove call)")
     return frozenset(channels)
@@ -378,30 +341,25 @@ def _automated(value: Raw) -> frozenset[Channel]:
 
 def _step_label(step: Raw, position: int) -> str:
     """How problems name a step: its day line as written, e.g. "days: 3-10", else "step 3"."""
-    for key in DAY_KEYS:
+    for key in (*DAY_KEYS, "from"):
         if isinstance(step, dict) and key in step:
             days = step[key]
-            shown = f"[{_listed(days)}]" if isinstance(days, list) else days or ""
+            shown = f"[{listed(days)}]" if isinstance(days, list) else days or ""
+            if key == "from" and isinstance(step.get("years"), str):
+                shown = f"{shown}, years: {step['years']}"
             return f"{key}: {shown}".rstrip()
     return f"step {position}"
 
 
 def _days(key: str, value: Raw) -> tuple[int, ...]:
     if key == "day":
-        return (parse_day(_text(value, "day")),)
+        return (parse_day(single(value, "day")),)
     if not isinstance(value, list):
-        return parse_days(_text(value, "days"))
-    days = [parse_day(_text(item, "days")) for item in value]
+        return parse_days(single(value, "days"))
+    days = [parse_day(single(item, "days")) for item in value]
     if not days or len(set(days)) != len(days):
         raise CadenceError("days must list each day once (e.g. days: [3, 5, 8])")
     return tuple(sorted(days))
-
-
-def _flag(value: Raw, what: str) -> bool:
-    text = _text(value, what).lower()
-    if text not in _TRUE + _FALSE:
-        raise CadenceError(f"{what} must be true or false, not '{text}'")
-    return text in _TRUE
 
 
 def _touch_order(touch: TouchSpec) -> tuple[int, int]:

@@ -7,14 +7,13 @@ in sight: load.py reads the files, and the scheduler and agenda build and test c
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Literal
 
+from leadchase.cadence.stages import StageMap
 from leadchase.contact.channels import Channel
-from leadchase.errors import CadenceError, LeadchaseError
+from leadchase.errors import CadenceError
 from leadchase.words import counted
 
 FIRST_DAY = 1
@@ -28,30 +27,13 @@ PARTS_OF_DAY = {
     "afternoon": time(15),
     "evening": time(18),
 }
+# Dates of the lead a step may count from instead of the cadence's start (`from:`), and the
+# most anniversaries a step may name (`years: every` is 1 to this many).
+ANCHORS = ("closing_date", "birthday")
+MOST_YEARS = 100
 # Between two attempts on one channel, unless the cadence says otherwise (min_gap:).
 DEFAULT_MIN_GAP = timedelta(hours=3)
 LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window
-
-Stage = Literal["new", "contacted", "engaged", "application", "closed", "dead", "nurture"]
-STAGES: tuple[Stage, ...] = (
-    "new",
-    "contacted",
-    "engaged",
-    "application",
-    "closed",
-    "dead",
-    "nurture",
-)
-
-
-def parse_stage(text: str) -> Stage:
-    """A stage as a person types it: " Contacted" is contacted."""
-    wanted = text.strip().lower()
-    for stage in STAGES:
-        if stage == wanted:
-            return stage
-    raise LeadchaseError(f"unknown stage {text.strip()!r}; use one of {', '.join(STAGES)}")
-
 
 _DAY_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -167,6 +149,28 @@ def parse_times(
     return moments + [(None, False)] * (count - len(texts))
 
 
+def parse_years(text: str) -> tuple[int, ...]:
+    """Anniversaries of a step's `from:` date: "1", "2-10", or "every" (1 to MOST_YEARS)."""
+    if text.lower() == "every":
+        return tuple(range(1, MOST_YEARS + 1))
+    match = _DAY_RANGE.fullmatch(text)
+    first, last = (match[1], match[2]) if match else (text, text)
+    if not (first.isdecimal() and last.isdecimal()) or not (
+        1 <= int(first) <= int(last) <= MOST_YEARS
+    ):
+        raise CadenceError(
+            f"years '{text}' is not a year or a range of years (write e.g. 1, 2-10 or every; "
+            f"at most {MOST_YEARS})"
+        )
+    return tuple(range(int(first), int(last) + 1))
+
+
+def parse_anchor(text: str) -> str:
+    if text not in ANCHORS:
+        raise CadenceError(f"from '{text}' is not a date of the lead (use {', '.join(ANCHORS)})")
+    return text
+
+
 def step_key(day: int, channel: Channel, index_in_day: int) -> str:
     """The stable id of a touch inside its cadence, e.g. "d1-text-1".
 
@@ -174,6 +178,11 @@ def step_key(day: int, channel: Channel, index_in_day: int) -> str:
     template, a time or another day never turns an already planned touch into a new one.
     """
     return f"d{day}-{channel}-{index_in_day}"
+
+
+def anchored_key(anchor: str, years: int, channel: Channel, index_in_day: int) -> str:
+    """The stable id of a touch on an anniversary, e.g. "closing_date+1y-text-1"."""
+    return f"{anchor}+{years}y-{channel}-{index_in_day}"
 
 
 @dataclass(frozen=True)
@@ -194,8 +203,9 @@ class TouchSpec:
 class Step:
     """Everything planned for one day of the cadence (day 1 = the day the lead starts)."""
 
-    day: int
+    day: int  # with an anchor: the anniversary (1: a year after that date)
     touches: tuple[TouchSpec, ...]
+    anchor: str | None = None  # a date of the lead the step counts from (ANCHORS)
 
 
 @dataclass(frozen=True)
@@ -210,6 +220,13 @@ class PlannedTouch:
     step_key: str
     say: str | None = None
     expires_after: timedelta | None = None
+    anchor: str | None = None  # on the `years`-th anniversary of this date of the lead
+    years: int = 0
+
+    @property
+    def when(self) -> tuple[str, int]:
+        """Which day of the cadence the touch belongs to: ("", day) or (anchor, years)."""
+        return (self.anchor, self.years) if self.anchor else ("", self.day)
 
 
 @dataclass(frozen=True)
@@ -224,16 +241,22 @@ class Cadence:
         """Every touch of the cadence in day order, each with its stable step_key."""
         return [
             PlannedTouch(
-                day=step.day,
+                day=0 if step.anchor else step.day,
                 channel=touch.channel,
                 index_in_day=touch.index_in_day,
                 automated=touch.automated,
                 template=touch.template,
                 at=touch.at,
                 on_arrival=touch.on_arrival,
-                step_key=step_key(step.day, touch.channel, touch.index_in_day),
+                step_key=(
+                    anchored_key(step.anchor, step.day, touch.channel, touch.index_in_day)
+                    if step.anchor
+                    else step_key(step.day, touch.channel, touch.index_in_day)
+                ),
                 say=touch.say,
                 expires_after=touch.expires_after,
+                anchor=step.anchor,
+                years=step.day if step.anchor else 0,
             )
             for step in self.steps
             for touch in step.touches
@@ -241,33 +264,7 @@ class Cadence:
 
     def attempts_in_first(self, days: int) -> int:
         """Calls, texts and emails planned in days 1..days (the playbook's "6-8 attempts")."""
-        return sum(len(step.touches) for step in self.steps if step.day <= days)
-
-
-@dataclass(frozen=True)
-class StageMap:
-    """Which cadence a lead follows in each stage; None means no cadence (nothing scheduled)."""
-
-    cadence_by_stage: Mapping[str, str | None]
-
-    def cadence_for(self, stage: str) -> str | None:
-        if stage not in STAGES:
-            raise CadenceError(f"unknown stage '{stage}' (use {', '.join(STAGES)})")
-        return self.cadence_by_stage.get(stage)
-
-
-DEFAULT_STAGE_MAP = StageMap(
-    {
-        "new": "internet-lead",
-        # Once a person has actually been reached, first-contact automation would sound robotic.
-        "contacted": "engaged",
-        "engaged": "engaged",
-        "application": None,
-        "closed": None,
-        "dead": None,
-        "nurture": "nurture",
-    }
-)
+        return sum(len(step.touches) for step in self.steps if not step.anchor and step.day <= days)
 
 
 @dataclass(frozen=True)

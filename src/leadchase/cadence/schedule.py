@@ -44,6 +44,8 @@ class LeadClock:
     zones: tuple[str, ...]  # every candidate zone; the window must be open in all of them
     states: tuple[str, ...]  # every candidate state (address and area code)
     seed: int = 0  # the lead's id: its touches' jitter is drawn from it
+    # The lead's own dates a step may count from (`from: closing_date`): (name, day) pairs.
+    anchors: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,10 @@ class _Shape:
 
     touches: tuple[PlannedTouch, ...]
     by_channel: dict[str, tuple[PlannedTouch, ...]]
-    per_day: Counter[tuple[int, str]]
+    per_day: Counter[tuple[tuple[str, int], str]]  # (PlannedTouch.when, channel) -> touches
     next_day: dict[str, PlannedTouch]  # step key -> the first touch of the channel's next day
     room: timedelta  # what day 1 must have left of its window: the spaced day-1 attempts
+    anchored: bool = False  # some steps count from a date of the lead, not the start
 
 
 _shapes: dict[int, tuple[Cadence, _Shape]] = {}
@@ -105,15 +108,18 @@ def _shape(cadence: Cadence) -> _Shape:
     by_channel: dict[str, tuple[PlannedTouch, ...]] = {
         c: tuple(t for t in touches if t.channel == c) for c in CHANNELS
     }
-    per_day: Counter[tuple[int, str]] = Counter((t.day, t.channel) for t in touches)
+    per_day: Counter[tuple[tuple[str, int], str]] = Counter((t.when, t.channel) for t in touches)
     next_day = {}
-    for ordered in by_channel.values():
+    for channel_touches in by_channel.values():
+        ordered = [t for t in channel_touches if not t.anchor]
         for touch in ordered:
             later = next((t for t in ordered if t.day > touch.day), None)
             if later is not None:
                 next_day[touch.step_key] = later
-    most = max((n for (day, _), n in per_day.items() if day == 1), default=1)
-    shape = _Shape(touches, by_channel, per_day, next_day, cadence.min_gap * (most - 1))
+    most = max((n for (when, _), n in per_day.items() if when == ("", 1)), default=1)
+    anchored = any(t.anchor for t in touches)
+    room = cadence.min_gap * (most - 1)
+    shape = _Shape(touches, by_channel, per_day, next_day, room, anchored)
     _shapes[id(cadence)] = (cadence, shape)
     return shape
 
@@ -156,6 +162,51 @@ def _date_of(day: int, clock: LeadClock, policy: ContactPolicy, shape: _Shape) -
     return _open_day(first + timedelta(days=day - 1), clock.zone, clock.states, policy)
 
 
+def _anniversary(touch: PlannedTouch, clock: LeadClock) -> date | None:
+    """The `years`-th anniversary of the touch's date of the lead (28 February for the 29th
+    in other years); None when the lead has no such date."""
+    anchor = dict(clock.anchors).get(touch.anchor or "")
+    if anchor is None:
+        return None
+    year = anchor.year + touch.years
+    try:
+        return anchor.replace(year=year)
+    except ValueError:  # 29 February, in a year without one
+        return date(year, 2, 28)
+
+
+def _day_of(touch: PlannedTouch, clock: LeadClock, policy: ContactPolicy, shape: _Shape) -> date:
+    if touch.anchor is None:
+        return _date_of(touch.day, clock, policy, shape)
+    on = _anniversary(touch, clock)
+    assert on is not None  # _for_lead left out the touches whose date the lead lacks
+    return _open_day(on, clock.zone, clock.states, policy)
+
+
+def _for_lead(
+    shape: _Shape, channel: str, clock: LeadClock, policy: ContactPolicy
+) -> tuple[PlannedTouch, ...]:
+    """The channel's touches in the order of their days for this lead. An anniversary the lead
+    has no date for, or that falls before the cadence's first day, is not one of its touches."""
+    touches = shape.by_channel.get(channel, ())
+    if not shape.anchored:
+        return touches
+    first = _date_of(1, clock, policy, shape)
+    dated = []
+    for position, touch in enumerate(touches):
+        if touch.anchor is not None:
+            on = _anniversary(touch, clock)
+            if on is None or _open_day(on, clock.zone, clock.states, policy) < first:
+                continue
+        dated.append((_day_of(touch, clock, policy, shape), position, touch))
+    return tuple(touch for _, _, touch in sorted(dated, key=lambda item: item[:2]))
+
+
+def day_label(touch: PlannedTouch) -> str:
+    """ "day 4", or "year 1 from closing_date" for an anniversary."""
+    return f"year {touch.years} from {touch.anchor}" if touch.anchor else f"day {touch.day}"
+
+
 # ---- one touch on its day --------------------------------------------------------------------
 
 
@@ -169,7 +220,7 @@ class _Slot:
 def _slot(touch: PlannedTouch, clock: LeadClock, policy: ContactPolicy, shape: _Shape) -> _Slot:
     """Where a touch falls on its own (no earlier touch late, no gap), without the jitter."""
     zone = _zone(clock.zone)
-    on = _date_of(touch.day, clock, policy, shape)
+    on = _day_of(touch, clock, policy, shape)
     hours = _hours(on, clock.zone, clock.states, policy)
     begin, end = hours or (
         datetime.combine(on, policy.start, zone),
@@ -184,7 +235,7 @@ def _slot(touch: PlannedTouch, clock: LeadClock, policy: ContactPolicy, shape: _
             begin = max(begin, clock.start)
         # Day 1 starts every channel at once (speed to lead); later days stagger them.
         stagger = 0 if touch.day == 1 else CHANNELS.index(touch.channel) / len(CHANNELS)
-        count = shape.per_day[(touch.day, touch.channel)]
+        count = shape.per_day[(touch.when, touch.channel)]
         slot = (end - begin) / count if end > begin else timedelta(0)
         nominal = begin + slot * (touch.index_in_day - 1 + stagger)
     if touch.day == 1:
@@ -266,7 +317,7 @@ def next_touch(
     shape = _shape(cadence)
     zones = clock.zones or (clock.zone,)
     skipped: list[SkippedTouch] = []
-    for touch in shape.by_channel.get(channel, ()):
+    for touch in _for_lead(shape, channel, clock, policy):
         if touch.step_key in done:
             continue
         slot = _slot(touch, clock, policy, shape)
@@ -280,16 +331,16 @@ def next_touch(
         expires = _expiry(touch, slot.due, clock, policy, shape)
         if due >= slot.closes:
             ends = when(slot.closes, clock.zone, after)
-            why = f"not made on day {touch.day}: their hours that day ended {ends}"
+            why = f"not made on {day_label(touch)}: their hours that day ended {ends}"
             if spaced > max(slot.due, after):
                 why = (
-                    f"no room left on day {touch.day}: {duration(cadence.min_gap)} after the "
+                    f"no room left on {day_label(touch)}: {duration(cadence.min_gap)} after the "
                     f"last {channel} is past the end of their hours ({ends})"
                 )
         elif expires is not None and due > expires:
             why = f"expired: it could not go before {when(expires, clock.zone, after)}"
         else:
-            owed = shape.per_day[(touch.day, channel)] - touch.index_in_day + 1
+            owed = shape.per_day[(touch.when, channel)] - touch.index_in_day + 1
             scheduled = ScheduledTouch(touch, due, expires, owed, slot.jitter and not jitter)
             return NextTouch(scheduled, tuple(skipped))
         skipped.append(SkippedTouch(touch, slot.due, why))

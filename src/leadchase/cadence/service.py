@@ -1,4 +1,7 @@
-"""Putting cadences to work on leads: start, complete a touch, switch on a stage change, replan.
+"""Putting cadences to work on leads: start, complete a touch, switch on a stage change.
+
+moves.py moves leads on by themselves (keep in touch, quiet leads); replan.py follows an edited
+cadence file.
 
 The database holds at most one open touch per lead and channel: the next one. When it is done
 (or sent), the next one is planned. That keeps the agenda one indexed query, keeps missed touches
@@ -8,15 +11,14 @@ from piling up, and lets an edited cadence file reach every lead for touches not
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 # FollowUp lives in cadence/followup.py (no database there); it is imported from here too.
 from leadchase.cadence.followup import FollowUp as FollowUp
-from leadchase.cadence.followup import fingerprint
 from leadchase.cadence.model import Cadence, PlannedTouch
 from leadchase.cadence.schedule import (
     NextTouch,
@@ -26,16 +28,13 @@ from leadchase.cadence.schedule import (
     next_touch,
 )
 from leadchase.compliance.optouts import closed_to_lead
-from leadchase.contact.channels import CHANNELS, Channel
+from leadchase.contact.channels import Channel
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.records import Lead, Touch
 
 CONTACT_OUTCOMES = frozenset({"talked", "appointment", "replied"})
-# Leads in these stages are done with: nothing more is planned for them, on purpose.
-FINISHED_STAGES = frozenset({"closed", "dead"})
-KEEP_IN_TOUCH_STAGE = "nurture"
 
 
 def usable_channels(
@@ -53,7 +52,7 @@ def usable_channels(
     return frozenset(channels - closed)
 
 
-def _usable(connection: Connection, lead: Lead) -> frozenset[str]:
+def usable_now(connection: Connection, lead: Lead) -> frozenset[str]:
     """The lead's usable channels, its opt-outs and DNC entries read from the database."""
     values = [v for v in (lead.phone, lead.email) if v]
     reach = {"phone": lead.phone, "email": lead.email}
@@ -134,13 +133,23 @@ def start_cadence(
     if name is None:
         return []
     cadence = followup.require(name)
-    usable = _usable(connection, lead)
+    usable = usable_now(connection, lead)
     found = [
         upcoming
         for upcoming in first_touches(cadence, followup.clock(lead, now), followup.policy)
         if (upcoming.scheduled or upcoming.skipped[0]).touch.channel in usable
     ]
     return _insert_next(connection, lead, cadence, found, now)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """Why and by whom a lead changes stage, and when it happened (`at`, default now)."""
+
+    reason: str = ""
+    note: str = ""
+    by: str = ""  # "you", or what moved it: "reply", "keep in touch", "quiet"
+    at: datetime | None = None
 
 
 def change_stage(
@@ -150,15 +159,33 @@ def change_stage(
     stage: str,
     now: datetime,
     why: str = "",
+    move: StageMove | None = None,
 ) -> str | None:
-    """Move a lead to a stage and start the cadence the stage map names (or none)."""
+    """Move a lead to a stage, keep the move in its stage history and start the cadence the
+    stage map names (or none), its days counted from when the move happened."""
+    move = move or StageMove(note=why)
+    at = move.at or now
     cadence = followup.cadences.stage_map.cadence_for(stage)
     if cadence is not None:
         followup.require(cadence)
     lead_store.update_lead(connection, lead.id, {"stage": stage})
-    detail = f"{lead.stage} -> {stage}" + (f" ({why})" if why else "")
-    lead_store.add_event(connection, lead.id, now, "stage", detail)
-    start_cadence(connection, followup, replace(lead, stage=stage), cadence, now)
+    lead_store.add_stage_change(
+        connection,
+        {
+            "lead_id": lead.id,
+            "at": at,
+            "recorded_at": now,
+            "from_stage": lead.stage,
+            "to_stage": stage,
+            "reason": move.reason,
+            "note": move.note,
+            "moved_by": move.by,
+        },
+    )
+    said = "; ".join(part for part in (move.reason, move.note) if part)
+    detail = f"{lead.stage} -> {stage}" + (f" ({said})" if said else "")
+    lead_store.add_event(connection, lead.id, at, "stage", detail)
+    start_cadence(connection, followup, replace(lead, stage=stage), cadence, at)
     return cadence
 
 
@@ -176,7 +203,7 @@ def plan_next(
     started = lead.cadence_started_at
     if cadence is None or started is None:
         return None
-    if channel not in _usable(connection, lead):
+    if channel not in usable_now(connection, lead):
         return None
     last = touch_store.last_made_at(connection, lead.id, channel)
     done = touch_store.made_keys(connection, lead.id, cadence.name)
@@ -250,36 +277,8 @@ def record_touch(
     lead_store.update_lead(connection, lead.id, summary)
     touch_store.mark_lead_touched(connection, lead.id)
     plan_next(connection, followup, replace(lead, **summary), channel, at)
-    keep_in_touch(connection, followup, lead.id, at)
+    _keep_in_touch(connection, followup, lead.id, at)
     return touch_id
-
-
-def in_play(followup: FollowUp, stage: str) -> bool:
-    """Whether a lead in this stage should always have a next touch: not closed or dead, and
-    the stage map gives the stage a cadence (`application: none` hands the lead to the loan
-    process on purpose)."""
-    return (
-        stage not in FINISHED_STAGES and followup.cadences.stage_map.cadence_for(stage) is not None
-    )
-
-
-def keep_in_touch(
-    connection: Connection, followup: FollowUp, lead_id: int, now: datetime
-) -> str | None:
-    """Nobody falls off: a lead still in play whose cadence has nothing left moves on to nurture
-    (a nurture lead starts nurture again). Returns the cadence started, None when nothing changed.
-
-    A lead that cannot be reached on any channel (opted out, or a bad number and no email) is
-    left as it is: there is nothing to plan for it."""
-    if touch_store.has_touch_to_come(connection, lead_id):
-        return None
-    lead = lead_store.get(connection, lead_id)
-    if lead is None or not in_play(followup, lead.stage):
-        return None
-    if not in_play(followup, KEEP_IN_TOUCH_STAGE) or not _usable(connection, lead):
-        return None
-    why = f"cadence {lead.cadence} ended" if lead.cadence else "nothing planned"
-    return change_stage(connection, followup, lead, KEEP_IN_TOUCH_STAGE, now, why)
 
 
 def skip_touch(
@@ -296,34 +295,10 @@ def skip_touch(
         connection, touch.id, {"status": "skipped", "done_at": moment, "outcome": reason}
     )
     plan_next(connection, followup, lead, touch.channel, moment)
-    keep_in_touch(connection, followup, lead.id, moment)
+    _keep_in_touch(connection, followup, lead.id, moment)
 
 
-def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: datetime) -> int:
-    """After a cadence file is edited, re-plan the open touches of the leads on that cadence.
+def _keep_in_touch(connection: Connection, followup: FollowUp, lead_id: int, now: datetime) -> None:
+    from leadchase.cadence.moves import keep_in_touch  # moves.py builds on this module
 
-    Touches already made stay as they were; each open touch is re-derived from the edited file
-    at the same point of the cadence, so an overdue task stays overdue rather than vanishing.
-    Returns how many leads were re-planned.
-    """
-    stored = touch_store.get_states(connection, "cadence:")
-    changed = []
-    for name, cadence in followup.cadences.cadences.items():
-        planned_with = fingerprint(cadence)
-        if stored.get(f"cadence:{name}") != planned_with:
-            if f"cadence:{name}" in stored:
-                changed.append(name)
-            touch_store.set_state(connection, f"cadence:{name}", planned_with)
-    replanned = 0
-    for lead_id in touch_store.leads_with_open_touches(connection, changed):
-        lead = lead_store.get(connection, lead_id)
-        if lead is None:
-            continue
-        previous = touch_store.open_touches(connection, lead_id)
-        touch_store.cancel_open(connection, lead_id, now, "cadence edited")
-        for channel in CHANNELS:
-            dues = [row.due_at for row in previous if row.channel == channel]
-            after = min(dues) - timedelta(seconds=1) if dues else now
-            plan_next(connection, followup, lead, channel, after)
-        replanned += 1
-    return replanned
+    keep_in_touch(connection, followup, lead_id, now)

@@ -1,4 +1,4 @@
-"""Working leads: `log`, `show`, `stage`, `snooze`, `leads`."""
+"""Working leads: `log`, `show`, `stage`, `set`, `snooze`, `leads`."""
 
 from __future__ import annotations
 
@@ -60,19 +60,77 @@ def stage(
     new_stage: Annotated[
         str,
         typer.Argument(
-            metavar="STAGE", help="new, contacted, engaged, application, closed, dead or nurture."
+            metavar="STAGE",
+            help="A stage of cadences/stages.yaml, any case: new, contacted, engaged, "
+            "application, pre-approved, under-contract, closed, nurture, lost or dead as shipped.",
+        ),
+    ],
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Why: required for lost (rate, competitor, credit, not ready, unreachable).",
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[str, typer.Option(help="A note kept with the stage change.")] = "",
+    on: Annotated[
+        str | None,
+        typer.Option(
+            help="When it happened, if not now: a date (2026-03-05) or a date and time. The new "
+            "cadence counts its days from then; closed also sets an empty closing date.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Move a lead to another stage; its cadence switches as cadences/stages.yaml says.
+
+    The change is kept in the lead's stage history: when, by whom, why.
+    """
+    from leadchase.lead_work import set_stage
+
+    with common.open_workspace() as context:
+        moved = set_stage(context, lead, new_stage, common.now(), reason=reason, note=note, on=on)
+    row = moved.lead
+    follow = (
+        f"now on cadence {moved.cadence}"
+        if moved.cadence
+        else "no cadence: nothing more is scheduled"
+    )
+    why = f" ({moved.reason})" if moved.reason else ""
+    common.out.print(
+        f"{row.name or row.id} (#{row.id}) is now {moved.stage}{why}; {follow}.", markup=False
+    )
+
+
+def set_details(
+    lead: LeadArgument,
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FIELD=VALUE...",
+            help="One or more of: loan_purpose, loan_amount, property_value, address, city, "
+            "credit_rating, offer, note_rate (a percent: 6.125), closing_date, birthday "
+            "(dates: 2026-03-05 or 3/5/2026), co_borrower_name, loan_term_years (30, 15, "
+            "360 months). An empty value clears the field.",
+            show_default=False,
         ),
     ],
 ) -> None:
-    """Move a lead to another stage; its cadence switches as the stage map says."""
-    from leadchase.cadence.model import parse_stage
-    from leadchase.lead_work import set_stage
+    """Set what you learned about a lead: its note rate, closing date, birthday, loan...
 
-    chosen = parse_stage(new_stage)
+    Values are read the way an import reads them; the change goes on the lead's timeline.
+    """
+    from leadchase.lead_fields import LABELS, shown
+    from leadchase.lead_work import set_fields
+
     with common.open_workspace() as context:
-        row, cadence = set_stage(context, lead, chosen, common.now())
-    follow = f"now on cadence {cadence}" if cadence else "no cadence: nothing more is scheduled"
-    common.out.print(f"{row.name or row.id} (#{row.id}) is now {chosen}; {follow}.", markup=False)
+        row, changed = set_fields(context, lead, assignments, common.now())
+    who = f"{row.name or row.id} (#{row.id})"
+    if not changed:
+        common.out.print(f"{who}: nothing changed.", markup=False)
+        return
+    for name, (_, after) in changed.items():
+        common.out.print(f"{who}: {LABELS[name]} is now {shown(after)}.", markup=False)
 
 
 def snooze(
@@ -99,13 +157,14 @@ def show(
     lead: LeadArgument, utc: common.UtcOption = False, json_output: common.JsonOption = False
 ) -> None:
     """A lead's details and timeline: touches made and planned, messages, stage changes, notes."""
-    from datetime import datetime
+    from datetime import date, datetime
 
     from rich.table import Table
     from rich.text import Text
 
     from leadchase.cli.listing import Listing
     from leadchase.display import plain
+    from leadchase.lead_fields import shown
     from leadchase.lead_work import timeline
     from leadchase.times import when
 
@@ -137,7 +196,9 @@ def show(
         ("Phone", "phone"), ("Email", "email"), ("Address", "address"), ("City", "city"),
         ("State", "state"), ("ZIP", "zip"), ("Time zone", "timezone"), ("Source", "source"),
         ("Offer", "offer"), ("Loan purpose", "loan_purpose"), ("Loan amount", "loan_amount"),
-        ("Property value", "property_value"), ("Lead date", "lead_date"),
+        ("Property value", "property_value"), ("Note rate", "note_rate"),
+        ("Loan term", "loan_term_years"), ("Closing date", "closing_date"),
+        ("Birthday", "birthday"), ("Co-borrower", "co_borrower_name"), ("Lead date", "lead_date"),
         ("Consent at", "consent_at"), ("Consent certificate", "consent_url"),
         ("Consent text", "consent_text"), ("Consent IP", "consent_ip"),
     ):  # fmt: skip
@@ -146,6 +207,11 @@ def show(
             value = f"{value} ext. {details['phone_ext']}"
         if isinstance(value, datetime):
             value = when(value, zone, now)
+        elif isinstance(value, date | float):
+            value = shown(value)
+        elif key == "loan_term_years":
+            # Every lead has one (30 unless told): shown once it says something about a loan.
+            value = f"{value} years" if value != 30 or details.get("note_rate") else ""
         if value:
             facts.add_row(label, plain(value))
     if details.get("other_phones"):
@@ -207,14 +273,12 @@ def leads(
     """List and search leads, newest first."""
     from rich.text import Text
 
-    from leadchase.cadence.model import parse_stage
     from leadchase.cli.listing import Column, Listing
     from leadchase.display import plain
     from leadchase.lead_list import list_leads
     from leadchase.team import Team
     from leadchase.words import counted
 
-    stage = parse_stage(stage) if stage is not None else None
     with common.open_workspace() as context:
         scope = Team.load(context).scope(officer) if officer else None
         result = list_leads(context, search, stage, source, limit, stale=stale, scope=scope)
@@ -252,5 +316,6 @@ def register(app: typer.Typer) -> None:
     app.command()(log)
     app.command()(show)
     app.command()(stage)
+    app.command("set")(set_details)
     app.command()(snooze)
     app.command()(leads)

@@ -67,6 +67,12 @@ def render_result(console: Console, result: ImportResult, zones: Zones, now: dat
     )
     _unused_cells(
         summary,
+        "loan details not understood (left empty)",
+        result.unreadable_details,
+        result.unreadable_detail_samples,
+    )
+    _unused_cells(
+        summary,
         "names not used in messages (a formula or punctuation)",
         result.odd_names,
         result.odd_name_samples,

@@ -32,7 +32,7 @@ SINGLE_FIELDS = (
     "first_name", "last_name", "full_name", "email", "address", "city", "state", "zip",
     "lead_date", "source", "offer", "loan_purpose", "loan_amount", "property_value",
     "credit_rating", "consent_at", "consent_url", "consent_text", "consent_ip", "external_id",
-    "notes",
+    "notes", "note_rate", "closing_date", "birthday", "co_borrower_name", "loan_term_years",
 )  # fmt: skip
 
 LEAD_FIELDS = (*SINGLE_FIELDS[:3], *PHONE_FIELDS, *SINGLE_FIELDS[3:])
@@ -84,6 +84,17 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "consent_ip": ("ip address", "ip", "consent ip", "user ip"),
     "external_id": ("id", "lead id", "external id", "vendor lead id"),
     "notes": ("notes", "note", "comments", "comment", "message"),
+    "note_rate": ("note rate", "current rate", "interest rate", "current interest rate",
+                  "loan rate", "existing rate", "current mortgage rate"),
+    "closing_date": ("closing date", "close date", "funded date", "funding date", "closed date",
+                     "date closed", "date funded"),
+    "birthday": ("birthday", "dob", "date of birth", "birth date", "birthdate",
+                 "borrower dob", "borrower birthday"),
+    "co_borrower_name": ("co-borrower", "co borrower", "coborrower", "co-borrower name",
+                         "co borrower name", "coborrower name", "co-applicant",
+                         "co applicant", "co-applicant name", "spouse name"),
+    "loan_term_years": ("loan term", "term", "loan term years", "term years", "amortization",
+                        "amortization term", "loan term (years)"),
 }  # fmt: skip
 _LOWER_RANKS = {"form name": 1, "campaign": 2, "campaign name": 2}
 # Facebook custom questions and vendor variants, tried only when no exact synonym matches.

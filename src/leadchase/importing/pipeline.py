@@ -49,6 +49,9 @@ class ImportResult:
     unreadable_lead_date_samples: list[str] = field(default_factory=list)
     odd_names: int = 0
     odd_name_samples: list[str] = field(default_factory=list)
+    # Loan details (note rate, closing date, birthday, term) not understood: left empty.
+    unreadable_details: int = 0
+    unreadable_detail_samples: list[str] = field(default_factory=list)
     # A UTF-8 file with lines that are not: how they were read, how many, the first few.
     fallback_encoding: str | None = None
     fallback_lines: int = 0
@@ -88,6 +91,8 @@ class ImportResult:
             "unreadable_lead_date_samples": self.unreadable_lead_date_samples,
             "odd_names": self.odd_names,
             "odd_name_samples": self.odd_name_samples,
+            "unreadable_details": self.unreadable_details,
+            "unreadable_detail_samples": self.unreadable_detail_samples,
             "fallback_encoding": self.fallback_encoding,
             "fallback_lines": self.fallback_lines,
             "fallback_line_samples": self.fallback_line_samples,
@@ -357,6 +362,9 @@ def _count_record(result: ImportResult, record: Record) -> None:
     if record.odd_name is not None:
         result.odd_names += 1
         _add_sample(result.odd_name_samples, record.odd_name)
+    for label, cell in record.unreadable_details:
+        result.unreadable_details += 1
+        _add_sample(result.unreadable_detail_samples, f"{label}: {cell}")
 
 
 def _add_sample(samples: list[str], value: str) -> None:

@@ -13,6 +13,7 @@ from leadchase.contact.places import lead_time_zones, normalise_state, normalise
 from leadchase.importing.dates import parse_lead_date
 from leadchase.importing.headers import HeaderMap
 from leadchase.importing.names import not_a_name, split_full_name, tidy_name
+from leadchase.lead_fields import DETAIL_FIELDS, EMPTY, LABELS, FieldValueError, clean
 
 # Reject reasons, as they appear in the rejects file and the summary.
 NO_CONTACT = "no phone or email"
@@ -42,6 +43,8 @@ class Record:
     unreadable_date: str | None = None
     odd_name: str | None = None
     line: int = 0  # where the row starts in its file (a post: the lead's place in it, from 1)
+    # Loan details (note rate, dates, term) that are not what their field holds: (field, cell).
+    unreadable_details: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -63,6 +66,8 @@ class RowNormaliser:
         self._width = len(self.header)
         self._field = self.mapping.fields
         self._fallbacks = self.mapping.fallbacks
+        self._detail_fields = [name for name in DETAIL_FIELDS if name in self._field]
+        self._no_details = {name: EMPTY.get(name, "") for name in DETAIL_FIELDS}
 
     def _zone(self, name: str) -> ZoneInfo:
         zone = self._zones.get(name)
@@ -150,6 +155,7 @@ class RowNormaliser:
             # Facebook writes answer choices with underscores: "$350,000_-_$400,000".
             if "_" in values[money]:
                 values[money] = values[money].replace("_", " ")
+        unreadable_details = self._details(fields, values)
         keys = [f"p:{e164}"] if e164 else []
         keys.extend(f"p:{other['number']}" for other in others)
         if email:
@@ -164,7 +170,22 @@ class RowNormaliser:
             unknown_zone=zone is None,
             unreadable_date=unreadable_date,
             odd_name=odd_name,
+            unreadable_details=unreadable_details,
         )
+
+    def _details(self, fields: list[str], values: dict[str, Any]) -> list[tuple[str, str]]:
+        """The loan details, read by the same cleaners as `leadchase set`. A cell that is not
+        what its field holds leaves the field empty and stays in the raw row, and is counted."""
+        values.update(self._no_details)
+        unreadable = []
+        today = self.now.date()
+        for name in self._detail_fields:
+            text = self._get(fields, name)
+            try:
+                values[name] = clean(name, text, today)
+            except FieldValueError:
+                unreadable.append((LABELS[name], text))
+        return unreadable
 
     def _names(self, fields: list[str]) -> tuple[str, str, str, str | None]:
         """(first, last, name, odd): a part that is not a name (a formula, mostly punctuation)

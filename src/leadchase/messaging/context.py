@@ -30,6 +30,13 @@ class LeadDetails:
     loan_purpose: str = ""
     loan_amount: int = 0
     property_value: int = 0
+    note_rate: str = ""  # "6.125%"
+    closing_date: str = ""  # "March 5, 2026"
+    closing_year: str = ""
+    birthday: str = ""  # "March 5" (never the year: nobody is told their age)
+    co_borrower_name: str = ""
+    co_borrower_first_name: str = ""
+    loan_term_years: int = 30
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,12 @@ LEAD_FALLBACKS: dict[str, str] = {
     "loan_purpose": "home loan",
     "loan_amount": "the amount you have in mind",
     "property_value": "your home's value",
+    "note_rate": "your current rate",
+    "closing_date": "your closing",
+    "closing_year": "",
+    "birthday": "",
+    "co_borrower_name": "",
+    "co_borrower_first_name": "",
 }
 
 # The longest a lead's merge field may be in a message: a vendor's 2,000-character "first name"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import MutableMapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from leadchase.contact.channels import MESSAGE_CHANNELS
@@ -56,7 +57,22 @@ def lead_details(lead: Lead) -> LeadDetails:
         loan_purpose=text(lead.loan_purpose),
         loan_amount=whole_dollars(text(lead.loan_amount)),
         property_value=whole_dollars(text(lead.property_value)),
+        note_rate=f"{lead.note_rate:g}%" if lead.note_rate else "",
+        closing_date=_day(lead.closing_date, with_year=True),
+        closing_year=str(lead.closing_date.year) if lead.closing_date else "",
+        birthday=_day(lead.birthday, with_year=False),
+        co_borrower_name=text(lead.co_borrower_name),
+        co_borrower_first_name=text(lead.co_borrower_name).split(" ")[0],
+        loan_term_years=lead.loan_term_years,
     )
+
+
+def _day(day: date | None, *, with_year: bool) -> str:
+    """ "March 5, 2026" (or "March 5"), spelled out so no reader takes it for the 3rd of May."""
+    if day is None:
+        return ""
+    shown = f"{day:%B} {day.day}"
+    return f"{shown}, {day.year}" if with_year else shown
 
 
 def render_touch(

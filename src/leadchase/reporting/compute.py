@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple, TypeVar
 
-from leadchase.cadence.model import STAGES
+from leadchase.cadence.stages import DEFAULT_STAGE_MAP, StageMap
 from leadchase.contact.channels import CHANNELS
 from leadchase.reporting.figures import Tally, median, percentile, share
 from leadchase.reporting.model import (
@@ -30,15 +30,39 @@ from leadchase.reporting.model import (
     Stats,
 )
 
-PROGRESSION = ("new", "contacted", "engaged", "application", "closed")
-APPLIED = frozenset({"application", "closed"})  # a closed loan went through an application
-# A lead is contacted once you talked to it, it replied, or it reached one of these stages: the
-# one rule behind `contacted` in the replies, the conversion table and the funnel.
-CONTACTED_STAGES = frozenset(PROGRESSION[1:])
+APPLICATION = "application"
 # Inbound texts that are not a conversation (the kind replies.py classified them as).
 NOT_REPLIES = frozenset({"opt-out", "wrong-number", "help", "auto-reply"})
 NO_SOURCE = "(none)"
 CLOSED = frozenset({"closed"})
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """The stages of stages.yaml as the figures use them: every stage in order, and the funnel's
+    steps (the stages that are not side roads such as nurture, lost and dead)."""
+
+    order: tuple[str, ...]
+    progression: tuple[str, ...]
+
+    @classmethod
+    def of(cls, stages: StageMap) -> Funnel:
+        return cls(stages.names, stages.progression())
+
+    @property
+    def contacted(self) -> frozenset[str]:
+        """A lead is contacted once you talked to it, it replied, or it reached one of these
+        stages: the one rule behind `contacted` in the replies, conversion and the funnel."""
+        return frozenset(self.progression[1:])
+
+    @property
+    def applied(self) -> frozenset[str]:
+        """Application and every later step (a closed loan went through an application)."""
+        steps = self.progression
+        return frozenset(steps[steps.index(APPLICATION) :] if APPLICATION in steps else CLOSED)
+
+
+DEFAULT_FUNNEL = Funnel.of(DEFAULT_STAGE_MAP)
 TOP_BUCKET = 9  # the distribution's last bar is "9+"
 Key = TypeVar("Key")
 
@@ -248,7 +272,9 @@ class _History:
             if event.kind == "opt-out":
                 self.opted_out.setdefault(event.lead_id, event.at)
             elif event.kind == "stage":
-                old, _, new = (part.strip() for part in event.detail.partition("->"))
+                # "engaged -> lost (rate; note)": the stage is the first word after the arrow.
+                old, _, moved = (part.strip() for part in event.detail.partition("->"))
+                new = moved.split(" (", 1)[0]
                 self.stages[event.lead_id].append((event.at, new))
                 self.seen[event.lead_id].update((old, new))
         return self
@@ -262,15 +288,18 @@ class _History:
         )
 
 
-def _contacts(leads: Mapping[int, LeadFacts], history: _History) -> dict[int, datetime | None]:
-    """The contacted leads (CONTACTED_STAGES) -> when first contacted: the earlier of the talk or
+def _contacts(
+    leads: Mapping[int, LeadFacts], history: _History, funnel: Funnel
+) -> dict[int, datetime | None]:
+    """The contacted leads (Funnel.contacted) -> when first contacted: the earlier of the talk or
     reply and the move to such a stage; None only for a stage with no move on the timeline."""
     found: dict[int, datetime | None] = {}
+    contacted = funnel.contacted
     for lead in leads.values():
-        moved = history.first_moved_to(lead.id, CONTACTED_STAGES)
+        moved = history.first_moved_to(lead.id, contacted)
         moments = [moment for moment in (lead.contacted_at, moved) if moment is not None]
         stages = history.seen.get(lead.id, set()) | {lead.stage}
-        if moments or stages & CONTACTED_STAGES:
+        if moments or stages & contacted:
             found[lead.id] = min(moments, default=None)
     return found
 
@@ -281,6 +310,7 @@ def _conversion(
     history: _History,
     costs: Mapping[str, float],
     now: datetime,
+    funnel: Funnel,
 ) -> tuple[SourceConversion, ...]:
     window = timedelta(days=CONVERSION_DAYS)
     groups: dict[str, list[LeadFacts]] = defaultdict(list)
@@ -298,7 +328,7 @@ def _conversion(
                     1 for m in members if (at := contacts.get(m.id)) and at <= m.arrived + window
                 ),
                 application=sum(
-                    1 for m in members if history.reached(m.id, APPLIED, m.arrived + window)
+                    1 for m in members if history.reached(m.id, funnel.applied, m.arrived + window)
                 ),
                 closed=sum(1 for m in members if history.reached(m.id, CLOSED, m.arrived + window)),
                 still_in_window=sum(1 for m in members if m.arrived + window > now),
@@ -310,18 +340,24 @@ def _conversion(
 
 
 def _funnel(
-    leads: Mapping[int, LeadFacts], contacts: Mapping[int, datetime | None], history: _History
+    leads: Mapping[int, LeadFacts],
+    contacts: Mapping[int, datetime | None],
+    history: _History,
+    funnel: Funnel,
 ) -> tuple[StageCount, ...]:
+    steps = funnel.progression
     now_in: Counter[str] = Counter(lead.stage for lead in leads.values())
     reached: Counter[str] = Counter()
     for lead in leads.values():
         seen = history.seen.get(lead.id, set()) | {lead.stage, "new"}
         if lead.id in contacts:
             seen.add("contacted")  # talked to or replied, whatever its stage says
-        furthest = max(PROGRESSION.index(stage) for stage in seen if stage in PROGRESSION)
-        reached.update(PROGRESSION[: furthest + 1])
-        reached.update(stage for stage in seen if stage not in PROGRESSION)
-    return tuple(StageCount(stage, now_in[stage], reached[stage]) for stage in STAGES)
+        furthest = max((steps.index(stage) for stage in seen if stage in steps), default=0)
+        reached.update(steps[: furthest + 1])
+        reached.update(stage for stage in seen if stage not in steps)
+    # Stages no longer in stages.yaml that leads are still in come last, so none is hidden.
+    order = funnel.order + tuple(sorted(set(now_in) - set(funnel.order)))
+    return tuple(StageCount(stage, now_in[stage], reached[stage]) for stage in order)
 
 
 def _opt_outs(leads: Mapping[int, LeadFacts], sent: _Sent, history: _History) -> OptOuts:
@@ -353,6 +389,7 @@ def compute(
     replies: Iterable[ReplyFacts],
     events: Iterable[EventFacts],
     costs: Mapping[str, float],
+    funnel: Funnel = DEFAULT_FUNNEL,
 ) -> Stats:
     """Every figure for the leads that arrived in [since, now]; the rest of each input is ignored."""
     cohort = {
@@ -363,7 +400,7 @@ def compute(
     touched = _summarise_touches(cohort, touches)
     sent = _Sent(messages, cohort)
     history = _History().read(events, cohort)
-    contacts = _contacts(cohort, history)
+    contacts = _contacts(cohort, history, funnel)
     replied = _replies(cohort, contacts, sent, [*replies, *touched.replies])
     return Stats(
         now=now,
@@ -374,7 +411,7 @@ def compute(
         first_call=_speed(cohort, touched.first_call),
         attempts=_attempts(cohort, touched.early, now),
         replies=replied,
-        conversion=_conversion(cohort, contacts, history, costs, now),
-        funnel=_funnel(cohort, contacts, history),
+        conversion=_conversion(cohort, contacts, history, costs, now, funnel),
+        funnel=_funnel(cohort, contacts, history, funnel),
         opt_outs=_opt_outs(cohort, sent, history),
     )

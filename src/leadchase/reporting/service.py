@@ -10,6 +10,7 @@ from leadchase.context import Context
 from leadchase.errors import LeadchaseError
 from leadchase.reporting.compute import (
     EventFacts,
+    Funnel,
     LeadFacts,
     MessageFacts,
     TouchFacts,
@@ -57,7 +58,8 @@ def build_stats(
     officer: OfficerScope | None = None,
 ) -> Stats:
     """The stats of the leads that arrived between `since` and `now` (from `source`, of
-    `officer`, if given)."""
+    `officer`, if given); the funnel in the order of the workspace's stages.yaml."""
+    from leadchase.cadence.service import FollowUp
     from leadchase.store import reports
 
     settings = context.settings
@@ -100,6 +102,7 @@ def build_stats(
                 )
             ),
             costs=settings.cost_per_lead,
+            funnel=Funnel.of(FollowUp.load(settings, check_settings=False).cadences.stage_map),
         )
 
 

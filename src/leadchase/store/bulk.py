@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Table, insert
+from sqlalchemy import JSON, Boolean, Connection, Date, Table, insert
 
 from leadchase.store.types import UTCDateTime
 
@@ -48,10 +48,16 @@ def _flag(value: Any) -> int | None:
     return None if value is None else int(bool(value))
 
 
+def _day_text(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()  # SQLAlchemy's SQLite Date format
+
+
 def _converter(column: Any) -> Converter | None:
     kind = column.type
     if isinstance(kind, UTCDateTime):
         return utc_text
+    if isinstance(kind, Date):
+        return _day_text
     if isinstance(kind, JSON):
         return _json_text
     if isinstance(kind, Boolean):

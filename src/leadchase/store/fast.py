@@ -15,7 +15,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ KNOWN_MIGRATIONS = (
     "002_touches_and_messages",
     "003_lead_asked_index",
     "004_touch_expiry_and_owed",
+    "005_lead_details_and_stage_history",
     "006_team_officers",
     "007_intake_requests",
     "008_alerts",
@@ -58,6 +59,7 @@ class _Columns:
         self.sql = ", ".join(f'"{table}"."{name}"' for name in self.names)
         kinds = [str(item.type) for item in fields(record)]
         self.times = [i for i, kind in enumerate(kinds) if kind.startswith("datetime")]
+        self.dates = [i for i, kind in enumerate(kinds) if kind.split(" ")[0] == "date"]
         self.flags = [i for i, kind in enumerate(kinds) if kind == "bool"]
         self.lists = [i for i, kind in enumerate(kinds) if kind.startswith("tuple")]
 
@@ -65,6 +67,9 @@ class _Columns:
         values = list(row[start : start + len(self.names)])
         for index in self.times:
             values[index] = _utc(values[index])
+        for index in self.dates:  # a DATE column: ISO text on SQLite, a date on PostgreSQL
+            value = values[index]
+            values[index] = date.fromisoformat(value) if isinstance(value, str) else value
         for index in self.flags:
             values[index] = bool(values[index])
         for index in self.lists:
@@ -156,6 +161,18 @@ class Reader:
             f"{owned} ORDER BY lead.replied_at LIMIT ?"
         )
         return [LEAD.build(row) for row in self.rows(sql, [*params, limit])]
+
+    def quiet_since(self, stage: str, since: datetime) -> list[int]:
+        """store/leads.py's quiet_since: leads in `stage` that have neither replied nor
+        entered it since `since`."""
+        at = self._param(since)
+        sql = (
+            "SELECT lead.id FROM lead WHERE lead.stage = ?"
+            " AND (lead.replied_at IS NULL OR lead.replied_at < ?)"
+            " AND (lead.cadence_started_at IS NULL OR lead.cadence_started_at < ?)"
+            " ORDER BY lead.id"
+        )
+        return [int(row[0]) for row in self.rows(sql, [stage, at, at])]
 
     def last_inbound(self, lead_id: int) -> Message | None:
         """The lead's latest text to us; its status says what it was read as."""

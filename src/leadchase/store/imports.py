@@ -21,7 +21,7 @@ FILLABLE = (
     "name", "first_name", "last_name", "phone", "phone_ext", "phone_label", "email", "address",
     "city", "state", "zip", "timezone", "time_zones", "offer", "loan_purpose", "loan_amount",
     "property_value", "credit_rating", "external_id", "consent_at", "consent_url",
-    "consent_text", "consent_ip",
+    "consent_text", "consent_ip", "note_rate", "closing_date", "birthday", "co_borrower_name",
 )  # fmt: skip
 # Lookup chunk size: well under SQLite's bound-parameter limit.
 _CHUNK = 900

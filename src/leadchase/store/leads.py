@@ -9,8 +9,15 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from leadchase.store import read
-from leadchase.store.read import LEAD_COLUMNS, event_table, lead_table, message_table
-from leadchase.store.records import Event, Lead, Message, OfficerScope
+from leadchase.store.read import (
+    LEAD_COLUMNS,
+    STAGE_CHANGE_COLUMNS,
+    event_table,
+    lead_table,
+    message_table,
+    stage_change_table,
+)
+from leadchase.store.records import Event, Lead, Message, OfficerScope, StageChange
 
 
 def get(connection: Connection, lead_id: int) -> Lead | None:
@@ -117,3 +124,28 @@ def messages(connection: Connection, lead_id: int) -> list[Message]:
         .order_by(message_table.c.created_at)
     )
     return [read.message(row) for row in connection.execute(query)]
+
+
+def add_stage_change(connection: Connection, values: Mapping[str, Any]) -> None:
+    connection.execute(insert(stage_change_table).values(**values))
+
+
+def stage_changes(connection: Connection, lead_id: int) -> list[StageChange]:
+    """The lead's stage history, oldest first (by when each move happened)."""
+    query = (
+        select(*STAGE_CHANGE_COLUMNS)
+        .where(stage_change_table.c.lead_id == lead_id)
+        .order_by(stage_change_table.c.at, stage_change_table.c.id)
+    )
+    return [read.stage_change(row) for row in connection.execute(query)]
+
+
+def quiet_since(connection: Connection, stage: str, since: datetime) -> list[int]:
+    """Leads in `stage` that have neither replied nor entered it (their cadence's start)
+    since `since`."""
+    query = select(lead_table.c.id).where(
+        lead_table.c.stage == stage,
+        or_(lead_table.c.replied_at.is_(None), lead_table.c.replied_at < since),
+        or_(lead_table.c.cadence_started_at.is_(None), lead_table.c.cadence_started_at < since),
+    )
+    return [int(row[0]) for row in connection.execute(query.order_by(lead_table.c.id))]

@@ -210,6 +210,38 @@ def _m004_touch_expiry_and_owed(connection: Connection) -> None:
         connection.execute(text(f"ALTER TABLE touch ADD COLUMN {column}"))
 
 
+def _m005_lead_details_and_stage_history(connection: Connection) -> None:
+    # What the officer learns about a loan (note rate, closing, birthday...) for past-client
+    # campaigns and rate alerts; the loan term defaults to the usual 30 years.
+    for column in (
+        "note_rate FLOAT",
+        "closing_date DATE",
+        "birthday DATE",
+        "co_borrower_name VARCHAR NOT NULL DEFAULT ''",
+        "loan_term_years INTEGER NOT NULL DEFAULT 30",
+    ):
+        connection.execute(text(f"ALTER TABLE lead ADD COLUMN {column}"))
+    # Every stage change: when it happened (maybe earlier than it was entered), who or what
+    # moved the lead, and why (a lost lead's reason).
+    meta = MetaData()
+    Table(
+        "stage_change",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("lead_id", Integer, nullable=False, index=True),
+        Column("at", UTCDateTime(), nullable=False),
+        Column("recorded_at", UTCDateTime(), nullable=False),
+        Column("from_stage", String, nullable=False, default=""),
+        Column("to_stage", String, nullable=False),
+        Column("reason", String, nullable=False, default=""),
+        Column("note", Text, nullable=False, default=""),
+        Column("moved_by", String, nullable=False, default=""),
+    )
+    meta.create_all(connection)
+    # `today` looks for quiet conversations by stage (engaged leads that stopped replying).
+    connection.execute(text("CREATE INDEX ix_lead_stage ON lead (stage)"))
+
+
 def _m008_alerts(connection: Connection) -> None:
     # What the officer was told (a new lead, a reply), by text or email to their own phone or
     # address. Kept apart from `message`, which holds what went to and came from leads: an
@@ -304,6 +336,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("002_touches_and_messages", _m002_touches_and_messages),
     ("003_lead_asked_index", _m003_lead_asked_index),
     ("004_touch_expiry_and_owed", _m004_touch_expiry_and_owed),
+    ("005_lead_details_and_stage_history", _m005_lead_details_and_stage_history),
     ("006_team_officers", _m006_team_officers),
     ("007_intake_requests", _m007_intake_requests),
     ("008_alerts", _m008_alerts),

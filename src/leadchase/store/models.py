@@ -7,7 +7,7 @@ sees. Queries in store/ use their `__table__`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
@@ -67,6 +67,11 @@ class LeadTable(SQLModel, table=True):
     last_outcome: str | None = None
     attempts: int = 0
     contacted_at: datetime | None = _when()
+    note_rate: float | None = None  # percent, e.g. 6.125
+    closing_date: date | None = None
+    birthday: date | None = None
+    co_borrower_name: str = ""
+    loan_term_years: int = 30
     officer_id: int | None = None  # None: the default officer, [officer] in leadchase.toml
 
 
@@ -166,6 +171,21 @@ class EventTable(SQLModel, table=True):
     at: datetime | None = _when()
     kind: str
     detail: str = ""
+
+
+class StageChangeTable(SQLModel, table=True):
+    """A lead's move from one stage to another: when, who or what moved it, and why."""
+
+    __tablename__ = "stage_change"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(index=True)
+    at: datetime | None = _when(nullable=False)  # when it happened (`stage --on`)
+    recorded_at: datetime | None = _when(nullable=False)
+    from_stage: str = ""
+    to_stage: str
+    reason: str = ""  # a lost lead's reason
+    note: str = ""
+    moved_by: str = ""  # "you", or what moved it: a reply, keep in touch, quiet
 
 
 class WorkspaceStateTable(SQLModel, table=True):

@@ -18,6 +18,7 @@ from leadchase.store.models import (
     LeadTable,
     MessageTable,
     OfficerTable,
+    StageChangeTable,
     SuppressionTable,
     TouchTable,
 )
@@ -26,6 +27,7 @@ from leadchase.store.records import (
     Event,
     Lead,
     Message,
+    StageChange,
     Suppression,
     TeamOfficer,
     Touch,
@@ -38,6 +40,7 @@ event_table: Table = EventTable.__table__  # type: ignore[attr-defined]
 suppression_table: Table = SuppressionTable.__table__  # type: ignore[attr-defined]
 alert_table: Table = AlertTable.__table__  # type: ignore[attr-defined]
 officer_table: Table = OfficerTable.__table__  # type: ignore[attr-defined]
+stage_change_table: Table = StageChangeTable.__table__  # type: ignore[attr-defined]
 
 
 def _columns(table: Table, record: type) -> list[Column[Any]]:
@@ -51,6 +54,7 @@ EVENT_COLUMNS = _columns(event_table, Event)
 SUPPRESSION_COLUMNS = _columns(suppression_table, Suppression)
 ALERT_COLUMNS = _columns(alert_table, Alert)
 OFFICER_COLUMNS = _columns(officer_table, TeamOfficer)
+STAGE_CHANGE_COLUMNS = _columns(stage_change_table, StageChange)
 
 _LEAD_SIZE, _TOUCH_SIZE = len(LEAD_COLUMNS), len(TOUCH_COLUMNS)
 _LISTS = [i for i, item in enumerate(fields(Lead)) if item.name in ("other_phones", "sources")]
@@ -86,6 +90,10 @@ def alert(values: Sequence[Any]) -> Alert:
 
 def officer(values: Sequence[Any]) -> TeamOfficer:
     return TeamOfficer(*values[: len(OFFICER_COLUMNS)])
+
+
+def stage_change(values: Sequence[Any]) -> StageChange:
+    return StageChange(*values[: len(STAGE_CHANGE_COLUMNS)])
 
 
 def touch_and_lead(values: Sequence[Any]) -> tuple[Touch, Lead]:

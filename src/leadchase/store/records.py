@@ -15,7 +15,7 @@ leads.raw_columns) stays in the database, and JSON lists come out as tuples.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -69,6 +69,11 @@ class Lead:
     last_outcome: str | None = None
     attempts: int = 0
     contacted_at: datetime | None = None
+    note_rate: float | None = None  # percent, e.g. 6.125
+    closing_date: date | None = None
+    birthday: date | None = None
+    co_borrower_name: str = ""
+    loan_term_years: int = 30  # 30 when nobody said
     officer_id: int | None = None  # None: the default officer ([officer] in leadchase.toml)
 
 
@@ -149,6 +154,21 @@ class Event:
     at: datetime
     kind: str
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """A lead's move to another stage: when it happened, who or what moved it, and why."""
+
+    id: int
+    lead_id: int
+    at: datetime
+    to_stage: str
+    recorded_at: datetime | None = None
+    from_stage: str = ""
+    reason: str = ""
+    note: str = ""
+    moved_by: str = ""
 
 
 @dataclass(frozen=True)
