@@ -153,10 +153,11 @@ def quiet_leads(
     followup: FollowUp, now: datetime, quiet_since: Callable[[str, datetime], list[int]]
 ) -> list[int]:
     """The leads whose stage has quiet_after_days and who have not replied, nor changed
-    stage, for that long. `quiet_since(stage, since)` reads them: store/leads.py on a
+    stage, for that long (never new leads: their cadence hands them to nurture when it ends,
+    and the partial index ix_lead_in_play leaves them out). `quiet_since(stage, since)` reads them: store/leads.py on a
     connection, or the agenda's plain reader (store/fast.py)."""
     found: list[int] = []
     for stage in followup.cadences.stage_map.stages:
-        if stage.quiet_after_days is not None and stage.name != KEEP_IN_TOUCH_STAGE:
+        if stage.quiet_after_days is not None and stage.name not in (KEEP_IN_TOUCH_STAGE, "new"):
             found += quiet_since(stage.name, now - timedelta(days=stage.quiet_after_days))
     return found

@@ -167,7 +167,7 @@ class Reader:
         entered it since `since`."""
         at = self._param(since)
         sql = (
-            "SELECT lead.id FROM lead WHERE lead.stage = ?"
+            "SELECT lead.id FROM lead WHERE lead.stage = ? AND lead.stage <> 'new'"
             " AND (lead.replied_at IS NULL OR lead.replied_at < ?)"
             " AND (lead.cadence_started_at IS NULL OR lead.cadence_started_at < ?)"
             " ORDER BY lead.id"

@@ -145,6 +145,7 @@ def quiet_since(connection: Connection, stage: str, since: datetime) -> list[int
     since `since`."""
     query = select(lead_table.c.id).where(
         lead_table.c.stage == stage,
+        lead_table.c.stage != "new",  # what ix_lead_in_play (partial) holds
         or_(lead_table.c.replied_at.is_(None), lead_table.c.replied_at < since),
         or_(lead_table.c.cadence_started_at.is_(None), lead_table.c.cadence_started_at < since),
     )
