@@ -238,16 +238,14 @@ def build_agenda(
             )
             for number, (task, verdict) in enumerate(now_due + later, start=1):
                 attempt = made.get(task.lead.id, 0) + 1
-                previous = (
-                    send_store.previous_texts(connection, task.lead.id) if channel == "text" else []
-                )
+                sent = send_store.sent_to(connection, task.lead.id)
                 rendered = render_touch(
                     library,
                     context.settings.officer,
                     task.touch,
                     task.lead,
                     attempt=attempt,
-                    previous=previous,
+                    sent=sent,
                     problems=broken,
                 )
                 called = calls.get(task.lead.id, 0) > 0

@@ -164,11 +164,9 @@ def _suggested_message(
     if task is None:
         return None
     attempt = send_store.channel_attempts(connection, lead.id, channel) + 1
-    previous = send_store.previous_texts(connection, lead.id) if channel == "text" else []
+    sent = send_store.sent_to(connection, lead.id)
     library = TemplateLibrary(context.settings.workspace.templates_dir)
-    return render_touch(
-        library, context.settings.officer, task, lead, attempt=attempt, previous=previous
-    )
+    return render_touch(library, context.settings.officer, task, lead, attempt=attempt, sent=sent)
 
 
 def set_stage(
