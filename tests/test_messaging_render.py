@@ -347,7 +347,8 @@ def test_shipped_templates_cover_every_cadence_step() -> None:
     for name in CADENCE_TEMPLATE_NAMES:
         template = lib.get(name)
         assert template.channel == ("text" if name.endswith("text") else "email")
-        assert 2 <= len(template.variants_for("generic")) <= 4
+        # At least two; as many as the cadences send it (tests/test_messages_two_years.py).
+        assert len(template.variants_for("generic")) >= 2
 
 
 @pytest.mark.parametrize("name", ["internet-lead/first-text", "internet-lead/first-email"])
