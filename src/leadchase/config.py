@@ -168,6 +168,8 @@ class Settings:
     replies: ReplySettings
     secrets: SecretsSettings
     daemon: DaemonSettings
+    # [sources.families]: family -> the source names (shell-style patterns) it groups.
+    source_families: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _keys(table: type) -> tuple[str, ...]:
@@ -175,12 +177,13 @@ def _keys(table: type) -> tuple[str, ...]:
 
 
 # Every section of leadchase.toml and its keys; anything else is a typo and stops the command.
-# The keys of [cadence.by_source] and [sources.cost_per_lead] are the user's own source names.
+# The keys of [cadence.by_source], [sources.cost_per_lead] and [sources.families] are the user's
+# own source names.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "officer": _keys(Officer),
     "contact": _keys(ContactSettings),
     "cadence": _keys(CadenceSettings),
-    "sources": ("cost_per_lead",),
+    "sources": ("cost_per_lead", "families"),
     "database": ("url",),
     "twilio": _keys(TwilioSection),
     "smtp": _keys(SmtpSection),
@@ -260,6 +263,7 @@ def load_settings(workspace: Workspace) -> Settings:
                 "daemon", "watch_dir", 'a quoted folder path, or "" for none', strip=False
             ),
         ),
+        source_families=reader.source_families(),
     )
 
 
@@ -441,6 +445,18 @@ class _Reader:
             if not isinstance(cadence, str):
                 raise self._fail("cadence.by_source", f'"{name}"', "a quoted cadence name")
         return table
+
+    def source_families(self) -> dict[str, tuple[str, ...]]:
+        table = self.sources("sources", "families")
+        families = {}
+        for name, patterns in table.items():
+            listed = [patterns] if isinstance(patterns, str) else patterns
+            if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+                raise self._fail(
+                    "sources.families", f'"{name}"', 'a list of quoted source names, e.g. ["FB *"]'
+                )
+            families[name] = tuple(listed)
+        return families
 
     def source_costs(self) -> dict[str, float]:
         table = self.sources("sources", "cost_per_lead")

@@ -27,7 +27,19 @@ def stats(
     ] = "30d",
     source: Annotated[
         str | None,
-        typer.Option(help="Only leads from this source (any case).", show_default=False),
+        typer.Option(
+            help="Only leads from this source: a family of [sources.families] (all its forms,"
+            " shown by form) or one source name (any case).",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            help="Group sources by family ([sources.families]) or by form (the source name in"
+            " the lead file). Default: family; form within one --source family.",
+            show_default=False,
+        ),
     ] = None,
     json_output: common.JsonOption = False,
 ) -> None:
@@ -35,7 +47,7 @@ def stats(
     from leadchase.reporting import build_stats
 
     with common.open_workspace() as context:
-        result = build_stats(context, common.now(), since, source)
+        result = build_stats(context, common.now(), since, source, by)
         zone = common.zones(context).own
     if json_output:
         common.print_json(result.to_json())
