@@ -27,15 +27,11 @@ def test_a_form_name_belongs_to_the_first_family_whose_pattern_matches() -> None
 
 
 def _seed(workspace: Workspace) -> None:
-    with workspace.settings_file.open("a", encoding="utf-8") as settings:
-        settings.write(
-            '\n[sources.families]\nFacebook = ["FB *", "*facebook*"]\nZillow = "zillow*"\n'
-        )
     text = workspace.settings_file.read_text(encoding="utf-8")
-    workspace.settings_file.write_text(
-        text.replace('# "Facebook" = 25.0', '"Facebook" = 20.0\n"Facebook Refi Form" = 30.0'),
-        encoding="utf-8",
-    )
+    text = text.replace('# "Facebook" = 25.0', '"Facebook" = 20.0\n"Facebook Refi Form" = 30.0')
+    families = '"Facebook" = ["FB *", "*facebook*"]\nZillow = "zillow*"'
+    text = text.replace('# "Facebook" = ["FB *", "*facebook*"]', families)
+    workspace.settings_file.write_text(text, encoding="utf-8")
     sources = ["FB Buyer Guide Form", "FB Buyer Guide Form", "Facebook Refi Form", "Zillow"]
     for n, source in enumerate(sources):
         import_lead(
@@ -74,8 +70,9 @@ def test_a_bad_grouping_or_family_is_one_line(workspace: Workspace) -> None:
     result = run("stats", "--by", "vendor", now=NOW)
     assert result.exit_code == 1
     assert "--by 'vendor' is not a grouping; use --by family or --by form" in result.stderr
-    with workspace.settings_file.open("a", encoding="utf-8") as settings:
-        settings.write("\n[sources.families]\nFacebook = 3\n")
+    text = workspace.settings_file.read_text(encoding="utf-8")
+    text = text.replace('# "Facebook" = ["FB *", "*facebook*"]', "Facebook = 3")
+    workspace.settings_file.write_text(text, encoding="utf-8")
     broken = run("stats", now=NOW)
     assert broken.exit_code != 0 and "Traceback" not in broken.output
     assert '[sources.families] "Facebook"' in broken.stderr
