@@ -14,6 +14,7 @@ SHIPPED = PROJECT / "cadences"
 # The templates the shipped cadences use; the templates engineer writes exactly these.
 SHIPPED_TEMPLATES = {
     "internet-lead/first-text",
+    "internet-lead/day1-followup-text",
     "internet-lead/followup-text",
     "internet-lead/taper-text",
     "internet-lead/first-email",
@@ -94,6 +95,26 @@ def test_internet_lead_first_text_goes_out_on_arrival(shipped: dict[str, Cadence
     first = shipped["internet-lead"].touches()
     text = next(touch for touch in first if touch.step_key == "d1-text-1")
     assert text.on_arrival and text.automated and text.template == "internet-lead/first-text"
+
+
+def test_internet_lead_second_text_of_day_1_is_the_day_1_follow_up(
+    shipped: dict[str, Cadence],
+) -> None:
+    """Issue #13: "Are you still thinking about..." went out 5 hours after the first text."""
+    touches = {touch.step_key: touch for touch in shipped["internet-lead"].touches()}
+    assert touches["d1-text-2"].template == "internet-lead/day1-followup-text"
+    assert touches["d2-text-1"].template == "internet-lead/followup-text"
+
+
+def test_every_shipped_template_is_sent_by_a_shipped_cadence(
+    shipped: dict[str, Cadence],
+) -> None:
+    used = {touch.template for cadence in shipped.values() for touch in cadence.touches()}
+    files = {
+        path.relative_to(PROJECT / "templates").as_posix().split(".")[0]
+        for path in (PROJECT / "templates").rglob("*.j2")
+    }
+    assert files - used == set()
 
 
 def test_shipped_calls_are_manual_with_a_talking_point(shipped: dict[str, Cadence]) -> None:

@@ -24,7 +24,7 @@ from leadchase.messaging import (
     render_touch,
 )
 from leadchase.messaging.variants import stable_index
-from leadchase.store.records import Lead, Touch
+from leadchase.store.records import Lead, Sent, Touch
 from tests.conftest import PROJECT
 
 SHIPPED = PROJECT / "templates"
@@ -170,17 +170,50 @@ def test_never_repeats_a_wording_the_lead_already_got(tmp_path: Path) -> None:
     lib = library(tmp_path, {"t/x.sms.j2": THREE_VARIANTS})
     stable = render(lib, "t/x", context(), lead_id=5, step_key="k")
     # Spacing and case do not make a wording new.
-    again = [stable.body.upper().replace(" ", "  ")]
-    second = render(lib, "t/x", context(), lead_id=5, step_key="k", previous_bodies=again)
+    again = Sent(bodies=(stable.body.upper().replace(" ", "  "),))
+    second = render(lib, "t/x", context(), lead_id=5, step_key="k", sent=again)
     assert second.variant == stable.variant % 3 + 1
     third = render(
-        lib, "t/x", context(), lead_id=5, step_key="k", previous_bodies=[stable.body, second.body]
+        lib, "t/x", context(), lead_id=5, step_key="k", sent=Sent((stable.body, second.body))
     )
     assert third.variant not in {stable.variant, second.variant}
-    # Every wording sent: anything but the most recent one.
-    history = [second.body, third.body, stable.body]
-    fourth = render(lib, "t/x", context(), lead_id=5, step_key="k", previous_bodies=history)
-    assert fourth.body != stable.body
+    # Every wording sent: the one the lead got longest ago.
+    history = Sent((second.body, third.body, stable.body))
+    fourth = render(lib, "t/x", context(), lead_id=5, step_key="k", sent=history)
+    assert fourth.body == second.body
+
+
+TWO_EMAILS = """\
+=== variant ===
+Subject: Checking in
+Hi {{ lead.first_name }}, one.
+=== variant ===
+Subject: Checking in
+Hi {{ lead.first_name }}, two.
+=== variant ===
+Subject: Still here
+Hi {{ lead.first_name }}, three.
+"""
+
+
+def test_an_email_subject_is_never_sent_twice_even_with_a_new_body(tmp_path: Path) -> None:
+    """Issue #13: the subject "Things have moved" went out on days 14, 17, 21 and 30."""
+    lib = library(tmp_path, {"t/mail.email.j2": TWO_EMAILS})
+    first = render(lib, "t/mail", context(), lead_id=1, step_key="k", variant=1)
+    got = Sent(bodies=(first.body,), subjects=(first.subject or "",))
+    for key in ("k", "d2", "d3", "d4"):
+        later = render(lib, "t/mail", context(), lead_id=1, step_key=key, sent=got)
+        assert later.subject == "Still here" and later.variant == 3
+
+
+def test_a_lead_who_had_every_framed_wording_gets_a_generic_one(tmp_path: Path) -> None:
+    framed = "=== variant: equity ===\nEquity one.\n=== variant ===\nPlain one.\n"
+    lib = library(tmp_path, {"t/x.sms.j2": framed})
+    equity = replace(context(), lead=replace(ANA, offer_kind="equity"))
+    first = render(lib, "t/x", equity, lead_id=1, step_key="k")
+    second = render(lib, "t/x", equity, lead_id=1, step_key="k", sent=Sent((first.body,)))
+    assert (first.body, second.body) == ("Equity one.", "Plain one.")
+    assert lib.get("t/x").distinct_wordings() == 1  # a purchase lead has only the plain one
 
 
 def test_explicit_variant_and_unknown_variant(tmp_path: Path) -> None:
@@ -290,7 +323,7 @@ def test_render_touch_renders_a_cadence_touch_and_never_raises(tmp_path: Path) -
     first = render_touch(lib, officer, touch("t/x"), ana, attempt=1)
     assert first is not None and first.body.endswith("for Ana.")
     assert render_touch(lib, officer, touch("t/x"), ana, attempt=1) == first  # stable
-    fresh = render_touch(lib, officer, touch("t/x"), ana, attempt=2, previous=[first.body])
+    fresh = render_touch(lib, officer, touch("t/x"), ana, attempt=2, sent=Sent((first.body,)))
     assert fresh is not None and fresh.body != first.body  # never repeats an earlier text
 
     problems: dict[str, TemplateError] = {}
@@ -314,7 +347,8 @@ def test_shipped_templates_cover_every_cadence_step() -> None:
     for name in CADENCE_TEMPLATE_NAMES:
         template = lib.get(name)
         assert template.channel == ("text" if name.endswith("text") else "email")
-        assert 2 <= len(template.variants_for("generic")) <= 4
+        # At least two; as many as the cadences send it (tests/test_messages_two_years.py).
+        assert len(template.variants_for("generic")) >= 2
 
 
 @pytest.mark.parametrize("name", ["internet-lead/first-text", "internet-lead/first-email"])

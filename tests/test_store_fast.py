@@ -144,5 +144,5 @@ def test_replies_opt_outs_and_the_next_touch(reader: Reader) -> None:
     }
     assert reader.next_due(NOW + timedelta(hours=1)) == NOW + timedelta(days=1)
     assert reader.states("cadence:") == {"cadence:internet-lead": "abc"}
-    assert reader.made_counts([1, 2], "call") == {} and reader.previous_texts(1) == []
+    assert reader.made_counts([1, 2], "call") == {} and reader.sent_to(1).bodies == ()
     assert reader.attempt_times_of([1, 2], NOW - timedelta(days=1)) == {}

@@ -16,7 +16,7 @@ SHIPPED = PROJECT / "templates"
 GOOD_TEXT = """\
 {# a first text that passes every rule #}
 === variant ===
-Hi {{ lead.first_name }}, it's {{ officer.first_name }}. Saw your request. Buying or refinancing? Reply STOP to opt out
+Hi {{ lead.first_name }}, it's {{ officer.first_name }}. Saw your request. Is today a good day for a call? Reply STOP to opt out
 === variant ===
 Hey {{ lead.first_name }}, {{ officer.first_name }} here. Is this for your current home? Reply STOP to opt out
 """
@@ -40,7 +40,7 @@ Is this for the home you live in now?
 Subject: Quick question
 Hi {{ lead.first_name }},
 
-Buying or refinancing?
+Is today a good day for a call?
 
 {{ officer.first_name }}
 {{ officer.postal_address }}
@@ -132,7 +132,7 @@ def test_good_templates_have_no_findings(tmp_path: Path) -> None:
             "opt-out",
             "error",
             "t/first-text.sms.j2",
-            bad_text("Hi {{ lead.first_name }}, buying or refinancing?"),
+            bad_text("Hi {{ lead.first_name }}, is today a good day?"),
             3,
             "opt out",
         ),
@@ -306,3 +306,53 @@ def test_every_shipped_text_is_gsm7_and_at_most_two_segments_with_long_names() -
             assert rendered.segments == info
             assert (info.encoding, info.segments <= 2) == ("GSM-7", True), (name, rendered.body)
             assert "Alexandria-Maximiliana" in rendered.body
+
+
+def test_a_claimed_talk_is_flagged_unless_it_waits_for_a_lead_who_talked(tmp_path: Path) -> None:
+    """Issue #13: "since we last talked" went to a lead who never talked."""
+    claim = "Hi {{ lead.first_name }}, rates moved since we last talked. Want numbers?"
+    lib = write(tmp_path, {"t/taper-text.sms.j2": f"=== variant ===\n{claim}\n" * 2})
+    findings = [f for f in lint_templates(lib) if f.rule == "history-claim"]
+    assert [(f.line, f.severity) for f in findings] == [(2, "warning"), (4, "warning")]
+    assert '"since we last talked" goes to leads who never talked' in findings[0].message
+    kept = (
+        "Hi {{ lead.first_name }}, rates moved {% if lead.ever_talked %}since we last talked"
+        "{% else %}since you reached out{% endif %}. Want numbers?"
+    )
+    lib = write(tmp_path / "kept", {"t/taper-text.sms.j2": f"=== variant ===\n{kept}\n" * 2})
+    assert lint_templates(lib) == []
+
+
+def test_asking_for_what_the_file_holds_is_flagged(tmp_path: Path) -> None:
+    """Issue #13: the first text asked for the address and loan balance the file held."""
+    asks = (
+        "Hi {{ lead.first_name }}, what's the address and rough loan balance? Reply STOP to opt out"
+    )
+    lib = write(tmp_path, {"t/first-text.sms.j2": bad_text(asks)})
+    assert {f.message for f in lint_templates(lib) if f.rule == "asks-known"} == {
+        "variant 1: asks for the lead's address when the lead file holds it",
+        "variant 1: asks for the lead's loan amount when the lead file holds it",
+    }
+    branched = (
+        "Hi {{ lead.first_name }}, {% if lead.given.address and lead.given.loan_amount %}"
+        "is it your home or a rental?{% else %}what's the address and rough loan balance?"
+        "{% endif %} Reply STOP to opt out"
+    )
+    lib = write(tmp_path / "branched", {"t/first-text.sms.j2": bad_text(branched)})
+    assert lint_templates(lib) == []
+
+
+def test_a_cadence_sending_a_template_more_often_than_its_wordings_is_flagged(
+    tmp_path: Path,
+) -> None:
+    from leadchase.messaging import lint_repeats
+
+    lib = write(tmp_path, {"t/followup-text.sms.j2": GOOD_FOLLOWUP})
+    assert lint_repeats(lib, {"c": {"t/followup-text": 2}}) == []
+    (finding,) = lint_repeats(lib, {"c": {"t/followup-text": 5, "t/missing": 9}})
+    assert (finding.template, finding.rule, finding.severity) == (
+        "t/followup-text",
+        "repeats",
+        "warning",
+    )
+    assert "cadence c sends it 5 times but a lead has only 2 different wordings" in finding.message

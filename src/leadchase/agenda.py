@@ -248,14 +248,14 @@ def build_agenda(
         calls = made if channel == "call" else reader.made_counts(leads, "call")
         for number, (task, verdict) in enumerate(now_due + later, start=1):
             attempt = made.get(task.lead.id, 0) + 1
-            previous = reader.previous_texts(task.lead.id) if channel == "text" else []
+            sent = reader.sent_to(task.lead.id)
             rendered = render_touch(
                 library,
                 team.officer_for(task.lead),
                 task.touch,
                 task.lead,
                 attempt=attempt,
-                previous=previous,
+                sent=sent,
                 problems=broken,
             )
             called = calls.get(task.lead.id, 0) > 0

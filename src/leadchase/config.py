@@ -211,6 +211,8 @@ class Settings:
     daemon: DaemonSettings
     alerts: AlertSettings = field(default_factory=AlertSettings)
     assign: AssignSettings = field(default_factory=AssignSettings)
+    # [sources.families]: family -> the source names (shell-style patterns) it groups.
+    source_families: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _keys(table: type) -> tuple[str, ...]:
@@ -218,12 +220,13 @@ def _keys(table: type) -> tuple[str, ...]:
 
 
 # Every section of leadchase.toml and its keys; anything else is a typo and stops the command.
-# The keys of [cadence.by_source] and [sources.cost_per_lead] are the user's own source names.
+# The keys of [cadence.by_source], [sources.cost_per_lead] and [sources.families] are the user's
+# own source names.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "officer": _keys(Officer),
     "contact": _keys(ContactSettings),
     "cadence": _keys(CadenceSettings),
-    "sources": ("cost_per_lead",),
+    "sources": ("cost_per_lead", "families"),
     "database": ("url",),
     "twilio": _keys(TwilioSection),
     "smtp": _keys(SmtpSection),
@@ -324,6 +327,7 @@ def load_settings(workspace: Workspace) -> Settings:
             by_source=reader.source_officers(),
             round_robin=reader.flag("assign", "round_robin", False),
         ),
+        source_families=reader.source_families(),
     )
 
 
@@ -512,6 +516,18 @@ class _Reader:
             if not isinstance(officer, str) or not officer.strip():
                 raise self._fail("assign.by_source", f'"{pattern}"', "a quoted officer name")
         return {pattern: officer.strip() for pattern, officer in table.items()}
+
+    def source_families(self) -> dict[str, tuple[str, ...]]:
+        table = self.sources("sources", "families")
+        families = {}
+        for name, patterns in table.items():
+            listed = [patterns] if isinstance(patterns, str) else patterns
+            if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+                raise self._fail(
+                    "sources.families", f'"{name}"', 'a list of quoted source names, e.g. ["FB *"]'
+                )
+            families[name] = tuple(listed)
+        return families
 
     def source_costs(self) -> dict[str, float]:
         table = self.sources("sources", "cost_per_lead")

@@ -167,10 +167,10 @@ def _suggested_message(
     if task is None:
         return None
     attempt = send_store.channel_attempts(connection, lead.id, channel) + 1
-    previous = send_store.previous_texts(connection, lead.id) if channel == "text" else []
+    sent = send_store.sent_to(connection, lead.id)
     library = TemplateLibrary(context.settings.workspace.templates_dir)
     officer = Team.read(connection, context.settings.officer).officer_for(lead)
-    return render_touch(library, officer, task, lead, attempt=attempt, previous=previous)
+    return render_touch(library, officer, task, lead, attempt=attempt, sent=sent)
 
 
 @dataclass(frozen=True)

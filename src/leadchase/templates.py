@@ -15,6 +15,7 @@ from leadchase.messaging import (
     Preview,
     TemplateLibrary,
     TemplateSummary,
+    lint_repeats,
     lint_templates,
     preview_template,
     summarise,
@@ -95,8 +96,19 @@ class LintReport:
 
 
 def lint(context: Context, names: list[str] | None = None) -> LintReport:
-    """Findings for the named templates, or for all of them."""
+    """Findings for the named templates, or for all of them, with the cadences that send a
+    template more often than it has wordings."""
+    from leadchase.cadence.check import template_uses
+    from leadchase.cadence.service import FollowUp
+
     library = template_library(context)
     findings = lint_templates(library, names or None)
+    uses = template_uses(FollowUp.load(context.settings).cadences.cadences)
+    if names:
+        uses = {
+            cadence: {n: c for n, c in counts.items() if n in names}
+            for cadence, counts in uses.items()
+        }
+    findings += lint_repeats(library, uses)
     checked = len(names) if names else len(library.names())
     return LintReport(checked, tuple(findings))

@@ -6,12 +6,14 @@ the cadences send, so one command says whether the follow-up will run as written
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from leadchase.cadence.model import Problem
+from leadchase.cadence.model import Cadence, Problem
 from leadchase.cadence.service import FollowUp
 from leadchase.config import Settings
-from leadchase.messaging import Finding, TemplateLibrary, lint_used
+from leadchase.messaging import Finding, TemplateLibrary, lint_repeats, lint_used
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,16 @@ def check_workspace_cadences(settings: Settings) -> CadenceCheck:
         for touch in cadence.touches()
         if touch.template
     }
-    findings = lint_used(TemplateLibrary(settings.workspace.templates_dir), used)
+    library = TemplateLibrary(settings.workspace.templates_dir)
+    findings = lint_used(library, used) + lint_repeats(library, template_uses(cadences))
     return CadenceCheck(
         tuple(sorted(cadences)), followup.cadences.problems, len(used), tuple(findings)
     )
+
+
+def template_uses(cadences: Mapping[str, Cadence]) -> dict[str, dict[str, int]]:
+    """How many times each cadence sends each template to one lead, over the whole cadence."""
+    return {
+        name: dict(Counter(touch.template for touch in cadence.touches() if touch.template))
+        for name, cadence in cadences.items()
+    }

@@ -21,6 +21,8 @@ BAR_WIDTH = 30
 
 class ByChoice(StrEnum):
     officer = "officer"
+    family = "family"
+    form = "form"
 
 
 def stats(
@@ -32,22 +34,32 @@ def stats(
     ] = "30d",
     source: Annotated[
         str | None,
-        typer.Option(help="Only leads from this source (any case).", show_default=False),
+        typer.Option(
+            help="Only leads from this source: a family of [sources.families] (all its forms,"
+            " shown by form) or one source name (any case).",
+            show_default=False,
+        ),
     ] = None,
     by: Annotated[
         ByChoice | None,
-        typer.Option("--by", help="Compare officers side by side: speed to lead and conversion."),
+        typer.Option(
+            "--by",
+            help="officer: compare officers side by side (speed to lead, conversion). family or"
+            " form: group sources by family ([sources.families]) or by form (the source name in"
+            " the lead file). Default: family; form within one --source family.",
+            show_default=False,
+        ),
     ] = None,
     json_output: common.JsonOption = False,
 ) -> None:
     """Is the follow-up working? Speed to lead, attempts, replies, conversion by source."""
     from leadchase.reporting import build_stats
 
-    if by is not None:
+    if by is ByChoice.officer:
         _by_officer(since, source, json_output)
         return
     with common.open_workspace() as context:
-        result = build_stats(context, common.now(), since, source)
+        result = build_stats(context, common.now(), since, source, by=by.value if by else None)
         zone = common.zones(context).own
     if json_output:
         common.print_json(result.to_json())

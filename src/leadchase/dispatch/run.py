@@ -184,14 +184,14 @@ class SendRun:
             if not self._allowed(connection, task, item, moment):
                 return
             attempt = store.channel_attempts(connection, lead.id, channel) + 1
-            previous = store.previous_texts(connection, lead.id) if channel == "text" else []
+            sent = store.sent_to(connection, lead.id)
             rendered = render_touch(
                 self._library,
                 self.team.officer_for(lead),
                 touch,
                 lead,
                 attempt=attempt,
-                previous=previous,
+                sent=sent,
             )
             if rendered is None:  # a broken template holds its touches, never stops the run
                 item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"

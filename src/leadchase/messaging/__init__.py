@@ -17,7 +17,7 @@ from leadchase.messaging.details import (
     whole_dollars,
 )
 from leadchase.messaging.library import MessageTemplate, TemplateError, TemplateLibrary, Variant
-from leadchase.messaging.lint import Finding, lint_templates, lint_used
+from leadchase.messaging.lint import Finding, lint_repeats, lint_templates, lint_used
 from leadchase.messaging.preview import (
     SAMPLE_LEAD,
     Preview,
@@ -46,6 +46,7 @@ __all__ = [
     "Variant",
     "classify_offer",
     "lead_details",
+    "lint_repeats",
     "lint_templates",
     "lint_used",
     "preview_template",

@@ -37,6 +37,22 @@ class LeadDetails:
     co_borrower_name: str = ""
     co_borrower_first_name: str = ""
     loan_term_years: int = 30
+    address: str = ""
+    # What has passed between us, from the store: a message never claims a talk that did not
+    # happen ("since we last talked"). Days count to the touch's due time; None: never.
+    ever_talked: bool = False  # a call got through or the lead replied
+    ever_replied: bool = False
+    days_since_reply: int | None = None
+    days_since_arrival: int | None = None
+
+    @property
+    def known(self) -> frozenset[str]:
+        """The lead's details that are given: a message never asks for one of these."""
+        return frozenset(
+            name
+            for name in ("address", "loan_amount", "property_value", "loan_purpose", "city")
+            if getattr(self, name)
+        )
 
 
 @dataclass(frozen=True)
@@ -59,10 +75,11 @@ class MessageContext:
 
     @property
     def offer_kind(self) -> str:
-        """The lead's offer framing, classified from its source and offer when not given."""
+        """The lead's offer framing, classified from its offer, source and loan purpose when
+        not given."""
         if self.lead.offer_kind in OFFER_KINDS:
             return self.lead.offer_kind
-        return classify_offer(self.lead.source, self.lead.offer)
+        return classify_offer(self.lead.source, self.lead.offer, self.lead.loan_purpose)
 
 
 # What a template sees when the lead left a field empty. A missing last name renders as nothing:
@@ -83,7 +100,10 @@ LEAD_FALLBACKS: dict[str, str] = {
     "birthday": "",
     "co_borrower_name": "",
     "co_borrower_first_name": "",
+    "address": "your home",
 }
+# Details that are facts about the conversation, not text: templates test them as they are.
+_AS_IS = ("ever_talked", "ever_replied", "days_since_reply", "days_since_arrival")
 
 # The longest a lead's merge field may be in a message: a vendor's 2,000-character "first name"
 # once made a 15-segment text. Names and places get 40 characters, anything else 60; a longer
@@ -121,17 +141,49 @@ _OFFER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def classify_offer(source: str, offer: str) -> str:
+def classify_offer(source: str, offer: str, loan_purpose: str = "") -> str:
     """The offer kind of a lead from the free text vendors put in its source and offer columns.
 
-    The offer text is the stronger signal, so it is checked before the source.
+    The offer text is the stronger signal, so it is checked before the source. A rate quote or
+    an unclassified offer takes the loan purpose the lead gave ("Refinance"), when there is one.
     """
-    for text in (offer, source):
+    kind = _classified(offer, source)
+    if kind in ("rate-quote", "generic"):
+        purpose = _classified(loan_purpose)
+        if purpose not in ("rate-quote", "generic"):
+            return purpose
+    return kind
+
+
+def _classified(*texts: str) -> str:
+    for text in texts:
         lowered = text.casefold()
         for kind, pattern in _OFFER_PATTERNS:
             if pattern.search(lowered):
                 return kind
     return "generic"
+
+
+# The thing on the vendor's form the lead used, so a message can name it: "the buyer's guide".
+_GUIDE = re.compile(r"\bguide\b|\be-?book\b|\bchecklist\b|\bhandbook\b")
+_CALCULATOR = re.compile(r"\bcalculator\b|\bestimator\b")
+_GUIDES = {"purchase": "home buyer's guide", "refinance": "refinance guide"}
+_CALCULATORS = {
+    "equity": "home equity calculator",
+    "purchase": "affordability calculator",
+    "refinance": "refinance calculator",
+}
+
+
+def offer_name(source: str, offer: str, offer_kind: str) -> str:
+    """What the lead used, in words for a message ("home buyer's guide"); "" when the offer
+    names no guide or calculator (a quote or a request is named by the offer topic)."""
+    text = f"{offer} {source}".casefold()
+    if _GUIDE.search(text):
+        return _GUIDES.get(offer_kind, "guide")
+    if _CALCULATOR.search(text):
+        return _CALCULATORS.get(offer_kind, "mortgage calculator")
+    return ""
 
 
 def dollars(amount: int) -> str:
@@ -147,7 +199,9 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     lead: dict[str, Any] = {
         name: (str(value) if value else "") or LEAD_FALLBACKS.get(name, "")
         for name, value in given.items()
+        if name not in _AS_IS
     }
+    lead |= {name: given[name] for name in _AS_IS}
     lead["loan_amount"] = (
         dollars(ctx.lead.loan_amount) if ctx.lead.loan_amount else LEAD_FALLBACKS["loan_amount"]
     )
@@ -158,6 +212,7 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     )
     lead["offer_kind"] = offer_kind
     lead["offer_topic"] = OFFER_TOPICS.get(offer_kind, OFFER_TOPICS["generic"])
+    lead["offer_name"] = offer_name(ctx.lead.source, ctx.lead.offer, offer_kind)
     lead["full_name"] = (
         " ".join(part for part in (given["first_name"], given["last_name"]) if part) or "there"
     )
@@ -220,7 +275,9 @@ def email_footer(officer: Officer, unsubscribe_line: str) -> str:
 
 
 TEMPLATE_NAMES: dict[str, frozenset[str]] = {
-    "lead": frozenset([*LeadDetails.__dataclass_fields__, "full_name", "offer_topic", "given"]),
+    "lead": frozenset(
+        [*LeadDetails.__dataclass_fields__, "full_name", "offer_topic", "offer_name", "given"]
+    ),
     "officer": frozenset([*Officer.__dataclass_fields__, "first_name"]),
     "step": frozenset(StepDetails.__dataclass_fields__),
 }

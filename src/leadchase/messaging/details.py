@@ -8,14 +8,15 @@ in the text that is finally sent.
 from __future__ import annotations
 
 import re
-from collections.abc import MutableMapping, Sequence
-from datetime import date
+from collections.abc import MutableMapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from leadchase.contact.channels import MESSAGE_CHANNELS
 from leadchase.messaging.context import LeadDetails, MessageContext, StepDetails
 from leadchase.messaging.library import TemplateError, TemplateLibrary
 from leadchase.messaging.render import Rendered, render
+from leadchase.store.records import NOTHING_SENT, Sent
 
 if TYPE_CHECKING:
     from leadchase.config import Officer
@@ -39,13 +40,17 @@ def whole_dollars(text: str) -> int:
     return round(amount) if amount <= MOST_DOLLARS else 0
 
 
-def lead_details(lead: Lead) -> LeadDetails:
-    """A stored lead as templates see it: text trimmed, amounts in whole dollars.
+def lead_details(lead: Lead, at: datetime | None = None) -> LeadDetails:
+    """A stored lead as templates see it: text trimmed, amounts in whole dollars, and what has
+    passed between us; the day counts run to `at` (the touch's due time), None without it.
 
-    The offer kind is left for MessageContext to classify from the source and offer."""
+    The offer kind is left for MessageContext to classify from the source, offer and purpose."""
 
     def text(value: str | None) -> str:
         return value.strip() if value else ""
+
+    def days_since(moment: datetime | None) -> int | None:
+        return None if moment is None or at is None else max(0, (at - moment).days)
 
     return LeadDetails(
         first_name=text(lead.first_name),
@@ -64,6 +69,11 @@ def lead_details(lead: Lead) -> LeadDetails:
         co_borrower_name=text(lead.co_borrower_name),
         co_borrower_first_name=text(lead.co_borrower_name).split(" ")[0],
         loan_term_years=lead.loan_term_years,
+        address=text(lead.address),
+        ever_talked=lead.contacted_at is not None or lead.replied_at is not None,
+        ever_replied=lead.replied_at is not None,
+        days_since_reply=days_since(lead.replied_at),
+        days_since_arrival=days_since(lead.lead_date or lead.imported_at),
     )
 
 
@@ -82,15 +92,15 @@ def render_touch(
     lead: Lead,
     *,
     attempt: int,
-    previous: Sequence[str] = (),
+    sent: Sent = NOTHING_SENT,
     problems: MutableMapping[str, TemplateError] | None = None,
 ) -> Rendered | None:
     """The text or email a cadence touch sends its lead; None when there is none to send.
 
     `attempt` counts the lead's touches on the channel, this one included (1: the first-touch
-    rules apply); `previous` holds its earlier texts, oldest first, so a wording never repeats.
-    The wording is stable for the lead and the touch, so the agenda, a logged text and a send
-    all pick the same one.
+    rules apply); `sent` is what the lead already got (store.sending.sent_to), so no body or
+    subject goes to it twice. The wording is stable for the lead, the touch and what it got, so
+    the agenda, a logged text and a send all pick the same one.
 
     The one error policy: a template that cannot be found, read, compiled or rendered gives
     None, never an exception, so one broken file never stops a command; each caller says what
@@ -100,7 +110,9 @@ def render_touch(
     """
     if not touch.template or touch.channel not in MESSAGE_CHANNELS:
         return None
-    ctx = touch_context(lead, officer, channel=touch.channel, day=touch.day, attempt=attempt)
+    ctx = touch_context(
+        lead, officer, channel=touch.channel, day=touch.day, attempt=attempt, at=touch.due_at
+    )
     try:
         return render(
             library,
@@ -108,7 +120,7 @@ def render_touch(
             ctx,
             lead_id=lead.id,
             step_key=variant_key(touch.cadence, touch.step_key),
-            previous_bodies=previous,
+            sent=sent,
         )
     except TemplateError as error:
         if problems is not None:
@@ -128,6 +140,7 @@ def touch_context(
     channel: str,
     day: int,
     attempt: int,
+    at: datetime | None = None,
 ) -> MessageContext:
     """The context of a cadence touch: `attempt` counts this lead's touches on that channel,
     so attempt 1 is the first text (or email) the lead gets and carries the first-touch rules."""
@@ -137,4 +150,4 @@ def touch_context(
         channel=channel,
         is_first_touch=attempt == 1,
     )
-    return MessageContext(lead_details(lead), officer, step)
+    return MessageContext(lead_details(lead, at), officer, step)

@@ -85,6 +85,20 @@ class MessageTemplate:
         framed = tuple(v for v in self.variants if offer_kind in v.offer_kinds)
         return framed or tuple(v for v in self.variants if "generic" in v.offer_kinds)
 
+    def wording_groups(self, offer_kind: str) -> tuple[tuple[Variant, ...], ...]:
+        """The wordings a lead of this offer kind may get, best first: its framed ones, then the
+        generic ones (so a lead who had every framed wording still gets a fresh one)."""
+        framed = tuple(v for v in self.variants if offer_kind in v.offer_kinds)
+        generic = tuple(v for v in self.variants if "generic" in v.offer_kinds)
+        return (framed, generic) if framed and framed != generic else (generic,)
+
+    def distinct_wordings(self) -> int:
+        """How many times a lead of any offer kind can get this template without a repeat."""
+        return min(
+            len({v.number for group in self.wording_groups(kind) for v in group})
+            for kind in OFFER_KINDS
+        )
+
     def variant(self, number: int) -> Variant:
         if not 1 <= number <= len(self.variants):
             raise TemplateError(

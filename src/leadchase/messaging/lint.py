@@ -10,7 +10,7 @@ links in first messages, single-wording templates. docs/templates.md lists every
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from leadchase.config import Officer
@@ -62,6 +62,7 @@ LONG_LEAD = LeadDetails(
     loan_purpose="cash-out refinance",
     loan_amount=1_250_000,
     property_value=2_400_000,
+    address="27182 Calle Arroyo Grande, Unit 1400",
 )
 # The long lead comes first so the worst-case length is the one reported.
 SAMPLE_CONTEXTS = (
@@ -71,6 +72,11 @@ SAMPLE_CONTEXTS = (
         unsubscribe_url="https://example-lending.com/unsubscribe/a1b2c3d4e5f6",
     ),
     MessageContext(LeadDetails(), replace(SAMPLE_OFFICER, nmls="")),
+    # A lead who replied: the wordings a template keeps for leads it talked with are judged too.
+    MessageContext(
+        replace(LONG_LEAD, ever_talked=True, ever_replied=True, days_since_reply=40),
+        SAMPLE_OFFICER,
+    ),
 )
 
 
@@ -91,6 +97,33 @@ def lint_templates(library: TemplateLibrary, names: Sequence[str] | None = None)
 def lint_used(library: TemplateLibrary, names: Iterable[str]) -> list[Finding]:
     """Findings for the templates cadences use; a missing one is the cadence loader's to report."""
     return lint_templates(library, sorted(set(names) & set(library.names())))
+
+
+def lint_repeats(library: TemplateLibrary, uses: Mapping[str, Mapping[str, int]]) -> list[Finding]:
+    """A warning for each template a cadence sends a lead more often than it has wordings:
+    `uses` counts, per cadence, how many times each template goes to one lead. No lead gets a
+    body or subject twice while wordings last; after that it would get the oldest one again."""
+    findings = []
+    for cadence, counts in sorted(uses.items()):
+        for name, count in sorted(counts.items()):
+            try:
+                template = library.get(name)
+            except TemplateError:
+                continue  # the template's own findings say what is wrong with it
+            wordings = template.distinct_wordings()
+            if count > wordings:
+                findings.append(
+                    Finding(
+                        name,
+                        1,
+                        "warning",
+                        "repeats",
+                        f"cadence {cadence} sends it {count} times but a lead has only "
+                        f"{wordings} different wordings of it, so some lead gets one twice",
+                        f"add {count - wordings} more generic wordings, or send it less often",
+                    )
+                )
+    return findings
 
 
 def _lint_template(library: TemplateLibrary, name: str) -> list[Finding]:
@@ -152,6 +185,8 @@ def _lint_variant(
             ctx.officer.postal_address,
             variables["unsubscribe_line"],
             ctx.unsubscribe_url,
+            ctx.lead.ever_talked,
+            ctx.lead.known,
         )
         for problem in check_message(message):
             finding = _from_problem(template, variant, problem)

@@ -66,6 +66,8 @@ class Message:
     postal_address: str
     unsubscribe_line: str
     unsubscribe_url: str
+    ever_talked: bool = False  # the sample lead talked with us
+    known: frozenset[str] = frozenset()  # the sample lead's given details (LeadDetails.known)
 
 
 @cache
@@ -79,8 +81,43 @@ def robot_words() -> tuple[tuple[RobotPhrase, ...], frozenset[str]]:
     return phrases, frozenset(str(word) for word in data["allowed_caps"])
 
 
+# Words that claim a conversation happened: only for a lead who talked with us.
+HISTORY_CLAIMS = re.compile(
+    r"\b(since|when|after) we (last )?(talked|spoke|chatted)\b|\blast time we (talked|spoke)\b"
+    r"|\bas we discussed\b|\bour (last )?(call|conversation|chat)\b|\byou mentioned\b"
+    r"|\bthanks for (your|the) reply\b",
+    re.IGNORECASE,
+)
+# What a question asks for, by the lead detail it asks for: never asked once the file holds it.
+ASKS_FOR: dict[str, re.Pattern[str]] = {
+    "address": re.compile(r"\baddress\b", re.IGNORECASE),
+    "loan_amount": re.compile(r"\bbalance\b|\bowe\b|\bloan amount\b", re.IGNORECASE),
+    "property_value": re.compile(
+        r"\bworth\b|\bhome'?s value\b|\bvalue of (your|the) home\b|\bprice range\b", re.IGNORECASE
+    ),
+    "loan_purpose": re.compile(
+        r"\b(buy|buying|purchase)\b,? or (a |to )?refinanc|\bbuy, refinance\b"
+        r"|\bbuying a home, or\b",
+        re.IGNORECASE,
+    ),
+}
+_SENTENCE = re.compile(r"[^.?!\n]*\?")
+
+
+def questions(text: str) -> list[str]:
+    """The sentences of `text` that end in a question mark."""
+    return _SENTENCE.findall(text)
+
+
+def asked_for(text: str, known: frozenset[str]) -> list[str]:
+    """The given lead details a question of `text` asks for again."""
+    asked = " ".join(questions(text))
+    return [name for name, pattern in ASKS_FOR.items() if name in known and pattern.search(asked)]
+
+
 def check_message(message: Message) -> list[Problem]:
     problems = [*_robot_speak(message), *_shouting(message), *_exclamations(message)]
+    problems += _claims_history(message) + _asks_known(message)
     if message.channel == "text":
         problems += _sms(message)
     else:
@@ -107,6 +144,35 @@ def _robot_speak(message: Message) -> list[Problem]:
         )
         for robot in phrases
         if re.search(rf"\b{re.escape(robot.phrase)}\b", text, re.IGNORECASE)
+    ]
+
+
+def _claims_history(message: Message) -> list[Problem]:
+    if message.ever_talked:
+        return []
+    claims = dict.fromkeys(m.group(0) for m in HISTORY_CLAIMS.finditer(_words(message)))
+    return [
+        Problem(
+            "history-claim",
+            "warning",
+            f'"{claim}" goes to leads who never talked with you',
+            "wrap it in {% if lead.ever_talked %} and give other words after {% else %}",
+            claim,
+        )
+        for claim in claims
+    ]
+
+
+def _asks_known(message: Message) -> list[Problem]:
+    return [
+        Problem(
+            "asks-known",
+            "warning",
+            f"asks for the lead's {name.replace('_', ' ')} when the lead file holds it",
+            f"ask it only {{% if not lead.given.{name} %}}, and something else otherwise",
+            None,
+        )
+        for name in asked_for(_words(message), message.known)
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -19,7 +19,8 @@ from leadchase.messaging.library import (
     Variant,
 )
 from leadchase.messaging.segments import SegmentInfo, segment_info
-from leadchase.messaging.variants import candidate_order, first_fresh
+from leadchase.messaging.variants import candidate_order, least_recent, wording
+from leadchase.store.records import NOTHING_SENT, Sent
 
 _RUNS_OF_SPACES = re.compile(r"(?<=\S) {2,}")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\w) +(?=[,.!?;:](?:\s|$))")
@@ -45,24 +46,33 @@ def render(
     *,
     lead_id: int,
     step_key: str,
-    previous_bodies: Sequence[str] = (),
+    sent: Sent = NOTHING_SENT,
     variant: int | None = None,
 ) -> Rendered:
     """Render template `name` for one lead.
 
-    Without `variant`, the wording is stable for (lead_id, step_key) among the variants framed
-    for the lead's offer kind, skipping any wording in `previous_bodies` (oldest first).
+    Without `variant`, the wording is stable for (lead_id, step_key): the wordings framed for
+    the lead's offer kind come first, then the generic ones, and the first whose body (and, for
+    an email, subject) the lead has never got is the one. When the lead has had them all, the
+    one it got longest ago: `template lint` warns about a cadence that sends a template more
+    often than it has wordings, so that does not happen with a checked cadence.
     """
     template = library.get(name)
     variables = template_variables(ctx, ctx.offer_kind)
     if variant is not None:
         return _rendered(library, template, template.variant(variant), variables)
-    choices = template.variants_for(ctx.offer_kind)
-    candidates = [
-        _rendered(library, template, choices[index], variables)
-        for index in candidate_order(lead_id, step_key, len(choices))
-    ]
-    return candidates[first_fresh([c.body for c in candidates], previous_bodies)]
+    bodies = {wording(body) for body in sent.bodies}
+    subjects = {wording(subject) for subject in sent.subjects}
+    candidates = []
+    for choices in template.wording_groups(ctx.offer_kind):
+        for index in candidate_order(lead_id, step_key, len(choices)):
+            candidate = _rendered(library, template, choices[index], variables)
+            if wording(candidate.body) not in bodies and (
+                candidate.subject is None or wording(candidate.subject) not in subjects
+            ):
+                return candidate
+            candidates.append(candidate)
+    return candidates[least_recent([c.body for c in candidates], sent.bodies)]
 
 
 def render_variant(

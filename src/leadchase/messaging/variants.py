@@ -1,5 +1,7 @@
 """Which wording a lead gets: stable per lead and step, never a repeat of what it already got.
 
+render() tries the wordings in candidate order and takes the first the lead never got.
+
 The choice is seeded by a blake2b hash of (lead id, step key), not Python's hash(), which is
 salted per process: a cron run and the daemon must pick the same variant for the same touch,
 and reply rates per variant are only meaningful if the choice does not drift.
@@ -27,19 +29,10 @@ def wording(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def first_fresh(bodies: Sequence[str], previous_bodies: Sequence[str]) -> int:
-    """The position in `bodies` (already in candidate order) to send.
-
-    The first wording the lead has never had; when every wording has been sent, the first that
-    differs from the most recent message (`previous_bodies` is oldest first); else the first.
-    """
-    sent = {wording(body) for body in previous_bodies}
-    for position, body in enumerate(bodies):
-        if wording(body) not in sent:
-            return position
-    if previous_bodies:
-        last = wording(previous_bodies[-1])
-        for position, body in enumerate(bodies):
-            if wording(body) != last:
-                return position
-    return 0
+def least_recent(bodies: Sequence[str], sent_bodies: Sequence[str]) -> int:
+    """The position in `bodies` (in candidate order) whose wording the lead got longest ago, or
+    never (`sent_bodies` is oldest first); the first of equals."""
+    last_sent = {wording(body): number for number, body in enumerate(sent_bodies)}
+    return min(
+        range(len(bodies)), key=lambda position: last_sent.get(wording(bodies[position]), -1)
+    )

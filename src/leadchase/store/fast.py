@@ -22,7 +22,15 @@ from typing import Any
 from leadchase.compliance.optouts import scopes_closing
 from leadchase.contact.channels import SOLICITATIONS
 from leadchase.errors import ConfigError, DatabaseProblem
-from leadchase.store.records import DueTouch, Lead, Message, OfficerScope, TeamOfficer, Touch
+from leadchase.store.records import (
+    DueTouch,
+    Lead,
+    Message,
+    OfficerScope,
+    Sent,
+    TeamOfficer,
+    Touch,
+)
 from leadchase.store.sqlite_file import (
     BUSY_TIMEOUT_MS,
     check_not_empty,
@@ -313,15 +321,19 @@ class Reader:
             counts.update((int(a), int(b)) for a, b in self.rows(sql, [*chunk, channel]))
         return counts
 
-    def previous_texts(self, lead_id: int, limit: int = 5) -> list[str]:
-        """The lead's last outbound texts, oldest first (so the next text never repeats one)."""
+    def sent_to(self, lead_id: int) -> Sent:
+        """store/sending.py's sent_to: every text and email body and email subject that went
+        to the lead, oldest first (a failed or unconfirmed send does not count)."""
         sql = (
-            "SELECT message.body FROM message WHERE message.lead_id = ?"
-            " AND message.direction = 'out' AND message.channel = 'text'"
-            " AND message.status NOT IN ('failed', 'retry', 'claimed')"
-            " ORDER BY message.id DESC LIMIT ?"
+            "SELECT message.subject, message.body FROM message WHERE message.lead_id = ?"
+            " AND message.direction = 'out'"
+            " AND message.status NOT IN ('failed', 'retry', 'claimed') ORDER BY message.id"
         )
-        return [row[0] for row in self.rows(sql, [lead_id, limit])][::-1]
+        rows = self.rows(sql, [lead_id])
+        return Sent(
+            bodies=tuple(body for _, body in rows),
+            subjects=tuple(subject for subject, _ in rows if subject),
+        )
 
     def next_due(self, now: datetime, scope: OfficerScope | None = None) -> datetime | None:
         """When the next planned touch (of `scope`'s leads) falls due, for the "nothing due"

@@ -240,3 +240,15 @@ class LeadMessage:
 
     message: Message
     lead: Lead | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The wording a lead already got, oldest first: every text and email body, every email
+    subject. Rendering reads it so no body or subject goes to the same lead twice."""
+
+    bodies: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+
+
+NOTHING_SENT = Sent()

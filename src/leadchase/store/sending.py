@@ -18,7 +18,7 @@ from leadchase.store.read import (
     message_table,
     touch_table,
 )
-from leadchase.store.records import ClaimedTouch, DueTouch, LeadMessage, Message
+from leadchase.store.records import ClaimedTouch, DueTouch, LeadMessage, Message, Sent
 from leadchase.store.touches import due_touch
 
 
@@ -90,20 +90,24 @@ def claimed(connection: Connection) -> list[ClaimedTouch]:
     return found
 
 
-def previous_texts(connection: Connection, lead_id: int, limit: int = 5) -> list[str]:
-    """The lead's last outbound texts, oldest first (so the next text never repeats one)."""
+def sent_to(connection: Connection, lead_id: int) -> Sent:
+    """Every text and email that went to the lead, oldest first (so no wording is sent twice).
+
+    A message that failed or was never confirmed sent did not reach the lead and does not count.
+    """
     rows = connection.execute(
-        select(message_table.c.body)
+        select(message_table.c.subject, message_table.c.body)
         .where(
             message_table.c.lead_id == lead_id,
             message_table.c.direction == "out",
-            message_table.c.channel == "text",
             message_table.c.status.notin_(("failed", "retry", "claimed")),
         )
-        .order_by(message_table.c.id.desc())
-        .limit(limit)
+        .order_by(message_table.c.id)
+    ).all()
+    return Sent(
+        bodies=tuple(row.body for row in rows),
+        subjects=tuple(row.subject for row in rows if row.subject),
     )
-    return [row.body for row in rows][::-1]
 
 
 def attempt_times(connection: Connection, lead_id: int, since: datetime) -> list[datetime]:
