@@ -53,8 +53,11 @@ def check_workspace_cadences(settings: Settings) -> CadenceCheck:
 
 
 def template_uses(cadences: Mapping[str, Cadence]) -> dict[str, dict[str, int]]:
-    """How many times each cadence sends each template to one lead, over the whole cadence."""
+    """How many times each cadence sends each template to one lead within two years (the span
+    in which no wording repeats; Cadence.touches_in_two_years)."""
     return {
-        name: dict(Counter(touch.template for touch in cadence.touches() if touch.template))
+        name: dict(
+            Counter(touch.template for touch in cadence.touches_in_two_years() if touch.template)
+        )
         for name, cadence in cadences.items()
     }

@@ -18,6 +18,8 @@ from leadchase.words import counted
 
 FIRST_DAY = 1
 LAST_DAY = 730  # two years: where the playbook's taper ends
+# At most this many anniversaries of one date fall in two years (at the start, a year on, two).
+ANNIVERSARIES_IN_TWO_YEARS = 3
 MAX_TOUCHES_PER_DAY = 10  # per channel; more is a typo, not a cadence
 ARRIVAL = "arrival"  # the time of day meaning "the moment the lead arrives"
 # Parts of the day a cadence may name instead of a clock time, in the lead's local time.
@@ -261,6 +263,22 @@ class Cadence:
             for step in self.steps
             for touch in step.touches
         ]
+
+    def touches_in_two_years(self) -> list[PlannedTouch]:
+        """The touches one lead can get within two years (LAST_DAY), the span no wording
+        repeats in: every touch counted in days, and of each anniversary step only as many
+        anniversaries as fall in two years (ANNIVERSARIES_IN_TWO_YEARS: a yearly greeting is
+        worded afresh each time it could be remembered, not for 30 years at once)."""
+        seen: dict[tuple[str, str, int], int] = {}
+        kept = []
+        for touch in self.touches():
+            if touch.anchor:
+                group = (touch.anchor, touch.channel, touch.index_in_day)
+                seen[group] = seen.get(group, 0) + 1
+                if seen[group] > ANNIVERSARIES_IN_TWO_YEARS:
+                    continue
+            kept.append(touch)
+        return kept
 
     def attempts_in_first(self, days: int) -> int:
         """Calls, texts and emails planned in days 1..days (the playbook's "6-8 attempts")."""
