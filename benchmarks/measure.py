@@ -142,6 +142,9 @@ class Paired:
 def environment(**extra: str) -> dict[str, str]:
     """The caller's environment without leadchase/Twilio/SMTP settings, plus a fixed clock."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKY_PREFIXES)}
+    # An installed leadchase runs from cached bytecode, as its libraries do: with this set, the
+    # warm-up could not write leadchase's .pyc files and every run would compile its sources.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(LEADCHASE_NOW=NOW, COLUMNS="120", **extra)
     return env
 

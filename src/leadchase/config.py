@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import time
-from functools import cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -64,26 +64,33 @@ class Officer:
         """The first word of the name: texts are signed with it."""
         return self.name.split()[0] if self.name.split() else ""
 
-    @cached_property  # phonenumbers' parse is slow; every message signature asks for it
+    @property
     def phone_for_people(self) -> str:
         """The phone as leads read it: "(305) 555-0123" for a US number, "+44 20 7946 0958"
         for another country's; as typed when it is not a phone number."""
-        import phonenumbers
-
-        try:
-            number = phonenumbers.parse(self.phone, "US")
-        except phonenumbers.NumberParseException:
-            return self.phone
-        if not phonenumbers.is_valid_number(number):
-            return self.phone
-        shape = phonenumbers.PhoneNumberFormat
-        return phonenumbers.format_number(
-            number, shape.NATIONAL if number.country_code == 1 else shape.INTERNATIONAL
-        )
+        return _phone_for_people(self.phone)
 
     @property
     def equal_housing_line(self) -> str:
         return EQUAL_HOUSING_LINES[self.equal_housing]
+
+
+# phonenumbers' parse is slow, and every message signature asks for the phone of an officer
+# copied with placeholders (a new object each time): cached by the phone itself.
+@cache
+def _phone_for_people(phone: str) -> str:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, "US")
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(number):
+        return phone
+    shape = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(
+        number, shape.NATIONAL if number.country_code == 1 else shape.INTERNATIONAL
+    )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The `leadchase` command. Commands parse input, call one service function, render the result.
 
-Only typer and rich are imported here: `leadchase --help` must stay fast, so every command
-imports its service (and with it sqlmodel, jinja2, twilio...) inside its own body.
+Only typer and rich are imported here: `leadchase --help` must stay fast, so a command's module
+is imported only when that command runs (cli/lazy.py), and every command imports its service
+(and with it sqlmodel, jinja2, twilio...) inside its own body.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import typer
 
 from leadchase import __version__
 from leadchase.cli import common
-from leadchase.cli.help_panels import Group, use_everywhere
+from leadchase.cli.lazy import LazyGroup
 from leadchase.errors import LeadchaseError, explain
 
 
-class _ErrorBoundary(Group):
+class _ErrorBoundary(LazyGroup):
     """The one place user errors become a one-line message and an exit code, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -67,40 +68,6 @@ def _root(
     ] = False,
 ) -> None:
     common.state.home = home
-
-
-def _register() -> None:
-    from leadchase.cli import (
-        agenda,
-        cadence,
-        compliance,
-        daemon,
-        db,
-        dnc,
-        doctor,
-        export,
-        imports,
-        leads,
-        officers,
-        replies,
-        send,
-        stats,
-        templates,
-        today,
-        token,
-        workspace,
-    )
-
-    # The order of --help and of docs/cli.md.
-    for group in (
-        workspace, imports, today, leads, officers, cadence, templates, send, doctor, replies,
-        compliance, daemon, token, dnc, stats, export, agenda, db,
-    ):  # fmt: skip
-        group.register(app)
-    use_everywhere(app)
-
-
-_register()
 
 
 def main() -> None:

@@ -16,14 +16,19 @@ from typer._coercion import RuntimeParam, build_runtime_param
 from typer.core import TyperCommand, TyperGroup, TyperOption, _TyperParameter
 
 if TYPE_CHECKING:
+    from typer._click import Command as ClickCommand
     from typer._click import Context, HelpFormatter
+
+
+def flags_take_no_value(command: ClickCommand, ctx: Context) -> None:
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
 
 
 class _FlagsTakeNoValue:
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
-        for param in self.get_params(ctx):  # type: ignore[attr-defined]
-            if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
-                param.metavar = ""
+        flags_take_no_value(self, ctx)  # type: ignore[arg-type]
         super().format_help(ctx, formatter)  # type: ignore[misc]
 
 

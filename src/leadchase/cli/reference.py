@@ -70,7 +70,9 @@ def _walk(command: Command, name: str, parent: Context | None) -> Iterator[Comma
     )
     if isinstance(command, TyperGroup):
         for sub_name in command.list_commands(context):
-            yield from _walk(command.commands[sub_name], sub_name, context)
+            sub = command.get_command(context, sub_name)
+            if sub is not None:
+                yield from _walk(sub, sub_name, context)
 
 
 def exit_codes() -> list[ExitCode]:
