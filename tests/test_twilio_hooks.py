@@ -17,7 +17,7 @@ from tests.webhooks import (
     inbound,
     post,
     post_signed,
-    serve_twilio_hooks,
+    serve_listener,
     signature,
 )
 
@@ -32,7 +32,7 @@ def hooks(sending: Sending, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("LEADCHASE_NOW", (NOW + timedelta(minutes=5)).isoformat())
     import_leads(sending.workspace, NOW, 1)
     sending.send(NOW)
-    with serve_twilio_hooks(sending.workspace.root) as base_url:
+    with serve_listener(sending.workspace.root) as base_url:
         yield base_url
 
 
