@@ -110,7 +110,7 @@ def measure_all(args: argparse.Namespace) -> list[Row]:
     speed = bench_speed(work, args.posted)
     # In the order of README.md's list of targets (the import's again-row comes after memory).
     *imports, again = vendor.rows
-    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon, speed]
+    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon, *speed]
 
 
 def at_least(smallest: int) -> Callable[[str], int]:
