@@ -11,7 +11,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench,postgres]'
 	touch $(STAMP)
 
 lint: setup
@@ -21,8 +21,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# PostgreSQL tests run against LEADCHASE_TEST_POSTGRES_URL if set, else against a fresh database
+# on the throwaway server scripts/postgres.sh starts (where the PostgreSQL binaries exist).
 test: lint typecheck
-	$(BIN)/pytest
+	@url="$${LEADCHASE_TEST_POSTGRES_URL:-$$(bash scripts/postgres.sh)}"; \
+	echo "LEADCHASE_TEST_POSTGRES_URL=$$url $(BIN)/pytest"; \
+	LEADCHASE_TEST_POSTGRES_URL="$$url" $(BIN)/pytest
 
 demo: setup
 	@bash scripts/demo.sh $(BIN)/leadchase
