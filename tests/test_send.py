@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
@@ -178,13 +179,18 @@ def test_crash_between_twilio_and_the_record_never_sends_twice(sending: Sending)
     assert query(sending.workspace, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(0,)]
 
 
-def _send_process(sending: Sending, now: datetime) -> subprocess.Popen[str]:
+def _send_process(
+    sending: Sending, now: datetime, home: Path | None = None
+) -> subprocess.Popen[str]:
+    """`leadchase send --json` in a process of its own, on the test's workspace or `home`."""
     env = {
         **os.environ,
         **sending.env(),
         "LEADCHASE_NOW": now.isoformat(),
         "PYTHONWARNINGS": "ignore",
     }
+    if home is not None:
+        env["LEADCHASE_HOME"] = str(home)
     return subprocess.Popen(
         [sys.executable, "-m", "leadchase", "send", "--json"],
         env=env,
