@@ -224,7 +224,7 @@ def query(workspace: Workspace, sql: str) -> list[tuple[Any, ...]]:
     command stored."""
     engine = create_engine(pg.driver_url(load_settings(workspace).database_url))
     with engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(text(sql))]
+        rows = [tuple(map(pg.as_sqlite_shows_it, row)) for row in connection.execute(text(sql))]
     engine.dispose()
     return rows
 

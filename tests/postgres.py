@@ -9,8 +9,10 @@ less than running the migrations for every test.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -19,6 +21,17 @@ from sqlalchemy.engine import make_url
 from leadchase.store.engine import driver_url
 
 __all__ = ["Server", "driver_url", "with_database_url"]
+
+
+def as_sqlite_shows_it(value: Any) -> Any:
+    """A value read with raw SQL, as SQLite gives it: PostgreSQL gives timestamptz columns as
+    aware datetimes and json columns decoded, SQLite the naive-UTC text and the JSON text that
+    leadchase stored. Tests of stored values then read the same on both."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
 
 
 def with_database_url(settings_text: str, url: str) -> str:

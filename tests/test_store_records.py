@@ -34,6 +34,9 @@ from leadchase.store.records import (
 from leadchase.workspace import Workspace
 from tests.conftest import import_lead
 
+# Storage-heavy: run on SQLite and on PostgreSQL (tests/conftest.py, backend).
+pytestmark = pytest.mark.both_backends
+
 ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
 LATER = ARRIVAL + timedelta(hours=1)
 PHONE = "+14155552671"
