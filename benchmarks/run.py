@@ -35,6 +35,7 @@ WORK = ROOT / "benchmarks" / ".work"
 def measure_all(args: argparse.Namespace) -> list[Row]:
     from benchmarks.bench_daemon import bench_daemon
     from benchmarks.bench_import import bench_import, bench_memory, lead_file
+    from benchmarks.bench_postgres import bench_postgres
     from benchmarks.bench_send import bench_send
     from benchmarks.bench_today import bench_help, bench_today, bench_today_vs_dependencies
 
@@ -72,9 +73,11 @@ def measure_all(args: argparse.Namespace) -> list[Row]:
     daemon = bench_daemon(vendor.workspace, work, args.rows, args.ticks)
     print("Send", flush=True)
     send = bench_send(work, args.texts, pairs)
+    print("PostgreSQL", flush=True)
+    postgres = bench_postgres(lead_file(work, args.rows, args.seed), work, args.rows, pairs)
     # In the order of README.md's list of targets (the import's again-row comes after memory).
     *imports, again = vendor.rows
-    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon]
+    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon, *postgres]
 
 
 def at_least(smallest: int) -> Callable[[str], int]:
