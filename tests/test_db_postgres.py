@@ -113,3 +113,40 @@ def test_an_unreachable_server_is_one_line(workspace: Workspace) -> None:
 def _url_of(settings: str) -> str:
     (line,) = [line for line in settings.splitlines() if line.startswith("url = ")]
     return line.removeprefix('url = "').removesuffix('"')
+
+
+def test_an_unreachable_server_stops_any_command_in_one_line(workspace: Workspace) -> None:
+    settings = workspace.settings_file.read_text()
+    workspace.settings_file.write_text(
+        settings.replace(f'url = "{_url_of(settings)}"', 'url = "postgresql://me@127.0.0.1:1/x"')
+    )
+    result = run("today")
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: cannot connect to postgresql://me@127.0.0.1:1/x (")
+
+
+def test_a_writer_waits_its_turn_then_is_busy_as_on_sqlite(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from leadchase.errors import BusyError, explain
+    from leadchase.store.database import Database
+
+    monkeypatch.setattr("leadchase.store.engine.BUSY_TIMEOUT_MS", 200)
+    url = _url_of(workspace.settings_file.read_text())
+    first, second = Database.open(url), Database.open(url)
+    try:
+        with first.writing() as holding:
+            holding.execute(text("SELECT 1"))
+            with pytest.raises(Exception) as waited, second.writing() as blocked:
+                blocked.execute(text("SELECT 1"))
+            assert isinstance(explain(waited.value), BusyError)
+            with second.reading() as reading:  # readers never wait
+                assert reading.execute(text("SELECT count(*) FROM lead")).scalar_one() == 0
+        with second.writing() as now_free:
+            assert now_free.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        first.close()
+        second.close()

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from leadchase.store.engine import open_engine, sqlite_path, write_transaction
+from leadchase.store.engine import cannot_connect, open_engine, sqlite_path, write_transaction
 from leadchase.store.migrations import check_migrated, migrate
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
@@ -26,7 +26,13 @@ class Database:
     def open(cls, url: str) -> Database:
         engine, read_only = open_engine(url)
         try:
-            with engine.connect() as connection:
+            try:
+                opened = engine.connect()
+            except OperationalError as error:
+                if engine.dialect.name == "postgresql":
+                    raise cannot_connect(url, error) from None
+                raise
+            with opened as connection:
                 if read_only:
                     check_migrated(connection, str(sqlite_path(url) or url))
                 else:

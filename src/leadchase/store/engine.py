@@ -46,8 +46,14 @@ def driver_url(url: str) -> str:
     return url
 
 
-def is_postgres(connection: Connection) -> bool:
-    return connection.dialect.name == "postgresql"
+def cannot_connect(url: str, error: BaseException) -> DatabaseProblem:
+    """The one line for a database server that did not take the connection."""
+    reason = (str(getattr(error, "orig", error)).strip().splitlines() or ["no reason given"])[0]
+    shown = make_url(url).render_as_string(hide_password=True)
+    return DatabaseProblem(
+        f"cannot connect to {shown} ({reason}): check that the server is running "
+        "and [database] url (docs/team.md)"
+    )
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -169,6 +175,8 @@ def _configure_postgres(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            # Waits as long as SQLite's busy timeout, then fails the same way (a BusyError).
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 

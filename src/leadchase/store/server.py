@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, MetaData, Table, func, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from leadchase.errors import DatabaseProblem, LeadchaseError
 from leadchase.store.bulk import bulk_insert_tuples
-from leadchase.store.engine import open_engine, write_transaction
+from leadchase.store.engine import cannot_connect, open_engine, write_transaction
 from leadchase.store.migrations import MIGRATIONS, applied, migrate
 
 LEDGER = "schema_migrations"  # the target's own migrations fill it
@@ -60,12 +61,8 @@ def _engine(url: str) -> Engine:
 def _connected(engine: Engine, url: str) -> Connection:
     try:
         return engine.connect()
-    except Exception as error:  # refused, unknown host, no such database, bad password
-        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        raise DatabaseProblem(
-            f"cannot connect to {shown(url)} ({reason}): check that the server is running "
-            "and [database] url (docs/team.md)"
-        ) from None
+    except OperationalError as error:  # refused, unknown host, no such database, bad password
+        raise cannot_connect(url, error) from None
 
 
 def check_server(url: str) -> ServerHealth:
