@@ -55,6 +55,7 @@ def test_first_fourteen_days_show_exactly_the_reference_cadence(workspace: Works
     assert worked == expected
 
 
+@pytest.mark.both_backends
 def test_new_lead_tops_the_agenda_with_a_timer(workspace: Workspace) -> None:
     start = SF_MORNING  # 10:00 in San Francisco
     old = import_lead(workspace, start, phone="4155552671", email="old@example.com")
@@ -75,6 +76,7 @@ def test_new_lead_tops_the_agenda_with_a_timer(workspace: Workspace) -> None:
     assert not agenda.items[1].new_lead
 
 
+@pytest.mark.both_backends
 def test_missed_touches_collapse_to_one_per_channel(workspace: Workspace) -> None:
     start = SF_MORNING
     lead = import_lead(workspace, start)
@@ -130,6 +132,7 @@ def test_missed_touches_collapse_to_one_per_channel(workspace: Workspace) -> Non
         ),
     ],
 )
+@pytest.mark.both_backends
 def test_first_text_is_clipped_to_the_contact_window(
     workspace: Workspace,
     state: str,
@@ -154,6 +157,7 @@ def test_first_text_is_clipped_to_the_contact_window(
     assert before.items == []
 
 
+@pytest.mark.both_backends
 def test_a_california_address_with_a_florida_cell_gets_florida_hours_in_both_zones(
     workspace: Workspace,
 ) -> None:
@@ -171,6 +175,7 @@ def test_a_california_address_with_a_florida_cell_gets_florida_hours_in_both_zon
     assert agenda.items[0].due.astimezone(PACIFIC) == next_morning
 
 
+@pytest.mark.both_backends
 def test_dst_changeover_keeps_local_times(workspace: Workspace) -> None:
     # Arrives Saturday 2026-10-31; clocks fall back on Sunday 2026-11-01 in California.
     arrival = datetime(2026, 10, 31, 10, 0, tzinfo=PACIFIC)
@@ -186,6 +191,7 @@ def test_dst_changeover_keeps_local_times(workspace: Workspace) -> None:
     assert day2_calls[0].due.astimezone(PACIFIC).hour == 9  # 09:00 PST, the day after the change
 
 
+@pytest.mark.both_backends
 def test_dnc_number_is_never_offered_for_texting_or_calling(
     workspace: Workspace,
 ) -> None:
@@ -200,6 +206,7 @@ def test_dnc_number_is_never_offered_for_texting_or_calling(
     assert "email" in channels
 
 
+@pytest.mark.both_backends
 def test_today_json_is_a_stable_list(workspace: Workspace) -> None:
     start = SF_MORNING
     import_lead(workspace, start)
@@ -222,6 +229,7 @@ def test_today_json_is_a_stable_list(workspace: Workspace) -> None:
         assert datetime.fromisoformat(item["due"]).tzinfo is not None
 
 
+@pytest.mark.both_backends
 def test_nothing_due_says_when_the_next_touch_is(workspace: Workspace) -> None:
     start = SF_MORNING
     lead = import_lead(workspace, start)
@@ -232,6 +240,7 @@ def test_nothing_due_says_when_the_next_touch_is(workspace: Workspace) -> None:
     assert "Nothing due right now. Next touch:" in result.output
 
 
+@pytest.mark.both_backends
 def test_broken_cadence_file_is_reported_and_the_agenda_still_works(workspace: Workspace) -> None:
     start = SF_MORNING
     import_lead(workspace, start)
@@ -247,6 +256,7 @@ def test_broken_cadence_file_is_reported_and_the_agenda_still_works(workspace: W
     assert "broken.yaml" in check.stderr
 
 
+@pytest.mark.both_backends
 def test_editing_a_cadence_file_reaches_leads_already_on_it(workspace: Workspace) -> None:
     start = SF_MORNING
     lead = import_lead(workspace, start)
@@ -262,6 +272,7 @@ def test_editing_a_cadence_file_reaches_leads_already_on_it(workspace: Workspace
     assert agenda.items[0].suggestion.startswith("EDITED")
 
 
+@pytest.mark.both_backends
 def test_cadence_preview_for_a_made_up_lead(workspace: Workspace) -> None:
     result = run(
         "cadence",
@@ -281,6 +292,7 @@ def test_cadence_preview_for_a_made_up_lead(workspace: Workspace) -> None:
     assert max(r["day"] for r in rows) == 730
 
 
+@pytest.mark.both_backends
 def test_an_opted_out_number_gets_no_texts_when_bought_again(workspace: Workspace) -> None:
     start = SF_MORNING
     with open_workspace(workspace.root) as context, context.database.writing() as connection:
@@ -290,6 +302,7 @@ def test_an_opted_out_number_gets_no_texts_when_bought_again(workspace: Workspac
     assert {item.channel for item in agenda.items} == {"call", "email"}
 
 
+@pytest.mark.both_backends
 def test_today_works_while_an_import_holds_the_write_lock(workspace: Workspace) -> None:
     import sqlite3
 

@@ -43,6 +43,7 @@ KNOWN_MIGRATIONS = (
     "007_intake_requests",
     "008_alerts",
     "009_touch_agenda_by_kind",
+    "010_postgres_timestamptz",
 )
 # How far the agenda counts a channel's due touches (store/touches.py's COUNT_CAP).
 COUNT_CAP = 1000
