@@ -21,7 +21,7 @@ from typing import Any
 
 from leadchase.compliance.optouts import scopes_closing
 from leadchase.contact.channels import SOLICITATIONS
-from leadchase.errors import ConfigError, DatabaseProblem
+from leadchase.errors import DatabaseProblem
 from leadchase.store.records import DueTouch, Lead, Message, OfficerScope, TeamOfficer, Touch
 from leadchase.store.sqlite_file import (
     BUSY_TIMEOUT_MS,
@@ -95,13 +95,16 @@ def _owned_by(scope: OfficerScope | None) -> tuple[str, list[Any]]:
 
 
 def _utc(value: Any) -> datetime | None:
-    """A stored time (naive UTC: text on SQLite, a timestamp on PostgreSQL) as an aware one."""
+    """A stored time (naive UTC text on SQLite, an aware timestamptz on PostgreSQL) as an aware
+    UTC one."""
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class Reader:
@@ -123,9 +126,12 @@ class Reader:
         self._close()
 
     def _param(self, moment: datetime) -> Any:
-        """A time as the database stores it: naive UTC (SQLAlchemy's text form on SQLite)."""
-        naive = moment.astimezone(UTC).replace(tzinfo=None)
-        return naive if self.postgres else naive.isoformat(sep=" ", timespec="microseconds")
+        """A time as the database stores it: naive UTC in SQLAlchemy's text form on SQLite, an
+        aware UTC moment for PostgreSQL's timestamptz (migration 010)."""
+        utc = moment.astimezone(UTC)
+        if self.postgres:
+            return utc
+        return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if self.postgres:
@@ -433,17 +439,17 @@ def _open_sqlite(path: Path) -> Reader | None:
     return Reader(connection, False, str(path))
 
 
-def _open_postgres(url: str) -> Reader:
+def _open_postgres(url: str) -> Reader | None:
+    """psycopg's own connection, its session in UTC as store/engine.py's are. Without psycopg,
+    or when the server does not take the connection, None: store/database.py then says so in
+    its one line (PSYCOPG_MISSING, cannot_connect)."""
     try:
         import psycopg  # optional: only a PostgreSQL workspace needs it
     except ImportError:
-        raise ConfigError(
-            "[database] url is a PostgreSQL database, but psycopg (version 3) is not "
-            "installed; install it with `pip install 'psycopg[binary]'`"
-        ) from None
+        return None
     plain = "postgresql://" + url.split("://", 1)[1]
     try:
-        connection = psycopg.connect(plain, autocommit=True)
-    except psycopg.Error as error:
-        raise ConfigError(f"cannot connect to the database in [database] url: {error}") from None
+        connection = psycopg.connect(plain, autocommit=True, options="-c TimeZone=UTC")
+    except psycopg.OperationalError:
+        return None
     return Reader(connection, True, plain.rsplit("@", 1)[-1])
