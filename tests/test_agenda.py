@@ -5,14 +5,25 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadchase.config import default_settings_text
 from leadchase.context import open_workspace
 from leadchase.store import suppressions
-from leadchase.workspace import Workspace
-from tests.conftest import SF_MORNING, agenda_at, import_lead, log_touch_at, run
+from leadchase.workspace import Workspace, create_workspace
+from tests.conftest import (
+    SF_MORNING,
+    agenda_at,
+    import_lead,
+    import_leads,
+    log_touch_at,
+    run,
+    run_json,
+    with_officer,
+)
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -317,3 +328,38 @@ def test_today_works_while_an_import_holds_the_write_lock(workspace: Workspace) 
         writer.execute("ROLLBACK")
         writer.close()
     assert {item.channel for item in agenda.items} == {"call", "text", "email"}
+
+
+def _a_working_day(workspace: Workspace) -> None:
+    """Leads of two officers, a logged call, a snooze, an opt-out and a stage, as commands make them."""
+    import_leads(workspace, SF_MORNING, 6)
+    assert run("officer", "add", "Ana Ruiz", "--from-number", "+14155550111").exit_code == 0
+    for lead in ("2", "5"):
+        assert run("assign", lead, "Ana Ruiz", now=SF_MORNING).exit_code == 0
+    log_touch_at(workspace, "1", "call", SF_MORNING + timedelta(minutes=5), "voicemail")
+    assert run("snooze", "3", "3d", now=SF_MORNING).exit_code == 0
+    assert run("optout", "4", now=SF_MORNING).exit_code == 0
+    assert run("stage", "6", "contacted", now=SF_MORNING).exit_code == 0
+
+
+@pytest.mark.postgres
+def test_today_on_postgres_is_the_agenda_sqlite_gives(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `today` reads PostgreSQL through store/fast.py's own psycopg connection: the same day's
+    # work in a SQLite workspace and in this PostgreSQL one gives the same agenda, whoever asks.
+    solo, _ = create_workspace(tmp_path / "solo", with_officer(default_settings_text()))
+    agendas: list[list[object]] = []
+    for home in (solo, workspace):
+        monkeypatch.setenv("LEADCHASE_HOME", str(home.root))
+        _a_working_day(home)
+        agendas.append(
+            [
+                run_json("today", *who, now=SF_MORNING + later)
+                for later in (timedelta(hours=1), timedelta(days=1, hours=2))
+                for who in ((), ("--officer", "Ana Ruiz"), ("--officer", "all"))
+            ]
+        )
+    on_sqlite, on_postgres = agendas
+    assert on_postgres == on_sqlite
+    assert all(on_sqlite) and on_sqlite[1] != on_sqlite[2]  # every view has work, and differs

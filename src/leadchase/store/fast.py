@@ -302,9 +302,12 @@ class Reader:
             f" AND lead.stage = 'new' AND lead.contacted_at IS NULL{owned}"
             " ORDER BY coalesce(lead.lead_date, lead.imported_at) DESC LIMIT ?"
         )
+        # In touch order: leads that asked at the same moment tie on the agenda, and keep this
+        # order there (PostgreSQL, unlike SQLite, returns an IN (...) join in no set order).
         found = self._due_touches(
             f"touch.lead_id IN ({recent}) AND {due_sql}",
             [self._param(since), *owned_params, limit, *due_params],
+            " ORDER BY touch.id",
         )
         return [task for task in found if task.touch.status == "planned"]
 
