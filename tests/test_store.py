@@ -164,9 +164,18 @@ def test_every_time_column_is_timestamptz_on_postgres(empty_database_url: str) -
         kinds = connection.execute(
             text(
                 "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND data_type LIKE 'timestamp%'"
+                "WHERE table_schema = current_schema()"
+                " AND (data_type LIKE 'timestamp%' OR data_type = 'date')"
             )
         ).all()
     database.close()
-    assert "lead.last_touch_at" in dict(kinds)  # a column added by raw DDL (002)
-    assert {kind for _, kind in kinds} == {"timestamp with time zone"}
+    # A day without a time (005's closing date and birthday) stays a DATE.
+    days = {column for column, kind in kinds if kind == "date"}
+    assert days == {"lead.closing_date", "lead.birthday"}
+    found = {column: kind for column, kind in kinds if column not in days}
+    assert "lead.last_touch_at" in found  # a column added by raw DDL (002)
+    # and the tables of 005-008: the stage history, officers, the intake's answers, alerts
+    for column in ("stage_change.at", "stage_change.recorded_at", "officer.created_at",
+                   "intake_request.created_at", "alert.created_at", "alert.sent_at"):  # fmt: skip
+        assert found[column] == "timestamp with time zone", column
+    assert set(found.values()) == {"timestamp with time zone"}
