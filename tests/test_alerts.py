@@ -61,6 +61,7 @@ def alerts(sending: Sending) -> list[tuple[str, str, str]]:
     ]
 
 
+@pytest.mark.both_backends
 def test_a_new_lead_alerts_the_officer_by_text_and_email_at_once(alerting: Sending) -> None:
     lead = import_lead(alerting.workspace, NOW, name="Wendy Fresh", source="equity calculator")
 

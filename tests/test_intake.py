@@ -72,6 +72,7 @@ def test_a_posted_lead_without_a_date_arrived_when_posted_and_starts_its_cadence
     assert due and due[0][0].startswith("2026-03-02 18:00")
 
 
+@pytest.mark.both_backends
 def test_an_idempotency_key_answers_again_without_storing_again(workspace: Workspace) -> None:
     first = post(workspace, [ANN], key="order-1")
     again = post(workspace, [{**ANN, "phone": "4155552680"}], key="order-1")
