@@ -121,7 +121,7 @@ def test_a_free_table_value_of_the_wrong_type_names_it(
             'aged_cadence = "aged-lead"',
             'aged_cadence = "stale"',
             '[cadence] aged_cadence "stale" is not a cadence in cadences/; '
-            "the cadences are: aged-lead, engaged, internet-lead, nurture",
+            "the cadences are: aged-lead, engaged, internet-lead, nurture, rate-drop",
         ),
         (
             '# "Aged Refi Vendor" = "aged-lead"',

@@ -31,6 +31,7 @@ from leadchase.context import Context
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
+from leadchase.rates.alerts import rate_details
 from leadchase.store import sending as send_store
 from leadchase.store import touches as touch_store
 from leadchase.store.records import DueTouch
@@ -249,6 +250,7 @@ def build_agenda(
                     attempt=attempt,
                     previous=previous,
                     problems=broken,
+                    rate=rate_details(connection, task.touch),
                 )
                 called = calls.get(task.lead.id, 0) > 0
                 item = _item(task, now, followup, attempt, rendered, verdict, max_segments, called)

@@ -155,6 +155,12 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True)
+class RateSettings:
+    # Points a past client's note rate must be above today's rate for a rate-drop alert.
+    margin: float = 0.75
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Workspace
     officer: Officer
@@ -168,6 +174,7 @@ class Settings:
     replies: ReplySettings
     secrets: SecretsSettings
     daemon: DaemonSettings
+    rates: RateSettings = field(default_factory=RateSettings)
 
 
 def _keys(table: type) -> tuple[str, ...]:
@@ -188,6 +195,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "replies": _keys(ReplySettings),
     "secrets": _keys(SecretsSettings),
     "daemon": _keys(DaemonSettings),
+    "rates": _keys(RateSettings),
 }
 
 
@@ -259,6 +267,9 @@ def load_settings(workspace: Workspace) -> Settings:
             watch_dir=reader.text(
                 "daemon", "watch_dir", 'a quoted folder path, or "" for none', strip=False
             ),
+        ),
+        rates=RateSettings(
+            margin=reader.above_zero("rates", "margin", 0.75, "a number of points above 0")
         ),
     )
 

@@ -22,6 +22,7 @@ from leadchase.errors import LeadchaseError, PolicyRefusal
 from leadchase.gate import Gate
 from leadchase.lead_reference import find_lead
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
+from leadchase.rates.alerts import rate_details
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
 from leadchase.store import suppressions
@@ -166,8 +167,9 @@ def _suggested_message(
     attempt = send_store.channel_attempts(connection, lead.id, channel) + 1
     previous = send_store.previous_texts(connection, lead.id) if channel == "text" else []
     library = TemplateLibrary(context.settings.workspace.templates_dir)
+    rate = rate_details(connection, task)
     return render_touch(
-        library, context.settings.officer, task, lead, attempt=attempt, previous=previous
+        library, context.settings.officer, task, lead, attempt=attempt, previous=previous, rate=rate
     )
 
 

@@ -28,6 +28,10 @@ PARTS_OF_DAY = {
     "afternoon": time(15),
     "evening": time(18),
 }
+# Cadences that run beside a lead's own, started by an event rather than a stage (rates
+# dropped): planning one leaves the lead's cadence and its touches as they are.
+RATE_DROP = "rate-drop"
+CAMPAIGNS = frozenset({RATE_DROP})
 # Between two attempts on one channel, unless the cadence says otherwise (min_gap:).
 DEFAULT_MIN_GAP = timedelta(hours=3)
 LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window

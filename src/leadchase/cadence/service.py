@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadchase.cadence.load import load_cadences
-from leadchase.cadence.model import Cadence, CadenceSet, PlannedTouch
+from leadchase.cadence.model import CAMPAIGNS, Cadence, CadenceSet, PlannedTouch
 from leadchase.cadence.schedule import (
     LeadClock,
     NextTouch,
@@ -280,6 +280,11 @@ def plan_next(
         return None
     if channel not in _usable(connection, lead):
         return None
+    if any(
+        touch.channel == channel and touch.cadence == cadence.name
+        for touch in touch_store.open_touches(connection, lead.id)
+    ):
+        return None  # already planned: the touch just made was a campaign's
     last = touch_store.last_made_at(connection, lead.id, channel)
     done = touch_store.made_keys(connection, lead.id, cadence.name)
     upcoming = next_touch(
@@ -328,6 +333,12 @@ def record_touch(
     elif open_touches:
         touch_id = open_touches[0].id
         touch_store.finish_touch(connection, touch_id, values)
+        campaign = open_touches[0].cadence
+        if campaign in CAMPAIGNS and outcome in CONTACT_OUTCOMES:
+            # The call reached them: the campaign's text would only repeat it.
+            touch_store.cancel_open(
+                connection, lead.id, at, "reached on the call", cadence=campaign
+            )
         for other in open_touches[1:]:
             touch_store.finish_touch(
                 connection,
@@ -436,7 +447,8 @@ def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: 
     for name, cadence in followup.cadences.cadences.items():
         fingerprint = _fingerprint(cadence)
         if stored.get(f"cadence:{name}") != fingerprint:
-            if f"cadence:{name}" in stored:
+            # A campaign's planned touches keep their words; the lead's own cadence re-plans.
+            if f"cadence:{name}" in stored and name not in CAMPAIGNS:
                 changed.append(name)
             touch_store.set_state(connection, f"cadence:{name}", fingerprint)
     replanned = 0

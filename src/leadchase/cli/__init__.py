@@ -81,6 +81,7 @@ def _register() -> None:
         export,
         imports,
         leads,
+        rates,
         replies,
         send,
         stats,
@@ -92,7 +93,7 @@ def _register() -> None:
     # The order of --help and of docs/cli.md.
     for group in (
         workspace, imports, today, leads, cadence, templates, send, doctor, replies,
-        compliance, daemon, dnc, stats, export, agenda, db,
+        compliance, daemon, dnc, rates, stats, export, agenda, db,
     ):  # fmt: skip
         group.register(app)
     use_everywhere(app)

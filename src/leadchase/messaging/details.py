@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import MutableMapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from leadchase.contact.channels import MESSAGE_CHANNELS
-from leadchase.messaging.context import LeadDetails, MessageContext, StepDetails
+from leadchase.messaging.context import LeadDetails, MessageContext, RateDetails, StepDetails
 from leadchase.messaging.library import TemplateError, TemplateLibrary
 from leadchase.messaging.render import Rendered, render
 
@@ -84,6 +85,7 @@ def render_touch(
     attempt: int,
     previous: Sequence[str] = (),
     problems: MutableMapping[str, TemplateError] | None = None,
+    rate: RateDetails | None = None,
 ) -> Rendered | None:
     """The text or email a cadence touch sends its lead; None when there is none to send.
 
@@ -96,11 +98,13 @@ def render_touch(
     None, never an exception, so one broken file never stops a command; each caller says what
     None means (the agenda shows the template name, a send holds the touch, a logged text keeps
     no wording). The first error of each template goes into `problems` for the caller to report.
-    A call, or a touch without a template, gives None too.
+    A call, or a touch without a template, gives None too. `rate`: a rate-drop touch's numbers.
     """
     if not touch.template or touch.channel not in MESSAGE_CHANNELS:
         return None
     ctx = touch_context(lead, officer, channel=touch.channel, day=touch.day, attempt=attempt)
+    if rate is not None:
+        ctx = replace(ctx, rate=rate)
     try:
         return render(
             library,

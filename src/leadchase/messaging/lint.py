@@ -19,6 +19,7 @@ from leadchase.messaging.context import (
     TOP_LEVEL_NAMES,
     LeadDetails,
     MessageContext,
+    RateDetails,
     StepDetails,
     template_variables,
 )
@@ -62,6 +63,7 @@ LONG_LEAD = LeadDetails(
     loan_purpose="cash-out refinance",
     loan_amount=1_250_000,
     property_value=2_400_000,
+    note_rate="12.875%",
 )
 # The long lead comes first so the worst-case length is the one reported.
 SAMPLE_CONTEXTS = (
@@ -69,6 +71,7 @@ SAMPLE_CONTEXTS = (
         LONG_LEAD,
         SAMPLE_OFFICER,
         unsubscribe_url="https://example-lending.com/unsubscribe/a1b2c3d4e5f6",
+        rate=RateDetails(product="30-year", today="6.125%", monthly_saving=1_234),
     ),
     MessageContext(LeadDetails(), replace(SAMPLE_OFFICER, nmls="")),
 )
