@@ -104,6 +104,10 @@ COMMANDS: dict[str, Entry] = {
     "template": Entry("templates", "List, preview and lint the message templates."),
     "compliance": Entry("compliance", "Show that automated texts kept to the rules."),
     "dnc": Entry("dnc", "The do-not-call list: its numbers get no calls and no texts."),
+    "rates": Entry(
+        "rates",
+        "Market rates by day; past clients and nurture leads a rate drop could save money.",
+    ),
     "db": Entry("db", "The workspace database: check that it is whole, back it up."),
 }
 
