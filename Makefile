@@ -21,8 +21,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# PostgreSQL tests run against LEADCHASE_TEST_POSTGRES_URL if set, else against a fresh database
+# on the throwaway server scripts/postgres.sh starts (where the PostgreSQL binaries exist).
 test: lint typecheck
-	$(BIN)/pytest
+	@url="$${LEADCHASE_TEST_POSTGRES_URL:-$$(bash scripts/postgres.sh)}"; \
+	echo "LEADCHASE_TEST_POSTGRES_URL=$$url $(BIN)/pytest"; \
+	LEADCHASE_TEST_POSTGRES_URL="$$url" $(BIN)/pytest
 
 demo: setup
 	@bash scripts/demo.sh $(BIN)/leadchase

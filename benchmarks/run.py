@@ -68,6 +68,7 @@ def measure_startup(args: argparse.Namespace) -> list[Row]:
 def measure_all(args: argparse.Namespace) -> list[Row]:
     from benchmarks.bench_daemon import bench_daemon
     from benchmarks.bench_import import bench_import, bench_memory, lead_file
+    from benchmarks.bench_postgres import bench_postgres
     from benchmarks.bench_send import bench_send
     from benchmarks.bench_speed import bench_speed
     from benchmarks.bench_today import bench_help, bench_today, bench_today_vs_dependencies
@@ -108,9 +109,22 @@ def measure_all(args: argparse.Namespace) -> list[Row]:
     send = bench_send(work, args.texts, pairs)
     print("Listener", flush=True)
     speed = bench_speed(work, args.posted)
+    print("PostgreSQL", flush=True)
+    postgres = bench_postgres(lead_file(work, args.rows, args.seed), work, args.rows, pairs)
     # In the order of README.md's list of targets (the import's again-row comes after memory).
     *imports, again = vendor.rows
-    return [*today, *startup, *imports, *fresh.rows, *memory, again, *send, daemon, speed]
+    return [
+        *today,
+        *startup,
+        *imports,
+        *fresh.rows,
+        *memory,
+        again,
+        *send,
+        daemon,
+        *speed,
+        *postgres,
+    ]
 
 
 def at_least(smallest: int) -> Callable[[str], int]:

@@ -24,7 +24,7 @@ from typer.testing import CliRunner, Result
 from leadchase.agenda import Agenda, build_agenda
 from leadchase.cadence import Cadence
 from leadchase.cli import app
-from leadchase.config import default_settings_text
+from leadchase.config import default_settings_text, load_settings
 from leadchase.contact.channels import CHANNELS
 from leadchase.context import Context, open_workspace
 from leadchase.dispatch import SendResult, send_pass
@@ -32,6 +32,7 @@ from leadchase.importing.pipeline import ImportOptions
 from leadchase.importing.service import import_files
 from leadchase.lead_work import log_touch
 from leadchase.workspace import Workspace, create_workspace
+from tests import postgres as pg
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
 from tests.smtp_server import SmtpTestServer
 
@@ -49,6 +50,17 @@ PHONES = [f"+1415555{2600 + n:04d}" for n in range(40)]
 
 _LEAKY_PREFIXES = ("LEADCHASE_", "TWILIO_", "SMTP_")
 _runner = CliRunner()
+
+# Read before any test cleans LEADCHASE_* out of the environment. `make test` and `.ci/run` set
+# it (scripts/postgres.sh starts a throwaway server and prints the URL of a fresh database).
+POSTGRES_URL = os.environ.get("LEADCHASE_TEST_POSTGRES_URL", "").strip()
+IN_CI = os.environ.get("CI", "").strip().lower() == "true"
+HOW_TO_ENABLE = (
+    "PostgreSQL tests skipped: set LEADCHASE_TEST_POSTGRES_URL to run them (`make test` starts "
+    "a throwaway server with scripts/postgres.sh where /usr/lib/postgresql/15/bin exists)"
+    + (" -- and under CI=true that fails the run" if IN_CI else "")
+)
+_left_out: list[str] = []
 
 
 @pytest.fixture(autouse=True)
@@ -80,9 +92,95 @@ def with_officer(settings_text: str) -> str:
     return settings_text
 
 
+# -- the database backend: SQLite by default, PostgreSQL too for tests marked both_backends -----
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+    elif metafunc.definition.get_closest_marker("postgres"):
+        metafunc.parametrize("backend", ["postgres"], indirect=True)
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    created, _ = create_workspace(tmp_path / "ws", with_officer(default_settings_text()))
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite", or "postgres" for the second run of a test marked both_backends (and the only
+    run of one marked postgres)."""
+    name: str = getattr(request, "param", "sqlite")
+    if name == "postgres" and not POSTGRES_URL:
+        _left_out.append(request.node.nodeid)
+        pytest.skip(HOW_TO_ENABLE)
+    return name
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.Server]:
+    with pg.Server(POSTGRES_URL) as server:
+        yield server
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The workspace's database: its SQLite file (empty here), or a fresh PostgreSQL database
+    copied from a migrated template."""
+    if backend == "sqlite":
+        yield ""
+        return
+    server: pg.Server = request.getfixturevalue("postgres_server")
+    with server.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A database no migration has touched: a new SQLite file, or an empty PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    server: pg.Server = request.getfixturevalue("postgres_server")
+    with server.fresh_database(migrated=False) as url:
+        yield url
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL server the PostgreSQL runs are left out, and said so in one line."""
+    if POSTGRES_URL:
+        return
+    left_out = [item for item in items if _on_postgres(item)]
+    if left_out:
+        _left_out.extend(item.nodeid for item in left_out)
+        items[:] = [item for item in items if not _on_postgres(item)]
+        config.hook.pytest_deselected(items=left_out)
+
+
+def _on_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("backend") == "postgres"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _left_out:
+        terminalreporter.write_line(
+            f"{len(_left_out)} {HOW_TO_ENABLE}", yellow=not IN_CI, red=IN_CI
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # CI must run every PostgreSQL test: one left out there is a broken setup, not a pass.
+    if IN_CI and _left_out:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Workspace:
+    settings = with_officer(default_settings_text())
+    if database_url:
+        settings = pg.with_database_url(settings, database_url)
+    created, _ = create_workspace(tmp_path / "ws", settings)
     monkeypatch.setenv("LEADCHASE_HOME", str(created.root))
     return created
 
@@ -122,10 +220,11 @@ def today_by_channel(*args: str, now: datetime | str) -> dict[str, dict[str, Any
 
 
 def query(workspace: Workspace, sql: str) -> list[tuple[Any, ...]]:
-    """Rows straight from the workspace database, to check what a command stored."""
-    engine = create_engine(f"sqlite:///{workspace.default_database}")
+    """Rows straight from the workspace database (SQLite or PostgreSQL), to check what a
+    command stored."""
+    engine = create_engine(pg.driver_url(load_settings(workspace).database_url))
     with engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(text(sql))]
+        rows = [tuple(map(pg.as_sqlite_shows_it, row)) for row in connection.execute(text(sql))]
     engine.dispose()
     return rows
 

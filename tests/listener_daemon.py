@@ -43,7 +43,14 @@ class ListeningDaemon:
     """`with ListeningDaemon(home, fake, now) as daemon:` starts it and stops it (SIGTERM)."""
 
     def __init__(
-        self, home: Path, fake: FakeTwilio, now: str, log: Path, *extra: str, every: int = 3600
+        self,
+        home: Path,
+        fake: FakeTwilio,
+        now: str,
+        log: Path,
+        *extra: str,
+        every: int = 3600,
+        public_url: str = "",
     ) -> None:
         self.home = home
         self.log = log
@@ -58,6 +65,8 @@ class ListeningDaemon:
                 "LEADCHASE_TWILIO_BASE_URL": fake.base_url,
             }
         )
+        if public_url:  # where Twilio is told the listener is: webhooks checked, callbacks asked
+            env["LEADCHASE_PUBLIC_URL"] = public_url
         command = [sys.executable, "-m", "leadchase", "daemon", "--every", str(every)]
         command += ["--listen", "127.0.0.1:0", "--log-file", str(log), *extra]
         self.process = subprocess.Popen(

@@ -5,14 +5,25 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadchase.config import default_settings_text
 from leadchase.context import open_workspace
 from leadchase.store import suppressions
-from leadchase.workspace import Workspace
-from tests.conftest import SF_MORNING, agenda_at, import_lead, log_touch_at, run
+from leadchase.workspace import Workspace, create_workspace
+from tests.conftest import (
+    SF_MORNING,
+    agenda_at,
+    import_lead,
+    import_leads,
+    log_touch_at,
+    run,
+    run_json,
+    with_officer,
+)
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -55,6 +66,7 @@ def test_first_fourteen_days_show_exactly_the_reference_cadence(workspace: Works
     assert worked == expected
 
 
+@pytest.mark.both_backends
 def test_new_lead_tops_the_agenda_with_a_timer(workspace: Workspace) -> None:
     start = SF_MORNING  # 10:00 in San Francisco
     old = import_lead(workspace, start, phone="4155552671", email="old@example.com")
@@ -75,6 +87,7 @@ def test_new_lead_tops_the_agenda_with_a_timer(workspace: Workspace) -> None:
     assert not agenda.items[1].new_lead
 
 
+@pytest.mark.both_backends
 def test_missed_touches_collapse_to_one_per_channel(workspace: Workspace) -> None:
     start = SF_MORNING
     lead = import_lead(workspace, start)
@@ -130,6 +143,7 @@ def test_missed_touches_collapse_to_one_per_channel(workspace: Workspace) -> Non
         ),
     ],
 )
+@pytest.mark.both_backends
 def test_first_text_is_clipped_to_the_contact_window(
     workspace: Workspace,
     state: str,
@@ -154,6 +168,7 @@ def test_first_text_is_clipped_to_the_contact_window(
     assert before.items == []
 
 
+@pytest.mark.both_backends
 def test_a_california_address_with_a_florida_cell_gets_florida_hours_in_both_zones(
     workspace: Workspace,
 ) -> None:
@@ -171,6 +186,7 @@ def test_a_california_address_with_a_florida_cell_gets_florida_hours_in_both_zon
     assert agenda.items[0].due.astimezone(PACIFIC) == next_morning
 
 
+@pytest.mark.both_backends
 def test_dst_changeover_keeps_local_times(workspace: Workspace) -> None:
     # Arrives Saturday 2026-10-31; clocks fall back on Sunday 2026-11-01 in California.
     arrival = datetime(2026, 10, 31, 10, 0, tzinfo=PACIFIC)
@@ -186,6 +202,7 @@ def test_dst_changeover_keeps_local_times(workspace: Workspace) -> None:
     assert day2_calls[0].due.astimezone(PACIFIC).hour == 9  # 09:00 PST, the day after the change
 
 
+@pytest.mark.both_backends
 def test_dnc_number_is_never_offered_for_texting_or_calling(
     workspace: Workspace,
 ) -> None:
@@ -200,6 +217,7 @@ def test_dnc_number_is_never_offered_for_texting_or_calling(
     assert "email" in channels
 
 
+@pytest.mark.both_backends
 def test_today_json_is_a_stable_list(workspace: Workspace) -> None:
     start = SF_MORNING
     import_lead(workspace, start)
@@ -222,6 +240,7 @@ def test_today_json_is_a_stable_list(workspace: Workspace) -> None:
         assert datetime.fromisoformat(item["due"]).tzinfo is not None
 
 
+@pytest.mark.both_backends
 def test_nothing_due_says_when_the_next_touch_is(workspace: Workspace) -> None:
     start = SF_MORNING
     lead = import_lead(workspace, start)
@@ -232,6 +251,7 @@ def test_nothing_due_says_when_the_next_touch_is(workspace: Workspace) -> None:
     assert "Nothing due right now. Next touch:" in result.output
 
 
+@pytest.mark.both_backends
 def test_broken_cadence_file_is_reported_and_the_agenda_still_works(workspace: Workspace) -> None:
     start = SF_MORNING
     import_lead(workspace, start)
@@ -247,6 +267,7 @@ def test_broken_cadence_file_is_reported_and_the_agenda_still_works(workspace: W
     assert "broken.yaml" in check.stderr
 
 
+@pytest.mark.both_backends
 def test_editing_a_cadence_file_reaches_leads_already_on_it(workspace: Workspace) -> None:
     start = SF_MORNING
     lead = import_lead(workspace, start)
@@ -262,6 +283,7 @@ def test_editing_a_cadence_file_reaches_leads_already_on_it(workspace: Workspace
     assert agenda.items[0].suggestion.startswith("EDITED")
 
 
+@pytest.mark.both_backends
 def test_cadence_preview_for_a_made_up_lead(workspace: Workspace) -> None:
     result = run(
         "cadence",
@@ -281,6 +303,7 @@ def test_cadence_preview_for_a_made_up_lead(workspace: Workspace) -> None:
     assert max(r["day"] for r in rows) == 730
 
 
+@pytest.mark.both_backends
 def test_an_opted_out_number_gets_no_texts_when_bought_again(workspace: Workspace) -> None:
     start = SF_MORNING
     with open_workspace(workspace.root) as context, context.database.writing() as connection:
@@ -290,6 +313,7 @@ def test_an_opted_out_number_gets_no_texts_when_bought_again(workspace: Workspac
     assert {item.channel for item in agenda.items} == {"call", "email"}
 
 
+@pytest.mark.both_backends
 def test_today_works_while_an_import_holds_the_write_lock(workspace: Workspace) -> None:
     import sqlite3
 
@@ -304,3 +328,38 @@ def test_today_works_while_an_import_holds_the_write_lock(workspace: Workspace) 
         writer.execute("ROLLBACK")
         writer.close()
     assert {item.channel for item in agenda.items} == {"call", "text", "email"}
+
+
+def _a_working_day(workspace: Workspace) -> None:
+    """Leads of two officers, a logged call, a snooze, an opt-out and a stage, as commands make them."""
+    import_leads(workspace, SF_MORNING, 6)
+    assert run("officer", "add", "Ana Ruiz", "--from-number", "+14155550111").exit_code == 0
+    for lead in ("2", "5"):
+        assert run("assign", lead, "Ana Ruiz", now=SF_MORNING).exit_code == 0
+    log_touch_at(workspace, "1", "call", SF_MORNING + timedelta(minutes=5), "voicemail")
+    assert run("snooze", "3", "3d", now=SF_MORNING).exit_code == 0
+    assert run("optout", "4", now=SF_MORNING).exit_code == 0
+    assert run("stage", "6", "contacted", now=SF_MORNING).exit_code == 0
+
+
+@pytest.mark.postgres
+def test_today_on_postgres_is_the_agenda_sqlite_gives(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `today` reads PostgreSQL through store/fast.py's own psycopg connection: the same day's
+    # work in a SQLite workspace and in this PostgreSQL one gives the same agenda, whoever asks.
+    solo, _ = create_workspace(tmp_path / "solo", with_officer(default_settings_text()))
+    agendas: list[list[object]] = []
+    for home in (solo, workspace):
+        monkeypatch.setenv("LEADCHASE_HOME", str(home.root))
+        _a_working_day(home)
+        agendas.append(
+            [
+                run_json("today", *who, now=SF_MORNING + later)
+                for later in (timedelta(hours=1), timedelta(days=1, hours=2))
+                for who in ((), ("--officer", "Ana Ruiz"), ("--officer", "all"))
+            ]
+        )
+    on_sqlite, on_postgres = agendas
+    assert on_postgres == on_sqlite
+    assert all(on_sqlite) and on_sqlite[1] != on_sqlite[2]  # every view has work, and differs

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from leadchase.alerts import alert_text
+from leadchase.listener.token import ensure_token
 from leadchase.store.records import Lead
 from tests.conftest import OFFICER, PHONES, Sending, import_lead, import_leads, query, run
 from tests.conftest import SF_MORNING as NOW
-from tests.webhooks import PUBLIC_URL, inbound, post_signed, serve_twilio_hooks
+from tests.webhooks import PUBLIC_URL, inbound, post_lead, post_signed, serve_listener
 
 OFFICER_PHONE = OFFICER["phone"]
 ALL_ON = {"new_lead": "true", "reply": "true", "by_text": "true", "by_email": "true"}
@@ -60,6 +61,7 @@ def alerts(sending: Sending) -> list[tuple[str, str, str]]:
     ]
 
 
+@pytest.mark.both_backends
 def test_a_new_lead_alerts_the_officer_by_text_and_email_at_once(alerting: Sending) -> None:
     lead = import_lead(alerting.workspace, NOW, name="Wendy Fresh", source="equity calculator")
 
@@ -76,6 +78,36 @@ def test_a_new_lead_alerts_the_officer_by_text_and_email_at_once(alerting: Sendi
     assert shown.exit_code == 0, shown.output
     assert "alert" in shown.stdout and "New lead: Wendy Fresh" in shown.stdout
     assert f"you ({OFFICER_PHONE})" in shown.stdout
+
+
+def test_a_lead_posted_to_the_listener_alerts_the_officer_once_and_never_the_lead(
+    alerting: Sending, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADCHASE_NOW", NOW.isoformat())
+    home = alerting.workspace.root
+    ensure_token(home)
+    wendy = {"First Name": "Wendy", "Last Name": "Fresh", "Phone": "(415) 555-2671", "State": "CA"}
+    with serve_listener(home) as base_url:
+        first = post_lead(base_url, home, wendy, key="form-1", source="equity calculator")
+        # The answer comes once the alert went: it is at the fake already.
+        expected = "New lead: Wendy Fresh, equity calculator, (415) 555-2671. Call now."
+        assert officer_texts(alerting) == [expected]
+        again = post_lead(base_url, home, wendy, key="form-1", source="equity calculator")
+        merged = post_lead(base_url, home, wendy, source="equity calculator")
+    assert (first.status_code, first.json()["leads"][0]["result"]) == (201, "new")
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert merged.json()["leads"][0]["result"] == "merged"
+    # A replayed post and the same lead posted again are not new leads: no second alert.
+    assert officer_texts(alerting) == [expected]
+    assert len(officer_emails(alerting)) == 1
+    assert alerts(alerting) == [("new-lead", "text", "queued"), ("new-lead", "email", "accepted")]
+    addresses = query(alerting.workspace, "SELECT DISTINCT to_address FROM alert ORDER BY 1")
+    assert addresses == [(OFFICER_PHONE,), (OFFICER["email"],)]
+
+    alerting.send(NOW)  # the send pass the daemon would run: the lead's own first text
+    (to_lead,) = alerting.texts_to("+14155552671")
+    assert "Hi Wendy" in to_lead and "New lead" not in to_lead
+    assert officer_texts(alerting) == [expected]
 
 
 def test_alerts_do_not_count_toward_the_leads_own_texts(alerting: Sending) -> None:
@@ -138,7 +170,7 @@ def test_a_reply_by_webhook_alerts_the_officer_once(
     monkeypatch.setenv("LEADCHASE_NOW", (NOW + timedelta(minutes=5)).isoformat())
     lead = import_lead(alerting.workspace, NOW, name="Wendy Fresh")
     sid = alerting.twilio.add_inbound("+14155552671", "Yes\x1b[2J call me after 5")
-    with serve_twilio_hooks(alerting.workspace.root) as base_url:
+    with serve_listener(alerting.workspace.root) as base_url:
         answer = post_signed(
             base_url, "/twilio/sms", inbound(sid, "+14155552671", "Yes\x1b[2J call me after 5")
         )

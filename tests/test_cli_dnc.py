@@ -37,6 +37,7 @@ def _timeline(lead: str) -> list[str]:
     return [entry["text"] for entry in _json("show", lead)["timeline"] if entry["kind"] == "event"]
 
 
+@pytest.mark.both_backends
 def test_dnc_import_of_numbers_one_per_line_with_junk(workspace: Workspace) -> None:
     lead = import_lead(workspace, START)
     listed = Path(workspace.root) / "dnc.txt"
@@ -130,6 +131,7 @@ def test_numbers_in_any_format_are_one_number(workspace: Workspace) -> None:
     assert [entry["number"] for entry in _json("dnc", "list")] == ["+14155552671"]
 
 
+@pytest.mark.both_backends
 def test_dnc_add_list_remove(workspace: Workspace) -> None:
     lead = import_lead(workspace, START)
     added = _run("dnc", "add", "415 555 2671", "+44 20 7946 0958")

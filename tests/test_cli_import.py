@@ -13,6 +13,9 @@ import pytest
 from leadchase.workspace import Workspace
 from tests.conftest import SAMPLES, query, run
 
+# Storage-heavy: run on SQLite and on PostgreSQL (tests/conftest.py, backend).
+pytestmark = pytest.mark.both_backends
+
 NOW = "2026-11-28T10:05:00-05:00"
 
 

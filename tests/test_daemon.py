@@ -61,6 +61,7 @@ def fake() -> Iterator[FakeTwilio]:
         yield running
 
 
+@pytest.mark.both_backends
 def test_a_dropped_lead_gets_its_first_text_and_sigterm_stops_cleanly(
     workspace: Workspace, fake: FakeTwilio, tmp_path: Path
 ) -> None:
@@ -223,6 +224,7 @@ def test_the_log_file_is_private_and_never_written_through_a_link(tmp_path: Path
 
 
 @pytest.mark.usefixtures("_root_logging")
+@pytest.mark.both_backends
 def test_once_imports_the_watch_folder_then_sends(workspace: Workspace, tmp_path: Path) -> None:
     watch, log = tmp_path / "incoming", tmp_path / "once.log"
     watch.mkdir()

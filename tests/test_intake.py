@@ -18,7 +18,7 @@ import pytest
 from leadchase.context import open_workspace
 from leadchase.errors import ConfigError
 from leadchase.importing.posted import PostError, leads_of, rows_of, take_post
-from leadchase.listener.serve import Address, parse_listen
+from leadchase.listener.serve import EXTRA_MISSING, Address, parse_listen
 from leadchase.listener.token import (
     ensure_token,
     read_token,
@@ -72,6 +72,7 @@ def test_a_posted_lead_without_a_date_arrived_when_posted_and_starts_its_cadence
     assert due and due[0][0].startswith("2026-03-02 18:00")
 
 
+@pytest.mark.both_backends
 def test_an_idempotency_key_answers_again_without_storing_again(workspace: Workspace) -> None:
     first = post(workspace, [ANN], key="order-1")
     again = post(workspace, [{**ANN, "phone": "4155552680"}], key="order-1")
@@ -172,6 +173,11 @@ def test_a_taken_port_a_missing_extra_and_once_are_one_line_errors(workspace: Wo
     assert missing.returncode == 3
     assert "pip install 'leadchase[serve]'" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+    # Without python-multipart Starlette loads, but could read no form: refused up front too.
+    no_forms = "import sys\nsys.modules['python_multipart'] = sys.modules['multipart'] = None"
+    formless = _daemon(workspace, "--listen", "127.0.0.1:0", prelude=no_forms)
+    assert formless.returncode == 3
+    assert formless.stderr.strip().splitlines() == [f"error: {EXTRA_MISSING}"]
     once = run("daemon", "--listen", "127.0.0.1:0", "--once")
     assert once.exit_code == 3 and "drop --once" in once.output
 

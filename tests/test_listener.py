@@ -1,7 +1,9 @@
-"""`leadchase daemon --listen`: leads posted to a running daemon, each texted once, at once.
+"""`leadchase daemon --listen`: leads posted to a running daemon, each texted once, at once;
+Twilio's signed webhooks acted on before the answer returns.
 
 One daemon for the module (starting one costs a second): the tests share its workspace, so
-each uses phone numbers of its own and counts what changed rather than what is there.
+each uses phone numbers of its own and counts what changed rather than what is there. Twilio is
+told the daemon is at tests.webhooks.PUBLIC_URL (LEADCHASE_PUBLIC_URL), as behind a proxy.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from leadchase.workspace import Workspace, create_workspace
 from tests.conftest import SF_MORNING, query, wait_for, with_officer
 from tests.fake_twilio import AUTH_TOKEN, FakeTwilio
 from tests.listener_daemon import ListeningDaemon, request
+from tests.webhooks import PUBLIC_URL, inbound, post, post_signed, signature
 
 MAX_BODY = 20_000
 
@@ -59,7 +62,13 @@ def fake() -> Iterator[FakeTwilio]:
 def daemon(home: Workspace, fake: FakeTwilio) -> Iterator[ListeningDaemon]:
     log = home.root.parent / "daemon.log"
     with ListeningDaemon(
-        home.root, fake, SF_MORNING.isoformat(), log, "--max-body", str(MAX_BODY)
+        home.root,
+        fake,
+        SF_MORNING.isoformat(),
+        log,
+        "--max-body",
+        str(MAX_BODY),
+        public_url=PUBLIC_URL,
     ) as running:
         yield running
 
@@ -252,6 +261,78 @@ def test_a_body_that_is_not_leads_is_400_and_another_type_is_415(
 def test_health_answers_without_a_token(daemon: ListeningDaemon) -> None:
     answer = request("GET", f"{daemon.url}/health", None, {})
     assert (answer.status, answer.document) == (200, {"ok": True})
+
+
+SMS, STATUS = "/twilio/sms", "/twilio/status"
+
+
+def posted_and_texted(daemon: ListeningDaemon, fake: FakeTwilio, n: int) -> tuple[int, str]:
+    """Lead n posted and its first text at the fake: the lead's id and the text's SID."""
+    answer = daemon.post(lead(n))
+    assert answer.status == 201, answer.document
+    wait_for(lambda: bool(texts_to(fake, phone(n))), 30)
+    return int(answer.document["leads"][0]["id"]), str(texts_to(fake, phone(n))[0]["sid"])
+
+
+def opted_out(home: Workspace, number: str) -> list[tuple[Any, ...]]:
+    return query(
+        home,
+        f"SELECT reason FROM suppression WHERE value = '{number}' AND lifted_at IS NULL",  # noqa: S608
+    )
+
+
+def inbound_from(home: Workspace, lead_id: int) -> list[tuple[Any, ...]]:
+    return query(
+        home,
+        f"SELECT provider_id, status FROM message WHERE direction = 'in' AND lead_id = {lead_id}",  # noqa: S608
+    )
+
+
+def test_a_signed_stop_to_the_daemon_suppresses_the_number_before_the_answer_returns(
+    daemon: ListeningDaemon, fake: FakeTwilio, home: Workspace
+) -> None:
+    lead_id, _ = posted_and_texted(daemon, fake, 95)
+    stop = inbound("SM" + "7" * 32, phone(95), "STOP")
+    refused = [
+        None,  # no signature at all
+        signature(SMS, inbound("SM" + "7" * 32, phone(95), "START")),  # another body's
+        signature(SMS, stop, token="another-accounts-token"),
+        signature(STATUS, stop),  # signed for another URL
+    ]
+    for signed_as in refused:
+        assert post(daemon.url, SMS, stop, signed_as).status_code == 403
+    assert opted_out(home, phone(95)) == []
+    assert inbound_from(home, lead_id) == []
+
+    answer = post_signed(daemon.url, SMS, stop)
+    # Read the moment the answer is in: the STOP was committed before it was sent.
+    assert opted_out(home, phone(95)) == [("opt-out",)]
+    assert inbound_from(home, lead_id) == [("SM" + "7" * 32, "opt-out")]
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/xml")
+    planned = "SELECT count(*) FROM touch WHERE status = 'planned' AND automated = 1 AND lead_id = "
+    assert query(home, planned + str(lead_id)) == [(0,)]
+    assert len(texts_to(fake, phone(95))) == 1  # the first text only: nothing answered the STOP
+
+
+def test_a_status_callback_to_the_daemon_updates_the_texts_delivery_status(
+    daemon: ListeningDaemon, fake: FakeTwilio, home: Workspace
+) -> None:
+    _, sid = posted_and_texted(daemon, fake, 96)
+    # The daemon knows its public URL, so it asked Twilio to call back there.
+    assert texts_to(fake, phone(96))[0]["status_callback"] == f"{PUBLIC_URL}{STATUS}"
+    status = f"SELECT status, error_code FROM message WHERE provider_id = '{sid}'"  # noqa: S608
+    wait_for(lambda: bool(query(home, status)), 30)  # the send pass records it after Twilio answers
+    (before,) = query(home, status)
+    assert before[0] != "delivered"
+
+    failed = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "30008"}
+    assert post(daemon.url, STATUS, failed, None).status_code == 403
+    assert post(daemon.url, STATUS, failed, signature(STATUS, failed, "wrong")).status_code == 403
+    assert query(home, status) == [before]
+    delivered = {"MessageSid": sid, "MessageStatus": "delivered", "To": phone(96)}
+    assert post_signed(daemon.url, STATUS, delivered).status_code == 204
+    assert query(home, status) == [("delivered", None)]
 
 
 def test_sigterm_stops_the_listener_and_the_daemon_cleanly(

@@ -44,6 +44,7 @@ def test_a_lead_staged_contacted_is_no_longer_shown_as_new(workspace: Workspace)
 
 
 @pytest.mark.parametrize("outcome", ["talked", "appointment"])
+@pytest.mark.both_backends
 def test_a_call_that_reached_the_lead_moves_it_to_contacted(
     workspace: Workspace, outcome: str
 ) -> None:
@@ -90,6 +91,7 @@ def test_a_call_that_did_not_reach_the_lead_keeps_it_in_stage_new(
 
 
 @pytest.mark.parametrize("outcome", ["bad-number", "wrong-number"])
+@pytest.mark.both_backends
 def test_a_bad_number_stops_calls_and_texts_and_keeps_email(
     workspace: Workspace, outcome: str
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,9 @@ from leadchase.lead_work import log_touch
 from leadchase.workspace import Workspace
 from tests.conftest import PHONES, Sending, agenda_at, import_leads, query, run
 from tests.conftest import SF_MORNING as NOW
+
+# Storage-heavy: run on SQLite and on PostgreSQL (tests/conftest.py, backend).
+pytestmark = pytest.mark.both_backends
 
 
 def test_a_reply_stops_automation_at_once_and_tops_the_agenda(sending: Sending) -> None:
@@ -39,7 +43,7 @@ def test_a_reply_stops_automation_at_once_and_tops_the_agenda(sending: Sending) 
     # No automated touch is left for that lead; the conversation is the officer's now.
     assert query(
         sending.workspace,
-        f"SELECT count(*) FROM touch t JOIN lead l ON l.id = t.lead_id WHERE l.phone = '{PHONES[0]}' AND t.status = 'planned' AND t.automated = 1",  # noqa: S608
+        f"SELECT count(*) FROM touch t JOIN lead l ON l.id = t.lead_id WHERE l.phone = '{PHONES[0]}' AND t.status = 'planned' AND t.automated",  # noqa: S608
     ) == [(0,)]
     # Answering it (a logged text) takes it off the top of the agenda.
     with open_workspace(sending.workspace.root) as context:

@@ -33,6 +33,9 @@ from tests.conftest import PHONES, SF_MORNING, Sending, import_lead, run, with_o
 from tests.fake_twilio import FakeTwilio
 from tests.smtp_server import SmtpTestServer
 
+# Storage-heavy: run on SQLite and on PostgreSQL (tests/conftest.py, backend).
+pytestmark = pytest.mark.both_backends
+
 T0 = SF_MORNING
 NOW = T0 + timedelta(days=150)
 SINCE = "2026-03-01"

@@ -8,11 +8,17 @@ import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from leadchase.context import open_workspace
 from leadchase.dispatch import SendRun, configured_senders
 from tests.conftest import PHONES, Sending, import_leads, query, run, wait_for
 from tests.conftest import SF_MORNING as NOW  # Monday 10:00 in San Francisco: inside every window
+
+# Storage-heavy: run on SQLite and on PostgreSQL (tests/conftest.py, backend).
+pytestmark = pytest.mark.both_backends
 
 
 def test_send_delivers_first_texts_and_emails_then_nothing_twice(sending: Sending) -> None:
@@ -178,13 +184,19 @@ def test_crash_between_twilio_and_the_record_never_sends_twice(sending: Sending)
     assert query(sending.workspace, "SELECT count(*) FROM touch WHERE status = 'claimed'") == [(0,)]
 
 
-def _send_process(sending: Sending, now: datetime) -> subprocess.Popen[str]:
+def _send_process(
+    sending: Sending, now: datetime, home: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """`leadchase send --json` in a process of its own, on the test's workspace or `home`."""
     env = {
         **os.environ,
         **sending.env(),
         "LEADCHASE_NOW": now.isoformat(),
         "PYTHONWARNINGS": "ignore",
+        **(env or {}),
     }
+    if home is not None:
+        env["LEADCHASE_HOME"] = str(home)
     return subprocess.Popen(
         [sys.executable, "-m", "leadchase", "send", "--json"],
         env=env,

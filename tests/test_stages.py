@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp
 from leadchase.context import open_workspace
@@ -26,6 +28,7 @@ def _moved(lead: int, stage: str, now: datetime, *extra: str) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.both_backends
 def test_a_lead_walks_to_closed_and_its_past_client_touches_fall_on_their_days(
     workspace: Workspace,
 ) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from leadchase.store import models
@@ -17,7 +18,7 @@ from leadchase.store.migrations import MIGRATIONS, applied, migrate
 
 
 def _columns(url: str) -> dict[str, set[str]]:
-    engine = create_engine(url)
+    engine = make_engine(url)
     inspector = inspect(engine)
     found = {
         name: {c["name"] for c in inspector.get_columns(name)}
@@ -27,16 +28,18 @@ def _columns(url: str) -> dict[str, set[str]]:
     return found
 
 
-def test_blank_database_gets_every_migration_in_order(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'blank.db'}"
+@pytest.mark.both_backends
+def test_blank_database_gets_every_migration_in_order(empty_database_url: str) -> None:
+    url = empty_database_url
     database = Database.open(url)
     with database.reading() as connection:
         assert applied(connection) == [name for name, _ in MIGRATIONS]
     database.close()
 
 
-def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'blank.db'}"
+@pytest.mark.both_backends
+def test_migrated_schema_matches_the_models(empty_database_url: str) -> None:
+    url = empty_database_url
     Database.open(url).close()
     migrated = _columns(url)
     for table in SQLModel.metadata.sorted_tables:
@@ -45,8 +48,9 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
     assert models.LeadTable.__tablename__ == "lead"
 
 
-def test_upgrade_from_previous_schema_keeps_data(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+@pytest.mark.both_backends
+def test_upgrade_from_previous_schema_keeps_data(empty_database_url: str) -> None:
+    url = empty_database_url
     engine = make_engine(url)
     previous = MIGRATIONS[-2][0]  # the schema one release back
     with engine.connect() as connection:
@@ -56,14 +60,14 @@ def test_upgrade_from_previous_schema_keeps_data(tmp_path: Path) -> None:
                 "INSERT INTO lead (id, name, first_name, last_name, text_ok, address, city,"
                 " time_zones, source, offer, loan_purpose, loan_amount, property_value,"
                 " credit_rating, external_id, stage, consent_url, consent_text, consent_ip, notes)"
-                " VALUES (7, 'Ann Lee', 'Ann', 'Lee', 1, '', '', '', 'fb', '', '', '', '', '', '',"
+                " VALUES (7, 'Ann Lee', 'Ann', 'Lee', true, '', '', '', 'fb', '', '', '', '', '', '',"
                 " 'new', '', '', '', '')"
             )
         )
         connection.execute(
             text(
                 "INSERT INTO touch (id, lead_id, cadence, step_key, channel, automated, day,"
-                " status, rank) VALUES (3, 7, 'internet-lead', 'd1-text-1', 'text', 1, 1,"
+                " status, rank) VALUES (3, 7, 'internet-lead', 'd1-text-1', 'text', true, 1,"
                 " 'planned', 0)"
             )
         )
@@ -90,8 +94,9 @@ def test_upgrade_from_previous_schema_keeps_data(tmp_path: Path) -> None:
     database.close()
 
 
-def test_migrations_are_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'twice.db'}"
+@pytest.mark.both_backends
+def test_migrations_are_idempotent(empty_database_url: str) -> None:
+    url = empty_database_url
     Database.open(url).close()
     engine = make_engine(url)
     with engine.connect() as connection:
@@ -99,8 +104,9 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_failed_migration_leaves_nothing_half_done(tmp_path: Path, monkeypatch) -> None:
-    url = f"sqlite:///{tmp_path / 'broken.db'}"
+@pytest.mark.both_backends
+def test_failed_migration_leaves_nothing_half_done(empty_database_url: str, monkeypatch) -> None:
+    url = empty_database_url
 
     def explode(connection) -> None:
         connection.execute(text("CREATE TABLE half_done (x INTEGER)"))
@@ -136,13 +142,40 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_private_files(tmp_path: P
     database.close()
 
 
-def test_datetimes_come_back_aware_utc(tmp_path: Path) -> None:
-    database = Database.open(f"sqlite:///{tmp_path / 't.db'}")
-    moment = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
+@pytest.mark.both_backends
+def test_datetimes_come_back_aware_utc(empty_database_url: str) -> None:
+    database = Database.open(empty_database_url)
+    # A moment given in New York's zone comes back as the same moment, in UTC, on both backends.
+    moment = datetime(2026, 3, 8, 6, 30, 15, 123456, tzinfo=UTC)
+    given = moment.astimezone(ZoneInfo("America/New_York"))
     table = models.EventTable.__table__  # type: ignore[attr-defined]
     with database.writing() as connection:
-        connection.execute(table.insert().values(lead_id=1, kind="note", at=moment))
+        connection.execute(table.insert().values(lead_id=1, kind="note", at=given))
     with database.reading() as connection:
         stored = connection.execute(table.select()).one().at
     assert stored == moment and stored.tzinfo is UTC
     database.close()
+
+
+@pytest.mark.postgres
+def test_every_time_column_is_timestamptz_on_postgres(empty_database_url: str) -> None:
+    database = Database.open(empty_database_url)
+    with database.reading() as connection:
+        kinds = connection.execute(
+            text(
+                "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema()"
+                " AND (data_type LIKE 'timestamp%' OR data_type = 'date')"
+            )
+        ).all()
+    database.close()
+    # A day without a time (005's closing date and birthday) stays a DATE.
+    days = {column for column, kind in kinds if kind == "date"}
+    assert days == {"lead.closing_date", "lead.birthday"}
+    found = {column: kind for column, kind in kinds if column not in days}
+    assert "lead.last_touch_at" in found  # a column added by raw DDL (002)
+    # and the tables of 005-008: the stage history, officers, the intake's answers, alerts
+    for column in ("stage_change.at", "stage_change.recorded_at", "officer.created_at",
+                   "intake_request.created_at", "alert.created_at", "alert.sent_at"):  # fmt: skip
+        assert found[column] == "timestamp with time zone", column
+    assert set(found.values()) == {"timestamp with time zone"}

@@ -1,62 +1,53 @@
-"""store/fast.py, the plain-SQL reader `today` uses, on SQLite and (when one is given in
-LEADCHASE_TEST_POSTGRES_URL, e.g. postgresql://postgres@127.0.0.1:5433/wt_speed) PostgreSQL:
-the same rows as records, from a schema the migrations made."""
+"""store/fast.py, the plain-SQL reader `today` uses, on SQLite and PostgreSQL: the same rows as
+records, from a schema the migrations made."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from leadchase.store.engine import make_engine
 from leadchase.store.fast import Reader, open_reader
 from leadchase.store.migrations import migrate
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-POSTGRES = os.environ.get("LEADCHASE_TEST_POSTGRES_URL", "")
+
+ONLY_MANUAL: dict[str, Any] = {"automated_as_manual": False, "limit": 10}
 
 
-def _stored(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
+def _stored(moment: datetime, postgres: bool) -> datetime:
+    """A time as leadchase stores it: naive UTC on SQLite, an aware moment for timestamptz."""
+    return moment if postgres else moment.astimezone(UTC).replace(tzinfo=None)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def url(empty_database_url: str) -> str:
     """A migrated database holding two leads: Ann (due call and text, a reply waiting) and Bo
     (opted out of texts), and a touch due tomorrow."""
-    if request.param == "sqlite":
-        database = f"sqlite:///{tmp_path / 'leadchase.db'}"
-    elif not POSTGRES:
-        pytest.skip("no PostgreSQL server given in LEADCHASE_TEST_POSTGRES_URL")
-    else:
-        database = POSTGRES
-    driver = database.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(driver)
+    engine = make_engine(empty_database_url)
     with engine.connect() as connection:
-        if request.param == "postgresql":
-            with connection.begin():
-                for table in ("schema_migrations", "lead", "touch", "message", "suppression",
-                              "event", "lead_key", "import_batch", "workspace_state"):  # fmt: skip
-                    connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
         migrate(connection)
         with connection.begin():
-            _fill(connection)
+            _fill(connection, engine.dialect.name == "postgresql")
     engine.dispose()
-    yield database
+    return empty_database_url
 
 
-def _fill(connection: Any) -> None:
+def _fill(connection: Any, postgres: bool) -> None:
+    def at(moment: datetime) -> datetime:
+        return _stored(moment, postgres)
+
     leads = [
         {"id": 1, "name": "Ann Lee", "phone": "+14155552671", "email": "ann@example.com",
-         "sources": '["Zillow"]', "other_phones": "[]", "lead_date": _stored(NOW),
-         "imported_at": _stored(NOW), "replied_at": _stored(NOW + timedelta(minutes=5))},
+         "sources": '["Zillow"]', "other_phones": "[]", "lead_date": at(NOW),
+         "imported_at": at(NOW), "replied_at": at(NOW + timedelta(minutes=5))},
         {"id": 2, "name": "Bo Chen", "phone": "+14155552672", "email": None,
-         "sources": "[]", "other_phones": "[]", "lead_date": _stored(NOW - timedelta(days=9)),
-         "imported_at": _stored(NOW), "replied_at": None},
+         "sources": "[]", "other_phones": "[]", "lead_date": at(NOW - timedelta(days=9)),
+         "imported_at": at(NOW), "replied_at": None},
     ]  # fmt: skip
     for lead in leads:
         connection.execute(
@@ -83,14 +74,14 @@ def _fill(connection: Any) -> None:
                 " :automated, 1, :due, 'planned', :rank)"
             ),
             {"id": number, "lead": lead_id, "channel": channel, "automated": automated,
-             "due": _stored(due), "rank": rank},
+             "due": at(due), "rank": rank},
         )  # fmt: skip
     connection.execute(
         text(
             "INSERT INTO suppression (value, channel, reason, evidence, created_at)"
             " VALUES ('+14155552672', 'text', 'opt-out', '', :at)"
         ),
-        {"at": _stored(NOW)},
+        {"at": at(NOW)},
     )
     connection.execute(
         text(
@@ -98,7 +89,7 @@ def _fill(connection: Any) -> None:
             " status, created_at) VALUES (1, 'in', 'text', '', '+14155552671', 'call me',"
             " 'reply', :at)"
         ),
-        {"at": _stored(NOW + timedelta(minutes=5))},
+        {"at": at(NOW + timedelta(minutes=5))},
     )
     connection.execute(
         text("INSERT INTO workspace_state (key, value) VALUES ('cadence:internet-lead', 'abc')")
@@ -113,6 +104,7 @@ def reader(url: str) -> Iterator[Reader]:
     opened.close()
 
 
+@pytest.mark.both_backends
 def test_due_touches_come_in_rank_then_due_order_with_a_count(reader: Reader) -> None:
     later = NOW + timedelta(hours=1)
     calls, total = reader.agenda_rows(later, "call", automated_as_manual=False, limit=10)
@@ -135,6 +127,7 @@ def test_due_touches_come_in_rank_then_due_order_with_a_count(reader: Reader) ->
     assert [task.lead.id for task in first] == [1]  # Bo asked nine days ago
 
 
+@pytest.mark.both_backends
 def test_replies_opt_outs_and_the_next_touch(reader: Reader) -> None:
     (waiting,) = reader.replies_waiting(limit=5)
     last = reader.last_inbound(waiting.id)
@@ -146,3 +139,27 @@ def test_replies_opt_outs_and_the_next_touch(reader: Reader) -> None:
     assert reader.states("cadence:") == {"cadence:internet-lead": "abc"}
     assert reader.made_counts([1, 2], "call") == {} and reader.sent_to(1).bodies == ()
     assert reader.attempt_times_of([1, 2], NOW - timedelta(days=1)) == {}
+
+
+@pytest.mark.postgres
+def test_a_server_in_another_time_zone_reads_the_same_moments(url: str) -> None:
+    # A server (or database) whose TimeZone is not UTC gives timestamptz values in its own zone
+    # and reads naive parameters in it: the reader's session is in UTC, and what it reads and
+    # compares are the moments stored.
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        name = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+        connection.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET timezone = 'America/New_York'")
+        connection.commit()
+    engine.dispose()
+    reader = open_reader(url)
+    assert reader is not None
+    try:
+        (zone,) = reader.rows("SHOW TimeZone")[0]
+        calls, _ = reader.agenda_rows(NOW, "call", automated_as_manual=False, limit=10)
+        assert zone == "UTC" and [task.lead.id for task in calls] == [1, 2]
+        assert calls[0].lead.lead_date == NOW and calls[0].touch.due_at == NOW
+        assert reader.agenda_rows(NOW - timedelta(seconds=1), "call", **ONLY_MANUAL)[0] == []
+        assert reader.next_due(NOW) == NOW + timedelta(days=1)
+    finally:
+        reader.close()

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from leadchase.config import load_settings
 from leadchase.context import open_workspace
 from leadchase.store import leads as lead_store
 from leadchase.store import sending, suppressions
@@ -32,6 +34,9 @@ from leadchase.store.records import (
 )
 from leadchase.workspace import Workspace
 from tests.conftest import import_lead, run
+
+# Storage-heavy: run on SQLite and on PostgreSQL (tests/conftest.py, backend).
+pytestmark = pytest.mark.both_backends
 
 ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
 LATER = ARRIVAL + timedelta(hours=1)
@@ -205,10 +210,13 @@ def test_today_migrates_a_database_behind_then_reads_it(workspace: Workspace) ->
     from leadchase.store.migrations import migrate
 
     lead_id = import_lead(workspace, ARRIVAL)
-    url = f"sqlite:///{workspace.default_database}"
+    url = load_settings(workspace).database_url  # the SQLite file, or the PostgreSQL database
     with open_workspace(workspace.root) as context, context.database.writing() as connection:
         # As a database from before migration 009 was.
-        connection.exec_driver_sql("DELETE FROM schema_migrations WHERE name LIKE '009%'")
+        connection.execute(
+            text("DELETE FROM schema_migrations WHERE name = :name"),
+            {"name": "009_touch_agenda_by_kind"},
+        )
         connection.exec_driver_sql("DROP INDEX ix_touch_agenda_by_kind")
         connection.exec_driver_sql(
             "CREATE INDEX ix_touch_agenda ON touch (status, channel, rank, due_at)"

@@ -110,6 +110,7 @@ def test_removing_an_officer_who_owns_leads_needs_someone_to_take_them(
 # -- who gets a new lead -------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_new_leads_go_by_officer_flag_then_source_pattern_then_round_robin(
     workspace: Workspace,
 ) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
+import requests
 
 from leadchase.channels.config import twilio_settings
 from leadchase.context import open_workspace
@@ -17,7 +19,7 @@ from tests.webhooks import (
     inbound,
     post,
     post_signed,
-    serve_twilio_hooks,
+    serve_listener,
     signature,
 )
 
@@ -32,7 +34,7 @@ def hooks(sending: Sending, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("LEADCHASE_NOW", (NOW + timedelta(minutes=5)).isoformat())
     import_leads(sending.workspace, NOW, 1)
     sending.send(NOW)
-    with serve_twilio_hooks(sending.workspace.root) as base_url:
+    with serve_listener(sending.workspace.root) as base_url:
         yield base_url
 
 
@@ -88,6 +90,30 @@ def test_an_unsigned_or_badly_signed_text_is_refused_and_changes_nothing(
     assert answer.status_code == 403
     assert suppressed(sending) == []
     assert inbound_count(sending) == 0
+
+
+def test_a_body_over_64_kib_is_413_even_streamed_without_a_length(
+    sending: Sending, hooks: str
+) -> None:
+    fields = inbound(STOP_SID, PHONES[0], "STOP" + " " * 70_000)
+    headers = {"X-Twilio-Signature": signature(SMS, fields)}
+    assert requests.post(hooks + SMS, data=fields, headers=headers, timeout=30).status_code == 413
+    body = urlencode(fields).encode()
+    chunks = (body[start : start + 8192] for start in range(0, len(body), 8192))
+    streamed = requests.post(hooks + SMS, data=chunks, headers=headers, timeout=30)
+    assert streamed.request.headers["Transfer-Encoding"] == "chunked"
+    assert streamed.status_code == 413
+    assert suppressed(sending) == []
+    # A signed STOP streamed without a length is read like any other.
+    stop = inbound(STOP_SID, PHONES[0], "STOP")
+    small = requests.post(
+        hooks + SMS,
+        data=iter([urlencode(stop).encode()]),
+        headers={"X-Twilio-Signature": signature(SMS, stop)},
+        timeout=30,
+    )
+    assert small.status_code == 200
+    assert suppressed(sending) == [(PHONES[0], "opt-out")]
 
 
 def test_without_a_public_url_nothing_can_be_checked_so_nothing_is_accepted(

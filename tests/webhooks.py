@@ -1,12 +1,14 @@
-"""Twilio's webhooks for tests: the routes served for real by uvicorn, requests signed by the SDK.
+"""The listener in-process for tests: its app served for real by uvicorn, Twilio's requests
+signed by the SDK.
 
-    with serve_twilio_hooks(workspace.root) as base_url:
+    with serve_listener(workspace.root) as base_url:
         post_signed(base_url, "/twilio/sms", {"MessageSid": ..., "From": ..., "Body": "STOP"})
 
-The app is a bare Starlette app of listener/twilio_hooks.py's ROUTES (the daemon's listener
-serves the same routes); requests go over a real socket on 127.0.0.1 with `requests`, signed
-with twilio's own RequestValidator.compute_signature against PUBLIC_URL, the address Twilio is
-told the listener has (a tunnel or proxy's, never reached by the tests).
+The app is the one the daemon serves (listener/app.py build_app: /leads and Twilio's routes),
+without the daemon around it: a lead posted here is stored and alerted of, but no send pass
+follows. Requests go over a real socket on 127.0.0.1 with `requests`, Twilio's signed with
+twilio's own RequestValidator.compute_signature against PUBLIC_URL, the address Twilio is told
+the listener has (a tunnel or proxy's, never reached by the tests).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from pathlib import Path
 
 import requests
 import uvicorn
-from starlette.applications import Starlette
 from twilio.request_validator import RequestValidator
 
-from leadchase.listener.twilio_hooks import ROUTES
+from leadchase.listener.app import build_app
+from leadchase.listener.token import read_token
 from tests.conftest import wait_for
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER
 
@@ -29,10 +31,9 @@ PUBLIC_URL = "https://leads.example.com"
 
 
 @contextmanager
-def serve_twilio_hooks(home: Path) -> Iterator[str]:
-    """The webhook routes served on a free loopback port; yields their base URL."""
-    app = Starlette(routes=ROUTES)
-    app.state.home = home
+def serve_listener(home: Path) -> Iterator[str]:
+    """The listener's app served on a free loopback port; yields its base URL."""
+    app = build_app(home)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -62,6 +63,19 @@ def post(
 
 def post_signed(base_url: str, path: str, fields: Mapping[str, str]) -> requests.Response:
     return post(base_url, path, fields, signature(path, fields))
+
+
+def post_lead(
+    base_url: str, home: Path, lead: Mapping[str, str], key: str | None = None, source: str = ""
+) -> requests.Response:
+    """POST /leads with the workspace's token: one lead as JSON, an Idempotency-Key if given."""
+    headers = {"Authorization": f"Bearer {read_token(home)}"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    params = {"source": source} if source else None
+    return requests.post(
+        base_url + "/leads", json=dict(lead), headers=headers, params=params, timeout=30
+    )
 
 
 def inbound(sid: str, from_number: str, body: str) -> dict[str, str]:

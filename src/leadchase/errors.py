@@ -87,17 +87,19 @@ def explain(error: BaseException) -> LeadchaseError | None:
             "size limit was reached); it was not written, free some space and run the command "
             "again"
         )
-    if type(original).__name__ in ("OperationalError", "DatabaseError"):
-        if any(phrase in text for phrase in _SQLITE_FULL):
-            return DiskFull(
-                f"the database could not be written ({text}: the disk is full, over quota or "
-                "failing): the change being written was not saved and what was saved before "
-                "it is whole; free some space and run the command again (a send run picks up "
-                "where this one stopped)"
-            )
-        if "database is locked" in text:
-            return BusyError(
-                "the database stayed busy for 10 seconds (a large import or another run is "
-                "writing); nothing was changed, try again in a minute"
-            )
+    from_sqlite = type(original).__name__ in ("OperationalError", "DatabaseError")
+    if from_sqlite and any(phrase in text for phrase in _SQLITE_FULL):
+        return DiskFull(
+            f"the database could not be written ({text}: the disk is full, over quota or "
+            "failing): the change being written was not saved and what was saved before "
+            "it is whole; free some space and run the command again (a send run picks up "
+            "where this one stopped)"
+        )
+    # SQLite's busy timeout ran out, or PostgreSQL's lock_timeout (SQLSTATE 55P03).
+    locked = from_sqlite and "database is locked" in text
+    if locked or getattr(original, "sqlstate", None) == "55P03":
+        return BusyError(
+            "the database stayed busy for 10 seconds (a large import or another run is "
+            "writing); nothing was changed, try again in a minute"
+        )
     return None

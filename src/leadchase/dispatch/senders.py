@@ -112,18 +112,30 @@ def configured_senders(context: Context) -> Senders:
     return senders
 
 
+BUSY = (
+    "another send run (cron or the daemon) is sending right now; this one stopped "
+    "without sending. It is safe to run again in a minute."
+)
+
+
 @contextmanager
 def send_lock(context: Context, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """One send run at a time: a file lock in the workspace for its SQLite file; on a shared
+    PostgreSQL an advisory lock in the database, so runs on different machines queue too."""
+    database = context.database
+    if database.shared:
+        with database.held_lock("leadchase send", wait) as held:
+            if not held:
+                raise BusyError(BUSY)
+            yield
+        return
     from filelock import FileLock, Timeout
 
     lock = FileLock(str(context.settings.workspace.root / ".leadchase-send.lock"), mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except Timeout:
-        raise BusyError(
-            "another send run (cron or the daemon) is sending right now; this one stopped "
-            "without sending. It is safe to run again in a minute."
-        ) from None
+        raise BusyError(BUSY) from None
     try:
         yield
     finally:

@@ -1,3 +1,3 @@
 """The daemon's HTTP listener (`leadchase daemon --listen`): lead intake and Twilio's webhooks.
-Starlette and uvicorn (the `serve` extra) are imported only by the listener's modules, so the
-rest of leadchase never needs them."""
+Starlette, uvicorn and python-multipart (the `serve` extra) are imported only by the listener's
+modules, so the rest of leadchase never needs them."""

@@ -12,14 +12,20 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from leadchase.listener.app import BodyTooLarge, problem, read_body, request_workspace
+from leadchase.listener.app import (
+    BodyTooLarge,
+    parse_form,
+    problem,
+    read_body,
+    request_workspace,
+)
 
 log = logging.getLogger("leadchase.listener")
 
@@ -53,7 +59,10 @@ async def post_leads(request: Request) -> Response:
         return problem(413, f"the body is over {limit:,} bytes; post fewer leads at a time")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        leads = _leads_in(body, kind)
+        if kind == FORM_TYPE:
+            leads: list[Any] | None = [_one_lead(await parse_form(request, body))]
+        else:
+            leads = _leads_in(body, kind)
     except (ValueError, PostError) as error:
         return problem(400, str(error))
     if leads is None:
@@ -61,20 +70,19 @@ async def post_leads(request: Request) -> Response:
     return await run_in_threadpool(_store, request, leads)
 
 
+def _one_lead(form: FormData) -> dict[str, str]:
+    """A form post's one lead: each field once (a field sent twice: the first one)."""
+    lead: dict[str, str] = {}
+    for name, value in form.multi_items():
+        lead.setdefault(name, str(value))
+    return lead
+
+
 def _leads_in(body: bytes, kind: str) -> list[Any] | None:
-    """The posted leads, not yet checked; None for a body of another kind. ValueError (400)
-    when the body cannot be read as its kind."""
+    """The posted JSON leads, not yet checked; None for a body of another kind. ValueError (400)
+    when the body cannot be read as JSON."""
     from leadchase.importing.posted import leads_of
 
-    if kind == FORM_TYPE:
-        try:
-            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-        except UnicodeDecodeError:
-            raise ValueError("the form is not UTF-8; send it as UTF-8") from None
-        lead: dict[str, str] = {}
-        for name, value in pairs:
-            lead.setdefault(name, value)  # a field sent twice: the first one
-        return [lead]
     if kind in JSON_TYPES or kind.endswith("+json"):
         try:
             document = json.loads(body)

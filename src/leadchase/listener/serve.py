@@ -27,7 +27,7 @@ DEFAULT_PORT = 8787
 START_SECONDS = 10.0
 STOP_SECONDS = 10.0
 EXTRA_MISSING = (
-    "the listener needs the serve extra (Starlette and uvicorn): "
+    "the listener needs the serve extra (Starlette, uvicorn and python-multipart): "
     "pip install 'leadchase[serve]', or run the daemon without --listen"
 )
 
@@ -60,10 +60,13 @@ def parse_listen(text: str) -> Address:
 def check_extra() -> None:
     """The serve extra is installed, or a one-line error saying how to get it."""
     try:
-        import starlette  # noqa: F401
         import uvicorn  # noqa: F401
+        from starlette import formparsers
     except ImportError:
         raise ConfigError(EXTRA_MISSING) from None
+    # Starlette loads without python-multipart and only fails on the first form it reads.
+    if getattr(formparsers, "multipart", None) is None:
+        raise ConfigError(EXTRA_MISSING)
 
 
 def bind(address: Address) -> socket.socket:

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from leadchase.channels.config import INBOUND_PATH, STATUS_PATH, TwilioSettings
 from leadchase.context import Context
+from leadchase.listener.app import BodyTooLarge, parse_form, read_body
 
 # Twilio's webhook bodies are a few hundred bytes; anything far larger is not Twilio.
 MAX_BODY_BYTES = 64 * 1024
@@ -56,12 +57,12 @@ ROUTES: list[Route] = [
 async def _signed_call(request: Request, handler: Handler) -> Response:
     """Read the form (bounded), then run `handler` in a worker thread, since the database and
     Twilio calls block: the workspace is opened for this request only."""
-    length = request.headers.get("content-length")
-    if length is None or not length.isdigit():
-        return PlainTextResponse("a Content-Length is required", status_code=411)
-    if int(length) > MAX_BODY_BYTES:
+    try:
+        form = await parse_form(request, await read_body(request, MAX_BODY_BYTES))
+    except BodyTooLarge:
         return PlainTextResponse("request body too large", status_code=413)
-    form = await request.form()
+    except ValueError as error:
+        return PlainTextResponse(str(error), status_code=400)
     home: Path = request.app.state.home
     signature = request.headers.get(SIGNATURE_HEADER, "")
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")

@@ -3,7 +3,9 @@
 SQLAlchemy's executemany builds and type-processes a parameter dict per row, which costs more
 than SQLite's insert itself. On SQLite we convert values the same way SQLAlchemy's column types
 would (naive-UTC datetime strings, JSON text, 0/1 booleans) and hand tuples straight to the
-driver. Other databases take the ordinary Core path.
+driver. On PostgreSQL the same tuples stream in through COPY (psycopg's copy), with JSON as
+text; times may be aware datetimes or the naive-UTC text above, which the server reads in the
+session's UTC.
 """
 
 from __future__ import annotations
@@ -72,12 +74,10 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
     """Insert rows that all have the same keys."""
     if not rows:
         return
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), list(rows))
-        return
     names = tuple(rows[0])
     pick = itemgetter(*names)
-    _insert_tuples(connection, table, names, [pick(row) for row in rows])
+    tuples = [pick(row) for row in rows] if len(names) > 1 else [(row[names[0]],) for row in rows]
+    bulk_insert_tuples(connection, table, names, tuples)
 
 
 def bulk_insert_tuples(
@@ -86,10 +86,12 @@ def bulk_insert_tuples(
     """Insert rows given as tuples in the order of `names`."""
     if not rows:
         return
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name == "postgresql":
+        _copy_tuples(connection, table, names, rows)
+    elif connection.dialect.name == "sqlite":
+        _insert_tuples(connection, table, names, rows)
+    else:
         connection.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
-        return
-    _insert_tuples(connection, table, names, rows)
 
 
 def _insert_tuples(
@@ -112,3 +114,56 @@ def _insert_tuples(
             converted.append(tuple(values))
         rows = converted
     connection.exec_driver_sql(sql, list(rows))
+
+
+def _aware_or_text(value: datetime | str | None) -> datetime | str | None:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("naive datetime given to the database; pass an aware one")
+    return value
+
+
+def _truth(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _pg_converter(column: Any) -> Converter | None:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return _aware_or_text
+    if isinstance(kind, JSON):
+        return _json_text
+    if isinstance(kind, Boolean):
+        return _truth
+    return None
+
+
+def _copy_tuples(
+    connection: Connection, table: Table, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    columns = ", ".join(f'"{name}"' for name in names)
+    converters = [(i, c) for i, name in enumerate(names) if (c := _pg_converter(table.c[name]))]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            if converters:
+                values = list(row)
+                for index, convert in converters:
+                    values[index] = convert(values[index])
+                row = tuple(values)
+            copy.write_row(row)
+    if "id" in names:
+        reset_sequence(connection, table.name)
+
+
+def reset_sequence(connection: Connection, table_name: str) -> None:
+    """After rows came in with their ids given (an import numbers its leads itself, `db copy`
+    keeps every id), move PostgreSQL's id sequence past the largest, so the next row the
+    database numbers does not collide."""
+    connection.exec_driver_sql(
+        f"SELECT setval(pg_get_serial_sequence('\"{table_name}\"', 'id'), "  # noqa: S608 - a table name of ours
+        f'coalesce((SELECT max(id) FROM "{table_name}"), 0) + 1, false)'
+    )

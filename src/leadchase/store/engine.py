@@ -1,4 +1,5 @@
-"""Opening the database: SQLite in WAL mode with a busy timeout, a 0600 file, migrations applied.
+"""Opening the database: SQLite in WAL mode with a busy timeout, a 0600 file, migrations applied;
+or a team's PostgreSQL (psycopg 3), whose sessions read and write times in UTC.
 
 A database file or folder the user cannot write (a backup copy, a shared folder) is opened
 read-only, so the reading commands work on it. SQLite's own errors about the file (damaged,
@@ -24,6 +25,34 @@ from leadchase.store.sqlite_file import (
     read_only,
     read_only_uri,
 )
+
+# Writers take this transaction-scoped advisory lock on PostgreSQL, so writes queue one at a
+# time as SQLite's BEGIN IMMEDIATE makes them (an import numbers its new leads from the
+# largest id, a claim checks then writes). Readers never wait for it.
+WRITER_LOCK = 0x1EADC4A5E
+PSYCOPG_MISSING = (
+    "PostgreSQL needs the psycopg driver: pip install 'leadchase[postgres]' "
+    "(docs/team.md), or fix [database] url"
+)
+
+
+def driver_url(url: str) -> str:
+    """`url` with psycopg 3 as the driver of a plain postgresql:// (or postgres://) URL:
+    SQLAlchemy would otherwise look for psycopg2."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def cannot_connect(url: str, error: BaseException) -> DatabaseProblem:
+    """The one line for a database server that did not take the connection."""
+    reason = (str(getattr(error, "orig", error)).strip().splitlines() or ["no reason given"])[0]
+    shown = make_url(url).render_as_string(hide_password=True)
+    return DatabaseProblem(
+        f"cannot connect to {shown} ({reason}): check that the server is running "
+        "and [database] url (docs/team.md)"
+    )
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -104,6 +133,22 @@ def _configure_sqlite(engine: Engine, writable: bool) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _configure_postgres(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # timestamptz values come back in UTC and a naive timestamp column reads as UTC.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            # Waits as long as SQLite's busy timeout, then fails the same way (a BusyError).
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+
 def make_engine(url: str) -> Engine:
     return open_engine(url)[0]
 
@@ -120,10 +165,16 @@ def open_engine(url: str) -> tuple[Engine, bool]:
             create_private_file(path)
     try:
         engine = create_engine(
-            f"sqlite:///{read_only_uri(path)}&uri=true" if readonly and path else url
+            f"sqlite:///{read_only_uri(path)}&uri=true" if readonly and path else driver_url(url)
         )
+    except ModuleNotFoundError as error:
+        if error.name == "psycopg":
+            raise ConfigError(PSYCOPG_MISSING) from None
+        raise ConfigError(f"cannot use database url {url!r}: {error}; fix [database] url") from None
     except Exception as error:  # a bad URL or a missing database driver
         raise ConfigError(f"cannot use database url {url!r}: {error}; fix [database] url") from None
+    if engine.dialect.name == "postgresql":
+        _configure_postgres(engine)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, writable=not readonly)
         if path is not None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from leadchase.compliance.optouts import scopes_closing
 from leadchase.contact.channels import SOLICITATIONS
-from leadchase.errors import ConfigError, DatabaseProblem
+from leadchase.errors import DatabaseProblem
 from leadchase.store.records import (
     DueTouch,
     Lead,
@@ -52,6 +52,7 @@ KNOWN_MIGRATIONS = (
     "007_intake_requests",
     "008_alerts",
     "009_touch_agenda_by_kind",
+    "010_postgres_timestamptz",
     "011_market_rates_and_rate_alerts",
 )
 # How far the agenda counts a channel's due touches (store/touches.py's COUNT_CAP).
@@ -105,13 +106,16 @@ def _owned_by(scope: OfficerScope | None) -> tuple[str, list[Any]]:
 
 
 def _utc(value: Any) -> datetime | None:
-    """A stored time (naive UTC: text on SQLite, a timestamp on PostgreSQL) as an aware one."""
+    """A stored time (naive UTC text on SQLite, an aware timestamptz on PostgreSQL) as an aware
+    UTC one."""
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class Reader:
@@ -133,9 +137,12 @@ class Reader:
         self._close()
 
     def _param(self, moment: datetime) -> Any:
-        """A time as the database stores it: naive UTC (SQLAlchemy's text form on SQLite)."""
-        naive = moment.astimezone(UTC).replace(tzinfo=None)
-        return naive if self.postgres else naive.isoformat(sep=" ", timespec="microseconds")
+        """A time as the database stores it: naive UTC in SQLAlchemy's text form on SQLite, an
+        aware UTC moment for PostgreSQL's timestamptz (migration 010)."""
+        utc = moment.astimezone(UTC)
+        if self.postgres:
+            return utc
+        return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if self.postgres:
@@ -306,9 +313,12 @@ class Reader:
             f" AND lead.stage = 'new' AND lead.contacted_at IS NULL{owned}"
             " ORDER BY coalesce(lead.lead_date, lead.imported_at) DESC LIMIT ?"
         )
+        # In touch order: leads that asked at the same moment tie on the agenda, and keep this
+        # order there (PostgreSQL, unlike SQLite, returns an IN (...) join in no set order).
         found = self._due_touches(
             f"touch.lead_id IN ({recent}) AND {due_sql}",
             [self._param(since), *owned_params, limit, *due_params],
+            " ORDER BY touch.id",
         )
         return [task for task in found if task.touch.status == "planned"]
 
@@ -456,17 +466,17 @@ def _open_sqlite(path: Path) -> Reader | None:
     return Reader(connection, False, str(path))
 
 
-def _open_postgres(url: str) -> Reader:
+def _open_postgres(url: str) -> Reader | None:
+    """psycopg's own connection, its session in UTC as store/engine.py's are. Without psycopg,
+    or when the server does not take the connection, None: store/database.py then says so in
+    its one line (PSYCOPG_MISSING, cannot_connect)."""
     try:
         import psycopg  # optional: only a PostgreSQL workspace needs it
     except ImportError:
-        raise ConfigError(
-            "[database] url is a PostgreSQL database, but psycopg (version 3) is not "
-            "installed; install it with `pip install 'psycopg[binary]'`"
-        ) from None
+        return None
     plain = "postgresql://" + url.split("://", 1)[1]
     try:
-        connection = psycopg.connect(plain, autocommit=True)
-    except psycopg.Error as error:
-        raise ConfigError(f"cannot connect to the database in [database] url: {error}") from None
+        connection = psycopg.connect(plain, autocommit=True, options="-c TimeZone=UTC")
+    except psycopg.OperationalError:
+        return None
     return Reader(connection, True, plain.rsplit("@", 1)[-1])

@@ -336,6 +336,28 @@ def _m007_intake_requests(connection: Connection) -> None:
     meta.create_all(connection)
 
 
+def _m010_postgres_timestamptz(connection: Connection) -> None:
+    # Columns added with "TIMESTAMP" in raw DDL are naive on PostgreSQL; every time leadchase
+    # stores is a UTC moment, so they become timestamptz like the ones the tables were made
+    # with. Nothing to do on SQLite, which keeps times as naive UTC text.
+    if connection.dialect.name != "postgresql":
+        return
+    naive = connection.execute(
+        text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() "
+            "AND data_type = 'timestamp without time zone' ORDER BY table_name, column_name"
+        )
+    ).all()
+    for table, column in naive:
+        connection.execute(
+            text(
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE timestamptz '
+                f"USING \"{column}\" AT TIME ZONE 'UTC'"
+            )
+        )
+
+
 def _m011_market_rates_and_rate_alerts(connection: Connection) -> None:
     meta = MetaData()
     # The market rate of each product ("30yr") by the day it was for: the history `rates`
@@ -380,6 +402,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_intake_requests", _m007_intake_requests),
     ("008_alerts", _m008_alerts),
     ("009_touch_agenda_by_kind", _m009_touch_agenda_by_kind),
+    ("010_postgres_timestamptz", _m010_postgres_timestamptz),
     ("011_market_rates_and_rate_alerts", _m011_market_rates_and_rate_alerts),
 ]
 

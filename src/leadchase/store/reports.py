@@ -54,8 +54,13 @@ def _cohort(
 
 
 def _stream(connection: Connection, query: Select[Any]) -> Iterator[Row[Any]]:
-    """The query's rows, fetched a batch at a time as the caller walks them."""
-    yield from connection.execute(query.execution_options(yield_per=_BATCH))
+    """The query's rows, fetched a batch at a time as the caller walks them. A caller that
+    stops early closes the cursor (on PostgreSQL a server-side one) when it drops the rows."""
+    result = connection.execute(query.execution_options(yield_per=_BATCH))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def _tuples(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
