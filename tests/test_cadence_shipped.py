@@ -36,6 +36,7 @@ SHIPPED_TEMPLATES = {
     "closed/equity-email",
     "closed/birthday-text",
     "lost/back-in-touch-text",
+    "rate-drop/text",
 }
 
 
@@ -49,7 +50,7 @@ def shipped() -> dict[str, Cadence]:
 def test_shipped_cadences_load_with_no_problems(shipped: dict[str, Cadence]) -> None:
     assert sorted(shipped) == [
         "aged-lead", "closed", "engaged", "internet-lead", "lost", "nurture", "pre-approved",
-        "under-contract",
+        "rate-drop", "under-contract",
     ]  # fmt: skip
     used = {touch.template for cadence in shipped.values() for touch in cadence.touches()}
     assert used - {None} == SHIPPED_TEMPLATES
@@ -135,6 +136,9 @@ def test_shipped_cadence_shapes(shipped: dict[str, Cadence]) -> None:
     emails = [touch.day for touch in nurture if touch.channel == "email"]
     assert len(emails) == 24 and max(emails) <= 730
     assert 0 < sum(touch.channel == "text" for touch in nurture) < len(emails)
+    # A campaign beside the lead's cadence: one call task, then one automated text.
+    rate_drop = [(t.day, t.channel, t.automated) for t in shipped["rate-drop"].touches()]
+    assert rate_drop == [(1, "call", False), (2, "text", True)]
 
 
 def test_the_full_example_in_the_docs_is_the_shipped_internet_lead(

@@ -150,7 +150,7 @@ def test_preview_mistakes_are_one_line_errors(workspace: Workspace) -> None:
 def test_lint_exits_1_on_errors_and_0_with_only_warnings(workspace: Workspace) -> None:
     clean = run("template", "lint")
     assert clean.exit_code == 0, clean.output
-    assert "23 templates checked: 0 errors, 0 warnings" in clean.stdout
+    assert "24 templates checked: 0 errors, 0 warnings" in clean.stdout
 
     custom = workspace.templates_dir / "custom"
     custom.mkdir()
@@ -163,7 +163,7 @@ def test_lint_exits_1_on_errors_and_0_with_only_warnings(workspace: Workspace) -
     failed = run("template", "lint", "--json")
     assert failed.exit_code == 1, failed.output
     report = json.loads(failed.stdout)
-    assert (report["templates"], report["errors"], report["warnings"]) == (25, 1, 1)
+    assert (report["templates"], report["errors"], report["warnings"]) == (26, 1, 1)
     (error,) = [f for f in report["findings"] if f["severity"] == "error"]
     assert error == {
         "template": "custom/undefined",

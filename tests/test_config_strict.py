@@ -122,7 +122,7 @@ def test_a_free_table_value_of_the_wrong_type_names_it(
             'aged_cadence = "stale"',
             '[cadence] aged_cadence "stale" is not a cadence in cadences/; '
             "the cadences are: aged-lead, closed, engaged, internet-lead, lost, nurture, "
-            "pre-approved, under-contract",
+            "pre-approved, rate-drop, under-contract",
         ),
         (
             '# "Aged Refi Vendor" = "aged-lead"',

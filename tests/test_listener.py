@@ -329,7 +329,10 @@ def test_a_status_callback_to_the_daemon_updates_the_texts_delivery_status(
     failed = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "30008"}
     assert post(daemon.url, STATUS, failed, None).status_code == 403
     assert post(daemon.url, STATUS, failed, signature(STATUS, failed, "wrong")).status_code == 403
-    assert query(home, status) == [before]
+    # The forged "failed" changed nothing. (The daemon's own send pass may still move the text
+    # on from "queued" by polling Twilio meanwhile, so the check is on what the forgery said.)
+    ((after, code),) = query(home, status)
+    assert after != "failed" and code != "30008"
     delivered = {"MessageSid": sid, "MessageStatus": "delivered", "To": phone(96)}
     assert post_signed(daemon.url, STATUS, delivered).status_code == 204
     assert query(home, status) == [("delivered", None)]

@@ -169,9 +169,9 @@ def test_every_time_column_is_timestamptz_on_postgres(empty_database_url: str) -
             )
         ).all()
     database.close()
-    # A day without a time (005's closing date and birthday) stays a DATE.
+    # A day without a time (005's closing date and birthday, 011's market rate day) stays a DATE.
     days = {column for column, kind in kinds if kind == "date"}
-    assert days == {"lead.closing_date", "lead.birthday"}
+    assert days == {"lead.closing_date", "lead.birthday", "market_rate.on_day"}
     found = {column: kind for column, kind in kinds if column not in days}
     assert "lead.last_touch_at" in found  # a column added by raw DDL (002)
     # and the tables of 005-008: the stage history, officers, the intake's answers, alerts

@@ -26,6 +26,7 @@ from leadchase.context import Context
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
+from leadchase.rates.market import rate_details_of
 from leadchase.store.records import DueTouch, OfficerScope
 from leadchase.team import Team
 from leadchase.times import when
@@ -257,6 +258,7 @@ def build_agenda(
                 attempt=attempt,
                 sent=sent,
                 problems=broken,
+                rate=rate_details_of(task.touch, reader.rate_alert_for),
             )
             called = calls.get(task.lead.id, 0) > 0
             item = _item(task, now, followup, attempt, rendered, verdict, max_segments, called)

@@ -203,6 +203,12 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class RateSettings:
+    # Points a past client's note rate must be above today's rate for a rate-drop alert.
+    margin: float = 0.75
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Workspace
     officer: Officer
@@ -220,6 +226,7 @@ class Settings:
     assign: AssignSettings = field(default_factory=AssignSettings)
     # [sources.families]: family -> the source names (shell-style patterns) it groups.
     source_families: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rates: RateSettings = field(default_factory=RateSettings)
 
 
 def _keys(table: type) -> tuple[str, ...]:
@@ -243,6 +250,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "daemon": _keys(DaemonSettings),
     "alerts": _keys(AlertSettings),
     "assign": _keys(AssignSettings),
+    "rates": _keys(RateSettings),
 }
 
 
@@ -335,6 +343,9 @@ def load_settings(workspace: Workspace) -> Settings:
             round_robin=reader.flag("assign", "round_robin", False),
         ),
         source_families=reader.source_families(),
+        rates=RateSettings(
+            margin=reader.above_zero("rates", "margin", 0.75, "a number of points above 0")
+        ),
     )
 
 

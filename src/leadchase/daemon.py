@@ -1,8 +1,10 @@
 """`leadchase daemon`: APScheduler wiring only.
 
-Two jobs in an in-memory job store: a send pass every `send_every` seconds and, with a watch
-folder, a scan every few seconds. With --listen, an HTTP listener (listener/serve.py) runs in a
-thread beside them and asks for a send pass at once when a post brings new leads. The database is the source of truth, so nothing is lost when
+Jobs in an in-memory job store: a send pass every `send_every` seconds, a look at the market
+rates every few minutes (rate-drop alerts are planned when today's rates or the day changed)
+and, with a watch folder, a scan every few seconds. With --listen, an HTTP listener
+(listener/serve.py) runs in a thread beside them and asks for a send pass at once when a post
+brings new leads. The database is the source of truth, so nothing is lost when
 the process stops; the send lock keeps the daemon and cron runs from sending at the same time.
 Each pass opens its own workspace context and closes it, and reads the clock afresh.
 """
@@ -38,8 +40,10 @@ if TYPE_CHECKING:
     from leadchase.watch import FileLook
 
 WATCH_EVERY_SECONDS = 3.0
+RATES_EVERY_SECONDS = 600.0
 SEND_JOB = "send"
 WATCH_JOB = "watch"
+RATES_JOB = "rates"
 JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
 ACTIONS = ("sent", "failed", "retry_later", "unknown")  # logged one line each; held/skipped counted
 
@@ -191,6 +195,30 @@ class DaemonPasses:
                 result.halted,
             )
 
+    def rates(self) -> int:
+        """Plan rate-drop alerts when today's rates (or the day) changed; how many it planned."""
+        from leadchase.clock import now
+        from leadchase.context import open_workspace
+        from leadchase.rates.service import plan_if_changed
+
+        try:
+            with open_workspace(self.plan.root) as context:
+                planned = plan_if_changed(context, now())
+        except Exception as error:
+            known = error if isinstance(error, LeadchaseError) else explain(error)
+            if known is None:
+                self.log.exception("rate-drop planning failed (a bug: please report it)")
+            else:
+                self.log.error("rate-drop planning failed: %s", known)
+            return 0
+        if planned is None:
+            return 0
+        if planned.problem:
+            self.log.warning("%s", planned.problem)
+        for found in planned.planned:
+            self.log.info("rate-drop alert planned for lead %s: %s", found.lead.id, found.facts)
+        return len(planned.planned)
+
     def watch(self) -> int:
         """One scan of the watch folder; returns how many new leads it imported."""
         from leadchase.clock import now
@@ -270,6 +298,7 @@ def run_daemon(
     if once:
         passes = DaemonPasses(plan, log)
         passes.watch()
+        passes.rates()
         return passes.send()
     return _schedule(plan, log)
 
@@ -310,6 +339,9 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
     start = datetime.now(UTC)
     scheduler.add_job(
         passes.send, "interval", seconds=plan.send_every, id=SEND_JOB, next_run_time=start
+    )
+    scheduler.add_job(
+        passes.rates, "interval", seconds=RATES_EVERY_SECONDS, id=RATES_JOB, next_run_time=start
     )
     if plan.watch_dir is not None:
         scheduler.add_job(

@@ -22,6 +22,7 @@ from leadchase.errors import LeadchaseError, PolicyRefusal
 from leadchase.gate import Gate
 from leadchase.lead_reference import find_lead
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
+from leadchase.rates.alerts import rate_details
 from leadchase.store import alerts as alert_store
 from leadchase.store import leads as lead_store
 from leadchase.store import sending as send_store
@@ -170,7 +171,8 @@ def _suggested_message(
     sent = send_store.sent_to(connection, lead.id)
     library = TemplateLibrary(context.settings.workspace.templates_dir)
     officer = Team.read(connection, context.settings.officer).officer_for(lead)
-    return render_touch(library, officer, task, lead, attempt=attempt, sent=sent)
+    rate = rate_details(connection, task)
+    return render_touch(library, officer, task, lead, attempt=attempt, sent=sent, rate=rate)
 
 
 @dataclass(frozen=True)

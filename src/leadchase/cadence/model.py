@@ -33,6 +33,10 @@ PARTS_OF_DAY = {
 # most anniversaries a step may name (`years: every` is 1 to this many).
 ANCHORS = ("closing_date", "birthday")
 MOST_YEARS = 100
+# Cadences that run beside a lead's own, started by an event rather than a stage (rates
+# dropped): planning one leaves the lead's cadence and its touches as they are.
+RATE_DROP = "rate-drop"
+CAMPAIGNS = frozenset({RATE_DROP})
 # Between two attempts on one channel, unless the cadence says otherwise (min_gap:).
 DEFAULT_MIN_GAP = timedelta(hours=3)
 LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window

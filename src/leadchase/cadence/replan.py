@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from leadchase.cadence.followup import fingerprint as cadence_fingerprint
+from leadchase.cadence.model import CAMPAIGNS
 from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.contact.channels import CHANNELS
 from leadchase.store import leads as lead_store
@@ -29,7 +30,8 @@ def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: 
     for name, cadence in followup.cadences.cadences.items():
         fingerprint = cadence_fingerprint(cadence)
         if stored.get(f"cadence:{name}") != fingerprint:
-            if f"cadence:{name}" in stored:
+            # A campaign's planned touches keep their words; the lead's own cadence re-plans.
+            if f"cadence:{name}" in stored and name not in CAMPAIGNS:
                 changed.append(name)
             touch_store.set_state(connection, f"cadence:{name}", fingerprint)
     replanned = 0

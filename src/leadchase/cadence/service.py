@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 # FollowUp lives in cadence/followup.py (no database there); it is imported from here too.
 from leadchase.cadence.followup import FollowUp as FollowUp
-from leadchase.cadence.model import Cadence, PlannedTouch
+from leadchase.cadence.model import CAMPAIGNS, Cadence, PlannedTouch
 from leadchase.cadence.schedule import (
     NextTouch,
     ScheduledTouch,
@@ -205,6 +205,11 @@ def plan_next(
         return None
     if channel not in usable_now(connection, lead):
         return None
+    if any(
+        touch.channel == channel and touch.cadence == cadence.name
+        for touch in touch_store.open_touches(connection, lead.id)
+    ):
+        return None  # already planned: the touch just made was a campaign's
     last = touch_store.last_made_at(connection, lead.id, channel)
     done = touch_store.made_keys(connection, lead.id, cadence.name)
     upcoming = next_touch(
@@ -253,6 +258,12 @@ def record_touch(
     elif open_touches:
         touch_id = open_touches[0].id
         touch_store.finish_touch(connection, touch_id, values)
+        campaign = open_touches[0].cadence
+        if campaign in CAMPAIGNS and outcome in CONTACT_OUTCOMES:
+            # The call reached them: the campaign's text would only repeat it.
+            touch_store.cancel_open(
+                connection, lead.id, at, "reached on the call", cadence=campaign
+            )
         for other in open_touches[1:]:
             touch_store.finish_touch(
                 connection,

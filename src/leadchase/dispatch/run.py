@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 
 from leadchase.cadence.expiry import expiry_reason
+from leadchase.cadence.model import CAMPAIGNS
 from leadchase.cadence.service import FollowUp, plan_next, record_touch, skip_touch
 from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
 from leadchase.context import Context
@@ -19,6 +20,7 @@ from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
+from leadchase.rates.alerts import rate_details
 from leadchase.store import sending as store
 from leadchase.store import suppressions
 from leadchase.store.records import DueTouch, Lead
@@ -192,6 +194,7 @@ class SendRun:
                 lead,
                 attempt=attempt,
                 sent=sent,
+                rate=rate_details(connection, touch),
             )
             if rendered is None:  # a broken template holds its touches, never stops the run
                 item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"
@@ -248,7 +251,7 @@ class SendRun:
     def _closed_reason(self, connection: Connection, task: DueTouch) -> str | None:
         """Why this touch is no longer the cadence's to send (it is cancelled), or None."""
         touch, lead = task.touch, task.lead
-        if touch.cadence != lead.cadence:
+        if touch.cadence != lead.cadence and touch.cadence not in CAMPAIGNS:
             return "the lead changed cadence"
         replied, started = lead.replied_at, lead.cadence_started_at
         if replied is not None and (started is None or replied >= started):

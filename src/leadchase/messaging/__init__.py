@@ -8,6 +8,7 @@ from leadchase.messaging.context import (
     OFFER_KINDS,
     LeadDetails,
     MessageContext,
+    RateDetails,
     StepDetails,
     classify_offer,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "MessageContext",
     "MessageTemplate",
     "Preview",
+    "RateDetails",
     "Rendered",
     "SegmentInfo",
     "StepDetails",

@@ -66,12 +66,23 @@ class StepDetails:
 
 
 @dataclass(frozen=True)
+class RateDetails:
+    """A rate-drop alert's numbers (`rate.*`); empty in every other message, so a template
+    branches on them: {% if rate.monthly_saving %}."""
+
+    product: str = ""  # "30-year"
+    today: str = ""  # today's rate for the lead's term, "6.125%"
+    monthly_saving: int = 0  # whole dollars a month, estimated; 0: not known
+
+
+@dataclass(frozen=True)
 class MessageContext:
     lead: LeadDetails
     officer: Officer  # the [officer] settings, as they are
     step: StepDetails = field(default_factory=StepDetails)
     unsubscribe_url: str = ""
     unsubscribe_line: str = ""
+    rate: RateDetails = field(default_factory=RateDetails)
 
     @property
     def offer_kind(self) -> str:
@@ -220,10 +231,12 @@ def template_variables(ctx: MessageContext, offer_kind: str) -> dict[str, Any]:
     lead["given"] = given
     officer = template_officer(ctx.officer)
     unsubscribe_line = ctx.unsubscribe_line or default_unsubscribe_line(ctx.unsubscribe_url)
+    saving = ctx.rate.monthly_saving
     return {
         "lead": lead,
         "officer": officer,
         "step": asdict(ctx.step),
+        "rate": asdict(ctx.rate) | {"monthly_saving": dollars(saving) if saving > 0 else ""},
         "unsubscribe_url": ctx.unsubscribe_url,
         "unsubscribe_line": unsubscribe_line,
         "email_footer": email_footer(ctx.officer, unsubscribe_line),
@@ -280,6 +293,7 @@ TEMPLATE_NAMES: dict[str, frozenset[str]] = {
     ),
     "officer": frozenset([*Officer.__dataclass_fields__, "first_name"]),
     "step": frozenset(StepDetails.__dataclass_fields__),
+    "rate": frozenset(RateDetails.__dataclass_fields__),
 }
 TOP_LEVEL_NAMES = frozenset(
     [*TEMPLATE_NAMES, "unsubscribe_url", "unsubscribe_line", "email_footer"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import MutableMapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from leadchase.contact.channels import MESSAGE_CHANNELS
-from leadchase.messaging.context import LeadDetails, MessageContext, StepDetails
+from leadchase.messaging.context import LeadDetails, MessageContext, RateDetails, StepDetails
 from leadchase.messaging.library import TemplateError, TemplateLibrary
 from leadchase.messaging.render import Rendered, render
 from leadchase.store.records import NOTHING_SENT, Sent
@@ -94,6 +95,7 @@ def render_touch(
     attempt: int,
     sent: Sent = NOTHING_SENT,
     problems: MutableMapping[str, TemplateError] | None = None,
+    rate: RateDetails | None = None,
 ) -> Rendered | None:
     """The text or email a cadence touch sends its lead; None when there is none to send.
 
@@ -106,13 +108,15 @@ def render_touch(
     None, never an exception, so one broken file never stops a command; each caller says what
     None means (the agenda shows the template name, a send holds the touch, a logged text keeps
     no wording). The first error of each template goes into `problems` for the caller to report.
-    A call, or a touch without a template, gives None too.
+    A call, or a touch without a template, gives None too. `rate`: a rate-drop touch's numbers.
     """
     if not touch.template or touch.channel not in MESSAGE_CHANNELS:
         return None
     ctx = touch_context(
         lead, officer, channel=touch.channel, day=touch.day, attempt=attempt, at=touch.due_at
     )
+    if rate is not None:
+        ctx = replace(ctx, rate=rate)
     try:
         return render(
             library,

@@ -19,6 +19,7 @@ from leadchase.messaging.context import (
     TOP_LEVEL_NAMES,
     LeadDetails,
     MessageContext,
+    RateDetails,
     StepDetails,
     template_variables,
 )
@@ -63,6 +64,7 @@ LONG_LEAD = LeadDetails(
     loan_amount=1_250_000,
     property_value=2_400_000,
     address="27182 Calle Arroyo Grande, Unit 1400",
+    note_rate="12.875%",
 )
 # The long lead comes first so the worst-case length is the one reported.
 SAMPLE_CONTEXTS = (
@@ -70,6 +72,7 @@ SAMPLE_CONTEXTS = (
         LONG_LEAD,
         SAMPLE_OFFICER,
         unsubscribe_url="https://example-lending.com/unsubscribe/a1b2c3d4e5f6",
+        rate=RateDetails(product="30-year", today="6.125%", monthly_saving=1_234),
     ),
     MessageContext(LeadDetails(), replace(SAMPLE_OFFICER, nmls="")),
     # A lead who replied: the wordings a template keeps for leads it talked with are judged too.

@@ -27,6 +27,7 @@ from leadchase.store.records import (
     Lead,
     Message,
     OfficerScope,
+    RateAlert,
     Sent,
     TeamOfficer,
     Touch,
@@ -52,6 +53,7 @@ KNOWN_MIGRATIONS = (
     "008_alerts",
     "009_touch_agenda_by_kind",
     "010_postgres_timestamptz",
+    "011_market_rates_and_rate_alerts",
 )
 # How far the agenda counts a channel's due touches (store/touches.py's COUNT_CAP).
 COUNT_CAP = 1000
@@ -91,6 +93,7 @@ LEAD = _Columns("lead", Lead)
 TOUCH = _Columns("touch", Touch)
 MESSAGE = _Columns("message", Message)
 OFFICER = _Columns("officer", TeamOfficer)
+RATE_ALERT = _Columns("rate_alert", RateAlert)
 
 
 def _owned_by(scope: OfficerScope | None) -> tuple[str, list[Any]]:
@@ -344,6 +347,15 @@ class Reader:
             bodies=tuple(body for _, body in rows),
             subjects=tuple(subject for subject, _ in rows if subject),
         )
+
+    def rate_alert_for(self, touch_id: int) -> RateAlert | None:
+        """store/rates.py's alert_for_touch: the alert a rate-drop call or text was planned for."""
+        sql = (
+            f"SELECT {RATE_ALERT.sql} FROM rate_alert"  # noqa: S608 - column names from the records
+            " WHERE rate_alert.call_touch_id = ? OR rate_alert.text_touch_id = ? LIMIT 1"
+        )
+        rows = self.rows(sql, [touch_id, touch_id])
+        return RATE_ALERT.build(rows[0]) if rows else None
 
     def next_due(self, now: datetime, scope: OfficerScope | None = None) -> datetime | None:
         """When the next planned touch (of `scope`'s leads) falls due, for the "nothing due"

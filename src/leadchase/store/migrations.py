@@ -15,12 +15,15 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
+    Float,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
     inspect,
     select,
     text,
@@ -355,6 +358,40 @@ def _m010_postgres_timestamptz(connection: Connection) -> None:
         )
 
 
+def _m011_market_rates_and_rate_alerts(connection: Connection) -> None:
+    meta = MetaData()
+    # The market rate of each product ("30yr") by the day it was for: the history `rates`
+    # shows; one rate per product and day (setting it again corrects it).
+    Table(
+        "market_rate",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("product", String, nullable=False),
+        Column("on_day", Date, nullable=False),
+        Column("rate", Float, nullable=False),
+        Column("recorded_at", UTCDateTime(), nullable=False),
+        UniqueConstraint("product", "on_day", name="uq_market_rate_product_day"),
+    )
+    # Each rate-drop alert planned for a lead: for which rate move (the market_rate row where
+    # the rate reached its level), with the numbers its call task and text say.
+    Table(
+        "rate_alert",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("lead_id", Integer, nullable=False, index=True),
+        Column("planned_at", UTCDateTime(), nullable=False),
+        Column("product", String, nullable=False),
+        Column("move_id", Integer, nullable=False),
+        Column("note_rate", Float, nullable=False),
+        Column("market_rate", Float, nullable=False),
+        Column("loan_amount", Integer, nullable=False, default=0),
+        Column("monthly_saving", Integer, nullable=False, default=0),
+        Column("call_touch_id", Integer),
+        Column("text_touch_id", Integer),
+    )
+    meta.create_all(connection)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_leads_imports_suppression", _m001_leads_imports_suppression),
     ("002_touches_and_messages", _m002_touches_and_messages),
@@ -366,6 +403,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_alerts", _m008_alerts),
     ("009_touch_agenda_by_kind", _m009_touch_agenda_by_kind),
     ("010_postgres_timestamptz", _m010_postgres_timestamptz),
+    ("011_market_rates_and_rate_alerts", _m011_market_rates_and_rate_alerts),
 ]
 
 _ledger_meta = MetaData()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from leadchase.store.types import UTCDateTime
@@ -186,6 +186,35 @@ class StageChangeTable(SQLModel, table=True):
     reason: str = ""  # a lost lead's reason
     note: str = ""
     moved_by: str = ""  # "you", or what moved it: a reply, keep in touch, quiet
+
+
+class MarketRateTable(SQLModel, table=True):
+    """A product's market rate ("30yr" at 6.125) for a day: the history `rates` keeps."""
+
+    __tablename__ = "market_rate"
+    __table_args__ = (UniqueConstraint("product", "on_day", name="uq_market_rate_product_day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    product: str
+    on_day: date
+    rate: float  # percent
+    recorded_at: datetime | None = _when(nullable=False)
+
+
+class RateAlertTable(SQLModel, table=True):
+    """A rate-drop alert planned for a lead, for one rate move, with the numbers it says."""
+
+    __tablename__ = "rate_alert"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(index=True)
+    planned_at: datetime | None = _when(nullable=False)
+    product: str
+    move_id: int  # the market_rate row where the rate reached the level alerted on
+    note_rate: float
+    market_rate: float
+    loan_amount: int = 0  # whole dollars; 0: not known
+    monthly_saving: int = 0  # whole dollars; 0: not known
+    call_touch_id: int | None = None
+    text_touch_id: int | None = None
 
 
 class WorkspaceStateTable(SQLModel, table=True):

@@ -172,6 +172,34 @@ class StageChange:
 
 
 @dataclass(frozen=True)
+class MarketRate:
+    """A product's market rate for a day, as `rates set` recorded it."""
+
+    id: int
+    product: str  # "30yr", "15yr"...
+    on_day: date
+    rate: float  # percent, e.g. 6.125
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class RateAlert:
+    """A rate-drop alert planned for a lead: the rate move it is for and what it says."""
+
+    id: int
+    lead_id: int
+    planned_at: datetime
+    product: str
+    move_id: int  # the MarketRate where the rate reached the level alerted on
+    note_rate: float
+    market_rate: float
+    loan_amount: int = 0  # whole dollars; 0: not known
+    monthly_saving: int = 0  # whole dollars; 0: not known
+    call_touch_id: int | None = None
+    text_touch_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Suppression:
     """An opt-out or do-not-call entry for a phone (E.164) or an email address."""
 

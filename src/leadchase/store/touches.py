@@ -99,11 +99,19 @@ def lead_touches(connection: Connection, lead_id: int) -> list[Touch]:
 
 
 def cancel_open(
-    connection: Connection, lead_id: int, now: datetime, reason: str, channels: Collection[str] = ()
+    connection: Connection,
+    lead_id: int,
+    now: datetime,
+    reason: str,
+    channels: Collection[str] = (),
+    *,
+    cadence: str | None = None,
 ) -> int:
     condition = [touch_table.c.lead_id == lead_id, touch_table.c.status.in_(OPEN)]
     if channels:
         condition.append(touch_table.c.channel.in_(list(channels)))
+    if cadence is not None:
+        condition.append(touch_table.c.cadence == cadence)
     result = connection.execute(
         update(touch_table)
         .where(*condition)
