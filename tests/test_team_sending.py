@@ -144,3 +144,38 @@ def test_three_attempts_by_two_officers_are_three_attempts(team: Sending) -> Non
     reasons = [item.reason for item in afternoon.items if item.to == FLO]
     assert reasons and all("3 attempts in the last 24 h" in why for why in reasons), reasons
     assert _from_of(team.twilio, FLO) == [ANA]
+
+
+@pytest.mark.both_backends
+def test_an_officers_own_hours_hold_their_leads_texts_and_the_agenda_says_until_when(
+    team: Sending,
+) -> None:
+    # Cy works 11:00-18:00 in San Francisco; at SF_MORNING (10:00 there) Kim's law window is
+    # open but Cy's is not. Ben keeps no hours of his own: Sam hears from him at once.
+    added = run(
+        "officer", "add", "Cy Hale", "--window-start", "11:00", "--window-end", "18:00",
+        "--timezone", "America/Los_Angeles",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    kim = _import(team.workspace, "Kim Lu", KIM, "kim@example.com", "--officer", "Cy Hale")
+    _import(team.workspace, "Sam Ito", "+14155552672", "", "--officer", "Ben Ode")
+    opens = SF_MORNING + timedelta(hours=1)
+    # The agenda asks the same policy: Kim's call waits, and says when it opens.
+    agenda = run_json("today", "--officer", "Cy Hale", now=SF_MORNING)
+    (call,) = [task for task in agenda if task["lead_id"] == kim and task["channel"] == "call"]
+    assert call["allowed_now"] is False
+    assert "10:00 is before Cy Hale's hours (11:00-18:00" in call["blocked_reason"]
+    assert call["next_allowed_at"] == opens.isoformat()
+    held = team.send(SF_MORNING)
+    assert team.texts_to(KIM) == [] and len(team.texts_to("+14155552672")) == 1
+    assert [m for m in team.smtp.received if m.message["To"] == "kim@example.com"] == []
+    reasons = [item.reason for item in held.items if item.to in (KIM, "kim@example.com")]
+    assert len(reasons) == 2 and all("before Cy Hale's hours" in why for why in reasons), reasons
+    # The send run moved them to the moment the agenda named, and sends them then.
+    due = query(team.workspace, f"SELECT due_at FROM touch WHERE lead_id = {kim} AND automated")  # noqa: S608
+    assert {str(at)[:19] for (at,) in due} >= {opens.replace(tzinfo=None).isoformat(sep=" ")}
+    assert team.send(opens - timedelta(minutes=1)).count("sent") == 0
+    team.send(opens)
+    assert len(team.texts_to(KIM)) == 1
+    assert [m for m in team.smtp.received if m.message["To"] == "kim@example.com"] != []
+    assert run_json("today", "--officer", "Cy Hale", now=opens)[0]["allowed_now"] is True
