@@ -11,7 +11,7 @@ import pytest
 
 from leadchase.workspace import Workspace
 from tests.conftest import NOW, SF_MORNING, Sending, query, run, run_json
-from tests.fake_twilio import OUR_NUMBER, FakeTwilio
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
 from tests.smtp_server import SmtpTestServer
 
 ANA = "+14155550111"
@@ -179,3 +179,38 @@ def test_an_officers_own_hours_hold_their_leads_texts_and_the_agenda_says_until_
     assert len(team.texts_to(KIM)) == 1
     assert [m for m in team.smtp.received if m.message["To"] == "kim@example.com"] != []
     assert run_json("today", "--officer", "Cy Hale", now=opens)[0]["allowed_now"] is True
+
+
+SERVICE = "MG" + "0123456789abcdef" * 2
+
+
+@pytest.mark.both_backends
+def test_doctor_checks_each_officers_own_number_and_service_and_names_whose_is_wrong(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeTwilio(numbers=(OUR_NUMBER, ANA), services=(SERVICE,)) as twilio:
+        monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+        monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+        monkeypatch.setenv("TWILIO_FROM", OUR_NUMBER)
+        monkeypatch.setenv("LEADCHASE_TWILIO_BASE_URL", twilio.base_url)
+        for name, option, sender in (
+            ("Ana Ruiz", "--from-number", ANA),
+            ("Ben Ode", "--from-number", BEN),  # not a number of the account
+            ("Cy Hale", "--messaging-service", SERVICE),
+            ("Di Park", "--messaging-service", "MG" + "f" * 32),  # not a service of it
+        ):
+            assert run("officer", "add", name, option, sender).exit_code == 0
+        assert run("officer", "add", "Eve Low").exit_code == 0  # texts from [twilio]'s
+        result = run("doctor")
+        words = " ".join(result.stdout.split())
+        assert result.exit_code == 1, result.output
+        assert f"Twilio for Ana Ruiz: their texts go from {ANA}" in words
+        assert f"Twilio for Cy Hale: their texts go from {SERVICE}" in words
+        assert f"problem Twilio for Ben Ode: {BEN} is not a phone number on Twilio" in words
+        assert "problem Twilio for Di Park: MGffff" in words and "not a messaging service" in words
+        assert "Eve Low" not in words
+        assert twilio.sent() == []
+        # Removed officers are not checked: with Ben and Di gone, doctor is content.
+        for name in ("Ben Ode", "Di Park"):
+            assert run("officer", "remove", name).exit_code == 0
+        assert run("doctor").exit_code == 0
