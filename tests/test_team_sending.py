@@ -189,10 +189,7 @@ def test_doctor_checks_each_officers_own_number_and_service_and_names_whose_is_w
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with FakeTwilio(numbers=(OUR_NUMBER, ANA), services=(SERVICE,)) as twilio:
-        monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
-        monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        monkeypatch.setenv("TWILIO_FROM", OUR_NUMBER)
-        monkeypatch.setenv("LEADCHASE_TWILIO_BASE_URL", twilio.base_url)
+        _texts_only(monkeypatch, twilio)
         for name, option, sender in (
             ("Ana Ruiz", "--from-number", ANA),
             ("Ben Ode", "--from-number", BEN),  # not a number of the account
@@ -214,3 +211,33 @@ def test_doctor_checks_each_officers_own_number_and_service_and_names_whose_is_w
         for name in ("Ben Ode", "Di Park"):
             assert run("officer", "remove", name).exit_code == 0
         assert run("doctor").exit_code == 0
+
+
+def _texts_only(monkeypatch: pytest.MonkeyPatch, twilio: FakeTwilio) -> None:
+    """[twilio] at the fake, and no SMTP: for commands that only text."""
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("TWILIO_FROM", OUR_NUMBER)
+    monkeypatch.setenv("LEADCHASE_TWILIO_BASE_URL", twilio.base_url)
+
+
+@pytest.mark.both_backends
+def test_texts_to_an_officers_messaging_service_are_ours_only_when_twilio_marks_them(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = "+14155550199"  # a number in Cy's messaging service's pool, not on [twilio]
+    with FakeTwilio(numbers=(OUR_NUMBER, pool), services=(SERVICE,)) as twilio:
+        _texts_only(monkeypatch, twilio)
+        assert run("officer", "add", "Cy Hale", "--messaging-service", SERVICE).exit_code == 0
+        _import(workspace, "Kim Lu", KIM, "", "--officer", "Cy Hale")
+        _import(workspace, "Sam Ito", "+14155552672", "", "--officer", "Cy Hale")
+        twilio.add_inbound(KIM, "HELP", to=pool, service=SERVICE)
+        twilio.add_inbound(KIM, "STOP", to=pool, service=SERVICE)
+        # The same pool number without the service's mark is not one of ours: not read.
+        twilio.add_inbound("+14155552672", "STOP", to=pool)
+        synced = run_json("sync", now=SF_MORNING + timedelta(minutes=5))
+        assert synced["received"] == 2, synced
+        assert query(workspace, "SELECT value, channel FROM suppression") == [(KIM, "text")]
+        # HELP is answered by Cy, through his service.
+        (answer,) = [m for m in twilio.sent() if m["to"] == KIM]
+        assert answer["body"].startswith("Cy Hale") and answer["messaging_service_sid"] == SERVICE

@@ -286,6 +286,7 @@ class TwilioTexts:
                             to_number=str(message.to),
                             body=str(message.body or ""),
                             received_at=at,
+                            service_sid=str(message.messaging_service_sid or ""),
                         )
                 complete = page.next_page_url is None
                 if complete or pages_read == INBOUND_PAGES:
