@@ -44,7 +44,7 @@ CONTROLS = frozenset(
     {"fail_next_creates", "fail_creates_to", "answer_next", "set_status", "add_inbound"}
     | {"set_latency", "save"}
 )
-ROUTES = ("create", "list", "fetch", "account", "numbers")
+ROUTES = ("create", "list", "fetch", "account", "numbers", "services")
 
 
 def _utc_now() -> datetime:
@@ -62,6 +62,7 @@ class FakeTwilio(ThreadingHTTPServer):
         account_sid: str = ACCOUNT_SID,
         auth_token: str = AUTH_TOKEN,
         numbers: tuple[str, ...] = (OUR_NUMBER,),
+        services: tuple[str, ...] = (),
         clock: Callable[[], datetime] = _utc_now,
         port: int = 0,
         state_file: Path | None = None,
@@ -69,6 +70,7 @@ class FakeTwilio(ThreadingHTTPServer):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.numbers = numbers  # the phone numbers on the account
+        self.services = services  # its messaging services' SIDs (MG...), sending from numbers[0]
         self.clock = clock
         self.state_file = state_file
         self.latency = 0.0  # seconds added to every API request
@@ -148,10 +150,14 @@ class FakeTwilio(ThreadingHTTPServer):
             message["error_message"] = wire.ERROR_MESSAGES.get(error_code or 0)
             message["date_updated"] = wire.rfc2822(self.clock())
 
-    def add_inbound(self, from_number: str, body: str, to: str | None = None) -> str:
-        """A text from `from_number` to our first number (or `to`); returns its SID."""
+    def add_inbound(
+        self, from_number: str, body: str, to: str | None = None, service: str | None = None
+    ) -> str:
+        """A text from `from_number` to our first number (or `to`); returns its SID. `service`:
+        the messaging service whose number got it, which Twilio marks the text with."""
         message = self._new_message(to or self.numbers[0], from_number, body, "inbound")
         message["status"] = "received"
+        message["messaging_service_sid"] = service
         with self._lock:
             self._messages.append(message)
         return str(message["sid"])
@@ -196,6 +202,7 @@ class FakeTwilio(ThreadingHTTPServer):
             ("POST", f"{base}/Messages.json"): "create",
             ("GET", f"{base}/Messages.json"): "list",
             ("GET", f"{base}/IncomingPhoneNumbers.json"): "numbers",
+            ("GET", "/v1/Services"): "services",
         }.get((method, url.path), "fetch")
         with self._lock:
             queued = self._next_answers[name]
@@ -211,6 +218,8 @@ class FakeTwilio(ThreadingHTTPServer):
             return self._list(url.path, query)
         if name == "numbers":
             return self._numbers(url.path, query)
+        if name == "services":
+            return Reply(200, wire.services_page(self.account_sid, self.services, target))
         return self._fetch(url.path)
 
     def _fetch(self, path: str) -> Reply:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -173,3 +174,38 @@ def test_a_pensacola_lead_is_checked_in_both_panhandle_zones() -> None:
     evening = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
     verdict = decide(pensacola, "text", automated=True, moment=evening)
     assert not verdict.allowed and "America/New_York" in verdict.reason
+
+
+def test_an_officers_own_hours_hold_their_leads_touches_until_both_windows_are_open() -> None:
+    from leadchase.compliance.officer_hours import OfficerHours
+
+    # A Florida lead (09:00-20:00 Eastern) of an officer in Denver who works 10:00-18:00.
+    hours = OfficerHours("Ana Ruiz", time(10), time(18), "America/Denver")
+    lead = replace(FLORIDA, officer_hours=hours)
+    nine_eastern = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 07:00 in Denver
+    for channel, automated in (("text", True), ("email", True), ("call", False)):
+        verdict = decide(lead, channel, automated=automated, moment=nine_eastern)
+        assert not verdict.allowed and verdict.rule == "officer-hours", verdict
+        assert "07:00 is before Ana Ruiz's hours (10:00-18:00 America/Denver)" in verdict.reason
+        assert verdict.next_allowed_at == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+        assert decide(FLORIDA, channel, automated=automated, moment=nine_eastern).allowed
+    # 19:30 Eastern is 17:30 in Denver: both open. At 20:00 Eastern the law closes first, and
+    # the next moment both allow is Ana's 10:00 the next day (12:00 Eastern).
+    assert decide(lead, "text", automated=True, moment=nine_eastern + timedelta(hours=10.5)).allowed
+    late = decide(lead, "text", automated=True, moment=nine_eastern + timedelta(hours=11))
+    assert late.rule != "officer-hours" and not late.allowed
+    assert late.next_allowed_at == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    # An email by hand is not a solicitation: nobody's hours hold it.
+    assert decide(lead, "email", automated=False, moment=nine_eastern).allowed
+
+
+def test_an_officer_whose_hours_never_meet_the_leads_leaves_no_opening() -> None:
+    from leadchase.compliance.officer_hours import OfficerHours
+
+    # 05:00-06:00 in Los Angeles is 03:00-04:00 in Honolulu: never inside a Hawaii lead's hours.
+    hours = OfficerHours("Ana Ruiz", time(5), time(6), "America/Los_Angeles")
+    hawaii = ContactFacts(
+        zones=("Pacific/Honolulu",), states=("HI",), consent="web form", officer_hours=hours
+    )
+    verdict = decide(hawaii, "text", automated=True, moment=EARLY)
+    assert not verdict.allowed and verdict.next_allowed_at is None

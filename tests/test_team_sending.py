@@ -11,7 +11,7 @@ import pytest
 
 from leadchase.workspace import Workspace
 from tests.conftest import NOW, SF_MORNING, Sending, query, run, run_json
-from tests.fake_twilio import OUR_NUMBER, FakeTwilio
+from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
 from tests.smtp_server import SmtpTestServer
 
 ANA = "+14155550111"
@@ -144,3 +144,100 @@ def test_three_attempts_by_two_officers_are_three_attempts(team: Sending) -> Non
     reasons = [item.reason for item in afternoon.items if item.to == FLO]
     assert reasons and all("3 attempts in the last 24 h" in why for why in reasons), reasons
     assert _from_of(team.twilio, FLO) == [ANA]
+
+
+@pytest.mark.both_backends
+def test_an_officers_own_hours_hold_their_leads_texts_and_the_agenda_says_until_when(
+    team: Sending,
+) -> None:
+    # Cy works 11:00-18:00 in San Francisco; at SF_MORNING (10:00 there) Kim's law window is
+    # open but Cy's is not. Ben keeps no hours of his own: Sam hears from him at once.
+    added = run(
+        "officer", "add", "Cy Hale", "--window-start", "11:00", "--window-end", "18:00",
+        "--timezone", "America/Los_Angeles",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    kim = _import(team.workspace, "Kim Lu", KIM, "kim@example.com", "--officer", "Cy Hale")
+    _import(team.workspace, "Sam Ito", "+14155552672", "", "--officer", "Ben Ode")
+    opens = SF_MORNING + timedelta(hours=1)
+    # The agenda asks the same policy: Kim's call waits, and says when it opens.
+    agenda = run_json("today", "--officer", "Cy Hale", now=SF_MORNING)
+    (call,) = [task for task in agenda if task["lead_id"] == kim and task["channel"] == "call"]
+    assert call["allowed_now"] is False
+    assert "10:00 is before Cy Hale's hours (11:00-18:00" in call["blocked_reason"]
+    assert call["next_allowed_at"] == opens.isoformat()
+    held = team.send(SF_MORNING)
+    assert team.texts_to(KIM) == [] and len(team.texts_to("+14155552672")) == 1
+    assert [m for m in team.smtp.received if m.message["To"] == "kim@example.com"] == []
+    reasons = [item.reason for item in held.items if item.to in (KIM, "kim@example.com")]
+    assert len(reasons) == 2 and all("before Cy Hale's hours" in why for why in reasons), reasons
+    # The send run moved them to the moment the agenda named, and sends them then.
+    due = query(team.workspace, f"SELECT due_at FROM touch WHERE lead_id = {kim} AND automated")  # noqa: S608
+    assert {str(at)[:19] for (at,) in due} >= {opens.replace(tzinfo=None).isoformat(sep=" ")}
+    assert team.send(opens - timedelta(minutes=1)).count("sent") == 0
+    team.send(opens)
+    assert len(team.texts_to(KIM)) == 1
+    assert [m for m in team.smtp.received if m.message["To"] == "kim@example.com"] != []
+    assert run_json("today", "--officer", "Cy Hale", now=opens)[0]["allowed_now"] is True
+
+
+SERVICE = "MG" + "0123456789abcdef" * 2
+
+
+@pytest.mark.both_backends
+def test_doctor_checks_each_officers_own_number_and_service_and_names_whose_is_wrong(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeTwilio(numbers=(OUR_NUMBER, ANA), services=(SERVICE,)) as twilio:
+        _texts_only(monkeypatch, twilio)
+        for name, option, sender in (
+            ("Ana Ruiz", "--from-number", ANA),
+            ("Ben Ode", "--from-number", BEN),  # not a number of the account
+            ("Cy Hale", "--messaging-service", SERVICE),
+            ("Di Park", "--messaging-service", "MG" + "f" * 32),  # not a service of it
+        ):
+            assert run("officer", "add", name, option, sender).exit_code == 0
+        assert run("officer", "add", "Eve Low").exit_code == 0  # texts from [twilio]'s
+        result = run("doctor")
+        words = " ".join(result.stdout.split())
+        assert result.exit_code == 1, result.output
+        assert f"Twilio for Ana Ruiz: their texts go from {ANA}" in words
+        assert f"Twilio for Cy Hale: their texts go from {SERVICE}" in words
+        assert f"problem Twilio for Ben Ode: {BEN} is not a phone number on Twilio" in words
+        assert "problem Twilio for Di Park: MGffff" in words and "not a messaging service" in words
+        assert "Eve Low" not in words
+        assert twilio.sent() == []
+        # Removed officers are not checked: with Ben and Di gone, doctor is content.
+        for name in ("Ben Ode", "Di Park"):
+            assert run("officer", "remove", name).exit_code == 0
+        assert run("doctor").exit_code == 0
+
+
+def _texts_only(monkeypatch: pytest.MonkeyPatch, twilio: FakeTwilio) -> None:
+    """[twilio] at the fake, and no SMTP: for commands that only text."""
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    monkeypatch.setenv("TWILIO_FROM", OUR_NUMBER)
+    monkeypatch.setenv("LEADCHASE_TWILIO_BASE_URL", twilio.base_url)
+
+
+@pytest.mark.both_backends
+def test_texts_to_an_officers_messaging_service_are_ours_only_when_twilio_marks_them(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = "+14155550199"  # a number in Cy's messaging service's pool, not on [twilio]
+    with FakeTwilio(numbers=(OUR_NUMBER, pool), services=(SERVICE,)) as twilio:
+        _texts_only(monkeypatch, twilio)
+        assert run("officer", "add", "Cy Hale", "--messaging-service", SERVICE).exit_code == 0
+        _import(workspace, "Kim Lu", KIM, "", "--officer", "Cy Hale")
+        _import(workspace, "Sam Ito", "+14155552672", "", "--officer", "Cy Hale")
+        twilio.add_inbound(KIM, "HELP", to=pool, service=SERVICE)
+        twilio.add_inbound(KIM, "STOP", to=pool, service=SERVICE)
+        # The same pool number without the service's mark is not one of ours: not read.
+        twilio.add_inbound("+14155552672", "STOP", to=pool)
+        synced = run_json("sync", now=SF_MORNING + timedelta(minutes=5))
+        assert synced["received"] == 2, synced
+        assert query(workspace, "SELECT value, channel FROM suppression") == [(KIM, "text")]
+        # HELP is answered by Cy, through his service.
+        (answer,) = [m for m in twilio.sent() if m["to"] == KIM]
+        assert answer["body"].startswith("Cy Hale") and answer["messaging_service_sid"] == SERVICE

@@ -12,7 +12,7 @@ import requests
 from leadchase.channels.config import twilio_settings
 from leadchase.context import open_workspace
 from leadchase.errors import ConfigError
-from tests.conftest import PHONES, Sending, import_leads, query
+from tests.conftest import PHONES, Sending, import_leads, query, run
 from tests.conftest import SF_MORNING as NOW
 from tests.webhooks import (
     PUBLIC_URL,
@@ -205,3 +205,15 @@ def test_a_public_url_that_is_not_an_address_is_a_config_error(
     with open_workspace(sending.workspace.root) as context, pytest.raises(ConfigError) as error:
         twilio_settings(context.settings)
     assert "LEADCHASE_PUBLIC_URL" in str(error.value)
+
+
+def test_a_help_posted_through_an_officers_messaging_service_is_answered_through_it(
+    sending: Sending, hooks: str
+) -> None:
+    service = "MG" + "4" * 32
+    assert run("officer", "add", "Cy Hale", "--messaging-service", service).exit_code == 0
+    # Twilio posts a text to a number of the service's pool with the service's SID.
+    fields = {**inbound("SM" + "6" * 32, PHONES[0], "HELP"), "To": "+14155550199"}
+    assert post_signed(hooks, SMS, {**fields, "MessagingServiceSid": service}).status_code == 200
+    (answer,) = [m for m in sending.twilio.sent() if m["body"].endswith("Reply STOP to opt out.")]
+    assert answer["body"].startswith("Cy Hale") and answer["messaging_service_sid"] == service

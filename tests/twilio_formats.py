@@ -78,6 +78,24 @@ def numbers_page(account_sid: str, numbers: list[str], uri: str) -> dict[str, An
     return {**paging, "page": 0, "uri": uri, "incoming_phone_numbers": listed}
 
 
+def services_page(account_sid: str, services: tuple[str, ...], url: str) -> dict[str, Any]:
+    """Messaging Services (messaging.twilio.com/v1/Services), all on one page."""
+    listed = [
+        {"account_sid": account_sid, "sid": sid, "friendly_name": f"service {sid[-4:]}"}
+        for sid in services
+    ]
+    meta = {
+        "first_page_url": url,
+        "key": "services",
+        "next_page_url": None,
+        "page": 0,
+        "page_size": 50,
+        "previous_page_url": None,
+        "url": url,
+    }
+    return {"meta": meta, "services": listed}
+
+
 def sent_within(message: dict[str, Any], limits: dict[str, date]) -> bool:
     """Twilio's DateSent filters: whole UTC days, ">" and "<" inclusive, unsent texts left out."""
     if not limits:

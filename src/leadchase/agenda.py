@@ -184,10 +184,10 @@ def build_agenda(
     library = TemplateLibrary(context.settings.workspace.templates_dir)
     max_segments = context.settings.twilio.max_segments
     broken: dict[str, TemplateError] = {}
-    gate = Gate(context.settings, followup)
     default_zone = context.settings.contact.default_timezone
     waiting: list[AgendaItem] = []
     team = Team(context.settings.officer, tuple(reader.officers()))
+    gate = Gate(context.settings, followup, team.officers)
     replies = []
     for lead in reader.replies_waiting(limit, scope):
         last = reader.last_inbound(lead.id)

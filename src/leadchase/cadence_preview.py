@@ -96,7 +96,7 @@ def preview_cadence(
     if lead is not None:
         from leadchase.gate import Gate
         from leadchase.lead_reference import find_lead
-        from leadchase.store import suppressions
+        from leadchase.store import officers, suppressions
 
         if arrive is not None:
             raise LeadchaseError("--arrive is for a made-up lead (with --cadence), not a lead")
@@ -104,6 +104,7 @@ def preview_cadence(
             facts = find_lead(connection, lead)
             values = [v for v in (facts.phone, facts.email) if v]
             scopes = suppressions.live_scopes(connection, values)
+            team = officers.all_officers(connection)
         chosen = followup.require(facts.cadence) if facts.cadence else None
         if chosen is None:
             raise LeadchaseError(
@@ -112,7 +113,7 @@ def preview_cadence(
         start = facts.cadence_started_at or now
         title = f"{facts.name or facts.id}: {chosen.name}"
         clock = followup.clock(facts, start)
-        contact = Gate(context.settings, followup).facts(facts, scopes, start)
+        contact = Gate(context.settings, followup, team).facts(facts, scopes, start)
     else:
         assert cadence is not None
         chosen = followup.require(cadence)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from leadchase.config import missing_details
 from leadchase.context import Context
 from leadchase.errors import LeadchaseError
+
+if TYPE_CHECKING:
+    from leadchase.channels.twilio_sms import TwilioTexts
 
 
 @dataclass(frozen=True)
@@ -67,15 +71,21 @@ def run_checks(context: Context) -> list[Check]:
     if twilio.configured:
         from leadchase.channels.twilio_sms import TwilioTexts
 
-        problem = TwilioTexts(twilio).check()
-        checks.append(
-            Check(
-                "Twilio",
-                problem is None,
-                problem
-                or f"credentials work, sending from {twilio.from_number or twilio.messaging_service_sid}",
+        texts = TwilioTexts(twilio)
+        try:
+            problem = texts.check()
+            checks.append(
+                Check(
+                    "Twilio",
+                    problem is None,
+                    problem
+                    or f"credentials work, sending from {twilio.from_number or twilio.messaging_service_sid}",
+                )
             )
-        )
+            if problem is None:  # an account that fails fails every officer's number alike
+                checks += _officer_senders(context, texts, twilio.account_sid)
+        finally:
+            texts.close()
     else:
         checks.append(
             _unset(
@@ -100,6 +110,38 @@ def run_checks(context: Context) -> list[Check]:
         checks.append(
             _unset(
                 "SMTP", smtp.missing, "emails", "set LEADCHASE_SMTP_HOST and LEADCHASE_SMTP_FROM"
+            )
+        )
+    return checks
+
+
+def _officer_senders(context: Context, texts: TwilioTexts, account: str) -> list[Check]:
+    """Each active officer's own number or messaging service, checked as [twilio]'s number is:
+    a text of theirs from one the account does not hold would fail at every send."""
+    from leadchase.channels.twilio_sms import TwilioError
+    from leadchase.team import Team
+
+    checks = []
+    for member in Team.load(context).active:
+        if not member.sender:
+            continue  # they text from [twilio]'s, checked above
+        what = "messaging service" if member.sender.startswith("MG") else "phone number"
+        option = "--messaging-service" if what == "messaging service" else "--from-number"
+        try:
+            problem = (
+                None
+                if texts.is_on_account(member.sender)
+                else (f"{member.sender} is not a {what} on Twilio account {account}")
+            )
+        except TwilioError as error:
+            problem = str(error)
+        checks.append(
+            Check(
+                f"Twilio for {member.name}",
+                problem is None,
+                problem or f"their texts go from {member.sender}",
+                f"add it to the Twilio account, or give them one of its own: `leadchase officer "
+                f"remove` then `officer add` with {option}",
             )
         )
     return checks

@@ -2,7 +2,7 @@
 
 compliance/policy.py decides from facts; this module gathers those facts for a stored lead (its
 candidate zones and states, the channels its opt-outs and the do-not-call list close, its calls
-and texts of the last 24 hours, the basis for automated texts) and asks. The agenda, the call
+and texts of the last 24 hours, the basis for automated texts, its officer's own hours) and asks. The agenda, the call
 calendar, snooze, `log`, `send` and `compliance report` all go through one `Gate`, so what the
 officer is offered and what the program sends are the same decision.
 """
@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 from leadchase.cadence.followup import FollowUp
 from leadchase.compliance.caps import ROLLING_WINDOW, attempt_cap
 from leadchase.compliance.consent import consent_basis
+from leadchase.compliance.officer_hours import OfficerHours, officer_hours
 from leadchase.compliance.optouts import closed_to_lead
 from leadchase.compliance.policy import ContactFacts, Rules, Verdict, decide
 from leadchase.config import Settings
 from leadchase.store.fast import Reader
-from leadchase.store.records import Lead
+from leadchase.store.records import Lead, TeamOfficer
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -29,13 +30,25 @@ _NOT_YET: Sequence[datetime] = ()
 
 
 class Gate:
-    """One workspace's contact policy: `check` for one touch, `check_many` for an agenda page."""
+    """One workspace's contact policy: `check` for one touch, `check_many` for an agenda page.
 
-    def __init__(self, settings: Settings, followup: FollowUp) -> None:
+    `officers`: the team (store officers, or the fast Reader's), whose own hours hold their
+    leads' touches; every caller passes them, so the agenda and the send run ask alike."""
+
+    def __init__(
+        self, settings: Settings, followup: FollowUp, officers: Sequence[TeamOfficer]
+    ) -> None:
         self.followup = followup
         self.rules = Rules(window=followup.policy)
         self.aged_after_days = settings.cadence.aged_after_days
         self.recorded_only = settings.compliance.require_consent_for_auto_text
+        self.hours: dict[int, OfficerHours] = {}
+        for member in officers:
+            hours = officer_hours(
+                member.name, member.window_start, member.window_end, member.timezone
+            )
+            if hours is not None:
+                self.hours[member.id] = hours
 
     def facts(
         self, lead: Lead, scopes: Mapping[str, Collection[str]], moment: datetime
@@ -58,6 +71,7 @@ class Gate:
             ),
             snoozed_until=lead.snoozed_until,
             zone=clock.zone,
+            officer_hours=self.hours.get(lead.officer_id) if lead.officer_id else None,
         )
 
     def check(

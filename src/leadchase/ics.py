@@ -111,7 +111,7 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
     from leadchase.cadence.schedule import place
     from leadchase.cadence.service import FollowUp
     from leadchase.gate import Gate
-    from leadchase.store import reports, suppressions
+    from leadchase.store import officers, reports, suppressions
 
     followup = FollowUp.load(context.settings)
     officer_zone = context.settings.contact.default_timezone
@@ -130,8 +130,9 @@ def upcoming_calls(context: Context, now: datetime, days: int) -> CallCalendar:
         leads = list(reports.leads_with_calls_ahead(connection, earliest))
         touches = _touches_by_lead(reports.call_touches(connection, [lead.id for lead in leads]))
         blocks = suppressions.live_scopes(connection, [lead.phone for lead in leads if lead.phone])
+        team = officers.all_officers(connection)
     policy = followup.policy
-    gate = Gate(context.settings, followup)
+    gate = Gate(context.settings, followup, team)
     first_day, last_day = (now - PLACEMENT_SLACK).date(), until.date() + timedelta(days=1)
     for lead in leads:
         # The query reads leads with a phone, on a cadence, started: it narrows the types.

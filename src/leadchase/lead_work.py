@@ -25,8 +25,8 @@ from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.rates.alerts import rate_details
 from leadchase.store import alerts as alert_store
 from leadchase.store import leads as lead_store
+from leadchase.store import officers, suppressions
 from leadchase.store import sending as send_store
-from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.records import Lead
 from leadchase.team import Team
@@ -75,9 +75,8 @@ def log_touch(
     followup = FollowUp.load(context.settings)
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
-        verdict = Gate(context.settings, followup).check(
-            connection, lead, channel, automated=False, moment=now
-        )
+        gate = Gate(context.settings, followup, officers.all_officers(connection))
+        verdict = gate.check(connection, lead, channel, automated=False, moment=now)
         if not verdict.allowed:
             if not force:
                 raise PolicyRefusal(_refusal(lead, channel, verdict, now))
@@ -314,7 +313,8 @@ def snooze(
         asked = parse_until(until_text, now, zone)
         # The snooze ends when a call is next allowed: a date alone means that day's opening
         # of the lead's hours, never midnight.
-        gate = Gate(context.settings, FollowUp.load(context.settings))
+        team = officers.all_officers(connection)
+        gate = Gate(context.settings, FollowUp.load(context.settings), team)
         until = gate.first_allowed(connection, replace(lead, snoozed_until=None), "call", asked)
         lead_store.update_lead(connection, lead.id, {"snoozed_until": until})
         touch_store.postpone_open(connection, lead.id, until)

@@ -173,9 +173,10 @@ def record_inbound(
     if kind == "help" and texts is None:
         action = "help answer not sent: Twilio cannot send (docs/configuration.md)"
     elif kind == "help" and texts is not None:
-        # Answered by the officer whose number was texted, from that number.
+        # Answered by the officer whose number (or messaging service) was texted, from it.
         team = team or Team.load(context)
-        sender = message.to_number if message.to_number in team.senders else ""
+        texted = (message.to_number, message.service_sid)
+        sender = next((s for s in texted if s and s in team.senders), "")
         member = next((o for o in team.officers if sender and o.sender == sender), None)
         answer = help_answer(team.as_officer(member))
         outcome = texts.send_text(message.from_number, answer, sender)

@@ -68,6 +68,7 @@ class InboundText:
     to_number: str
     body: str
     received_at: datetime
+    service_sid: str = ""  # the messaging service whose number got it (Twilio marks it)
 
 
 @dataclass(frozen=True)

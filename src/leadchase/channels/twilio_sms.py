@@ -286,6 +286,7 @@ class TwilioTexts:
                             to_number=str(message.to),
                             body=str(message.body or ""),
                             received_at=at,
+                            service_sid=str(message.messaging_service_sid or ""),
                         )
                 complete = page.next_page_url is None
                 if complete or pages_read == INBOUND_PAGES:
@@ -304,13 +305,7 @@ class TwilioTexts:
         try:
             with self._calling("check the Twilio account"):
                 account = self._client.api.accounts(settings.account_sid).fetch()
-                # Twilio's PhoneNumber filter matches part of a number: compare whole numbers.
-                number_found = not settings.from_number or any(
-                    number.phone_number == settings.from_number
-                    for number in self._client.incoming_phone_numbers.list(
-                        phone_number=settings.from_number, limit=NUMBERS_LISTED
-                    )
-                )
+            number_found = not settings.from_number or self.is_on_account(settings.from_number)
         except TwilioError as error:
             return str(error)
         if account.status != "active":
@@ -324,6 +319,19 @@ class TwilioTexts:
                 f"{settings.account_sid}; set TWILIO_FROM to one of the account's numbers"
             )
         return None
+
+    def is_on_account(self, sender: str) -> bool:
+        """Whether `sender`, a phone number or a messaging service SID (MG...), is this
+        account's: the one check for [twilio]'s number and each officer's (doctor.py)."""
+        with self._calling("list the account's numbers and messaging services"):
+            if sender.startswith("MG"):
+                services = self._client.messaging.v1.services.list(limit=NUMBERS_LISTED)
+                return any(service.sid == sender for service in services)
+            # Twilio's PhoneNumber filter matches part of a number: compare whole numbers.
+            numbers = self._client.incoming_phone_numbers.list(
+                phone_number=sender, limit=NUMBERS_LISTED
+            )
+            return any(number.phone_number == sender for number in numbers)
 
     @property
     def _one_number(self) -> bool:

@@ -39,7 +39,8 @@ def add(
     window_start: Annotated[
         str,
         typer.Option(
-            help='When their working hours start, e.g. "08:30" (shown by `officer list`).'
+            help='When their working hours start, e.g. "10:00": their leads get calls, texts '
+            "and automated emails only inside these hours (and the lead's own)."
         ),
     ] = "",
     window_end: Annotated[

@@ -13,7 +13,8 @@ The rules, in the order they are asked:
 4. Automated texts need a consent basis (recorded consent, or a fresh web-form lead).
 5. Calls, texts and automated emails: the lead's contact window, the most restrictive over every
    candidate state and zone (windows.py). An unknown time zone holds automated touches; a call
-   or text by hand is allowed with a warning to check the lead's time first.
+   or text by hand is allowed with a warning to check the lead's time first. A lead whose
+   officer has hours of their own (officer_hours.py) is contacted only inside those too.
 6. Calls and texts, by hand or automated: the state's attempts per rolling 24 h (caps.py).
 
 Emails sent by hand are not telephone solicitation: only rules 1-3 apply to them.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from leadchase.compliance.caps import cap_allows, next_allowed_by_cap
+from leadchase.compliance.officer_hours import OfficerHours
 from leadchase.compliance.windows import ContactPolicy, check_moment, next_opening
 from leadchase.contact.channels import SOLICITATIONS
 
@@ -48,6 +50,7 @@ class ContactFacts:
     consent: str | None = None  # the basis for automated texts; None when there is none
     snoozed_until: datetime | None = None
     zone: str = "UTC"  # where the reasons' times are shown: the lead's own zone
+    officer_hours: OfficerHours | None = None  # the lead's officer's own window, if they set one
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,9 @@ def _timed(
     warning = None if zones_known else "time zone unknown: check the lead's local time first"
     window = check_moment(moment, lead.zones, lead.states, rules.window) if zones_known else None
     block = window if window is not None and not window.allowed else None
+    if block is None and lead.officer_hours is not None:
+        hours = lead.officer_hours.check(moment)
+        block = None if hours.allowed else hours
     if block is None and channel in SOLICITATIONS:
         cap = cap_allows(attempts, moment, lead.states, lead.zone)
         block = None if cap.allowed else cap
@@ -170,17 +176,21 @@ def _next_moment(
     rules: Rules,
     zones_known: bool,
 ) -> datetime | None:
-    """The earliest moment >= `moment` at which both the window and the cap allow the touch."""
+    """The earliest moment >= `moment` at which the lead's window, its officer's hours and the
+    cap all allow the touch: each moves the candidate later until none has to (None when they
+    never meet within a few rounds, e.g. an officer's hours that miss the lead's every day)."""
     candidate = moment
     for _ in range(_MAX_ROUNDS):
+        start = candidate
         if channel in SOLICITATIONS:
             candidate = max(candidate, next_allowed_by_cap(attempts, candidate, lead.states))
-        if not zones_known:
+        if lead.officer_hours is not None:
+            candidate = lead.officer_hours.next_opening(candidate)
+        if zones_known:
+            opening = next_opening(candidate, lead.zones, lead.states, rules.window)
+            if opening is None:
+                return None
+            candidate = opening
+        if candidate == start:
             return candidate
-        opening = next_opening(candidate, lead.zones, lead.states, rules.window)
-        if opening is None:
-            return None
-        if opening == candidate:
-            return candidate
-        candidate = opening
     return None

@@ -59,8 +59,8 @@ class SendRun:
         self._last_text = -1e9
         self._library = TemplateLibrary(context.settings.workspace.templates_dir)
         self._secret: str | None = None
-        self.gate = Gate(context.settings, self.followup)
         self.team = Team.load(context)  # each lead hears from its officer, from their number
+        self.gate = Gate(context.settings, self.followup, self.team.officers)
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=self.monotonic() - self.started)

@@ -121,7 +121,9 @@ BUSY = (
 @contextmanager
 def send_lock(context: Context, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """One send run at a time: a file lock in the workspace for its SQLite file; on a shared
-    PostgreSQL an advisory lock in the database, so runs on different machines queue too."""
+    PostgreSQL an advisory lock in the database, so runs on different machines queue too.
+    Runs take turns rather than share the due touches (SKIP LOCKED): the send rate is the
+    account's, and recovery reads any unrecorded claim as a dead run's (docs/team.md)."""
     database = context.database
     if database.shared:
         with database.held_lock("leadchase send", wait) as held:

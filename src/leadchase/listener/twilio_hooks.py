@@ -112,6 +112,7 @@ def _record_text(
         to_number=str(form.get("To") or ""),
         body=str(form.get("Body") or ""),
         received_at=now,
+        service_sid=str(form.get("MessagingServiceSid") or ""),
     )
     texts = None
     if twilio.configured:  # to answer HELP
