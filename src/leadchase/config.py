@@ -79,6 +79,10 @@ class Officer:
 # copied with placeholders (a new object each time): cached by the phone itself.
 @cache
 def _phone_for_people(phone: str) -> str:
+    # No digit, no number (phonenumbers wants at least two): the "[your phone]" placeholder of
+    # a new workspace is shown as typed without importing phonenumbers (12 ms).
+    if not any(character.isdigit() for character in phone):
+        return phone
     import phonenumbers
 
     try:
