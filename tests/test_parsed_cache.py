@@ -14,7 +14,7 @@ import pytest
 
 from leadchase import parsed_cache
 from leadchase.cadence.yaml_values import read_yaml
-from leadchase.errors import CadenceError
+from leadchase.errors import CadenceError, ConfigError
 from leadchase.parsed_cache import CACHE_FILE, use_workspace
 from leadchase.workspace import Workspace
 from tests.conftest import import_lead, run
@@ -106,3 +106,22 @@ def test_a_second_today_reads_cadences_and_law_table_without_yaml(workspace: Wor
     assert "CALL" in second.stdout
     assert second.stdout == first.stdout.replace("YAML=True", "YAML=False")
     assert second.stdout.strip().splitlines()[-1] == "YAML=False"
+
+
+def test_an_edited_settings_file_is_read_afresh(workspace: Workspace) -> None:
+    from leadchase.config import load_settings
+
+    use_workspace(workspace.root)
+    try:
+        first = load_settings(workspace)
+        text = workspace.settings_file.read_text(encoding="utf-8")
+        edited = text.replace('window_end = "20:00"', 'window_end = "19:00"')
+        assert edited != text
+        workspace.settings_file.write_text(edited, encoding="utf-8")
+        assert load_settings(workspace).contact.window_end.hour == 19
+        assert first.contact.window_end.hour == 20
+        workspace.settings_file.write_text(text + "\n[officer\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="fix the TOML syntax"):
+            load_settings(workspace)
+    finally:
+        use_workspace(None)

@@ -1,13 +1,13 @@
-"""Parsed YAML kept between runs, so `leadchase today` starts without importing PyYAML (13 ms).
+"""Parsed files kept between runs, so `leadchase today` starts without PyYAML (13 ms) or tomllib.
 
-The cadence files and the law table are parsed on every run, and almost never change. The
-workspace keeps what they parsed to in one file, CACHE_FILE: a marshal of
-{path: (the file's bytes, what they parsed to, itself marshalled)}. An entry is used only when the file holds
-exactly the bytes it was parsed from, so an edit, a copied workspace or a restored backup is
-read afresh: no clock, mtime or size is trusted. The file is safe to delete, written 0600 and
-whole (files.py), and only when something new was parsed; a cache that cannot be read or
-written is ignored. Only plain values are kept (text, numbers, lists, mappings): a file that
-parses to anything else is parsed every time.
+leadchase.toml, the cadence files and the law table are read on every run, and almost never
+change. The workspace keeps what they parsed to in one file, CACHE_FILE: a marshal of
+{path: (the file's bytes, what they parsed to, itself marshalled)}. An entry is used only when
+the file holds exactly the bytes it was parsed from, so an edit, a copied workspace or a
+restored backup is read afresh: no clock, mtime or size is trusted. The file is safe to
+delete, written 0600 and whole (files.py), and only when something new was parsed; a cache
+that cannot be read or written is ignored. Only plain values are kept (text, numbers, lists,
+mappings): a file that parses to anything else (a TOML time, say) is parsed every time.
 """
 
 from __future__ import annotations
