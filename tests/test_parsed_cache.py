@@ -3,6 +3,7 @@ and any change to a file's bytes is read afresh."""
 
 from __future__ import annotations
 
+import marshal
 import stat
 import subprocess
 import sys
@@ -54,6 +55,7 @@ def test_the_cache_is_private_and_a_broken_one_is_ignored(kept_in: Path) -> None
     path = kept_in / "cadence.yaml"
     path.write_text("name: kept\n")
     assert read_yaml(path) == {"name": "kept"}
+    parsed_cache.save()
     cache = kept_in / CACHE_FILE
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     cache.write_bytes(b"not a marshal file")
@@ -125,3 +127,28 @@ def test_an_edited_settings_file_is_read_afresh(workspace: Workspace) -> None:
             load_settings(workspace)
     finally:
         use_workspace(None)
+
+
+def test_a_wording_compiled_once_renders_the_same_from_the_cache(kept_in: Path) -> None:
+    import jinja2
+
+    from leadchase.messaging.library import _from_source
+
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    source = (
+        "Hi {{ lead.first_name }}{% if step.is_first_touch %}, reply STOP to opt out{% endif %}"
+    )
+    values = {"lead": {"first_name": "Ann"}, "step": {"is_first_touch": True}}
+    compiled = _from_source(environment, source).render(values)
+    parsed_cache.save()
+    stored = marshal.loads((kept_in / CACHE_FILE).read_bytes())[1]
+    assert [key for key in stored if key.startswith("jinja: ")] != []
+    use_workspace(None)
+    use_workspace(kept_in)  # a new process: the code comes from the cache
+    assert _from_source(environment, source).render(values) == compiled
+    assert compiled == environment.from_string(source).render(values)
+    assert compiled == "Hi Ann, reply STOP to opt out"
+    with pytest.raises(jinja2.UndefinedError):  # still the environment's own rules
+        _from_source(environment, source).render({"lead": {}, "step": {}})
+    with pytest.raises(jinja2.TemplateSyntaxError):  # an error is never kept
+        _from_source(environment, "{% if %}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leadchase.config import Settings, default_settings_text, load_settings
+from leadchase.parsed_cache import save as save_parsed
 from leadchase.parsed_cache import use_workspace
 from leadchase.workspace import Workspace, create_workspace, find_workspace
 
@@ -77,6 +78,7 @@ def open_workspace(home: Path | None = None) -> Iterator[Context]:
         yield context
     finally:
         context._close()
+        save_parsed()
 
 
 @dataclass(frozen=True)

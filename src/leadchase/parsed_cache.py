@@ -1,13 +1,15 @@
-"""Parsed files kept between runs, so `leadchase today` starts without PyYAML (13 ms) or tomllib.
+"""Parsed files kept between runs, so `leadchase today` starts without PyYAML (13 ms) or tomllib
+and without compiling the templates it shows.
 
-leadchase.toml, the cadence files and the law table are read on every run, and almost never
-change. The workspace keeps what they parsed to in one file, CACHE_FILE: a marshal of
-{path: (the file's bytes, what they parsed to, itself marshalled)}. An entry is used only when
-the file holds exactly the bytes it was parsed from, so an edit, a copied workspace or a
-restored backup is read afresh: no clock, mtime or size is trusted. The file is safe to
-delete, written 0600 and whole (files.py), and only when something new was parsed; a cache
-that cannot be read or written is ignored. Only plain values are kept (text, numbers, lists,
-mappings): a file that parses to anything else (a TOML time, say) is parsed every time.
+leadchase.toml, the cadence files, the law table and the wordings of the templates shown are
+read on every run, and almost never change. The workspace keeps what they parsed to in one
+file, CACHE_FILE: a marshal of {path: (the file's bytes, what they parsed to, itself
+marshalled)}. An entry is used only when the file holds exactly the bytes it was parsed from,
+so an edit, a copied workspace or a restored backup is read afresh: no clock, mtime or size is
+trusted. The file is safe to delete, written 0600 and whole (files.py) when the workspace
+closes and something new was parsed; a cache that cannot be read or written is ignored. Only
+what marshal can hold is kept (text, numbers, lists, mappings, Jinja's compiled code): a file
+that parses to anything else (a TOML time, say) is parsed every time.
 """
 
 from __future__ import annotations
@@ -24,17 +26,30 @@ T = TypeVar("T")
 
 _folder: Path | None = None
 _entries: dict[str, tuple[bytes, bytes]] | None = None
+_changed = False
 
 
 def use_workspace(root: Path | None) -> None:
     """Keep parsed files in workspace `root` from now on (None: parse every time)."""
-    global _folder, _entries
+    global _folder, _entries, _changed
     if root != _folder:
-        _folder, _entries = root, None
+        save()
+        _folder, _entries, _changed = root, None, False
 
 
-def parsed(path: Path, data: bytes, parse: Callable[[bytes], T]) -> T:
-    """`parse(data)`, the bytes of `path`, or what the same bytes parsed to before."""
+def save() -> None:
+    """Write what was parsed since the cache was read, if anything (open_workspace does it as
+    it closes: one write however many files were parsed)."""
+    global _changed
+    if _changed and _folder is not None and _entries is not None:
+        _save(_folder / CACHE_FILE, _entries)
+    _changed = False
+
+
+def parsed(path: Path | str, data: bytes, parse: Callable[[bytes], T]) -> T:
+    """`parse(data)`, the bytes of `path` (a file, or a name for something else parsed), or
+    what the same bytes parsed to before."""
+    global _changed
     entries = _load()
     key = str(path)
     entry = entries.get(key)
@@ -48,7 +63,7 @@ def parsed(path: Path, data: bytes, parse: Callable[[bytes], T]) -> T:
             entries[key] = (data, marshal.dumps(value))  # type: ignore[arg-type]
         except ValueError:
             return value  # not plain data (a date, say): never kept
-        _save(_folder / CACHE_FILE, entries)
+        _changed = True
     return value
 
 
