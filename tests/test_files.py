@@ -6,7 +6,9 @@ import csv
 import errno
 import io
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -183,7 +185,12 @@ def test_a_move_without_hard_links_is_a_rename_that_still_never_replaces(
 def test_the_database_file_is_created_private_and_never_through_a_link(tmp_path: Path) -> None:
     database = tmp_path / "leadchase.db"
     create_private_file(database)
-    assert regular_private(database) and database.stat().st_size == 0
+    # Whole from the start: an empty database, never a 0-byte file another process opening it
+    # at that moment would take for one that lost its leads.
+    assert regular_private(database) and database.stat().st_size > 0
+    assert database.read_bytes().startswith(b"SQLite format 3\x00")
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
     dangling = tmp_path / "other.db"
     dangling.symlink_to(tmp_path / "elsewhere.db")
     with pytest.raises(ConfigError, match="link to a missing file"):

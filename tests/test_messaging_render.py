@@ -385,3 +385,31 @@ def test_importing_messaging_does_not_import_jinja2() -> None:
         env={"PYTHONPATH": str(Path(__file__).parents[1] / "src")},
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_messaging_package_hands_out_each_name_from_its_module() -> None:
+    import importlib
+
+    import leadchase.messaging as package
+
+    assert sorted([*package._HOMES, "Rendered", "render"]) == sorted(package.__all__)
+    assert package.render is package.render.__globals__["render"]  # the function, not the module
+    for name in package._HOMES:
+        home = importlib.import_module(f"leadchase.messaging.{package._HOMES[name]}")
+        assert getattr(package, name) is getattr(home, name)
+    with pytest.raises(AttributeError):
+        _ = package.no_such_name
+
+
+def test_rendering_loads_neither_lint_nor_preview() -> None:
+    code = (
+        "import sys\n"
+        "from leadchase.messaging import TemplateLibrary, render_touch\n"
+        "print(','.join(m for m in ('leadchase.messaging.lint', 'leadchase.messaging.preview')"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

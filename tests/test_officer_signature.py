@@ -76,6 +76,8 @@ def test_an_unknown_equal_housing_value_says_what_to_write(workspace: Workspace)
         ("(305) 555-0123 x12", "(305) 555-0123 ext. 12"),
         ("+44 20 7946 0958", "+44 20 7946 0958"),
         ("call the front desk", "call the front desk"),
+        ("[your phone]", "[your phone]"),  # no digit: shown as typed, phonenumbers not asked
+        ("1-800-FLOWERS", "(800) 356-9377"),  # letters with digits are still a number
         ("", ""),
     ],
 )

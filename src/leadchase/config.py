@@ -9,9 +9,7 @@ value as text (an SMTP port may be 587 or "587"), as they always have. Code read
 
 from __future__ import annotations
 
-import difflib
-import tomllib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from datetime import time
 from functools import cache
@@ -79,6 +77,10 @@ class Officer:
 # copied with placeholders (a new object each time): cached by the phone itself.
 @cache
 def _phone_for_people(phone: str) -> str:
+    # No digit, no number (phonenumbers wants at least two): the "[your phone]" placeholder of
+    # a new workspace is shown as typed without importing phonenumbers (12 ms).
+    if not any(character.isdigit() for character in phone):
+        return phone
     import phonenumbers
 
     try:
@@ -255,14 +257,15 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 def load_settings(workspace: Workspace) -> Settings:
+    from leadchase.parsed_cache import parsed
+
     path = workspace.settings_file
     try:
         text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}; fix the TOML syntax") from None
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    # Parsed once per change of the file (parsed_cache.py): tomllib is imported only then.
+    raw: dict[str, Any] = parsed(path, text.encode("utf-8"), _parse_toml(path))
     _check_names(path, text, raw)
     reader = _Reader(path, raw)
     officer = Officer(**{key: reader.text("officer", key) for key in Officer.__dataclass_fields__})
@@ -379,6 +382,8 @@ def check_cadence_names(
     for keys, shown, name in named:
         if name in loaded or name in broken:
             continue
+        import difflib
+
         path = settings.workspace.settings_file
         where = _where(path, path.read_text(encoding="utf-8"), keys)
         near = difflib.get_close_matches(name, loaded, n=1)
@@ -389,6 +394,18 @@ def check_cadence_names(
         )
         folder = settings.workspace.cadences_dir.name
         raise ConfigError(f"{where}: {shown} is not a cadence in {folder}/; {hint}")
+
+
+def _parse_toml(path: Path) -> Callable[[bytes], dict[str, Any]]:
+    def parse(data: bytes) -> dict[str, Any]:
+        import tomllib
+
+        try:
+            return tomllib.loads(data.decode("utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: {error}; fix the TOML syntax") from None
+
+    return parse
 
 
 def _check_names(path: Path, text: str, raw: dict[str, Any]) -> None:
@@ -410,6 +427,8 @@ def _unknown(
     path: Path, text: str, keys: tuple[str, ...], problem: str, valid: tuple[str, ...], shape: str
 ) -> ConfigError:
     """The error for a name leadchase does not read: its line and the nearest valid name."""
+    import difflib
+
     where = _where(path, text, keys)
     near = difflib.get_close_matches(keys[-1], valid, n=1)
     if near:

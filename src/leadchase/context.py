@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leadchase.config import Settings, default_settings_text, load_settings
+from leadchase.parsed_cache import save as save_parsed
+from leadchase.parsed_cache import use_workspace
 from leadchase.workspace import Workspace, create_workspace, find_workspace
 
 if TYPE_CHECKING:
@@ -69,11 +71,14 @@ class Context:
 @contextmanager
 def open_workspace(home: Path | None = None) -> Iterator[Context]:
     """The workspace at `home` (else $LEADCHASE_HOME, else the nearest leadchase.toml upward)."""
-    context = Context(load_settings(find_workspace(home)))
+    workspace = find_workspace(home)
+    use_workspace(workspace.root)  # parsed cadences and law table kept there (parsed_cache.py)
+    context = Context(load_settings(workspace))
     try:
         yield context
     finally:
         context._close()
+        save_parsed()
 
 
 @dataclass(frozen=True)

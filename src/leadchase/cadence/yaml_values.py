@@ -18,7 +18,18 @@ _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
 
 
 def read_yaml(path: Path) -> Raw:
-    import yaml  # 14 ms: paid when cadences are read, not by every `leadchase` start
+    from leadchase.parsed_cache import parsed
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CadenceError(f"cannot read the file: {error.strerror}") from None
+    # Parsed once per change of the file's bytes: PyYAML is imported only then.
+    return parsed(path, data, _parse_yaml)
+
+
+def _parse_yaml(data: bytes) -> Raw:
+    import yaml  # 14 ms: paid when a cadence file changed, not by every `leadchase` start
 
     def plain(node: yaml.Node) -> Raw:
         if isinstance(node, yaml.MappingNode):
@@ -36,9 +47,7 @@ def read_yaml(path: Path) -> Raw:
 
     try:
         # libyaml's parser when PyYAML has it: the same nodes and marks, many times faster.
-        root = yaml.compose(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as error:
-        raise CadenceError(f"cannot read the file: {error.strerror}") from None
+        root = yaml.compose(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = "" if mark is None else f" at line {mark.line + 1}, column {mark.column + 1}"

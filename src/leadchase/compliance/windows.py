@@ -87,13 +87,20 @@ class _Closed:
 
 @functools.cache
 def rule_table() -> RuleTable:
-    """The shipped law table, parsed and checked once per process."""
+    """The shipped law table, parsed and checked once per process (the YAML once per change of
+    the file, parsed_cache.py)."""
+    from leadchase.parsed_cache import parsed
+
+    raw = parsed(RULES_FILE, RULES_FILE.read_bytes(), _parse_rules)
+    return parse_rule_table(raw, str(RULES_FILE))
+
+
+def _parse_rules(data: bytes) -> Any:
     import yaml
 
     # libyaml's loader when present: the pure-Python one is most of the cost of this table.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    raw = yaml.load(RULES_FILE.read_text(encoding="utf-8"), Loader=loader)
-    return parse_rule_table(raw, str(RULES_FILE))
+    return yaml.load(data.decode("utf-8"), Loader=loader)
 
 
 def parse_rule_table(raw: Any, where: str) -> RuleTable:

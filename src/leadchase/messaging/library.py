@@ -171,7 +171,7 @@ class TemplateLibrary:
             import jinja2
 
             try:
-                self._compiled[key] = self.environment().from_string(variant.source(part))
+                self._compiled[key] = _from_source(self.environment(), variant.source(part))
             except jinja2.TemplateSyntaxError as error:
                 raise TemplateError(
                     template.name,
@@ -190,6 +190,26 @@ class TemplateLibrary:
                     name = path.relative_to(self.folder).as_posix()[: -len(suffix)]
                     self._paths.setdefault(name, []).append(path)
         return self._paths
+
+
+def _from_source(environment: jinja2.Environment, source: str) -> jinja2.Template:
+    """`environment.from_string(source)`, with the code Jinja compiles it to kept in the
+    workspace's parsed cache (parsed_cache.py) by the source, Jinja's and Python's versions:
+    the lexer, parser and code generator run once per wording, not on every `today`. The code
+    is as trusted as the templates it came from: both are the workspace's own files."""
+    import sys
+
+    import jinja2
+
+    from leadchase import __version__
+    from leadchase.parsed_cache import parsed
+
+    made_by = f"leadchase {__version__}, Jinja {jinja2.__version__}, Python {sys.version}"
+    # The name says it all (who compiled what): no bytes of a file to compare besides.
+    code = parsed(f"jinja: {made_by}\n{source}", b"", lambda _: environment.compile(source))
+    return environment.template_class.from_code(
+        environment, code, environment.make_globals(None), None
+    )
 
 
 def parse_template(name: str, channel: MessageChannel, path: Path, text: str) -> MessageTemplate:

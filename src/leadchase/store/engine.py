@@ -8,6 +8,8 @@ read-only for a write) become one DatabaseProblem line naming the file and the w
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,10 +64,23 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _empty_database() -> bytes:
+    """An empty SQLite database in WAL mode, header and all."""
+    with tempfile.TemporaryDirectory() as folder:
+        made = Path(folder) / "empty.db"
+        connection = sqlite3.connect(made)
+        connection.execute("PRAGMA journal_mode = WAL")  # writes the file's header
+        connection.close()
+        return made.read_bytes()
+
+
 def create_private_file(path: Path) -> None:
     """Create the database file 0600 before SQLite does (SQLite would honour the umask).
 
     SQLite gives its -wal and -shm files the database file's permissions, so they stay private too.
+    The file appears whole (an empty database, never 0 bytes): another process opening it at that
+    moment (the daemon's watcher and its send pass) must not take it for a database that lost its
+    leads (sqlite_file.check_not_empty).
     """
     if path.exists():
         return
@@ -74,7 +89,7 @@ def create_private_file(path: Path) -> None:
             f"database folder {path.parent} does not exist; create it or fix [database] url"
         )
     try:
-        written = write_private(path, b"", keep_existing=True)
+        written = write_private(path, _empty_database(), keep_existing=True)
     except OSError as error:
         raise ConfigError(
             f"cannot create the database {path} ({error.strerror}); check the folder's "
