@@ -191,7 +191,10 @@ def follow_up_statuses(
         if status.provider_id != message.provider_id:
             continue
         with database.writing() as connection:
-            updated += record_status(connection, message, status, now())
+            # Read again inside the write: a status callback may have moved it on meanwhile,
+            # and a poll must not move it back ("sent" over "delivered").
+            current = store.message_by_provider_id(connection, message.provider_id) or message
+            updated += record_status(connection, current, status, now())
     return updated
 
 
