@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from leadchase.contact.channels import SOLICITATIONS
 from leadchase.store import read
@@ -50,6 +50,21 @@ def claim(connection: Connection, touch_id: int, at: datetime) -> bool:
         .values(status="claimed", done_at=at)
     )
     return result.rowcount == 1
+
+
+def release(
+    connection: Connection, touch_ids: Collection[int], message_ids: Collection[int]
+) -> None:
+    """Give back claims whose texts were never handed to the provider: the touches are planned
+    again and their claimed messages go, as if this run had not taken them."""
+    if message_ids:
+        connection.execute(delete(message_table).where(message_table.c.id.in_(list(message_ids))))
+    if touch_ids:
+        connection.execute(
+            update(touch_table)
+            .where(touch_table.c.id.in_(list(touch_ids)), touch_table.c.status == "claimed")
+            .values(status="planned", done_at=None)
+        )
 
 
 def add_message(connection: Connection, values: Mapping[str, Any]) -> int:
