@@ -238,9 +238,6 @@ def record_touch(
     Returns the touch id. The send run names its claimed touch; otherwise the channel's open
     touch is completed, and with none (an extra call) the touch is recorded on its own.
     """
-    open_touches = [
-        t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel
-    ]
     values = {
         "status": status,
         "done_at": at,
@@ -248,6 +245,12 @@ def record_touch(
         "note": note or None,
         **(extra or {}),
     }
+    # The send run names its touch: no need to read the open ones (one query less a text).
+    open_touches = (
+        []
+        if touch_id is not None
+        else [t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel]
+    )
     if touch_id is not None:
         touch_store.finish_touch(connection, touch_id, values)
     elif open_touches:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from leadchase.cadence.expiry import expiry_reason
 from leadchase.cadence.service import FollowUp, plan_next, record_touch, skip_touch
 from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
+from leadchase.compliance.policy import Verdict
 from leadchase.context import Context
 from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
@@ -23,7 +24,7 @@ from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
 from leadchase.store import sending as store
 from leadchase.store import suppressions
-from leadchase.store.records import DueTouch, Lead
+from leadchase.store.records import NOTHING_SENT, DueTouch, Lead, Sent
 from leadchase.team import Team
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
@@ -35,6 +36,16 @@ RETRY_LATER = timedelta(minutes=5)
 TEXT_BATCH = 50
 BATCH_SECONDS = 1.0
 Found = TypeVar("Found")
+
+
+@dataclass(frozen=True)
+class _Looked:
+    """What the batch's reads said of one touch: the policy's verdict at the batch's moment,
+    and which attempt on its channel this would be."""
+
+    moment: datetime
+    verdict: Verdict
+    attempt: int
 
 
 @dataclass
@@ -182,13 +193,27 @@ class SendRun:
         """Check, render and claim the next touches in one transaction (texts a batch at a time,
         an email alone), then send them and record what became of them in one more."""
         claims: list[_Claim] = []
+        tasks = self._next_batch(pending)
         with self.context.database.writing() as connection:
-            for task in self._next_batch(pending):
-                channel = task.touch.channel
-                if self.result.halted or channel in self.result.held_channels:
-                    pending.appendleft(task)  # a lookup failed: the rest wait, as after a hold
+            # One moment and one query each for the batch's policy checks, attempt counts and
+            # the wording its leads already got (a batch has each lead once).
+            moment = self.now()
+            verdicts = self.gate.check_many(
+                connection,
+                [(task.lead, task.touch.channel) for task in tasks],
+                automated=True,
+                moment=moment,
+            )
+            leads = [task.lead.id for task in tasks]
+            attempts = store.channel_attempts_of(connection, leads, tasks[0].touch.channel)
+            sent = store.sent_to_of(connection, leads)
+            for index, (task, verdict) in enumerate(zip(tasks, verdicts, strict=True)):
+                if self.result.halted or task.touch.channel in self.result.held_channels:
+                    # A lookup failed: the rest wait, as after a hold.
+                    pending.extendleft(reversed(tasks[index:]))
                     break
-                claim = self._prepare(connection, task)
+                look = _Looked(moment, verdict, attempts.get(task.lead.id, 0) + 1)
+                claim = self._prepare(connection, task, look, sent.get(task.lead.id, NOTHING_SENT))
                 if claim is not None:
                     claims.append(claim)
         # The claims are committed: whatever happens from here, no touch is sent twice.
@@ -237,14 +262,16 @@ class SendRun:
             batch.append(pending.popleft())
         return batch
 
-    def _prepare(self, connection: Connection, task: DueTouch) -> _Claim | None:
+    def _prepare(
+        self, connection: Connection, task: DueTouch, look: _Looked, sent: Sent
+    ) -> _Claim | None:
         """The policy's answer, the rendered message and the claim for one due touch; None
         when it is not to be sent now (skipped, waiting, held, or a dry run)."""
         touch, lead = task.touch, task.lead
         channel = touch.channel
         to = lead.phone if channel == "text" else lead.email
         item = self._item(task)
-        moment = self.now()
+        moment, attempt = look.moment, look.attempt
         reason = self._closed_reason(connection, task)
         if reason is not None:
             item.result, item.reason = "skipped", reason
@@ -261,10 +288,8 @@ class SendRun:
             if not self.dry_run:
                 skip_touch(connection, self.followup, lead, touch, moment, expired)
             return None
-        if not self._allowed(connection, task, item, moment):
+        if not self._allowed(connection, task, item, look):
             return None
-        attempt = store.channel_attempts(connection, lead.id, channel) + 1
-        sent = store.sent_to(connection, lead.id)
         rendered = render_touch(
             self._library,
             self.team.officer_for(lead),
@@ -332,12 +357,11 @@ class SendRun:
         return None
 
     def _allowed(
-        self, connection: Connection, task: DueTouch, item: SendItem, moment: datetime
+        self, connection: Connection, task: DueTouch, item: SendItem, look: _Looked
     ) -> bool:
         """The contact policy's answer for this automated touch now; when it says no, the touch
         waits for its next allowed moment, becomes a task for the officer, or is cancelled."""
-        touch, lead = task.touch, task.lead
-        verdict = self.gate.check(connection, lead, touch.channel, automated=True, moment=moment)
+        touch, verdict, moment = task.touch, look.verdict, look.moment
         if not verdict.allowed:
             item.reason = verdict.reason
             if verdict.next_allowed_at is not None:

@@ -18,7 +18,14 @@ from leadchase.store.read import (
     message_table,
     touch_table,
 )
-from leadchase.store.records import ClaimedTouch, DueTouch, LeadMessage, Message, Sent
+from leadchase.store.records import (
+    NOTHING_SENT,
+    ClaimedTouch,
+    DueTouch,
+    LeadMessage,
+    Message,
+    Sent,
+)
 from leadchase.store.touches import due_touch
 
 
@@ -110,19 +117,32 @@ def sent_to(connection: Connection, lead_id: int) -> Sent:
 
     A message that failed or was never confirmed sent did not reach the lead and does not count.
     """
-    rows = connection.execute(
-        select(message_table.c.subject, message_table.c.body)
-        .where(
-            message_table.c.lead_id == lead_id,
-            message_table.c.direction == "out",
-            message_table.c.status.notin_(("failed", "retry", "claimed")),
+    return sent_to_of(connection, [lead_id]).get(lead_id, NOTHING_SENT)
+
+
+def sent_to_of(connection: Connection, lead_ids: Collection[int]) -> dict[int, Sent]:
+    """sent_to for each of these leads that got anything, in one query per 900."""
+    wanted = sorted(set(lead_ids))
+    bodies: dict[int, list[str]] = {}
+    subjects: dict[int, list[str]] = {}
+    for start in range(0, len(wanted), 900):
+        rows = connection.execute(
+            select(message_table.c.lead_id, message_table.c.subject, message_table.c.body)
+            .where(
+                message_table.c.lead_id.in_(wanted[start : start + 900]),
+                message_table.c.direction == "out",
+                message_table.c.status.notin_(("failed", "retry", "claimed")),
+            )
+            .order_by(message_table.c.id)
         )
-        .order_by(message_table.c.id)
-    ).all()
-    return Sent(
-        bodies=tuple(row.body for row in rows),
-        subjects=tuple(row.subject for row in rows if row.subject),
-    )
+        for lead_id, subject, body in rows:
+            bodies.setdefault(lead_id, []).append(body)
+            if subject:
+                subjects.setdefault(lead_id, []).append(subject)
+    return {
+        lead_id: Sent(bodies=tuple(got), subjects=tuple(subjects.get(lead_id, ())))
+        for lead_id, got in bodies.items()
+    }
 
 
 def attempt_times(connection: Connection, lead_id: int, since: datetime) -> list[datetime]:
@@ -151,15 +171,28 @@ def attempt_times_of(
 
 
 def channel_attempts(connection: Connection, lead_id: int, channel: str) -> int:
-    return int(
-        connection.execute(
-            select(func.count()).where(
-                touch_table.c.lead_id == lead_id,
+    return channel_attempts_of(connection, [lead_id], channel).get(lead_id, 0)
+
+
+def channel_attempts_of(
+    connection: Connection, lead_ids: Collection[int], channel: str
+) -> dict[int, int]:
+    """How many touches of the channel each of these leads had made (done or sent), by lead;
+    a lead with none is left out. One query per 900 leads."""
+    wanted = sorted(set(lead_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(wanted), 900):
+        rows = connection.execute(
+            select(touch_table.c.lead_id, func.count())
+            .where(
+                touch_table.c.lead_id.in_(wanted[start : start + 900]),
                 touch_table.c.channel == channel,
                 touch_table.c.status.in_(("done", "sent")),
             )
-        ).scalar_one()
-    )
+            .group_by(touch_table.c.lead_id)
+        )
+        found.update((lead_id, int(count)) for lead_id, count in rows)
+    return found
 
 
 def recent_texts_in_flight(connection: Connection, since: datetime, limit: int) -> list[Message]:
