@@ -205,8 +205,7 @@ def plan_next(
         return None
     if channel not in usable_now(connection, lead):
         return None
-    last = touch_store.last_made_at(connection, lead.id, channel)
-    done = touch_store.made_keys(connection, lead.id, cadence.name)
+    last, done = touch_store.made_so_far(connection, lead.id, channel, cadence.name)
     upcoming = next_touch(
         cadence,
         followup.clock(lead, started),
@@ -279,8 +278,8 @@ def record_touch(
         summary["contacted_at"] = at
     lead_store.update_lead(connection, lead.id, summary)
     touch_store.mark_lead_touched(connection, lead.id)
-    plan_next(connection, followup, replace(lead, **summary), channel, at)
-    _keep_in_touch(connection, followup, lead.id, at)
+    if plan_next(connection, followup, replace(lead, **summary), channel, at) is None:
+        _keep_in_touch(connection, followup, lead.id, at)  # a touch just planned keeps it
     return touch_id
 
 
@@ -297,8 +296,8 @@ def skip_touch(
     touch_store.finish_touch(
         connection, touch.id, {"status": "skipped", "done_at": moment, "outcome": reason}
     )
-    plan_next(connection, followup, lead, touch.channel, moment)
-    _keep_in_touch(connection, followup, lead.id, moment)
+    if plan_next(connection, followup, lead, touch.channel, moment) is None:
+        _keep_in_touch(connection, followup, lead.id, moment)
 
 
 def _keep_in_touch(connection: Connection, followup: FollowUp, lead_id: int, now: datetime) -> None:
