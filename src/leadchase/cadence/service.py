@@ -52,11 +52,16 @@ def usable_channels(
     return frozenset(channels - closed)
 
 
-def usable_now(connection: Connection, lead: Lead) -> frozenset[str]:
-    """The lead's usable channels, its opt-outs and DNC entries read from the database."""
+def usable_now(
+    connection: Connection, lead: Lead, scopes: Mapping[str, frozenset[str]] | None = None
+) -> frozenset[str]:
+    """The lead's usable channels, its opt-outs and DNC entries read from the database (or
+    from `scopes`, suppressions.live_scopes already read for its phone and email)."""
     values = [v for v in (lead.phone, lead.email) if v]
     reach = {"phone": lead.phone, "email": lead.email}
-    closed = closed_to_lead(reach, suppressions.live_scopes(connection, values))
+    if scopes is None:
+        scopes = suppressions.live_scopes(connection, values)
+    closed = closed_to_lead(reach, scopes)
     return usable_channels(lead.phone, lead.email, lead.text_ok, closed)
 
 
@@ -195,15 +200,16 @@ def plan_next(
     lead: Lead,
     channel: Channel,
     after: datetime,
+    scopes: Mapping[str, frozenset[str]] | None = None,
 ) -> ScheduledTouch | None:
     """Plan the channel's next touch of the lead's cadence, no earlier than `after` and spaced
     from the channel's last attempt; nothing if the cadence ended. Touches that can no longer be
-    made on their day are recorded as skipped, with the reason."""
+    made on their day are recorded as skipped, with the reason. `scopes`: as for usable_now."""
     cadence = followup.cadence(lead.cadence)
     started = lead.cadence_started_at
     if cadence is None or started is None:
         return None
-    if channel not in usable_now(connection, lead):
+    if channel not in usable_now(connection, lead, scopes):
         return None
     last, done = touch_store.made_so_far(connection, lead.id, channel, cadence.name)
     upcoming = next_touch(
@@ -231,11 +237,13 @@ def record_touch(
     status: str = "done",
     touch_id: int | None = None,
     extra: Mapping[str, Any] | None = None,
+    scopes: Mapping[str, frozenset[str]] | None = None,
 ) -> int:
     """A call, text or email was made: complete the open touch of that channel, plan the next.
 
     Returns the touch id. The send run names its claimed touch; otherwise the channel's open
-    touch is completed, and with none (an extra call) the touch is recorded on its own.
+    touch is completed, and with none (an extra call) the touch is recorded on its own. A caller
+    recording many may pass `scopes` (see usable_now) read once for all.
     """
     values = {
         "status": status,
@@ -278,7 +286,7 @@ def record_touch(
         summary["contacted_at"] = at
     lead_store.update_lead(connection, lead.id, summary)
     touch_store.mark_lead_touched(connection, lead.id)
-    if plan_next(connection, followup, replace(lead, **summary), channel, at) is None:
+    if plan_next(connection, followup, replace(lead, **summary), channel, at, scopes) is None:
         _keep_in_touch(connection, followup, lead.id, at)  # a touch just planned keeps it
     return touch_id
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -55,8 +55,9 @@ class _Claim:
     task: DueTouch
     item: SendItem
     rendered: Rendered
-    message_id: int
     attempt: int
+    message: dict[str, Any]
+    message_id: int = 0
     outcome: SendOutcome | None = None
     at: datetime | None = None
 
@@ -216,6 +217,7 @@ class SendRun:
                 claim = self._prepare(connection, task, look, sent.get(task.lead.id, NOTHING_SENT))
                 if claim is not None:
                     claims.append(claim)
+            claims = self._claim(connection, claims, moment)
         # The claims are committed: whatever happens from here, no touch is sent twice.
         handed = 0
         try:
@@ -231,8 +233,11 @@ class SendRun:
             done = [claim for claim in claims[:handed] if claim.outcome is not None]
             unsent = claims[handed:]
             with self.context.database.writing() as connection:
+                # The batch's opt-outs, read once: a record adds one only for its own number.
+                reach = {v for c in done for v in (c.task.lead.phone, c.task.lead.email) if v}
+                scopes = suppressions.live_scopes(connection, reach)
                 for claim in done:
-                    self._record(connection, claim)
+                    self._record(connection, claim, scopes)
                 if unsent:
                     store.release(
                         connection,
@@ -243,6 +248,21 @@ class SendRun:
             given_back = {id(claim.item) for claim in unsent}
             self.result.items = [i for i in self.result.items if id(i) not in given_back]
             pending.extendleft(reversed([claim.task for claim in unsent]))
+
+    def _claim(self, connection: Connection, ready: list[_Claim], moment: datetime) -> list[_Claim]:
+        """Claim the touches ready to go and write their messages, a statement or two for all."""
+        taken = store.claim_many(connection, [claim.task.touch.id for claim in ready], moment)
+        claims = []
+        for claim in ready:
+            if claim.task.touch.id in taken:
+                claims.append(claim)
+            else:
+                claim.item.result = "skipped"
+                claim.item.reason = "already taken by another run"
+        ids = store.add_claimed_messages(connection, [claim.message for claim in claims])
+        for claim in claims:
+            claim.message_id = ids[claim.task.touch.id]
+        return claims
 
     def _next_batch(self, pending: deque[DueTouch]) -> list[DueTouch]:
         """The next touches to claim together: consecutive texts to different leads and
@@ -322,11 +342,11 @@ class SendRun:
                 item.provider_id = found
                 self.result.reconciled += 1
                 return None
-        if not store.claim(connection, touch.id, moment):
-            item.result, item.reason = "skipped", "already taken by another run"
-            return None
-        message_id = store.add_message(
-            connection,
+        return _Claim(
+            task,
+            item,
+            rendered,
+            attempt,
             {
                 "lead_id": lead.id,
                 "touch_id": touch.id,
@@ -344,7 +364,6 @@ class SendRun:
                 "created_at": moment,
             },
         )
-        return _Claim(task, item, rendered, message_id, attempt)
 
     def _closed_reason(self, connection: Connection, task: DueTouch) -> str | None:
         """Why this touch is no longer the cadence's to send (it is cancelled), or None."""
@@ -430,7 +449,9 @@ class SendRun:
 
     # -- recording ---------------------------------------------------------------------------
 
-    def _record(self, connection: Connection, claim: _Claim) -> None:
+    def _record(
+        self, connection: Connection, claim: _Claim, scopes: Mapping[str, frozenset[str]]
+    ) -> None:
         """What the provider said about a claimed touch, at the moment it answered."""
         touch, lead, item = claim.task.touch, claim.task.lead, claim.item
         message_id, attempt = claim.message_id, claim.attempt
@@ -455,6 +476,7 @@ class SendRun:
                 status="sent",
                 touch_id=touch.id,
                 extra={"variant": item.variant, "attempt": attempt},
+                scopes=scopes,
             )
             return
         item.reason = outcome.error_message or outcome.outcome

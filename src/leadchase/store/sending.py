@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -51,12 +51,45 @@ def due_automated(
 
 def claim(connection: Connection, touch_id: int, at: datetime) -> bool:
     """Take a planned touch for this run; False when another run (or a reply) got there first."""
-    result = connection.execute(
-        update(touch_table)
-        .where(touch_table.c.id == touch_id, touch_table.c.status == "planned")
-        .values(status="claimed", done_at=at)
+    return touch_id in claim_many(connection, [touch_id], at)
+
+
+def claim_many(connection: Connection, touch_ids: Collection[int], at: datetime) -> set[int]:
+    """Take these touches for this run, those still planned: their ids. Run inside a writing
+    transaction, which holds the writer's lock, so what is read is what gets claimed."""
+    wanted = list(touch_ids)
+    taken = {
+        touch_id
+        for (touch_id,) in connection.execute(
+            select(touch_table.c.id).where(
+                touch_table.c.id.in_(wanted), touch_table.c.status == "planned"
+            )
+        )
+    }
+    if taken:
+        connection.execute(
+            update(touch_table)
+            .where(touch_table.c.id.in_(sorted(taken)), touch_table.c.status == "planned")
+            .values(status="claimed", done_at=at)
+        )
+    return taken
+
+
+def add_claimed_messages(
+    connection: Connection, messages: Sequence[Mapping[str, Any]]
+) -> dict[int, int]:
+    """Insert the claimed messages of claimed touches (the same keys each) in one statement:
+    the message id of each touch id."""
+    if not messages:
+        return {}
+    connection.execute(insert(message_table), [dict(message) for message in messages])
+    touch_ids = [message["touch_id"] for message in messages]
+    rows = connection.execute(
+        select(message_table.c.touch_id, func.max(message_table.c.id))
+        .where(message_table.c.touch_id.in_(touch_ids), message_table.c.status == "claimed")
+        .group_by(message_table.c.touch_id)
     )
-    return result.rowcount == 1
+    return {int(touch_id): int(message_id) for touch_id, message_id in rows}
 
 
 def release(
