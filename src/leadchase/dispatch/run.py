@@ -5,30 +5,29 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
 from leadchase.cadence.expiry import expiry_reason
-from leadchase.cadence.service import FollowUp, plan_next, record_touch, skip_touch
+from leadchase.cadence.service import FollowUp, skip_touch
 from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
 from leadchase.compliance.policy import Verdict
 from leadchase.context import Context
 from leadchase.dispatch import recovery
+from leadchase.dispatch.recording import Claim, record_claims
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
 from leadchase.store import sending as store
-from leadchase.store import suppressions
 from leadchase.store.records import NOTHING_SENT, DueTouch, Lead, Sent
 from leadchase.team import Team
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
-RETRY_LATER = timedelta(minutes=5)
 # Texts are claimed, and their results recorded, a batch to a transaction: at most this many,
 # and no more than BATCH_SECONDS of pacing, so a policy check is never much older than its
 # send. A run killed mid-batch leaves the batch's claims to recovery, which looks each one up
@@ -46,20 +45,6 @@ class _Looked:
     moment: datetime
     verdict: Verdict
     attempt: int
-
-
-@dataclass
-class _Claim:
-    """A touch claimed for this run, its message written; then what the provider said, when."""
-
-    task: DueTouch
-    item: SendItem
-    rendered: Rendered
-    attempt: int
-    message: dict[str, Any]
-    message_id: int = 0
-    outcome: SendOutcome | None = None
-    at: datetime | None = None
 
 
 class SendRun:
@@ -193,7 +178,7 @@ class SendRun:
     def _batch(self, pending: deque[DueTouch]) -> None:
         """Check, render and claim the next touches in one transaction (texts a batch at a time,
         an email alone), then send them and record what became of them in one more."""
-        claims: list[_Claim] = []
+        claims: list[Claim] = []
         tasks = self._next_batch(pending)
         with self.context.database.writing() as connection:
             # One moment and one query each for the batch's policy checks, attempt counts and
@@ -233,23 +218,22 @@ class SendRun:
             done = [claim for claim in claims[:handed] if claim.outcome is not None]
             unsent = claims[handed:]
             with self.context.database.writing() as connection:
-                # The batch's opt-outs, read once: a record adds one only for its own number.
-                reach = {v for c in done for v in (c.task.lead.phone, c.task.lead.email) if v}
-                scopes = suppressions.live_scopes(connection, reach)
-                for claim in done:
-                    self._record(connection, claim, scopes)
+                stops = record_claims(connection, self.followup, done)
                 if unsent:
                     store.release(
                         connection,
                         [claim.task.touch.id for claim in unsent],
                         [claim.message_id for claim in unsent],
                     )
+        for channel, why in stops.held:
+            self._hold_channel(channel, why)
+        self.result.halted = self.result.halted or stops.halted
         if unsent:  # back to the queue, to be held (or left, when halted) as before
             given_back = {id(claim.item) for claim in unsent}
             self.result.items = [i for i in self.result.items if id(i) not in given_back]
             pending.extendleft(reversed([claim.task for claim in unsent]))
 
-    def _claim(self, connection: Connection, ready: list[_Claim], moment: datetime) -> list[_Claim]:
+    def _claim(self, connection: Connection, ready: list[Claim], moment: datetime) -> list[Claim]:
         """Claim the touches ready to go and write their messages, a statement or two for all."""
         taken = store.claim_many(connection, [claim.task.touch.id for claim in ready], moment)
         claims = []
@@ -284,7 +268,7 @@ class SendRun:
 
     def _prepare(
         self, connection: Connection, task: DueTouch, look: _Looked, sent: Sent
-    ) -> _Claim | None:
+    ) -> Claim | None:
         """The policy's answer, the rendered message and the claim for one due touch; None
         when it is not to be sent now (skipped, waiting, held, or a dry run)."""
         touch, lead = task.touch, task.lead
@@ -342,7 +326,7 @@ class SendRun:
                 item.provider_id = found
                 self.result.reconciled += 1
                 return None
-        return _Claim(
+        return Claim(
             task,
             item,
             rendered,
@@ -446,82 +430,3 @@ class SendRun:
             reply_to=reply_to,
             list_unsubscribe=list_unsubscribe_header(reply_to, token),
         )
-
-    # -- recording ---------------------------------------------------------------------------
-
-    def _record(
-        self, connection: Connection, claim: _Claim, scopes: Mapping[str, frozenset[str]]
-    ) -> None:
-        """What the provider said about a claimed touch, at the moment it answered."""
-        touch, lead, item = claim.task.touch, claim.task.lead, claim.item
-        message_id, attempt = claim.message_id, claim.attempt
-        outcome, moment = claim.outcome, claim.at
-        assert outcome is not None and moment is not None
-        item.provider_id, item.error_code = outcome.provider_id, outcome.error_code
-        message = {
-            "provider_id": outcome.provider_id,
-            "error_code": outcome.error_code,
-            "status": outcome.provider_status or outcome.outcome,
-        }
-        if outcome.outcome == "sent":
-            item.result = "sent"
-            store.update_message(connection, message_id, {**message, "sent_at": moment})
-            record_touch(
-                connection,
-                self.followup,
-                lead,
-                touch.channel,
-                moment,
-                outcome="sent",
-                status="sent",
-                touch_id=touch.id,
-                extra={"variant": item.variant, "attempt": attempt},
-                scopes=scopes,
-            )
-            return
-        item.reason = outcome.error_message or outcome.outcome
-        if outcome.outcome == "unconfirmed":  # maybe sent: as after a crash
-            recovery.look_up_later(connection, touch.id, message_id, moment)
-            item.result = "retry_later"
-            self._hold_channel(touch.channel, item.reason)
-            return
-        store.update_message(connection, message_id, {**message, "status": "failed"})
-        if outcome.outcome in ("retry", "halt"):
-            # Not sent: the touch goes back to planned, to be tried again later.
-            later = moment + RETRY_LATER if outcome.outcome == "retry" else touch.due_at
-            store.update_touch(
-                connection,
-                touch.id,
-                {"status": "planned", "due_at": later, "done_at": None},
-            )
-            item.result = "retry_later" if outcome.outcome == "retry" else "held"
-            if outcome.outcome == "retry":  # still failing after the in-run retries
-                self._hold_channel(touch.channel, f"still failing: {item.reason}")
-            if outcome.outcome == "halt":
-                self.result.halted = (
-                    outcome.error_message or "the provider refused the configuration"
-                )
-            return
-        item.result = "failed"
-        store.update_touch(
-            connection,
-            touch.id,
-            {
-                "status": "failed",
-                "done_at": moment,
-                "outcome": outcome.error_code or outcome.outcome,
-            },
-        )
-        if outcome.outcome == "opted-out":
-            suppressions.add(
-                connection,
-                item.to,
-                channel="text",
-                reason="opt-out",
-                now=moment,
-                evidence=f"Twilio {outcome.error_code}: recipient opted out at the carrier",
-            )
-        elif outcome.outcome == "not-textable":
-            recovery.stop_texting(connection, lead.id, moment, outcome.error_code or "not textable")
-        else:
-            plan_next(connection, self.followup, lead, touch.channel, moment)
