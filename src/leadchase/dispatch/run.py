@@ -18,7 +18,7 @@ from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
 from leadchase.compliance.policy import Verdict
 from leadchase.context import Context
 from leadchase.dispatch import recovery
-from leadchase.dispatch.recording import Claim, record_claims
+from leadchase.dispatch.recording import Claim, Stops, record_claims
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
@@ -217,9 +217,10 @@ class SendRun:
             # too: the claim in flight stays for recovery).
             done = [claim for claim in claims[:handed] if claim.outcome is not None]
             unsent = claims[handed:]
-            with self.context.database.writing() as connection:
-                stops = record_claims(connection, self.followup, done)
-                if unsent:
+            stops = Stops()
+            if claims:
+                with self.context.database.writing() as connection:
+                    stops = record_claims(connection, self.followup, done)
                     store.release(
                         connection,
                         [claim.task.touch.id for claim in unsent],
@@ -235,6 +236,8 @@ class SendRun:
 
     def _claim(self, connection: Connection, ready: list[Claim], moment: datetime) -> list[Claim]:
         """Claim the touches ready to go and write their messages, a statement or two for all."""
+        if not ready:
+            return []
         taken = store.claim_many(connection, [claim.task.touch.id for claim in ready], moment)
         claims = []
         for claim in ready:
