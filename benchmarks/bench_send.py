@@ -136,12 +136,15 @@ def fresh_copy(source: Path, target: Path, rate: float) -> None:
     settings = target / "leadchase.toml"
     lines = settings.read_text(encoding="utf-8").splitlines()
     written = {f'{key} = ""': f'{key} = "{value}"' for key, value in OFFICER.items()}
-    paced = [
-        f"messages_per_second = {rate}"
-        if line.startswith("messages_per_second")
-        else written.get(line, line)
-        for line in lines
-    ]
+    paced, section = [], ""
+    for line in lines:
+        if line.startswith("["):
+            section = line
+        if line.startswith("messages_per_second"):
+            line = f"messages_per_second = {rate}"
+        elif section == "[officer]":  # [alerts] has a phone = "" of its own: left empty
+            line = written.get(line, line)
+        paced.append(line)
     if sum(old != new for old, new in zip(lines, paced, strict=True)) != 1 + len(OFFICER):
         problem = f"no messages_per_second line or empty [officer] details in {settings}"
         raise RunFailed("fresh_copy", problem)

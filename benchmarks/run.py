@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/run.py [--rows 100000] [--memory-rows 1000000] [--skip-memory]
                                        [--texts 1000] [--pairs 5] [--ticks 20] [--posted 50]
-                                       [--only startup]
+                                       [--only startup|send]
 
 Prints one table row per target (command, baseline, both medians, the median of the per-pair
 ratios, the target, PASS/MISS), then the figures behind it (wall, CPU and peak memory of every
@@ -63,6 +63,16 @@ def measure_startup(args: argparse.Namespace) -> list[Row]:
         today.append(bench_today(workspace, rows, args.pairs))
         shutil.rmtree(workspace, ignore_errors=True)
     return [*today, *bench_help(args.pairs)]
+
+
+def measure_send(args: argparse.Namespace) -> list[Row]:
+    """Only the send rows: our time per text over the bare SDK loop, and pacing."""
+    from benchmarks.bench_send import bench_send
+
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    print("Send", flush=True)
+    return bench_send(work, args.texts, args.pairs)
 
 
 def measure_all(args: argparse.Namespace) -> list[Row]:
@@ -164,14 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=WORK, help="folder for generated files")
     parser.add_argument(
         "--only",
-        choices=["startup"],
+        choices=["startup", "send"],
         help="only these rows: startup is today on --rows and --memory-rows leads (each "
-        "imported once, untimed) and --help",
+        "imported once, untimed) and --help; send is the two send rows",
     )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    rows = measure_startup(args) if args.only == "startup" else measure_all(args)
+    only = {"startup": measure_startup, "send": measure_send}
+    rows = only.get(args.only or "", measure_all)(args)
     elapsed = time.perf_counter() - started
     console = Console(width=max(Console().width, 160))
     render(rows, console)

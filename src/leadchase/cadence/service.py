@@ -52,11 +52,16 @@ def usable_channels(
     return frozenset(channels - closed)
 
 
-def usable_now(connection: Connection, lead: Lead) -> frozenset[str]:
-    """The lead's usable channels, its opt-outs and DNC entries read from the database."""
+def usable_now(
+    connection: Connection, lead: Lead, scopes: Mapping[str, frozenset[str]] | None = None
+) -> frozenset[str]:
+    """The lead's usable channels, its opt-outs and DNC entries read from the database (or
+    from `scopes`, suppressions.live_scopes already read for its phone and email)."""
     values = [v for v in (lead.phone, lead.email) if v]
     reach = {"phone": lead.phone, "email": lead.email}
-    closed = closed_to_lead(reach, suppressions.live_scopes(connection, values))
+    if scopes is None:
+        scopes = suppressions.live_scopes(connection, values)
+    closed = closed_to_lead(reach, scopes)
     return usable_channels(lead.phone, lead.email, lead.text_ok, closed)
 
 
@@ -195,23 +200,23 @@ def plan_next(
     lead: Lead,
     channel: Channel,
     after: datetime,
+    scopes: Mapping[str, frozenset[str]] | None = None,
 ) -> ScheduledTouch | None:
     """Plan the channel's next touch of the lead's cadence, no earlier than `after` and spaced
     from the channel's last attempt; nothing if the cadence ended. Touches that can no longer be
-    made on their day are recorded as skipped, with the reason."""
+    made on their day are recorded as skipped, with the reason. `scopes`: as for usable_now."""
     cadence = followup.cadence(lead.cadence)
     started = lead.cadence_started_at
     if cadence is None or started is None:
         return None
-    if channel not in usable_now(connection, lead):
+    if channel not in usable_now(connection, lead, scopes):
         return None
     if any(
         touch.channel == channel and touch.cadence == cadence.name
         for touch in touch_store.open_touches(connection, lead.id)
     ):
         return None  # already planned: the touch just made was a campaign's
-    last = touch_store.last_made_at(connection, lead.id, channel)
-    done = touch_store.made_keys(connection, lead.id, cadence.name)
+    last, done = touch_store.made_so_far(connection, lead.id, channel, cadence.name)
     upcoming = next_touch(
         cadence,
         followup.clock(lead, started),
@@ -237,15 +242,14 @@ def record_touch(
     status: str = "done",
     touch_id: int | None = None,
     extra: Mapping[str, Any] | None = None,
+    scopes: Mapping[str, frozenset[str]] | None = None,
 ) -> int:
     """A call, text or email was made: complete the open touch of that channel, plan the next.
 
     Returns the touch id. The send run names its claimed touch; otherwise the channel's open
-    touch is completed, and with none (an extra call) the touch is recorded on its own.
+    touch is completed, and with none (an extra call) the touch is recorded on its own. A caller
+    recording many may pass `scopes` (see usable_now) read once for all.
     """
-    open_touches = [
-        t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel
-    ]
     values = {
         "status": status,
         "done_at": at,
@@ -253,6 +257,12 @@ def record_touch(
         "note": note or None,
         **(extra or {}),
     }
+    # The send run names its touch: no need to read the open ones (one query less a text).
+    open_touches = (
+        []
+        if touch_id is not None
+        else [t for t in touch_store.open_touches(connection, lead.id) if t.channel == channel]
+    )
     if touch_id is not None:
         touch_store.finish_touch(connection, touch_id, values)
     elif open_touches:
@@ -287,8 +297,8 @@ def record_touch(
         summary["contacted_at"] = at
     lead_store.update_lead(connection, lead.id, summary)
     touch_store.mark_lead_touched(connection, lead.id)
-    plan_next(connection, followup, replace(lead, **summary), channel, at)
-    _keep_in_touch(connection, followup, lead.id, at)
+    if plan_next(connection, followup, replace(lead, **summary), channel, at, scopes) is None:
+        _keep_in_touch(connection, followup, lead.id, at)  # a touch just planned keeps it
     return touch_id
 
 
@@ -305,8 +315,8 @@ def skip_touch(
     touch_store.finish_touch(
         connection, touch.id, {"status": "skipped", "done_at": moment, "outcome": reason}
     )
-    plan_next(connection, followup, lead, touch.channel, moment)
-    _keep_in_touch(connection, followup, lead.id, moment)
+    if plan_next(connection, followup, lead, touch.channel, moment) is None:
+        _keep_in_touch(connection, followup, lead.id, moment)
 
 
 def _keep_in_touch(connection: Connection, followup: FollowUp, lead_id: int, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -34,6 +35,10 @@ def send(
     from leadchase.errors import EXIT_HALTED, EXIT_HELD
 
     with common.open_workspace() as context:
+        # One run, then the process ends: what is loaded by now (SQLAlchemy, the settings, the
+        # cadences) lives to the end, so the collector need not walk it again and again while
+        # a run makes its thousands of rows (not in the daemon: its passes would pile up).
+        gc.freeze()
         result = send_pass(context, common.now(), dry_run=dry_run, limit=limit)
     if json_output:
         common.print_json(result.to_json())

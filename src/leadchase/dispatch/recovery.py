@@ -179,7 +179,7 @@ def follow_up_statuses(
     another text than the one asked for is not recorded."""
     with database.reading() as connection:
         in_flight = store.recent_texts_in_flight(connection, since, STATUS_FOLLOW_UPS)
-    updated = 0
+    answers: list[tuple[Message, DeliveryStatus, datetime]] = []
     for message in in_flight:
         assert message.provider_id is not None  # the query reads texts Twilio accepted
         try:
@@ -188,14 +188,23 @@ def follow_up_statuses(
             if error.outcome == "failed":  # this text only (deleted at Twilio): the others
                 continue
             break
-        if status.provider_id != message.provider_id:
-            continue
-        with database.writing() as connection:
-            # Read again inside the write: a status callback may have moved it on meanwhile,
-            # and a poll must not move it back ("sent" over "delivered").
-            current = store.message_by_provider_id(connection, message.provider_id) or message
-            updated += record_status(connection, current, status, now())
-    return updated
+        if status.provider_id == message.provider_id:
+            answers.append((message, status, now()))
+    if not answers:
+        return 0
+    # Recorded in one transaction: a run stopped before it loses only answers asked again next.
+    # Each text is weighed as it is now, inside the write: a status callback may have moved it
+    # on meanwhile, and a poll must not move it back ("sent" over "delivered").
+    with database.writing() as connection:
+        return sum(
+            record_status(
+                connection,
+                store.message_by_provider_id(connection, message.provider_id or "") or message,
+                status,
+                moment,
+            )
+            for message, status, moment in answers
+        )
 
 
 # How far along a text is: a status report never moves a text back (Twilio's callbacks may

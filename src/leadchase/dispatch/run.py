@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -12,23 +14,39 @@ from sqlalchemy import Connection
 
 from leadchase.cadence.expiry import expiry_reason
 from leadchase.cadence.model import CAMPAIGNS
-from leadchase.cadence.service import FollowUp, plan_next, record_touch, skip_touch
+from leadchase.cadence.service import FollowUp, skip_touch
 from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
+from leadchase.compliance.policy import Verdict
 from leadchase.context import Context
 from leadchase.dispatch import recovery
+from leadchase.dispatch.recording import Claim, Stops, record_claims
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
 from leadchase.rates.alerts import rate_details
 from leadchase.store import sending as store
-from leadchase.store import suppressions
-from leadchase.store.records import DueTouch, Lead
+from leadchase.store.records import NOTHING_SENT, DueTouch, Lead, Sent
 from leadchase.team import Team
 
 IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the next
-RETRY_LATER = timedelta(minutes=5)
+# Texts are claimed, and their results recorded, a batch to a transaction: at most this many,
+# and no more than BATCH_SECONDS of pacing, so a policy check is never much older than its
+# send. A run killed mid-batch leaves the batch's claims to recovery, which looks each one up
+# at Twilio before it is sent. Emails go one to a claim: SMTP cannot be asked what went.
+TEXT_BATCH = 50
+BATCH_SECONDS = 1.0
 Found = TypeVar("Found")
+
+
+@dataclass(frozen=True)
+class _Looked:
+    """What the batch's reads said of one touch: the policy's verdict at the batch's moment,
+    and which attempt on its channel this would be."""
+
+    moment: datetime
+    verdict: Verdict
+    attempt: int
 
 
 class SendRun:
@@ -76,14 +94,13 @@ class SendRun:
             self._read_replies()
         with database.reading() as connection:
             due = store.due_automated(connection, self.start, self.senders.channels, self.limit)
-        for task in due:
-            if self.result.halted:
-                break
-            held = self.result.held_channels.get(task.touch.channel)
+        pending = deque(due)
+        while pending and not self.result.halted:
+            held = self.result.held_channels.get(pending[0].touch.channel)
             if held is not None:
-                self._item(task, f"held until the next run: {held}")
+                self._item(pending.popleft(), f"held until the next run: {held}")
                 continue
-            self._one(task)
+            self._batch(pending)
         texts = self.senders.texts
         if not self.dry_run and texts is not None and self._texts_working():
             self.result.statuses_updated += recovery.follow_up_statuses(
@@ -160,93 +177,183 @@ class SendRun:
 
     # -- one touch ---------------------------------------------------------------------------
 
-    def _one(self, task: DueTouch) -> None:
+    def _batch(self, pending: deque[DueTouch]) -> None:
+        """Check, render and claim the next touches in one transaction (texts a batch at a time,
+        an email alone), then send them and record what became of them in one more."""
+        claims: list[Claim] = []
+        tasks = self._next_batch(pending)
+        with self.context.database.writing() as connection:
+            # One moment and one query each for the batch's policy checks, attempt counts and
+            # the wording its leads already got (a batch has each lead once).
+            moment = self.now()
+            verdicts = self.gate.check_many(
+                connection,
+                [(task.lead, task.touch.channel) for task in tasks],
+                automated=True,
+                moment=moment,
+            )
+            leads = [task.lead.id for task in tasks]
+            attempts = store.channel_attempts_of(connection, leads, tasks[0].touch.channel)
+            sent = store.sent_to_of(connection, leads)
+            for index, (task, verdict) in enumerate(zip(tasks, verdicts, strict=True)):
+                if self.result.halted or task.touch.channel in self.result.held_channels:
+                    # A lookup failed: the rest wait, as after a hold.
+                    pending.extendleft(reversed(tasks[index:]))
+                    break
+                look = _Looked(moment, verdict, attempts.get(task.lead.id, 0) + 1)
+                claim = self._prepare(connection, task, look, sent.get(task.lead.id, NOTHING_SENT))
+                if claim is not None:
+                    claims.append(claim)
+            claims = self._claim(connection, claims, moment)
+        # The claims are committed: whatever happens from here, no touch is sent twice.
+        handed = 0
+        try:
+            for claim in claims:
+                handed += 1
+                claim.outcome = self._deliver(claim.task, claim.rendered)
+                claim.at = self.now()
+                if claim.outcome.outcome in ("unconfirmed", "retry", "halt"):
+                    break  # the channel is held (or the run halted) from here
+        finally:
+            # Recorded, and the claims never handed to the provider given back (on any error
+            # too: the claim in flight stays for recovery).
+            done = [claim for claim in claims[:handed] if claim.outcome is not None]
+            unsent = claims[handed:]
+            stops = Stops()
+            if claims:
+                with self.context.database.writing() as connection:
+                    stops = record_claims(connection, self.followup, done)
+                    store.release(
+                        connection,
+                        [claim.task.touch.id for claim in unsent],
+                        [claim.message_id for claim in unsent],
+                    )
+        for channel, why in stops.held:
+            self._hold_channel(channel, why)
+        self.result.halted = self.result.halted or stops.halted
+        if unsent:  # back to the queue, to be held (or left, when halted) as before
+            given_back = {id(claim.item) for claim in unsent}
+            self.result.items = [i for i in self.result.items if id(i) not in given_back]
+            pending.extendleft(reversed([claim.task for claim in unsent]))
+
+    def _claim(self, connection: Connection, ready: list[Claim], moment: datetime) -> list[Claim]:
+        """Claim the touches ready to go and write their messages, a statement or two for all."""
+        if not ready:
+            return []
+        taken = store.claim_many(connection, [claim.task.touch.id for claim in ready], moment)
+        claims = []
+        for claim in ready:
+            if claim.task.touch.id in taken:
+                claims.append(claim)
+            else:
+                claim.item.result = "skipped"
+                claim.item.reason = "already taken by another run"
+        ids = store.add_claimed_messages(connection, [claim.message for claim in claims])
+        for claim in claims:
+            claim.message_id = ids[claim.task.touch.id]
+        return claims
+
+    def _next_batch(self, pending: deque[DueTouch]) -> list[DueTouch]:
+        """The next touches to claim together: consecutive texts to different leads and
+        numbers (what one records can change the next one's check), at most a batch."""
+        first = pending.popleft()
+        batch = [first]
+        if first.touch.channel != "text":
+            return batch
+        size = min(TEXT_BATCH, int(self.senders.messages_per_second * BATCH_SECONDS))
+        leads, phones = {first.lead.id}, {first.lead.phone}
+        while pending and len(batch) < size:
+            task = pending[0]
+            if task.touch.channel != "text" or task.lead.id in leads or task.lead.phone in phones:
+                break
+            leads.add(task.lead.id)
+            phones.add(task.lead.phone)
+            batch.append(pending.popleft())
+        return batch
+
+    def _prepare(
+        self, connection: Connection, task: DueTouch, look: _Looked, sent: Sent
+    ) -> Claim | None:
+        """The policy's answer, the rendered message and the claim for one due touch; None
+        when it is not to be sent now (skipped, waiting, held, or a dry run)."""
         touch, lead = task.touch, task.lead
         channel = touch.channel
         to = lead.phone if channel == "text" else lead.email
         item = self._item(task)
-        moment = self.now()
-        with self.context.database.writing() as connection:
-            reason = self._closed_reason(connection, task)
-            if reason is not None:
-                item.result, item.reason = "skipped", reason
-                if not self.dry_run:
-                    store.update_touch(
-                        connection,
-                        touch.id,
-                        {"status": "cancelled", "done_at": moment, "outcome": reason},
-                    )
-                return
-            expired = expiry_reason(touch, lead, moment)
-            if expired is not None:  # never sent late: skipped, and the next one planned
-                item.result, item.reason = "skipped", expired
-                if not self.dry_run:
-                    skip_touch(connection, self.followup, lead, touch, moment, expired)
-                return
-            if not self._allowed(connection, task, item, moment):
-                return
-            attempt = store.channel_attempts(connection, lead.id, channel) + 1
-            sent = store.sent_to(connection, lead.id)
-            rendered = render_touch(
-                self._library,
-                self.team.officer_for(lead),
-                touch,
-                lead,
-                attempt=attempt,
-                sent=sent,
-                rate=rate_details(connection, touch),
-            )
-            if rendered is None:  # a broken template holds its touches, never stops the run
-                item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"
-                return
-            long = too_long(rendered.segments, self.context.settings.twilio.max_segments)
-            if long is not None:  # held like a broken template, until the template is shortened
-                item.result, item.reason = "held", long
-                return
-            item.template, item.variant = rendered.template, rendered.variant
-            item.body, item.subject = rendered.body, rendered.subject
-            if self.dry_run:
-                item.result, item.reason = "would-send", "due and allowed"
-                return
-            if touch.outcome == recovery.UNCONFIRMED:
-                try:
-                    found = recovery.sent_before_crash(
-                        connection, self._lookup(), self.followup, task
-                    )
-                except ProviderError as error:  # still unknown: it waits, claimed by nobody
-                    self._channel_failed("text", error, "an earlier text could not be looked up")
-                    item.reason = f"held until the next run: {error}"
-                    return
-                if found is not None:
-                    item.result, item.reason = "sent", "sent by an interrupted run; recorded"
-                    item.provider_id = found
-                    self.result.reconciled += 1
-                    return
-            if not store.claim(connection, touch.id, moment):
-                item.result, item.reason = "skipped", "already taken by another run"
-                return
-            message_id = store.add_message(
-                connection,
-                {
-                    "lead_id": lead.id,
-                    "touch_id": touch.id,
-                    "direction": "out",
-                    "channel": channel,
-                    "to_address": to,
-                    "from_address": (self.team.sender_for(lead) or self.senders.from_number)
-                    if channel == "text"
-                    else self.senders.from_address,
-                    "subject": rendered.subject,
-                    "body": rendered.body,
-                    "template": rendered.template,
-                    "variant": rendered.variant,
-                    "status": "claimed",
-                    "created_at": moment,
-                },
-            )
-        # The claim is committed: whatever happens from here, this touch is never sent twice.
-        outcome = self._deliver(channel, to or "", rendered, lead)
-        self._record(task, item, message_id, outcome, attempt)
+        moment, attempt = look.moment, look.attempt
+        reason = self._closed_reason(connection, task)
+        if reason is not None:
+            item.result, item.reason = "skipped", reason
+            if not self.dry_run:
+                store.update_touch(
+                    connection,
+                    touch.id,
+                    {"status": "cancelled", "done_at": moment, "outcome": reason},
+                )
+            return None
+        expired = expiry_reason(touch, lead, moment)
+        if expired is not None:  # never sent late: skipped, and the next one planned
+            item.result, item.reason = "skipped", expired
+            if not self.dry_run:
+                skip_touch(connection, self.followup, lead, touch, moment, expired)
+            return None
+        if not self._allowed(connection, task, item, look):
+            return None
+        rendered = render_touch(
+            self._library,
+            self.team.officer_for(lead),
+            touch,
+            lead,
+            attempt=attempt,
+            sent=sent,
+            rate=rate_details(connection, touch),
+        )
+        if rendered is None:  # a broken template holds its touches, never stops the run
+            item.result, item.reason = "held", f"template {touch.template!r} cannot be rendered"
+            return None
+        long = too_long(rendered.segments, self.context.settings.twilio.max_segments)
+        if long is not None:  # held like a broken template, until the template is shortened
+            item.result, item.reason = "held", long
+            return None
+        item.template, item.variant = rendered.template, rendered.variant
+        item.body, item.subject = rendered.body, rendered.subject
+        if self.dry_run:
+            item.result, item.reason = "would-send", "due and allowed"
+            return None
+        if touch.outcome == recovery.UNCONFIRMED:
+            try:
+                found = recovery.sent_before_crash(connection, self._lookup(), self.followup, task)
+            except ProviderError as error:  # still unknown: it waits, claimed by nobody
+                self._channel_failed("text", error, "an earlier text could not be looked up")
+                item.reason = f"held until the next run: {error}"
+                return None
+            if found is not None:
+                item.result, item.reason = "sent", "sent by an interrupted run; recorded"
+                item.provider_id = found
+                self.result.reconciled += 1
+                return None
+        return Claim(
+            task,
+            item,
+            rendered,
+            attempt,
+            {
+                "lead_id": lead.id,
+                "touch_id": touch.id,
+                "direction": "out",
+                "channel": channel,
+                "to_address": to,
+                "from_address": (self.team.sender_for(lead) or self.senders.from_number)
+                if channel == "text"
+                else self.senders.from_address,
+                "subject": rendered.subject,
+                "body": rendered.body,
+                "template": rendered.template,
+                "variant": rendered.variant,
+                "status": "claimed",
+                "created_at": moment,
+            },
+        )
 
     def _closed_reason(self, connection: Connection, task: DueTouch) -> str | None:
         """Why this touch is no longer the cadence's to send (it is cancelled), or None."""
@@ -259,12 +366,11 @@ class SendRun:
         return None
 
     def _allowed(
-        self, connection: Connection, task: DueTouch, item: SendItem, moment: datetime
+        self, connection: Connection, task: DueTouch, item: SendItem, look: _Looked
     ) -> bool:
         """The contact policy's answer for this automated touch now; when it says no, the touch
         waits for its next allowed moment, becomes a task for the officer, or is cancelled."""
-        touch, lead = task.touch, task.lead
-        verdict = self.gate.check(connection, lead, touch.channel, automated=True, moment=moment)
+        touch, verdict, moment = task.touch, look.verdict, look.moment
         if not verdict.allowed:
             item.reason = verdict.reason
             if verdict.next_allowed_at is not None:
@@ -286,7 +392,9 @@ class SendRun:
             return False
         return True
 
-    def _deliver(self, channel: str, to: str, rendered: Rendered, lead: Lead) -> SendOutcome:
+    def _deliver(self, task: DueTouch, rendered: Rendered) -> SendOutcome:
+        lead, channel = task.lead, task.touch.channel
+        to = (lead.phone if channel == "text" else lead.email) or ""
         for attempt in range(IN_RUN_RETRIES):
             if channel == "text":
                 assert self.senders.texts is not None
@@ -328,86 +436,3 @@ class SendRun:
             reply_to=reply_to,
             list_unsubscribe=list_unsubscribe_header(reply_to, token),
         )
-
-    # -- recording ---------------------------------------------------------------------------
-
-    def _record(
-        self,
-        task: DueTouch,
-        item: SendItem,
-        message_id: int,
-        outcome: SendOutcome,
-        attempt: int,
-    ) -> None:
-        touch, lead = task.touch, task.lead
-        moment = self.now()
-        item.provider_id, item.error_code = outcome.provider_id, outcome.error_code
-        with self.context.database.writing() as connection:
-            message = {
-                "provider_id": outcome.provider_id,
-                "error_code": outcome.error_code,
-                "status": outcome.provider_status or outcome.outcome,
-            }
-            if outcome.outcome == "sent":
-                item.result = "sent"
-                store.update_message(connection, message_id, {**message, "sent_at": moment})
-                record_touch(
-                    connection,
-                    self.followup,
-                    lead,
-                    touch.channel,
-                    moment,
-                    outcome="sent",
-                    status="sent",
-                    touch_id=touch.id,
-                    extra={"variant": item.variant, "attempt": attempt},
-                )
-                return
-            item.reason = outcome.error_message or outcome.outcome
-            if outcome.outcome == "unconfirmed":  # maybe sent: as after a crash
-                recovery.look_up_later(connection, touch.id, message_id, moment)
-                item.result = "retry_later"
-                self._hold_channel(touch.channel, item.reason)
-                return
-            store.update_message(connection, message_id, {**message, "status": "failed"})
-            if outcome.outcome in ("retry", "halt"):
-                # Not sent: the touch goes back to planned, to be tried again later.
-                later = moment + RETRY_LATER if outcome.outcome == "retry" else touch.due_at
-                store.update_touch(
-                    connection,
-                    touch.id,
-                    {"status": "planned", "due_at": later, "done_at": None},
-                )
-                item.result = "retry_later" if outcome.outcome == "retry" else "held"
-                if outcome.outcome == "retry":  # still failing after the in-run retries
-                    self._hold_channel(touch.channel, f"still failing: {item.reason}")
-                if outcome.outcome == "halt":
-                    self.result.halted = (
-                        outcome.error_message or "the provider refused the configuration"
-                    )
-                return
-            item.result = "failed"
-            store.update_touch(
-                connection,
-                touch.id,
-                {
-                    "status": "failed",
-                    "done_at": moment,
-                    "outcome": outcome.error_code or outcome.outcome,
-                },
-            )
-            if outcome.outcome == "opted-out":
-                suppressions.add(
-                    connection,
-                    item.to,
-                    channel="text",
-                    reason="opt-out",
-                    now=moment,
-                    evidence=f"Twilio {outcome.error_code}: recipient opted out at the carrier",
-                )
-            elif outcome.outcome == "not-textable":
-                recovery.stop_texting(
-                    connection, lead.id, moment, outcome.error_code or "not textable"
-                )
-            else:
-                plan_next(connection, self.followup, lead, touch.channel, moment)

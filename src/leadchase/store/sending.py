@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from leadchase.contact.channels import SOLICITATIONS
 from leadchase.store import read
@@ -18,7 +18,14 @@ from leadchase.store.read import (
     message_table,
     touch_table,
 )
-from leadchase.store.records import ClaimedTouch, DueTouch, LeadMessage, Message, Sent
+from leadchase.store.records import (
+    NOTHING_SENT,
+    ClaimedTouch,
+    DueTouch,
+    LeadMessage,
+    Message,
+    Sent,
+)
 from leadchase.store.touches import due_touch
 
 
@@ -44,12 +51,60 @@ def due_automated(
 
 def claim(connection: Connection, touch_id: int, at: datetime) -> bool:
     """Take a planned touch for this run; False when another run (or a reply) got there first."""
-    result = connection.execute(
-        update(touch_table)
-        .where(touch_table.c.id == touch_id, touch_table.c.status == "planned")
-        .values(status="claimed", done_at=at)
+    return touch_id in claim_many(connection, [touch_id], at)
+
+
+def claim_many(connection: Connection, touch_ids: Collection[int], at: datetime) -> set[int]:
+    """Take these touches for this run, those still planned: their ids. Run inside a writing
+    transaction, which holds the writer's lock, so what is read is what gets claimed."""
+    wanted = list(touch_ids)
+    taken = {
+        touch_id
+        for (touch_id,) in connection.execute(
+            select(touch_table.c.id).where(
+                touch_table.c.id.in_(wanted), touch_table.c.status == "planned"
+            )
+        )
+    }
+    if taken:
+        connection.execute(
+            update(touch_table)
+            .where(touch_table.c.id.in_(sorted(taken)), touch_table.c.status == "planned")
+            .values(status="claimed", done_at=at)
+        )
+    return taken
+
+
+def add_claimed_messages(
+    connection: Connection, messages: Sequence[Mapping[str, Any]]
+) -> dict[int, int]:
+    """Insert the claimed messages of claimed touches (the same keys each) in one statement:
+    the message id of each touch id."""
+    if not messages:
+        return {}
+    connection.execute(insert(message_table), [dict(message) for message in messages])
+    touch_ids = [message["touch_id"] for message in messages]
+    rows = connection.execute(
+        select(message_table.c.touch_id, func.max(message_table.c.id))
+        .where(message_table.c.touch_id.in_(touch_ids), message_table.c.status == "claimed")
+        .group_by(message_table.c.touch_id)
     )
-    return result.rowcount == 1
+    return {int(touch_id): int(message_id) for touch_id, message_id in rows}
+
+
+def release(
+    connection: Connection, touch_ids: Collection[int], message_ids: Collection[int]
+) -> None:
+    """Give back claims whose texts were never handed to the provider: the touches are planned
+    again and their claimed messages go, as if this run had not taken them."""
+    if message_ids:
+        connection.execute(delete(message_table).where(message_table.c.id.in_(list(message_ids))))
+    if touch_ids:
+        connection.execute(
+            update(touch_table)
+            .where(touch_table.c.id.in_(list(touch_ids)), touch_table.c.status == "claimed")
+            .values(status="planned", done_at=None)
+        )
 
 
 def add_message(connection: Connection, values: Mapping[str, Any]) -> int:
@@ -62,6 +117,29 @@ def add_message(connection: Connection, values: Mapping[str, Any]) -> int:
 def update_message(connection: Connection, message_id: int, values: Mapping[str, Any]) -> None:
     connection.execute(
         update(message_table).where(message_table.c.id == message_id).values(**values)
+    )
+
+
+def update_messages(
+    connection: Connection, updates: Sequence[tuple[int, Mapping[str, Any]]]
+) -> None:
+    """update_message for many messages whose new values have the same keys, in one statement."""
+    if not updates:
+        return
+    columns = message_table.c
+    statement = (
+        update(message_table)
+        .where(columns.id == bindparam("message_id"))
+        .values(
+            {name: bindparam(f"new_{name}", type_=columns[name].type) for name in updates[0][1]}
+        )
+    )
+    connection.execute(
+        statement,
+        [
+            {"message_id": message_id, **{f"new_{name}": value for name, value in values.items()}}
+            for message_id, values in updates
+        ],
     )
 
 
@@ -95,19 +173,32 @@ def sent_to(connection: Connection, lead_id: int) -> Sent:
 
     A message that failed or was never confirmed sent did not reach the lead and does not count.
     """
-    rows = connection.execute(
-        select(message_table.c.subject, message_table.c.body)
-        .where(
-            message_table.c.lead_id == lead_id,
-            message_table.c.direction == "out",
-            message_table.c.status.notin_(("failed", "retry", "claimed")),
+    return sent_to_of(connection, [lead_id]).get(lead_id, NOTHING_SENT)
+
+
+def sent_to_of(connection: Connection, lead_ids: Collection[int]) -> dict[int, Sent]:
+    """sent_to for each of these leads that got anything, in one query per 900."""
+    wanted = sorted(set(lead_ids))
+    bodies: dict[int, list[str]] = {}
+    subjects: dict[int, list[str]] = {}
+    for start in range(0, len(wanted), 900):
+        rows = connection.execute(
+            select(message_table.c.lead_id, message_table.c.subject, message_table.c.body)
+            .where(
+                message_table.c.lead_id.in_(wanted[start : start + 900]),
+                message_table.c.direction == "out",
+                message_table.c.status.notin_(("failed", "retry", "claimed")),
+            )
+            .order_by(message_table.c.id)
         )
-        .order_by(message_table.c.id)
-    ).all()
-    return Sent(
-        bodies=tuple(row.body for row in rows),
-        subjects=tuple(row.subject for row in rows if row.subject),
-    )
+        for lead_id, subject, body in rows:
+            bodies.setdefault(lead_id, []).append(body)
+            if subject:
+                subjects.setdefault(lead_id, []).append(subject)
+    return {
+        lead_id: Sent(bodies=tuple(got), subjects=tuple(subjects.get(lead_id, ())))
+        for lead_id, got in bodies.items()
+    }
 
 
 def attempt_times(connection: Connection, lead_id: int, since: datetime) -> list[datetime]:
@@ -136,15 +227,28 @@ def attempt_times_of(
 
 
 def channel_attempts(connection: Connection, lead_id: int, channel: str) -> int:
-    return int(
-        connection.execute(
-            select(func.count()).where(
-                touch_table.c.lead_id == lead_id,
+    return channel_attempts_of(connection, [lead_id], channel).get(lead_id, 0)
+
+
+def channel_attempts_of(
+    connection: Connection, lead_ids: Collection[int], channel: str
+) -> dict[int, int]:
+    """How many touches of the channel each of these leads had made (done or sent), by lead;
+    a lead with none is left out. One query per 900 leads."""
+    wanted = sorted(set(lead_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(wanted), 900):
+        rows = connection.execute(
+            select(touch_table.c.lead_id, func.count())
+            .where(
+                touch_table.c.lead_id.in_(wanted[start : start + 900]),
                 touch_table.c.channel == channel,
                 touch_table.c.status.in_(("done", "sent")),
             )
-        ).scalar_one()
-    )
+            .group_by(touch_table.c.lead_id)
+        )
+        found.update((lead_id, int(count)) for lead_id, count in rows)
+    return found
 
 
 def recent_texts_in_flight(connection: Connection, since: datetime, limit: int) -> list[Message]:

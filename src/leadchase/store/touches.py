@@ -55,18 +55,6 @@ def open_touches(connection: Connection, lead_id: int) -> list[Touch]:
     return [read.touch(row) for row in connection.execute(query)]
 
 
-def made_keys(connection: Connection, lead_id: int, cadence: str) -> set[str]:
-    rows = connection.execute(
-        select(touch_table.c.step_key).where(
-            touch_table.c.lead_id == lead_id,
-            touch_table.c.cadence == cadence,
-            touch_table.c.step_key != "",
-            touch_table.c.status.notin_((*OPEN, "cancelled")),
-        )
-    )
-    return {row.step_key for row in rows}
-
-
 def has_touch_to_come(connection: Connection, lead_id: int) -> bool:
     """Whether the lead has a touch open or being sent: what keeps it from falling off."""
     row = connection.execute(
@@ -77,16 +65,30 @@ def has_touch_to_come(connection: Connection, lead_id: int) -> bool:
     return row is not None
 
 
-def last_made_at(connection: Connection, lead_id: int, channel: str) -> datetime | None:
-    """When the lead's last call, text or email (by `channel`) was made, or None."""
-    value: datetime | None = connection.execute(
-        select(func.max(touch_table.c.done_at)).where(
-            touch_table.c.lead_id == lead_id,
-            touch_table.c.channel == channel,
-            touch_table.c.status.in_(("done", "sent")),
-        )
-    ).scalar_one()
-    return value
+def made_so_far(
+    connection: Connection, lead_id: int, channel: str, cadence: str
+) -> tuple[datetime | None, set[str]]:
+    """What planning the lead's next touch needs, in one query: when its last call, text or
+    email (by `channel`) was made, or None; and the step keys of `cadence` it is done with
+    (made, skipped or failed: neither open nor cancelled)."""
+    rows = connection.execute(
+        select(
+            touch_table.c.channel,
+            touch_table.c.cadence,
+            touch_table.c.step_key,
+            touch_table.c.status,
+            touch_table.c.done_at,
+        ).where(touch_table.c.lead_id == lead_id)
+    )
+    last: datetime | None = None
+    keys: set[str] = set()
+    for made_on, made_in, step_key, status, done_at in rows:
+        made = status in ("done", "sent") and made_on == channel and done_at is not None
+        if made and (last is None or done_at > last):
+            last = done_at
+        if made_in == cadence and step_key and status not in (*OPEN, "cancelled"):
+            keys.add(step_key)
+    return last, keys
 
 
 def lead_touches(connection: Connection, lead_id: int) -> list[Touch]:
