@@ -69,6 +69,27 @@ def _converter(column: Any) -> Converter | None:
 
 _plans: dict[tuple[str, tuple[str, ...]], tuple[str, list[tuple[int, Converter]]]] = {}
 
+# Values per padded lookup: under SQLite's old limit of 999 bound parameters.
+LOOKUP_CHUNK = 900
+_MARKS = ", ".join("?" * LOOKUP_CHUNK)
+
+
+def padded_lookup(connection: Connection, sql: str, values: Sequence[Any]) -> list[Any]:
+    """The rows of `sql` on SQLite, whose `IN ({marks})` takes the values a chunk at a time.
+
+    Every chunk is padded with NULLs to the same length, so the statement's text never
+    changes and the driver prepares it once for a whole import (SQLAlchemy would compile a
+    new IN list for every chunk). NULL matches nothing in an IN list."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement = sql.format(marks=_MARKS)
+    found: list[Any] = []
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        chunk = [*values[start : start + LOOKUP_CHUNK]]
+        chunk += [None] * (LOOKUP_CHUNK - len(chunk))
+        found += driver.execute(statement, chunk).fetchall()
+    return found
+
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows that all have the same keys."""

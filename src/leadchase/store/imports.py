@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
+from leadchase.store.bulk import bulk_insert, bulk_insert_tuples, padded_lookup
 from leadchase.store.models import ImportBatchTable, LeadKeyTable
 from leadchase.store.read import event_table, lead_table
 
@@ -25,25 +25,14 @@ FILLABLE = (
 )  # fmt: skip
 # Lookup chunk size: well under SQLite's bound-parameter limit.
 _CHUNK = 900
-# On SQLite every lookup is this one statement, padded with NULLs, so the driver prepares it
-# once (SQLAlchemy would compile a new IN list for each chunk).
-_FIND_KEYS = (
-    f'SELECT "key", lead_id FROM "{key_table.name}" '  # noqa: S608 - names of ours
-    f'WHERE "key" IN ({", ".join("?" * _CHUNK)})'
-)
+_FIND_KEYS = f'SELECT "key", lead_id FROM "{key_table.name}" WHERE "key" IN ({{marks}})'  # noqa: S608 - names of ours
 
 
 def find_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
     wanted = list(dict.fromkeys(keys))
     found: dict[str, int] = {}
     if connection.dialect.name == "sqlite":
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        for start in range(0, len(wanted), _CHUNK):
-            padded: list[str | None] = [*wanted[start : start + _CHUNK]]
-            padded += [None] * (_CHUNK - len(padded))
-            found.update(driver.execute(_FIND_KEYS, padded).fetchall())
-        return found
+        return dict(padded_lookup(connection, _FIND_KEYS, wanted))
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         rows = connection.execute(
