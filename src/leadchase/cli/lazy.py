@@ -107,7 +107,11 @@ COMMANDS: dict[str, Entry] = {
         "token", "The listener's bearer token: show it to set up a sender, rotate it if it leaked."
     ),
     "dnc": Entry("dnc", "The do-not-call list: its numbers get no calls and no texts."),
-    "db": Entry("db", "The workspace database: check that it is whole, back it up."),
+    "db": Entry(
+        "db",
+        "The workspace database: check that it is whole, back it up, migrate it, copy it to "
+        "PostgreSQL.",
+    ),
 }
 
 
