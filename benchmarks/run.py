@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/run.py [--rows 100000] [--memory-rows 1000000] [--skip-memory]
                                        [--texts 1000] [--pairs 5] [--ticks 20] [--posted 50]
-                                       [--only startup|send]
+                                       [--only startup|send|import]
 
 Prints one table row per target (command, baseline, both medians, the median of the per-pair
 ratios, the target, PASS/MISS), then the figures behind it (wall, CPU and peak memory of every
@@ -73,6 +73,41 @@ def measure_send(args: argparse.Namespace) -> list[Row]:
     work.mkdir(parents=True, exist_ok=True)
     print("Send", flush=True)
     return bench_send(work, args.texts, args.pairs)
+
+
+def measure_imports(args: argparse.Namespace) -> list[Row]:
+    """Only the import rows: both 100,000-row files against sqlite-utils and the floor, the
+    re-import, and (unless --skip-memory) the peak memory of the big import."""
+    from benchmarks.bench_import import bench_import, bench_memory, lead_file
+
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    print("Import", flush=True)
+    vendor = bench_import(
+        lead_file(work, args.rows, args.seed),
+        work,
+        args.rows,
+        "vendor",
+        again=True,
+        pairs=args.pairs,
+    )
+    fresh = bench_import(
+        lead_file(work, args.rows, args.seed, fresh=True),
+        work,
+        args.rows,
+        "fresh",
+        again=False,
+        pairs=args.pairs,
+    )
+    memory: list[Row] = []
+    if not args.skip_memory:
+        path = lead_file(work, args.memory_rows, args.seed)
+        row, big = bench_memory(path, work, args.memory_rows, vendor.peak_rss_mb)
+        memory.append(row)
+        if big is not None:
+            shutil.rmtree(big, ignore_errors=True)
+    *imports, again = vendor.rows
+    return [*imports, *fresh.rows, *memory, again]
 
 
 def measure_all(args: argparse.Namespace) -> list[Row]:
@@ -174,14 +209,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=WORK, help="folder for generated files")
     parser.add_argument(
         "--only",
-        choices=["startup", "send"],
+        choices=["startup", "send", "import"],
         help="only these rows: startup is today on --rows and --memory-rows leads (each "
-        "imported once, untimed) and --help; send is the two send rows",
+        "imported once, untimed) and --help; send is the two send rows; import is the import "
+        "rows (with the peak memory unless --skip-memory)",
     )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    only = {"startup": measure_startup, "send": measure_send}
+    only = {"startup": measure_startup, "send": measure_send, "import": measure_imports}
     rows = only.get(args.only or "", measure_all)(args)
     elapsed = time.perf_counter() - started
     console = Console(width=max(Console().width, 160))

@@ -73,6 +73,8 @@ def not_a_name(text: str) -> bool:
         return False
     if text[0] in _FORMULA_STARTS:
         return True
+    if text.replace(" ", "").isalpha():  # nearly every name: letters and spaces only
+        return False
     letters = sum(char.isalpha() for char in text)
     return letters < sum(not (char.isalpha() or char.isspace()) for char in text)
 

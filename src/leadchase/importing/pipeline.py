@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +22,10 @@ from leadchase.importing.records import Record, Reject, RowNormaliser
 from leadchase.store import imports as store
 
 BATCH_ROWS = 2_000
+# Young-generation collections while rows stream through: a row's dicts and lists are freed
+# by reference counting, so a collection every 700 allocations mostly rescans the batch (at
+# 100,000 the cyclic garbage that does come waits long enough to add 30 MB to the peak).
+GC_YOUNG_THRESHOLD = 10_000
 SAMPLE_ROWS = 3
 SAMPLE_VALUES = 3  # values shown for each kind of cell an import could not use
 
@@ -222,7 +228,10 @@ def import_file(
             if progress:
                 progress(lead_file.bytes_read, lead_file.total_bytes)
 
-        _read_rows(connection, lead_file.header, lead_file, origin, result, options, now, report)
+        with _fewer_collections():
+            _read_rows(
+                connection, lead_file.header, lead_file, origin, result, options, now, report
+            )
         if progress:
             progress(lead_file.total_bytes, lead_file.total_bytes)
         result.fallback_lines = lead_file.fallback_lines.count
@@ -247,7 +256,8 @@ def import_rows(
     )
     if options.row_outcomes:
         result.outcomes = []
-    _read_rows(connection, header, rows, origin, result, options, now, lambda: None)
+    with _fewer_collections():
+        _read_rows(connection, header, rows, origin, result, options, now, lambda: None)
     _finish(connection, result, now)
     return result
 
@@ -267,6 +277,21 @@ class RowOrigin:
 def vendor_key(source: str, external_id: str) -> str:
     """The dedupe key of a vendor's own lead id: ids are only unique within one source."""
     return f"x:{source.strip().casefold()}:{external_id.strip()}"
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The garbage collector out of the import's way: what was alive before it (modules, the
+    settings, the cadences) is frozen out of every collection, and young collections come
+    fourteen times less often. Both are put back afterwards (the daemon imports posted leads)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _read_rows(

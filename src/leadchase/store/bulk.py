@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, Table, insert
+from sqlalchemy import JSON, Boolean, Connection, Date, Table, insert, update
 
 from leadchase.store.types import UTCDateTime
 
@@ -69,6 +69,27 @@ def _converter(column: Any) -> Converter | None:
 
 _plans: dict[tuple[str, tuple[str, ...]], tuple[str, list[tuple[int, Converter]]]] = {}
 
+# Values per padded lookup: under SQLite's old limit of 999 bound parameters.
+LOOKUP_CHUNK = 900
+_MARKS = ", ".join("?" * LOOKUP_CHUNK)
+
+
+def padded_lookup(connection: Connection, sql: str, values: Sequence[Any]) -> list[Any]:
+    """The rows of `sql` on SQLite, whose `IN ({marks})` takes the values a chunk at a time.
+
+    Every chunk is padded with NULLs to the same length, so the statement's text never
+    changes and the driver prepares it once for a whole import (SQLAlchemy would compile a
+    new IN list for every chunk). NULL matches nothing in an IN list."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    statement = sql.format(marks=_MARKS)
+    found: list[Any] = []
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        chunk = [*values[start : start + LOOKUP_CHUNK]]
+        chunk += [None] * (LOOKUP_CHUNK - len(chunk))
+        found += driver.execute(statement, chunk).fetchall()
+    return found
+
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows that all have the same keys."""
@@ -81,21 +102,32 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str
 
 
 def bulk_insert_tuples(
-    connection: Connection, table: Table, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+    connection: Connection,
+    table: Table,
+    names: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    stored: bool = False,
 ) -> None:
-    """Insert rows given as tuples in the order of `names`."""
+    """Insert rows given as tuples in the order of `names`. `stored`: every value is already
+    in a form both drivers store as they are (times as utc_text, JSON as text, flags as
+    bools), so no value is looked at again (the import's touches: 3 a lead)."""
     if not rows:
         return
     if connection.dialect.name == "postgresql":
-        _copy_tuples(connection, table, names, rows)
+        _copy_tuples(connection, table, names, rows, stored)
     elif connection.dialect.name == "sqlite":
-        _insert_tuples(connection, table, names, rows)
+        _insert_tuples(connection, table, names, rows, stored)
     else:
         connection.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
 
 
 def _insert_tuples(
-    connection: Connection, table: Table, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+    connection: Connection,
+    table: Table,
+    names: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    stored: bool,
 ) -> None:
     plan = _plans.get((table.name, names))
     if plan is None:
@@ -105,7 +137,9 @@ def _insert_tuples(
         converters = [(i, c) for i, name in enumerate(names) if (c := _converter(table.c[name]))]
         plan = _plans[(table.name, names)] = (sql, converters)
     sql, converters = plan
-    if converters:
+    if converters and not stored:
+        # A batch's rows mostly share their import time: each time converted once.
+        converters = [(i, _remembering(c) if c is utc_text else c) for i, c in converters]
         converted = []
         for row in rows:
             values = list(row)
@@ -114,6 +148,38 @@ def _insert_tuples(
             converted.append(tuple(values))
         rows = converted
     connection.exec_driver_sql(sql, list(rows))
+
+
+def update_by_id(
+    connection: Connection, table: Table, row_id: int, changes: Mapping[str, Any]
+) -> None:
+    """Set some columns of one row. On SQLite straight through the driver, with the values
+    converted as an insert's are: the import updates every lead a file merges into, and
+    SQLAlchemy would compile an UPDATE for each."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(update(table).where(table.c.id == row_id).values(**changes))
+        return
+    names = tuple(changes)
+    settings = ", ".join(f'"{name}" = ?' for name in names)
+    values = list(changes.values())
+    for index, name in enumerate(names):
+        if convert := _converter(table.c[name]):
+            values[index] = convert(values[index])
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f'UPDATE "{table.name}" SET {settings} WHERE id = ?', [*values, row_id])  # noqa: S608 - names come from the table
+
+
+def _remembering(convert: Converter) -> Converter:
+    """`convert`, answering at once when given the very value it was given last."""
+    last: list[Any] = [object(), None]
+
+    def run(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return run
 
 
 def _aware_or_text(value: datetime | str | None) -> datetime | str | None:
@@ -138,10 +204,18 @@ def _pg_converter(column: Any) -> Converter | None:
 
 
 def _copy_tuples(
-    connection: Connection, table: Table, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+    connection: Connection,
+    table: Table,
+    names: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    stored: bool,
 ) -> None:
     columns = ", ".join(f'"{name}"' for name in names)
-    converters = [(i, c) for i, name in enumerate(names) if (c := _pg_converter(table.c[name]))]
+    converters = (
+        []
+        if stored
+        else [(i, c) for i, name in enumerate(names) if (c := _pg_converter(table.c[name]))]
+    )
     driver = connection.connection.driver_connection
     assert driver is not None
     with (

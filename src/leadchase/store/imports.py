@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
+from leadchase.store.bulk import bulk_insert, bulk_insert_tuples, padded_lookup, update_by_id
 from leadchase.store.models import ImportBatchTable, LeadKeyTable
 from leadchase.store.read import event_table, lead_table
 
@@ -25,11 +25,14 @@ FILLABLE = (
 )  # fmt: skip
 # Lookup chunk size: well under SQLite's bound-parameter limit.
 _CHUNK = 900
+_FIND_KEYS = f'SELECT "key", lead_id FROM "{key_table.name}" WHERE "key" IN ({{marks}})'  # noqa: S608 - names of ours
 
 
 def find_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
     wanted = list(dict.fromkeys(keys))
     found: dict[str, int] = {}
+    if connection.dialect.name == "sqlite":
+        return dict(padded_lookup(connection, _FIND_KEYS, wanted))
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         rows = connection.execute(
@@ -68,7 +71,7 @@ def load_leads(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str
 
 def update_lead(connection: Connection, lead_id: int, changes: Mapping[str, Any]) -> None:
     if changes:
-        connection.execute(update(lead_table).where(lead_table.c.id == lead_id).values(**changes))
+        update_by_id(connection, lead_table, lead_id, changes)
 
 
 def add_events(connection: Connection, events: Sequence[Mapping[str, Any]]) -> None:

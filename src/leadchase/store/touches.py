@@ -42,8 +42,9 @@ def add_touch(connection: Connection, values: Mapping[str, Any]) -> int:
 
 
 def insert_touch_tuples(connection: Connection, touches: Sequence[tuple[Any, ...]]) -> None:
-    """Insert touches given as tuples in INSERT_COLUMNS order (the import's fast path)."""
-    bulk_insert_tuples(connection, touch_table, INSERT_COLUMNS, touches)
+    """Insert touches given as tuples in INSERT_COLUMNS order (the import's fast path), their
+    times already utc_text and their flags bools (cadence/new_leads.py plans them so)."""
+    bulk_insert_tuples(connection, touch_table, INSERT_COLUMNS, touches, stored=True)
 
 
 def open_touches(connection: Connection, lead_id: int) -> list[Touch]:

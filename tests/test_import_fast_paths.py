@@ -1,0 +1,109 @@
+"""The import's fast paths (issue #17) give what the general ones give: lookups of more values
+than one statement takes, merges stored as SQLAlchemy would store them, touches inserted as
+planned, and the garbage collector left as it was found."""
+
+from __future__ import annotations
+
+import gc
+from datetime import UTC, datetime
+
+import pytest
+
+from leadchase.context import Context, open_workspace
+from leadchase.importing.pipeline import ImportOptions, import_file
+from leadchase.importing.service import import_files
+from leadchase.store import imports as import_store
+from leadchase.store import leads as lead_store
+from leadchase.store import suppressions
+from leadchase.store.bulk import LOOKUP_CHUNK
+from leadchase.workspace import Workspace
+from tests.conftest import PHONES, query
+
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.both_backends
+
+
+def test_key_lookup_finds_every_key_across_chunks(context: Context) -> None:
+    # More keys than one padded statement holds, and a last chunk mostly NULL padding.
+    count = 2 * LOOKUP_CHUNK + 7
+    keys = {f"p:+1415555{n:04d}": 1000 + n for n in range(count)}
+    with context.database.writing() as connection:
+        import_store.insert_keys(connection, keys)
+        wanted = [*keys, "p:+19999999999", "e:nobody@example.com"]
+        found = import_store.find_keys(connection, wanted)
+    assert found == keys
+
+
+def test_live_scopes_and_dnc_leave_out_lifted_entries(context: Context) -> None:
+    phones = [f"+1415555{n:04d}" for n in range(LOOKUP_CHUNK + 5)]
+    listed, lifted, opted_out = phones[3], phones[LOOKUP_CHUNK + 2], phones[LOOKUP_CHUNK + 4]
+    with context.database.writing() as connection:
+        suppressions.add(connection, listed, channel="dnc", reason="dnc", now=NOW)
+        suppressions.add(connection, lifted, channel="dnc", reason="dnc", now=NOW)
+        suppressions.lift_dnc(connection, lifted, NOW)
+        suppressions.add(connection, opted_out, channel="text", reason="opt-out", now=NOW)
+        scopes = suppressions.live_scopes(connection, phones)
+        on_dnc = suppressions.dnc_among(connection, phones)
+    assert scopes == {listed: frozenset({"dnc"}), opted_out: frozenset({"text"})}
+    assert on_dnc == {listed}
+
+
+def test_a_merge_stores_what_it_read(workspace: Workspace) -> None:
+    first = workspace.root / "first.csv"
+    first.write_text(
+        f"name,phone,state,zip,lead_date,source\nAnn Lee,{PHONES[0]},CA,94103,"
+        "2026-11-20T10:00:00-08:00,Zillow\n",
+        encoding="utf-8",
+    )
+    # The same person from another vendor, asked earlier, with an email: a merge fills the
+    # email, keeps the earlier date and remembers both sources.
+    second = workspace.root / "second.csv"
+    second.write_text(
+        f"name,phone,email,state,zip,lead_date,source\nAnn Lee,{PHONES[0]},ann@example.com,"
+        "CA,94103,2026-11-18T09:30:00-08:00,Bankrate\n",
+        encoding="utf-8",
+    )
+    with open_workspace(workspace.root) as context:
+        (made,) = import_files(context, [first], ImportOptions(), NOW)
+        (merged,) = import_files(context, [second], ImportOptions(), NOW)
+        assert (made.imported, merged.merged) == (1, 1)
+        with context.database.reading() as connection:
+            lead = lead_store.get(connection, made.first_new_lead_id or 0)
+    assert lead is not None
+    assert lead.email == "ann@example.com"
+    assert lead.lead_date == datetime(2026, 11, 18, 17, 30, tzinfo=UTC)
+    assert list(lead.sources) == ["Zillow", "Bankrate"]
+    (stored,) = query(workspace, "SELECT lead_date FROM lead")
+    assert stored[0] == "2026-11-18 17:30:00.000000"  # SQLAlchemy's own format, not str(datetime)
+
+
+def test_planned_touches_are_stored_with_their_flags_and_times(workspace: Workspace) -> None:
+    lead_file = workspace.root / "leads.csv"
+    lead_file.write_text(
+        f"name,phone,email,state,zip,lead_date,source\nAnn Lee,{PHONES[1]},ann@example.com,"
+        f"CA,94103,{NOW.isoformat()},Zillow\n",
+        encoding="utf-8",
+    )
+    with open_workspace(workspace.root) as context:
+        import_files(context, [lead_file], ImportOptions(), NOW)
+    rows = query(workspace, "SELECT channel, automated, due_at FROM touch ORDER BY id")
+    assert rows, "the lead got no touches"
+    by_channel = {channel: (automated, due) for channel, automated, due in rows}
+    assert by_channel["call"][0] in (0, False)
+    assert by_channel["text"][0] in (1, True)
+    assert all(str(due).startswith("2026-11-2") for _, due in by_channel.values())
+
+
+def test_the_garbage_collector_is_left_as_it_was(workspace: Workspace) -> None:
+    lead_file = workspace.root / "leads.csv"
+    lead_file.write_text(
+        f"name,phone,state\nAnn Lee,{PHONES[2]},CA\nBob Ray,not a phone,CA\n", encoding="utf-8"
+    )
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with open_workspace(workspace.root) as context, context.database.writing() as connection:
+        result = import_file(connection, lead_file, ImportOptions(), NOW)
+    result.publish_rejects()  # what the import command does once the file is committed
+    assert (result.imported, result.rejected) == (1, 1)
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == frozen
