@@ -7,7 +7,8 @@ never a touch or a message to a lead, so it never counts toward a lead's caps or
 reply. Every alert is recorded (the `alert` table) and shown in `leadchase show`.
 
 When: the import service (a file, the watch folder, the listener's intake) calls
-`after_new_leads` once the new leads are committed; `replies.record_inbound` calls `on_reply`
+`after_new_leads` once the new leads are committed (the intake sends them after its answer,
+so a slow Twilio never holds a vendor's post); `replies.record_inbound` calls `on_reply`
 inside the transaction that records the reply (both take `sync`'s and the webhook's path).
 Each alert is recorded "pending", and `deliver` sends those waiting while the officer's alert
 hours are open (in their own zone); outside them they wait for the next `deliver` inside the
@@ -45,9 +46,12 @@ NAME_CHARACTERS = 40
 REPLY_CHARACTERS = 120
 
 
-def after_new_leads(context: Context, lead_ids: Sequence[int], now: datetime) -> int:
-    """Alert the officer of new leads just stored (committed), then send what may go now.
-    Returns how many alerts were recorded. Costs nothing while [alerts] new_lead is off."""
+def after_new_leads(
+    context: Context, lead_ids: Sequence[int], now: datetime, *, send: bool = True
+) -> int:
+    """Alert the officer of new leads just stored (committed), then send what may go now
+    (with `send` off the caller sends them, after answering). Returns how many alerts were
+    recorded. Costs nothing while [alerts] new_lead is off."""
     settings = context.settings
     if not settings.alerts.new_lead or not lead_ids:
         return 0
@@ -60,7 +64,8 @@ def after_new_leads(context: Context, lead_ids: Sequence[int], now: datetime) ->
         else:
             rows = _alerts(settings, fresh[0], "new-leads", now, more=count - 1)
         store.add(connection, rows)
-    deliver(context, now)
+    if send:
+        deliver(context, now)
     return len(rows)
 
 
