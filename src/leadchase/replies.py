@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadchase import alerts
-from leadchase.cadence.service import FollowUp, change_stage, plan_next
+from leadchase.cadence.service import FollowUp, StageMove, change_stage, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
 from leadchase.compliance.optouts import OptOutScope, closed_by
@@ -260,7 +260,8 @@ def _reply(
     stage = followup.settings.replies.stage_on_reply
     if lead.stage in ("new", "contacted", "nurture"):
         # The lead as it is now, reply and contact recorded, starts the conversation cadence.
-        change_stage(connection, followup, lead_store.get(connection, lead.id) or lead, stage, now)
+        now_lead = lead_store.get(connection, lead.id) or lead
+        change_stage(connection, followup, now_lead, stage, now, move=StageMove(by="reply"))
         return f"automation paused; stage {stage}"
     return "automation paused"
 
