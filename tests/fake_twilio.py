@@ -42,8 +42,9 @@ API = "/2010-04-01"
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CONTROLS = frozenset(
     {"fail_next_creates", "fail_creates_to", "answer_next", "set_status", "add_inbound"}
-    | {"set_latency", "save"}
+    | {"set_latency", "hold_creates_to", "release_creates", "save"}
 )
+HOLD_LIMIT = 60.0  # seconds a held create waits at most
 ROUTES = ("create", "list", "fetch", "account", "numbers", "services")
 
 
@@ -84,6 +85,8 @@ class FakeTwilio(ThreadingHTTPServer):
         self._messages: list[dict[str, Any]] = []  # oldest first
         self._next_answers: dict[str, list[Reply]] = {route: [] for route in ROUTES}
         self._errors_by_to: dict[str, Reply] = {}
+        self._held: set[str] = set()  # numbers whose creates hang until release_creates()
+        self._released = threading.Event()
         self._lock = threading.RLock()
         super().__init__(("127.0.0.1", port), _Handler)
         self._thread = threading.Thread(
@@ -138,6 +141,19 @@ class FakeTwilio(ThreadingHTTPServer):
         """Every create to `to` fails from now on, as for a landline or an opted-out number."""
         with self._lock:
             self._errors_by_to[to] = Reply.error(status, code, message)
+
+    def hold_creates_to(self, to: str) -> None:
+        """Creates to `to` hang, as a Twilio that stopped answering, until release_creates()
+        (or HOLD_LIMIT seconds, so a test that forgets never hangs for ever)."""
+        with self._lock:
+            self._held.add(to)
+            self._released.clear()
+
+    def release_creates(self) -> None:
+        """The held creates go on (and are answered as usual); new ones are not held."""
+        with self._lock:
+            self._held.clear()
+            self._released.set()
 
     def set_status(self, sid: str, status: str, error_code: int | None = None) -> None:
         """Move a text on, as the carrier would: "delivered", or "undelivered" with 30003-30008."""
@@ -262,6 +278,9 @@ class FakeTwilio(ThreadingHTTPServer):
         sender = form.get("From") or (self.numbers[0] if service and self.numbers else "")
         with self._lock:
             injected = self._errors_by_to.get(to)
+            held = to in self._held
+        if held:
+            self._released.wait(HOLD_LIMIT)
         if injected is not None:
             return injected
         checks = (

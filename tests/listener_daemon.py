@@ -130,9 +130,11 @@ class ListeningDaemon:
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
         form: bool = False,
+        timeout: float = 30,
     ) -> Answer:
         """POST /leads: `body` as JSON (or as a form), with the workspace's token unless
-        `token` is given (None: no Authorization header at all)."""
+        `token` is given (None: no Authorization header at all); no answer within `timeout`
+        seconds raises TimeoutError."""
         sent = dict(headers or {})
         if token is not None:
             sent["Authorization"] = f"Bearer {token or self.token()}"
@@ -143,13 +145,15 @@ class ListeningDaemon:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             sent.setdefault("Content-Type", "application/json")
         address = f"{self.url}/leads" + (f"?{urlencode(query)}" if query else "")
-        return request("POST", address, data, sent)
+        return request("POST", address, data, sent, timeout)
 
 
-def request(method: str, url: str, data: bytes | None, headers: Mapping[str, str]) -> Answer:
+def request(
+    method: str, url: str, data: bytes | None, headers: Mapping[str, str], timeout: float = 30
+) -> Answer:
     call = urllib.request.Request(url, data=data, headers=dict(headers), method=method)
     try:
-        with urllib.request.urlopen(call, timeout=30) as response:
+        with urllib.request.urlopen(call, timeout=timeout) as response:
             return Answer(response.status, json.loads(response.read()), response.headers)
     except urllib.error.HTTPError as error:
         with error:

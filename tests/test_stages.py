@@ -13,7 +13,7 @@ from leadchase.context import open_workspace
 from leadchase.store import leads as lead_store
 from leadchase.store import touches as touch_store
 from leadchase.workspace import Workspace
-from tests.conftest import SF_MORNING, agenda_at, import_lead, log_touch_at, query, run
+from tests.conftest import SF_MORNING, Sending, agenda_at, import_lead, log_touch_at, query, run
 
 SF = ZoneInfo("America/Los_Angeles")
 
@@ -189,3 +189,17 @@ def test_engaged_leads_that_go_quiet_rest_in_nurture(workspace: Workspace) -> No
     assert query(workspace, "SELECT stage FROM lead ORDER BY id") == [("nurture",), ("engaged",)]
     assert query(workspace, "SELECT lead_id, note, moved_by FROM stage_change WHERE "
                  "to_stage = 'nurture'") == [(quiet, "no reply for 21 days", "quiet")]  # fmt: skip
+
+
+@pytest.mark.both_backends
+def test_a_logged_outcome_and_a_reply_say_who_moved_the_lead(sending: Sending) -> None:
+    workspace = sending.workspace
+    talked = import_lead(workspace, SF_MORNING)
+    replied = import_lead(workspace, SF_MORNING, phone="4155552672", email="bo@example.com")
+    log_touch_at(workspace, str(talked), "call", SF_MORNING + timedelta(minutes=5), "talked")
+    sending.twilio.add_inbound("+14155552672", "Yes, call me after 5")
+    sending.send(SF_MORNING + timedelta(minutes=10))
+    moves = query(
+        workspace, "SELECT lead_id, from_stage, to_stage, moved_by FROM stage_change ORDER BY id"
+    )
+    assert moves == [(talked, "new", "contacted", "you"), (replied, "new", "engaged", "reply")]

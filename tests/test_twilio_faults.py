@@ -134,6 +134,27 @@ def test_doctor_names_a_sending_number_that_is_only_part_of_one(
     assert "+1500555 is not a phone number on Twilio account" in result.output
 
 
+def test_doctor_checks_twilios_own_messaging_service(
+    sending: Sending, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = "MG" + "0123456789abcdef" * 2
+    monkeypatch.delenv("TWILIO_FROM")
+    monkeypatch.setenv("TWILIO_MESSAGING_SERVICE_SID", service)
+
+    result = run("doctor")  # the fake's account has no messaging service
+
+    assert result.exit_code != 0
+    assert (
+        f"{service} is not a messaging service on Twilio account {sending.twilio.account_sid}; "
+        "set TWILIO_MESSAGING_SERVICE_SID to one of the account's"
+    ) in " ".join(result.output.split())
+    with FakeTwilio(services=(service,)) as holding:
+        monkeypatch.setenv("LEADCHASE_TWILIO_BASE_URL", holding.base_url)
+        content = run("doctor")
+    assert f"credentials work, sending from {service}" in " ".join(content.output.split())
+    assert "is not a messaging service" not in content.output
+
+
 def test_an_answer_that_is_not_json_is_a_retry_or_for_a_text_unconfirmed(
     fake: FakeTwilio, texts: TwilioTexts
 ) -> None:

@@ -7,12 +7,19 @@ never a touch or a message to a lead, so it never counts toward a lead's caps or
 reply. Every alert is recorded (the `alert` table) and shown in `leadchase show`.
 
 When: the import service (a file, the watch folder, the listener's intake) calls
-`after_new_leads` once the new leads are committed; `replies.record_inbound` calls `on_reply`
+`after_new_leads` once the new leads are committed (the intake sends them after its answer,
+so a slow Twilio never holds a vendor's post); `replies.record_inbound` calls `on_reply`
 inside the transaction that records the reply (both take `sync`'s and the webhook's path).
 Each alert is recorded "pending", and `deliver` sends those waiting while the officer's alert
 hours are open (in their own zone); outside them they wait for the next `deliver` inside the
 hours: every send pass (`leadchase send`, the daemon's send job) calls it. One that waited
 longer than STALE_AFTER is kept as "expired", never sent late.
+
+Never twice: a pass claims an alert ("sending") before it calls the provider. One left
+"sending" longer than STUCK_AFTER belongs to a pass that stopped mid-send (a crash, a kill):
+a text Twilio has (same number and body since the claim) is recorded as sent; any other is
+kept as "failed" with the reason, and never sent again, since an email, or a text Twilio
+cannot be asked about, may have gone.
 
 Only leads that asked within FRESH_FOR are news: an aged list imported today is not "call now".
 An import of more than ONE_BY_ONE fresh leads gets one alert for all of them.
@@ -27,7 +34,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from leadchase.channels.base import EmailSender, OutgoingEmail, SendOutcome, TextSender
+from leadchase.channels.base import (
+    EmailSender,
+    OutgoingEmail,
+    ProviderError,
+    SendOutcome,
+    TextSender,
+)
 from leadchase.config import Settings
 from leadchase.context import Context
 from leadchase.display import without_controls
@@ -40,14 +53,20 @@ if TYPE_CHECKING:
 FRESH_FOR = timedelta(days=1)
 ONE_BY_ONE = 3
 STALE_AFTER = timedelta(hours=24)
+# Far longer than a live pass holds a claim: PER_PASS sends, each bounded by its provider's
+# timeout, take minutes at worst.
+STUCK_AFTER = timedelta(minutes=30)
 PER_PASS = 50  # alerts one pass sends; the rest wait for the next
 NAME_CHARACTERS = 40
 REPLY_CHARACTERS = 120
 
 
-def after_new_leads(context: Context, lead_ids: Sequence[int], now: datetime) -> int:
-    """Alert the officer of new leads just stored (committed), then send what may go now.
-    Returns how many alerts were recorded. Costs nothing while [alerts] new_lead is off."""
+def after_new_leads(
+    context: Context, lead_ids: Sequence[int], now: datetime, *, send: bool = True
+) -> int:
+    """Alert the officer of new leads just stored (committed), then send what may go now
+    (with `send` off the caller sends them, after answering). Returns how many alerts were
+    recorded. Costs nothing while [alerts] new_lead is off."""
     settings = context.settings
     if not settings.alerts.new_lead or not lead_ids:
         return 0
@@ -60,7 +79,8 @@ def after_new_leads(context: Context, lead_ids: Sequence[int], now: datetime) ->
         else:
             rows = _alerts(settings, fresh[0], "new-leads", now, more=count - 1)
         store.add(connection, rows)
-    deliver(context, now)
+    if send:
+        deliver(context, now)
     return len(rows)
 
 
@@ -91,15 +111,23 @@ def deliver(
         return 0
     with context.database.writing() as connection:
         store.expire_pending(connection, now - STALE_AFTER)
-        waiting = store.claim_pending(connection, PER_PASS) if store.has_pending(connection) else []
-    if not waiting:
+        stuck = store.left_sending(connection, now - STUCK_AFTER)
+        waiting = (
+            store.claim_pending(connection, PER_PASS, now) if store.has_pending(connection) else []
+        )
+    if not (waiting or stuck):
         return 0
     made = _Providers(context, texts, emails)
     sent = 0
     try:
+        for alert in stuck:
+            found = made.recovered(alert)
+            if found is not None:
+                with context.database.writing() as connection:
+                    store.settle(connection, alert.id, found)
         for alert in waiting:
             values = made.send(alert, now)
-            sent += "sent_at" in values
+            sent += values.get("sent_at") is not None
             with context.database.writing() as connection:
                 store.settle(connection, alert.id, values)
     finally:
@@ -123,18 +151,42 @@ class _Providers:
         if not alert.to_address:
             where = "phone" if alert.channel == "text" else "email"
             why = f"no {where} to send it to: set [alerts] {where} or [officer] {where}"
-            return {"status": "failed", "error": why}
+            return {"status": "failed", "error": why, "sent_at": None}
         if alert.channel == "text":
             texts = self._text_sender()
             if texts is None:
-                return {"status": "failed", "error": "Twilio is not set up (docs/configuration.md)"}
+                why = "Twilio is not set up (docs/configuration.md)"
+                return {"status": "failed", "error": why, "sent_at": None}
             outcome = texts.send_text(alert.to_address, alert.body)
         else:
             emails = self._email_sender()
             if emails is None:
-                return {"status": "failed", "error": "SMTP is not set up (docs/configuration.md)"}
+                why = "SMTP is not set up (docs/configuration.md)"
+                return {"status": "failed", "error": why, "sent_at": None}
             outcome = emails.send_email(self._email(alert))
         return _settled(outcome, now)
+
+    def recovered(self, alert: Alert) -> dict[str, Any] | None:
+        """An alert a stopped pass left "sending": sent, if Twilio has its text since the
+        claim; else failed, never sent again. None while Twilio cannot be asked: a later pass
+        asks again."""
+        texts = self._text_sender() if alert.channel == "text" else None
+        if texts is not None and alert.to_address and alert.sent_at is not None:
+            try:
+                found = texts.find_sent(alert.to_address, alert.body, alert.sent_at)
+            except ProviderError:
+                return None
+            if found is not None:
+                return {"status": "sent", "provider_id": found}
+            why = "not found at Twilio"
+        else:
+            why = "it may have gone: check your sent mail" if alert.channel == "email" else ""
+            why = why or "Twilio is not set up to ask whether it went"
+        return {
+            "status": "failed",
+            "error": f"a send was interrupted ({why}); not sent again, so never twice",
+            "sent_at": None,
+        }
 
     def _text_sender(self) -> TextSender | None:
         if self.texts is None:
@@ -183,7 +235,8 @@ def _settled(outcome: SendOutcome, now: datetime) -> dict[str, Any]:
         status = outcome.provider_status or "sent"
         return {"status": status, "provider_id": outcome.provider_id, "sent_at": now}
     error = outcome.error_message or outcome.outcome
-    return {"status": "pending" if outcome.outcome == "retry" else "failed", "error": error}
+    status = "pending" if outcome.outcome == "retry" else "failed"
+    return {"status": status, "error": error, "sent_at": None}  # sent_at held the claim's time
 
 
 def _alerts(

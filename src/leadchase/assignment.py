@@ -129,7 +129,7 @@ def add_officer(context: Context, new: NewOfficer, now: datetime) -> tuple[TeamO
         existing = team.find(values["name"])
         if existing is not None and existing.active:
             raise OfficerProblem(f"{existing.name} is already an officer of the team")
-        _check_sender_free(team, values, existing)
+        check_sender_free(team, values, existing)
         if existing is not None:
             officers.change(connection, existing.id, {**values, "active": True})
             officer_id, added = existing.id, False
@@ -141,7 +141,7 @@ def add_officer(context: Context, new: NewOfficer, now: datetime) -> tuple[TeamO
     return member, added
 
 
-def _check_sender_free(team: Team, values: dict[str, Any], existing: TeamOfficer | None) -> None:
+def check_sender_free(team: Team, values: dict[str, Any], existing: TeamOfficer | None) -> None:
     """Two officers on one number would read each other's replies as their own."""
     sender = values["from_number"] or values["messaging_service_sid"]
     for other in team.active:

@@ -1,6 +1,8 @@
 """`leadchase daemon`: APScheduler wiring only.
 
-Jobs in an in-memory job store: a send pass every `send_every` seconds, a look at the market
+Jobs in an in-memory job store: a send pass every `send_every` seconds, the officer's alerts
+after each one (a job of their own, so a Twilio hanging on the officer's number never holds a
+lead's first text), a look at the market
 rates every few minutes (rate-drop alerts are planned when today's rates or the day changed)
 and, with a watch folder, a scan every few seconds. With --listen, an HTTP listener
 (listener/serve.py) runs in a thread beside them and asks for a send pass at once when a post
@@ -44,6 +46,7 @@ RATES_EVERY_SECONDS = 600.0
 SEND_JOB = "send"
 WATCH_JOB = "watch"
 RATES_JOB = "rates"
+ALERTS_JOB = "alerts"
 JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
 ACTIONS = ("sent", "failed", "retry_later", "unknown")  # logged one line each; held/skipped counted
 
@@ -145,7 +148,7 @@ class DaemonPasses:
         self._leads_waiting.clear()
         try:
             with open_workspace(self.plan.root) as context:
-                result = send_pass(context, now())
+                result = send_pass(context, now(), alerts=False)  # self.alerts() sends them
         except BusyError as busy:
             self.log.warning("another run is sending; skipped")
             return busy.exit_code
@@ -194,6 +197,26 @@ class DaemonPasses:
                 "SENDING HALTED: %s. Fix it; the daemon keeps running and the next pass tries again.",
                 result.halted,
             )
+
+    def alerts(self) -> int:
+        """Send the officer's alerts waiting (in their alert hours); returns how many went."""
+        from leadchase.alerts import deliver
+        from leadchase.clock import now
+        from leadchase.context import open_workspace
+
+        try:
+            with open_workspace(self.plan.root) as context:
+                sent = deliver(context, now())
+        except Exception as error:
+            known = error if isinstance(error, LeadchaseError) else explain(error)
+            if known is None:
+                self.log.exception("sending alerts failed (a bug: please report it)")
+            else:
+                self.log.error("sending alerts failed: %s", known)
+            return 0
+        if sent:
+            self.log.info("sent %s to you", counted(sent, "alert"))
+        return sent
 
     def rates(self) -> int:
         """Plan rate-drop alerts when today's rates (or the day) changed; how many it planned."""
@@ -299,7 +322,9 @@ def run_daemon(
         passes = DaemonPasses(plan, log)
         passes.watch()
         passes.rates()
-        return passes.send()
+        code = passes.send()
+        passes.alerts()
+        return code
     return _schedule(plan, log)
 
 
@@ -311,7 +336,7 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
 
     scheduler = BlockingScheduler(
         jobstores={"default": MemoryJobStore()},
-        executors={"default": ThreadPoolExecutor(2)},
+        executors={"default": ThreadPoolExecutor(3)},
         job_defaults=JOB_OPTIONS,
         timezone=UTC,
     )
@@ -329,17 +354,25 @@ def _schedule(plan: DaemonPlan, log: logging.Logger) -> int:
 
     passes = DaemonPasses(plan, log, send_soon)
 
+    def alerts_soon() -> None:
+        with waking:
+            if not stopped.is_set():
+                scheduler.modify_job(ALERTS_JOB, next_run_time=datetime.now(UTC))
+
     def after_job(event: JobExecutionEvent) -> None:
         # A send pass was running when new leads came in, so the run asked for then was skipped:
         # run the next one now rather than a whole interval later.
         if event.job_id == SEND_JOB and passes.leads_waiting:
             send_soon()
+        if event.job_id == SEND_JOB:  # the alerts of replies it read, and any that waited
+            alerts_soon()
 
     scheduler.add_listener(after_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     start = datetime.now(UTC)
     scheduler.add_job(
         passes.send, "interval", seconds=plan.send_every, id=SEND_JOB, next_run_time=start
     )
+    scheduler.add_job(passes.alerts, "interval", seconds=plan.send_every, id=ALERTS_JOB)
     scheduler.add_job(
         passes.rates, "interval", seconds=RATES_EVERY_SECONDS, id=RATES_JOB, next_run_time=start
     )

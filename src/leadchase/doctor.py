@@ -126,7 +126,7 @@ def _officer_senders(context: Context, texts: TwilioTexts, account: str) -> list
         if not member.sender:
             continue  # they text from [twilio]'s, checked above
         what = "messaging service" if member.sender.startswith("MG") else "phone number"
-        option = "--messaging-service" if what == "messaging service" else "--from-number"
+        field = "messaging-service" if what == "messaging service" else "from-number"
         try:
             problem = (
                 None
@@ -140,8 +140,8 @@ def _officer_senders(context: Context, texts: TwilioTexts, account: str) -> list
                 f"Twilio for {member.name}",
                 problem is None,
                 problem or f"their texts go from {member.sender}",
-                f"add it to the Twilio account, or give them one of its own: `leadchase officer "
-                f"remove` then `officer add` with {option}",
+                "add it to the Twilio account, or give them one of its own: `leadchase officer "
+                f'set "{member.name}" {field}=...`',
             )
         )
     return checks

@@ -124,7 +124,8 @@ def log_touch(
         if chosen in PHONE_GONE:
             _close_phone(connection, lead, chosen, now, note)
         elif chosen in STAGE_AFTER and lead.stage == "new":
-            change_stage(connection, followup, lead, STAGE_AFTER[chosen], now)
+            move = StageMove(by="you")  # the outcome the officer logged moved it
+            change_stage(connection, followup, lead, STAGE_AFTER[chosen], now, move=move)
     return lead, chosen
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadchase import alerts
-from leadchase.cadence.service import FollowUp, change_stage, plan_next
+from leadchase.cadence.service import FollowUp, StageMove, change_stage, plan_next
 from leadchase.channels.base import InboundText, TextSender
 from leadchase.compliance.keywords import STOPS, ReplyKind, classify_reply
 from leadchase.compliance.optouts import OptOutScope, closed_by
@@ -72,8 +72,11 @@ def help_answer(officer: Officer) -> str:
     return f"{who or 'Your loan officer'} here.{phone} Reply STOP to opt out."
 
 
-def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResult:
-    """Fetch and act on new inbound texts. Safe to run often: messages are de-duplicated by SID."""
+def sync_replies(
+    context: Context, now: datetime, texts: TextSender, *, send_alerts: bool = True
+) -> SyncResult:
+    """Fetch and act on new inbound texts. Safe to run often: messages are de-duplicated by SID.
+    A send run passes `send_alerts` off: it sends the officer's alerts after its own texts."""
     followup = FollowUp.load(context.settings)
     with context.database.reading() as connection:
         stored = touch_store.get_states(connection, _LAST_SYNC)
@@ -86,7 +89,8 @@ def sync_replies(context: Context, now: datetime, texts: TextSender) -> SyncResu
         item = record_inbound(context, followup, texts, message, now, team)
         if item is not None:
             result.items.append(item)
-    alerts.deliver(context, now, texts=texts)  # the officer's alerts of these replies
+    if send_alerts:
+        alerts.deliver(context, now, texts=texts)  # the officer's alerts of these replies
     if not inbound.complete:
         # Older texts of the window were not read: the next sync reads the window again.
         result.incomplete = (
@@ -256,7 +260,8 @@ def _reply(
     stage = followup.settings.replies.stage_on_reply
     if lead.stage in ("new", "contacted", "nurture"):
         # The lead as it is now, reply and contact recorded, starts the conversation cadence.
-        change_stage(connection, followup, lead_store.get(connection, lead.id) or lead, stage, now)
+        now_lead = lead_store.get(connection, lead.id) or lead
+        change_stage(connection, followup, now_lead, stage, now, move=StageMove(by="reply"))
         return f"automation paused; stage {stage}"
     return "automation paused"
 

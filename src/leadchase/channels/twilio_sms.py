@@ -306,6 +306,8 @@ class TwilioTexts:
             with self._calling("check the Twilio account"):
                 account = self._client.api.accounts(settings.account_sid).fetch()
             number_found = not settings.from_number or self.is_on_account(settings.from_number)
+            service = settings.messaging_service_sid
+            service_found = not service or self.is_on_account(service)
         except TwilioError as error:
             return str(error)
         if account.status != "active":
@@ -317,6 +319,11 @@ class TwilioTexts:
             return (
                 f"{settings.from_number} is not a phone number on Twilio account "
                 f"{settings.account_sid}; set TWILIO_FROM to one of the account's numbers"
+            )
+        if not service_found:
+            return (
+                f"{service} is not a messaging service on Twilio account {settings.account_sid}; "
+                "set TWILIO_MESSAGING_SERVICE_SID to one of the account's"
             )
         return None
 

@@ -1,4 +1,4 @@
-"""`officer add|list|remove` and `assign`: the team's officers and who owns which lead."""
+"""`officer add|set|list|remove` and `assign`: the team's officers and who owns which lead."""
 
 from __future__ import annotations
 
@@ -67,6 +67,38 @@ def add(
     done = "added to the team" if added else "is back on the team"
     sender = member.sender or "[twilio]'s number (no number of their own)"
     common.out.print(f"{member.name} {done}; their texts go from {sender}.", markup=False)
+
+
+@officer_app.command("set")
+def set_(
+    name: OfficerArgument,
+    changes: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="field=value pairs: phone, email, nmls, from-number, messaging-service, "
+            'signature, window-start, window-end, timezone; e.g. window-end=18:00 or "phone=" '
+            "to clear one.",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: common.JsonOption = False,
+) -> None:
+    """Change an officer's details, checked as `officer add` checks them: nothing changes
+    unless all are right. A new --from-number replaces their messaging service, and back."""
+    from leadchase.officer_details import set_officer_details
+
+    with common.open_workspace() as context:
+        done = set_officer_details(context, name, changes or [])
+    if json_output:
+        common.print_json({"officer": asdict(done.officer), "changed": done.changed})
+        return
+    member = done.officer
+    if not done.changed:
+        common.out.print(
+            f"{member.name}: nothing changed (the values were the same).", markup=False
+        )
+        return
+    common.out.print(f"{member.name}: {', '.join(done.changed)} changed.", markup=False)
 
 
 @officer_app.command("list")

@@ -52,8 +52,11 @@ def send_pass(
     senders: Senders | None = None,
     sleep: Callable[[float], None] = time.sleep,
     lock_wait: float = LOCK_WAIT_SECONDS,
+    alerts: bool = True,
 ) -> SendResult:
-    """One send run (what `leadchase send` and each daemon pass do).
+    """One send run (what `leadchase send` and each daemon pass do), then the officer's alerts
+    waiting, after the leads' texts (the daemon passes `alerts` off: its own job sends them, so
+    a Twilio hanging on the officer's number never holds a lead's first text).
 
     Nothing goes out while your details or a channel's settings are incomplete: the result is
     halted, saying what to fill in; a dry run still shows what would go.
@@ -73,7 +76,7 @@ def send_pass(
             return shown
         with send_lock(context, lock_wait):
             result = run.run()
-        if not result.halted:
+        if alerts and not result.halted:
             # Alerts that waited for the officer's alert hours, or for a provider to recover.
             deliver(context, now, chosen.texts, chosen.emails)
         return result

@@ -122,7 +122,9 @@ class SendRun:
         if texts is None or not self._texts_working():
             return
         try:
-            synced = self._patiently(lambda: sync_replies(self.context, self.start, texts))
+            synced = self._patiently(
+                lambda: sync_replies(self.context, self.start, texts, send_alerts=False)
+            )
         except ProviderError as error:
             self._channel_failed("text", error, "replies could not be checked")
             return

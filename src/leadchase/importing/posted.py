@@ -43,6 +43,7 @@ class PostResult:
     answer: PostAnswer
     new_leads: int = 0
     replayed: bool = False  # the answer an earlier post with the same key was given
+    alerts: int = 0  # officer alerts recorded, for the caller to send once it has answered
 
 
 class _NothingStored(Exception):
@@ -137,8 +138,8 @@ def take_post(
         raise
     assert result is not None
     result.publish_rejects()
-    alert_new_leads(context, result, now)
-    return PostResult(answer, new_leads=result.imported)
+    alerts = alert_new_leads(context, result, now, send=False)
+    return PostResult(answer, new_leads=result.imported, alerts=alerts)
 
 
 def _answer(result: ImportResult) -> PostAnswer:

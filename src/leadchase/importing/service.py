@@ -39,14 +39,18 @@ def import_files(
     return results
 
 
-def alert_new_leads(context: Context, result: ImportResult, now: datetime) -> None:
-    """Tell the officer of a committed import's new leads ([alerts] new_lead)."""
+def alert_new_leads(
+    context: Context, result: ImportResult, now: datetime, *, send: bool = True
+) -> int:
+    """Tell the officer of a committed import's new leads ([alerts] new_lead); with `send` off
+    the alerts are only recorded, for the caller to send. Returns how many were recorded."""
     from leadchase.alerts import after_new_leads
 
     first = result.first_new_lead_id
-    if first is not None and not result.dry_run:
-        # An import's new leads get consecutive ids; the officer hears of them at once.
-        after_new_leads(context, range(first, first + result.imported), now)
+    if first is None or result.dry_run:
+        return 0
+    # An import's new leads get consecutive ids; the officer hears of them at once.
+    return after_new_leads(context, range(first, first + result.imported), now, send=send)
 
 
 def starting_cadences(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,16 @@ def request_workspace(request: Request) -> AbstractContextManager[Context]:
 
     home: Path = request.app.state.home
     return open_workspace(home)
+
+
+def send_alerts(home: Path, now: datetime) -> None:
+    """The officer's alerts a request recorded, sent as the response's background task: once
+    the caller (a vendor, Twilio) has its answer, so it never waits on Twilio for them."""
+    from leadchase.alerts import deliver
+    from leadchase.context import open_workspace
+
+    with open_workspace(home) as context:
+        deliver(context, now)
 
 
 class BodyTooLarge(Exception):

@@ -4,7 +4,8 @@ The request must carry the workspace's token (`Authorization: Bearer TOKEN`): wi
 answer is 401 and nothing is read further. The body is JSON (one object or a list) or a
 form (application/x-www-form-urlencoded, one lead). `?source=NAME` names the source as
 `import --source` does, `?cadence=NAME` the cadence as `--cadence`. The leads are stored by
-importing/posted.py; new ones make the daemon send at once (speed to lead).
+importing/posted.py; new ones make the daemon send at once (speed to lead). The officer's alerts
+of them are recorded before the answer and sent after it, so a slow Twilio never holds it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import logging
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -25,6 +27,7 @@ from leadchase.listener.app import (
     problem,
     read_body,
     request_workspace,
+    send_alerts,
 )
 
 log = logging.getLogger("leadchase.listener")
@@ -102,12 +105,13 @@ def _store(request: Request, leads: list[Any]) -> Response:
 
     key = request.headers.get("idempotency-key")
     params = request.query_params
+    when = now()
     try:
         with request_workspace(request) as context:
             taken = take_post(
                 context,
                 leads,
-                now(),
+                when,
                 key=key.strip() if key is not None else None,
                 source=params.get("source", ""),
                 cadence=params.get("cadence") or None,
@@ -134,7 +138,9 @@ def _store(request: Request, leads: list[Any]) -> Response:
     if taken.new_leads:
         request.app.state.leads_arrived()
     headers = {"Idempotent-Replayed": "true"} if taken.replayed else None
-    return JSONResponse(document, status_code=answer.status, headers=headers)
+    # The officer's alerts were recorded with the leads; they go once the vendor has its answer.
+    later = BackgroundTask(send_alerts, request.app.state.home, when) if taken.alerts else None
+    return JSONResponse(document, status_code=answer.status, headers=headers, background=later)
 
 
 ROUTES = [Route("/leads", post_leads, methods=["POST"])]

@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from leadchase.channels.config import INBOUND_PATH, STATUS_PATH, TwilioSettings
 from leadchase.context import Context
-from leadchase.listener.app import BodyTooLarge, parse_form, read_body
+from leadchase.listener.app import BodyTooLarge, parse_form, read_body, send_alerts
 
 # Twilio's webhook bodies are a few hundred bytes; anything far larger is not Twilio.
 MAX_BODY_BYTES = 64 * 1024
@@ -126,7 +126,7 @@ def _record_text(
             texts.close()
     home = context.settings.workspace.root
     return Response(
-        EMPTY_TWIML, media_type="text/xml", background=BackgroundTask(_send_alerts, home, now)
+        EMPTY_TWIML, media_type="text/xml", background=BackgroundTask(send_alerts, home, now)
     )
 
 
@@ -150,12 +150,3 @@ def _record_status(
         else:  # perhaps an alert's text to the officer
             alert_store.set_delivery_status(connection, sid, status, error_code)
     return Response(status_code=204)
-
-
-def _send_alerts(home: Path, now: datetime) -> None:
-    """The officer's alert of a reply, sent once Twilio has its answer (it never waits on it)."""
-    from leadchase.alerts import deliver
-    from leadchase.context import open_workspace
-
-    with open_workspace(home) as context:
-        deliver(context, now)

@@ -21,9 +21,10 @@ def add(connection: Connection, alerts: Iterable[Mapping[str, Any]]) -> None:
         connection.execute(insert(alert_table), rows)
 
 
-def claim_pending(connection: Connection, limit: int) -> list[Alert]:
-    """Alerts waiting to go, oldest first, each taken for this pass ("sending") so a pass
-    running at the same time (the daemon's and the listener's) never sends one twice."""
+def claim_pending(connection: Connection, limit: int, now: datetime) -> list[Alert]:
+    """Alerts waiting to go, oldest first, each taken for this pass ("sending", the claim's
+    time kept in sent_at until it is settled) so a pass running at the same time (the daemon's
+    and the listener's) never sends one twice."""
     waiting = [
         read.alert(row)
         for row in connection.execute(
@@ -38,11 +39,23 @@ def claim_pending(connection: Connection, limit: int) -> list[Alert]:
         result = connection.execute(
             update(alert_table)
             .where(alert_table.c.id == alert.id, alert_table.c.status == "pending")
-            .values(status="sending")
+            .values(status="sending", sent_at=now)
         )
         if result.rowcount == 1:
             taken.append(alert)
     return taken
+
+
+def left_sending(connection: Connection, claimed_before: datetime) -> list[Alert]:
+    """Alerts a pass claimed before `claimed_before` and never settled: it stopped mid-send."""
+    return [
+        read.alert(row)
+        for row in connection.execute(
+            select(*ALERT_COLUMNS)
+            .where(alert_table.c.status == "sending", alert_table.c.sent_at < claimed_before)
+            .order_by(alert_table.c.id)
+        )
+    ]
 
 
 def expire_pending(connection: Connection, before: datetime) -> int:
@@ -63,7 +76,12 @@ def has_pending(connection: Connection) -> bool:
 
 
 def settle(connection: Connection, alert_id: int, values: Mapping[str, Any]) -> None:
-    connection.execute(update(alert_table).where(alert_table.c.id == alert_id).values(**values))
+    """An alert's outcome; only one still "sending" is settled (a send, or its recovery)."""
+    connection.execute(
+        update(alert_table)
+        .where(alert_table.c.id == alert_id, alert_table.c.status == "sending")
+        .values(**values)
+    )
 
 
 def set_delivery_status(

@@ -236,7 +236,7 @@ class AlertTable(SQLModel, table=True):
     body: str = ""
     # pending (waiting for alert hours or a retry) | sending | sent | failed | expired, then
     # Twilio's delivery statuses for a text
-    status: str = "pending"
+    status: str = "pending"  # while "sending", sent_at holds when the pass claimed it
     provider_id: str | None = Field(default=None, index=True)
     error: str | None = None
     created_at: datetime | None = _when()
