@@ -33,6 +33,8 @@ TEXTS = 2000
 SEND_LOCK_HOLDER = (
     "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "  # noqa: S608
     f"WHERE l.locktype = 'advisory' AND l.granted AND l.objid = {zlib.crc32(b'leadchase send')}"
+    # This run's database only: another test run may share the server.
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
 
 
