@@ -6,19 +6,16 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from leadchase.cadence.expiry import expiry_reason
-from leadchase.cadence.model import CAMPAIGNS
-from leadchase.cadence.service import FollowUp, skip_touch
+from leadchase.cadence.service import FollowUp
 from leadchase.channels.base import OutgoingEmail, ProviderError, SendOutcome
-from leadchase.compliance.policy import Verdict
 from leadchase.context import Context
 from leadchase.dispatch import recovery
+from leadchase.dispatch.checks import Looked, held_back
 from leadchase.dispatch.recording import Claim, Stops, record_claims
 from leadchase.dispatch.senders import Senders, SendItem, SendResult
 from leadchase.gate import Gate
@@ -37,16 +34,6 @@ IN_RUN_RETRIES = 3  # 429/5xx: tries within one run before leaving it for the ne
 TEXT_BATCH = 50
 BATCH_SECONDS = 1.0
 Found = TypeVar("Found")
-
-
-@dataclass(frozen=True)
-class _Looked:
-    """What the batch's reads said of one touch: the policy's verdict at the batch's moment,
-    and which attempt on its channel this would be."""
-
-    moment: datetime
-    verdict: Verdict
-    attempt: int
 
 
 class SendRun:
@@ -202,7 +189,7 @@ class SendRun:
                     # A lookup failed: the rest wait, as after a hold.
                     pending.extendleft(reversed(tasks[index:]))
                     break
-                look = _Looked(moment, verdict, attempts.get(task.lead.id, 0) + 1)
+                look = Looked(moment, verdict, attempts.get(task.lead.id, 0) + 1)
                 claim = self._prepare(connection, task, look, sent.get(task.lead.id, NOTHING_SENT))
                 if claim is not None:
                     claims.append(claim)
@@ -274,7 +261,7 @@ class SendRun:
         return batch
 
     def _prepare(
-        self, connection: Connection, task: DueTouch, look: _Looked, sent: Sent
+        self, connection: Connection, task: DueTouch, look: Looked, sent: Sent
     ) -> Claim | None:
         """The policy's answer, the rendered message and the claim for one due touch; None
         when it is not to be sent now (skipped, waiting, held, or a dry run)."""
@@ -283,23 +270,7 @@ class SendRun:
         to = lead.phone if channel == "text" else lead.email
         item = self._item(task)
         moment, attempt = look.moment, look.attempt
-        reason = self._closed_reason(connection, task)
-        if reason is not None:
-            item.result, item.reason = "skipped", reason
-            if not self.dry_run:
-                store.update_touch(
-                    connection,
-                    touch.id,
-                    {"status": "cancelled", "done_at": moment, "outcome": reason},
-                )
-            return None
-        expired = expiry_reason(touch, lead, moment)
-        if expired is not None:  # never sent late: skipped, and the next one planned
-            item.result, item.reason = "skipped", expired
-            if not self.dry_run:
-                skip_touch(connection, self.followup, lead, touch, moment, expired)
-            return None
-        if not self._allowed(connection, task, item, look):
+        if held_back(connection, self.followup, task, item, look, dry_run=self.dry_run):
             return None
         rendered = render_touch(
             self._library,
@@ -356,43 +327,6 @@ class SendRun:
                 "created_at": moment,
             },
         )
-
-    def _closed_reason(self, connection: Connection, task: DueTouch) -> str | None:
-        """Why this touch is no longer the cadence's to send (it is cancelled), or None."""
-        touch, lead = task.touch, task.lead
-        if touch.cadence != lead.cadence and touch.cadence not in CAMPAIGNS:
-            return "the lead changed cadence"
-        replied, started = lead.replied_at, lead.cadence_started_at
-        if replied is not None and (started is None or replied >= started):
-            return "the lead replied: automation paused"
-        return None
-
-    def _allowed(
-        self, connection: Connection, task: DueTouch, item: SendItem, look: _Looked
-    ) -> bool:
-        """The contact policy's answer for this automated touch now; when it says no, the touch
-        waits for its next allowed moment, becomes a task for the officer, or is cancelled."""
-        touch, verdict, moment = task.touch, look.verdict, look.moment
-        if not verdict.allowed:
-            item.reason = verdict.reason
-            if verdict.next_allowed_at is not None:
-                if not self.dry_run:
-                    store.update_touch(connection, touch.id, {"due_at": verdict.next_allowed_at})
-            elif verdict.rule == "no-consent":
-                # Not the program's to send: the same text goes on the agenda for the officer.
-                item.reason += " (now a task on `leadchase today`)"
-                if not self.dry_run:
-                    store.update_touch(connection, touch.id, {"automated": False})
-            elif verdict.rule != "unknown-timezone":  # that one waits, flagged, for a fix
-                item.result = "skipped"
-                if not self.dry_run:
-                    store.update_touch(
-                        connection,
-                        touch.id,
-                        {"status": "cancelled", "done_at": moment, "outcome": verdict.reason},
-                    )
-            return False
-        return True
 
     def _deliver(self, task: DueTouch, rendered: Rendered) -> SendOutcome:
         lead, channel = task.lead, task.touch.channel
