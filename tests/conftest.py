@@ -24,7 +24,7 @@ from typer.testing import CliRunner, Result
 from leadchase.agenda import Agenda, build_agenda
 from leadchase.cadence import Cadence
 from leadchase.cli import app
-from leadchase.config import default_settings_text, load_settings
+from leadchase.config import Officer, default_settings_text, load_settings
 from leadchase.contact.channels import CHANNELS
 from leadchase.context import Context, open_workspace
 from leadchase.dispatch import SendResult, send_pass
@@ -368,3 +368,14 @@ def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {seconds:g} s")
         time.sleep(0.02)
+
+
+# The officer whose messages rendering tests read (a whole [officer], NMLS and postal address).
+SAMPLE_OFFICER = Officer(
+    name="Dana Reyes",
+    phone="(512) 555-0100",
+    email="dana@example.com",
+    company="Hill Country Home Loans",
+    postal_address="100 Congress Ave, Austin, TX 78701",
+    nmls="123456",
+)

@@ -13,7 +13,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from typing import Any, Self
 from urllib.parse import urlencode
 
 from leadchase.listener.token import read_token
+from tests.conftest import wait_for
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -81,16 +81,20 @@ class ListeningDaemon:
         self.stderr = ""
 
     def __enter__(self) -> Self:
-        deadline = time.monotonic() + 30
-        while not self.port:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"the daemon did not start: {self.stderr}\n{self.log_text()}")
+        def listening() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError("the daemon exited")
             found = _LISTENING.search(self.log_text())
-            if found:
-                self.port = int(found.group(1))
-            else:
-                time.sleep(0.02)
+            self.port = int(found.group(1)) if found else 0
+            return bool(found)
+
+        try:
+            wait_for(listening, 30)
+        except AssertionError:
+            self.stop()
+            raise AssertionError(
+                f"the daemon did not start: {self.stderr}\n{self.log_text()}"
+            ) from None
         return self
 
     def __exit__(

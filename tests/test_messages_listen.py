@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from leadchase.config import Officer
 from leadchase.context import open_workspace
 from leadchase.messaging import LeadDetails, TemplateLibrary, classify_offer, lead_details
 from leadchase.messaging.context import MessageContext, offer_name, template_variables
@@ -17,16 +16,10 @@ from leadchase.messaging.render import render_variant
 from leadchase.store import sending
 from leadchase.store.records import Lead, Sent
 from leadchase.workspace import Workspace
-from tests.conftest import PROJECT, SF_MORNING, agenda_at, import_lead, log_touch_at
+from tests.conftest import PROJECT, SAMPLE_OFFICER, SF_MORNING, agenda_at, import_lead, log_touch_at
 
 SHIPPED = TemplateLibrary(PROJECT / "templates")
-OFFICER = Officer(
-    name="Dana Reyes",
-    phone="(512) 555-0100",
-    email="dana@example.com",
-    company="Hill Country Home Loans",
-    postal_address="100 Congress Ave, Austin, TX 78701",
-)
+OFFICER = SAMPLE_OFFICER
 DUE = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
 
 

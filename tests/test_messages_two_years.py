@@ -13,21 +13,13 @@ import pytest
 
 from leadchase.cadence import load_cadences
 from leadchase.cadence.check import template_uses
-from leadchase.config import Officer
 from leadchase.messaging import TemplateLibrary, lint_repeats, lint_templates, render_touch
 from leadchase.store.records import Lead, Sent, Touch
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, SAMPLE_OFFICER
 
 CADENCES = load_cadences(PROJECT / "cadences").cadences
 LIBRARY = TemplateLibrary(PROJECT / "templates")
-OFFICER = Officer(
-    name="Dana Reyes",
-    phone="(512) 555-0100",
-    email="dana@example.com",
-    company="Hill Country Home Loans",
-    postal_address="100 Congress Ave, Austin, TX 78701",
-    nmls="123456",
-)
+OFFICER = SAMPLE_OFFICER
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 FULL = Lead(
     id=0,

@@ -25,7 +25,7 @@ from leadchase.messaging import (
 )
 from leadchase.messaging.variants import stable_index
 from leadchase.store.records import Lead, Sent, Touch
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, SAMPLE_OFFICER
 
 SHIPPED = PROJECT / "templates"
 CADENCE_TEMPLATE_NAMES = [
@@ -43,14 +43,7 @@ CADENCE_TEMPLATE_NAMES = [
     "nurture/monthly-email",
     "nurture/checkin-text",
 ]
-OFFICER = Officer(
-    name="Dana Reyes",
-    phone="(512) 555-0100",
-    email="dana@example.com",
-    company="Hill Country Home Loans",
-    postal_address="100 Congress Ave, Austin, TX 78701",
-    nmls="123456",
-)
+OFFICER = SAMPLE_OFFICER
 ANA = LeadDetails(
     first_name="Ana",
     last_name="Silva",
