@@ -84,8 +84,11 @@ def _console() -> Console:
     )
 
 
+# Typer's texts (and a Panel's title given as a string) also go through Rich's ":emoji:" codes,
+# which would change nothing here (no text has one: the comparison test would show it), and
+# loading that table of codes took a twentieth of --help.
 def _text(markup: str, style: str = "") -> Text:
-    return _options(Text.from_markup(inspect.cleandoc(markup).strip(), style=style))
+    return _options(Text.from_markup(inspect.cleandoc(markup).strip(), style=style, emoji=False))
 
 
 def _option_row(option: outline.RootOption) -> list[Text | Columns]:
@@ -124,12 +127,12 @@ def print_root_help(usage: str, *, closing_line: bool = False) -> None:
     options = _table(highlight=True)
     for option in outline.OPTIONS:
         options.add_row(*_option_row(option))
-    console.print(Panel(options, border_style="dim", title="Options", title_align="left"))
+    console.print(Panel(options, border_style="dim", title=Text("Options"), title_align="left"))
     listed = _table(highlight=False)
     listed.add_column(style="bold cyan", no_wrap=True, width=max(map(len, outline.COMMANDS)))
     listed.add_column("Description", justify="left", no_wrap=False, ratio=10)
     for name, entry in outline.COMMANDS.items():
         listed.add_row(Text(name), _text(entry.summary))
-    console.print(Panel(listed, border_style="dim", title="Commands", title_align="left"))
+    console.print(Panel(listed, border_style="dim", title=Text("Commands"), title_align="left"))
     if closing_line:
         console.print()
