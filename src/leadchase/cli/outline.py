@@ -28,7 +28,8 @@ HOME = RootOption(
 )
 VERSION = RootOption(("--version",), "", "Show the version and exit.")
 HELP_OPTION = RootOption(("-h", "--help"), "", "Show this message and exit.")
-# In the order the help lists them. Typer adds the two completion options, in its own words.
+# In the order the help lists them. The two completion options and the help option's words are
+# Typer's and Click's own: tests/test_cli_lazy.py fails if they change.
 OPTIONS = (
     HOME,
     VERSION,
