@@ -120,6 +120,28 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
 
 
+def test_the_root_help_does_not_import_typer() -> None:
+    """`leadchase --help` draws the root's help from cli/outline.py with Rich alone (and
+    without Rich's table of emoji codes, which no text of it uses)."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['leadchase', '--help']\n"
+        "from leadchase.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    print('EXIT=' + str(done.code))\n"
+        "ours = ['typer', 'click', 'leadchase.cli.root', 'leadchase.cli.lazy', 'leadchase.display',\n"
+        "        'sqlmodel', 'sqlalchemy', 'pydantic', 'jinja2', 'twilio', 'rich.markdown',\n"
+        "        'rich._emoji_codes']\n"
+        "print('LOADED=' + ','.join(m for m in sys.modules if m.split('.')[0] in ours or m in ours))\n"
+    )
+    result = _python("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "Commands" in result.stdout
+    assert result.stdout.strip().splitlines()[-2:] == ["EXIT=0", "LOADED="]
+
+
 def test_a_locked_database_is_a_clear_wait_not_a_traceback(workspace: Workspace) -> None:
     import sqlite3
 

@@ -1,74 +1,65 @@
 """The `leadchase` command. Commands parse input, call one service function, render the result.
 
-Only typer and rich are imported here: `leadchase --help` must stay fast, so a command's module
-is imported only when that command runs (cli/lazy.py), and every command imports its service
-(and with it sqlmodel, jinja2, twilio...) inside its own body.
+Importing typer takes longer than everything else `leadchase --help` does, so the root's own help
+is printed from cli/outline.py without it (root_help.py) when that is all that was asked, and
+Typer is imported for anything else. The Typer app is cli/root.py's `app`, which
+`from leadchase.cli import app` still reaches: it is imported on first use.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+import os
+import sys
+from typing import TYPE_CHECKING, Any
 
-import typer
+from leadchase.cli import outline
 
-from leadchase import __version__
-from leadchase.cli import common
-from leadchase.cli.lazy import LazyGroup
-from leadchase.errors import LeadchaseError, explain
+if TYPE_CHECKING:
+    from leadchase.cli.root import app as app
 
-
-class _ErrorBoundary(LazyGroup):
-    """The one place user errors become a one-line message and an exit code, never a traceback."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except LeadchaseError as error:
-            common.fail(str(error), error.exit_code)
-        except Exception as error:
-            known = explain(error)  # a full disk, a database locked too long: no bug
-            if known is not None:
-                common.fail(str(known), known.exit_code)
-            raise
+# What asks for the root's help alone, and the exit code Typer leaves with: with no arguments
+# it shows the help as a usage error (no_args_is_help).
+_ROOT_HELP: dict[tuple[str, ...], int] = {(): 2} | {
+    (name,): 0 for name in outline.HELP_OPTION.names
+}
+# Click's help formatter is never narrower than this, so a usage line this long is never wrapped.
+_NARROWEST = 50
 
 
-app = typer.Typer(
-    name="leadchase",
-    cls=_ErrorBoundary,
-    help="Follow up every internet lead: import, today's agenda, automated texts and emails.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from leadchase.cli.root import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"leadchase {__version__}")
-        raise typer.Exit
-
-
-@app.callback()
-def _root(
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home",
-            help="Workspace folder (default: $LEADCHASE_HOME, else the nearest leadchase.toml upward).",
-            show_default=False,
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-) -> None:
-    common.state.home = home
+def _root_help_usage(args: list[str]) -> str | None:
+    """The usage line, when `args` ask for the root's help alone and Typer would print it as
+    root_help.py does; None when Typer is to answer."""
+    if tuple(args) not in _ROOT_HELP:
+        return None
+    if getattr(sys.modules["__main__"], "__package__", None) not in (None, ""):
+        return None  # `python -m leadchase`: Click names the program its own way
+    program = os.path.basename(sys.argv[0])  # noqa: PTH119 - Click's rule, to the letter
+    usage = f"Usage: {program} {outline.USAGE}"
+    if len(usage) > _NARROWEST:
+        return None
+    if os.environ.get(f"_{program}_COMPLETE".replace("-", "_").upper()):
+        return None  # Typer's shell completion
+    if "TYPER_USE_RICH" in os.environ:
+        return None  # without Rich, Typer ends the help in its own way
+    return usage
 
 
 def main() -> None:
+    usage = _root_help_usage(sys.argv[1:])
+    if usage is not None:
+        from leadchase.cli.root_help import print_root_help
+
+        code = _ROOT_HELP[tuple(sys.argv[1:])]
+        print_root_help(usage, closing_line=code == 0)
+        sys.exit(code)
+    from leadchase.cli.root import app
+
     app()

@@ -1,9 +1,10 @@
-"""`leadchase --help`: the same panels Typer's Rich help draws, without importing typer.rich_utils.
+"""`leadchase --help`: the same panels Typer's Rich help draws, without importing Typer.
 
 typer.rich_utils imports rich.markdown and rich.traceback when it loads (markdown_it, pygments,
 attrs: more than typer itself), for Markdown help and pretty tracebacks, which leadchase uses
-neither of. The root's help is drawn here with the same styles and layout from Rich's plain
-parts; tests/test_cli_lazy.py checks it is what typer.rich_utils prints, colours included.
+neither of; and importing typer alone takes longer than the rest of --help. So the root's help
+is drawn here from cli/outline.py, with the same styles and layout, from Rich's plain parts;
+tests/test_cli_lazy.py checks it is what Typer's Rich help prints, colours included.
 A command's own --help still goes through Typer.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.align import Align
 from rich.columns import Columns
@@ -22,10 +23,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
-from typer.core import TyperOption
 
-if TYPE_CHECKING:
-    from typer._click import Command, Context
+from leadchase.cli import outline
 
 # typer.rich_utils' styles for what the root's help shows.
 _THEME = {
@@ -85,33 +84,25 @@ def _console() -> Console:
     )
 
 
+# Typer's texts (and a Panel's title given as a string) also go through Rich's ":emoji:" codes,
+# which would change nothing here (no text has one: the comparison test would show it), and
+# loading that table of codes took a twentieth of --help.
 def _text(markup: str, style: str = "") -> Text:
-    return _options(Text.from_markup(inspect.cleandoc(markup).strip(), style=style))
+    return _options(Text.from_markup(inspect.cleandoc(markup).strip(), style=style, emoji=False))
 
 
-def _option_rows(command: Command, ctx: Context) -> list[list[Text | Columns]]:
-    rows: list[list[Text | Columns]] = []
-    for param in command.get_params(ctx):
-        if not isinstance(param, TyperOption) or param.hidden:
-            continue
-        long = [opt for opt in param.opts if "--" in opt]
-        short = [opt for opt in param.opts if "--" not in opt]
-        negative_long = [opt for opt in param.secondary_opts if "--" in opt]
-        negative_short = [opt for opt in param.secondary_opts if "--" not in opt]
-        kind = Text(style="bold yellow", overflow="fold")
-        kind.append(param.display_type_rich(ctx=ctx) or "")
-        paragraphs = [part.replace("\n", " ").strip() for part in (param.help or "").split("\n\n")]
-        rows.append(
-            [
-                _options(",".join(long)),
-                _options(",".join(short)),
-                _negative(",".join(negative_long)),
-                _negative(",".join(negative_short)),
-                _types(kind),
-                Columns([_text("\n".join(paragraphs))] if param.help else []),
-            ]
-        )
-    return rows
+def _option_row(option: outline.RootOption) -> list[Text | Columns]:
+    kind = Text(style="bold yellow", overflow="fold")
+    kind.append(option.value)
+    paragraphs = [part.replace("\n", " ").strip() for part in option.help.split("\n\n")]
+    return [
+        _options(",".join(name for name in option.names if "--" in name)),
+        _options(",".join(name for name in option.names if "--" not in name)),
+        _negative(""),  # no root option has a --no- form
+        _negative(""),
+        _types(kind),
+        Columns([_text("\n".join(paragraphs))] if option.help else []),
+    ]
 
 
 def _table(*, highlight: bool) -> Table:
@@ -125,20 +116,23 @@ def _table(*, highlight: bool) -> Table:
     )
 
 
-def print_root_help(command: Command, ctx: Context, commands: list[tuple[str, str]]) -> None:
-    """The root's --help: usage, what leadchase is, its options, its commands (name, summary)."""
+def print_root_help(usage: str, *, closing_line: bool = False) -> None:
+    """The root's --help: the usage line, what leadchase is, its options, its commands; with
+    `closing_line`, the empty line Click adds after --help (it echoes the help text it got back,
+    empty as Rich printed it). Rich ends a write to a closed pipe with exit code 1, as Typer does."""
     console = _console()
-    console.print(Padding(_options(command.get_usage(ctx)), 1), style="bold")
-    if command.help:
-        summary = inspect.cleandoc(command.help).split("\n\n")[0].replace("\n", " ")
-        console.print(Padding(Align(_text(summary), pad=False), (0, 1, 1, 1)))
+    console.print(Padding(_options(usage), 1), style="bold")
+    summary = inspect.cleandoc(outline.HELP).split("\n\n")[0].replace("\n", " ")
+    console.print(Padding(Align(_text(summary), pad=False), (0, 1, 1, 1)))
     options = _table(highlight=True)
-    for row in _option_rows(command, ctx):
-        options.add_row(*row)
-    console.print(Panel(options, border_style="dim", title="Options", title_align="left"))
+    for option in outline.OPTIONS:
+        options.add_row(*_option_row(option))
+    console.print(Panel(options, border_style="dim", title=Text("Options"), title_align="left"))
     listed = _table(highlight=False)
-    listed.add_column(style="bold cyan", no_wrap=True, width=max(len(name) for name, _ in commands))
+    listed.add_column(style="bold cyan", no_wrap=True, width=max(map(len, outline.COMMANDS)))
     listed.add_column("Description", justify="left", no_wrap=False, ratio=10)
-    for name, summary in commands:
-        listed.add_row(Text(name), _text(summary))
-    console.print(Panel(listed, border_style="dim", title="Commands", title_align="left"))
+    for name, entry in outline.COMMANDS.items():
+        listed.add_row(Text(name), _text(entry.summary))
+    console.print(Panel(listed, border_style="dim", title=Text("Commands"), title_align="left"))
+    if closing_line:
+        console.print()
