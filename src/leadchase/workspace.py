@@ -14,6 +14,8 @@ HOME_ENV = "LEADCHASE_HOME"
 
 @dataclass(frozen=True)
 class Workspace:
+    """A workspace folder, and where its files are."""
+
     root: Path
 
     @property

@@ -217,6 +217,8 @@ class Step:
 
 @dataclass(frozen=True)
 class PlannedTouch:
+    """One touch of a cadence, before it is placed in time for a lead (schedule.py)."""
+
     day: int
     channel: Channel
     index_in_day: int
@@ -238,6 +240,8 @@ class PlannedTouch:
 
 @dataclass(frozen=True)
 class Cadence:
+    """One cadence file: its days of touches and the spacing between attempts."""
+
     name: str
     description: str
     steps: tuple[Step, ...]  # one per day that has touches, in day order
