@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from leadchase.workspace import Workspace
-from tests.conftest import import_lead, run
+from tests.conftest import import_lead
 
 ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
 LATER = ARRIVAL + timedelta(hours=1)
@@ -20,8 +20,6 @@ def test_today_imports_none_of_the_modules_only_other_commands_need(
     workspace: Workspace,
 ) -> None:
     import_lead(workspace, ARRIVAL)
-    # The first agenda records the cadences it planned with and keeps what it parsed (writes).
-    assert run("today", now=LATER).exit_code == 0
     code = (
         "import sys\n"
         "from leadchase.cli import app\n"
@@ -32,9 +30,12 @@ def test_today_imports_none_of_the_modules_only_other_commands_need(
         f"print('LOADED=' + ','.join(m for m in {NOT_FOR_TODAY!r} if m in sys.modules))\n"
     )
     env = {"LEADCHASE_HOME": str(workspace.root), "LEADCHASE_NOW": LATER.isoformat()}
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
-    )
-    assert result.returncode == 0, result.stderr
+    # The first agenda records the cadences it planned with and keeps what it parsed (writes),
+    # in a process of its own: this one may have parsed the shared files already.
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+        )
+        assert result.returncode == 0, result.stderr
     assert "TEXT" in result.stdout  # a text was rendered and shown, through the whole path
     assert result.stdout.strip().splitlines()[-1] == "LOADED="
