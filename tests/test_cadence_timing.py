@@ -12,7 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadchase.cadence import load_cadences
-from leadchase.cadence.schedule import LeadClock, jitter_minutes, plan
+from leadchase.cadence.model import LeadClock
+from leadchase.cadence.schedule import jitter_minutes, plan
 from leadchase.cadence.service import FollowUp
 from leadchase.compliance.windows import ContactPolicy
 from leadchase.context import open_workspace

@@ -15,6 +15,7 @@ from leadchase.config import load_settings
 from leadchase.context import open_workspace
 from leadchase.store import leads as lead_store
 from leadchase.store import sending, suppressions
+from leadchase.store.history_records import ClaimedTouch, Event, LeadMessage, Suppression
 from leadchase.store.models import (
     EventTable,
     LeadTable,
@@ -22,16 +23,7 @@ from leadchase.store.models import (
     SuppressionTable,
     TouchTable,
 )
-from leadchase.store.records import (
-    ClaimedTouch,
-    DueTouch,
-    Event,
-    Lead,
-    LeadMessage,
-    Message,
-    Suppression,
-    Touch,
-)
+from leadchase.store.records import DueTouch, Lead, Message, Touch
 from leadchase.workspace import Workspace
 from tests.conftest import import_lead, run
 

@@ -45,7 +45,8 @@ from leadchase.config import Settings
 from leadchase.context import Context
 from leadchase.display import without_controls
 from leadchase.store import alerts as store
-from leadchase.store.records import Alert, Lead
+from leadchase.store.history_records import Alert
+from leadchase.store.records import Lead
 
 if TYPE_CHECKING:
     from leadchase.channels.config import SmtpSettings, TwilioSettings

@@ -20,8 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadchase.cadence.expiry import too_late
-from leadchase.cadence.model import Cadence
-from leadchase.cadence.schedule import LeadClock, NextTouch, ScheduledTouch, first_touches
+from leadchase.cadence.model import Cadence, LeadClock
+from leadchase.cadence.schedule import NextTouch, ScheduledTouch, first_touches
 from leadchase.cadence.schedule import next_touch as plan_touch
 from leadchase.cadence.service import FollowUp
 from leadchase.compliance.policy import ContactFacts, Rules, decide

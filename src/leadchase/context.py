@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
+    """A command's open workspace: its settings, and the database opened on first use."""
+
     settings: Settings
     _database: Database | None = field(default=None, init=False, repr=False)
     _reader: Reader | None = field(default=None, init=False, repr=False)
@@ -83,6 +85,8 @@ def open_workspace(home: Path | None = None) -> Iterator[Context]:
 
 @dataclass(frozen=True)
 class NewWorkspace:
+    """What `leadchase init` made: the workspace and the files it created."""
+
     workspace: Workspace
     created: tuple[Path, ...]  # what was missing and is now there; existing files are kept
 

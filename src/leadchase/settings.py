@@ -84,6 +84,8 @@ def _phone_for_people(phone: str) -> str:
 
 @dataclass(frozen=True)
 class ContactSettings:
+    """[contact]: your contact window and days, and the zone of a lead whose own is unknown."""
+
     window_start: time = time(9)
     window_end: time = time(20)
     skip_weekends: bool = False
@@ -93,6 +95,8 @@ class ContactSettings:
 
 @dataclass(frozen=True)
 class CadenceSettings:
+    """[cadence]: which cadence a new lead starts on (by source, else by its age)."""
+
     default: str = "internet-lead"
     aged_after_days: int = 30
     aged_cadence: str = "aged-lead"
@@ -156,21 +160,29 @@ class SmtpSection:
 
 @dataclass(frozen=True)
 class ComplianceSettings:
+    """[compliance]: whether automated texts wait for a consent record."""
+
     require_consent_for_auto_text: bool = False
 
 
 @dataclass(frozen=True)
 class ReplySettings:
+    """[replies]: the stage a lead moves to when it replies."""
+
     stage_on_reply: str = "engaged"
 
 
 @dataclass(frozen=True)
 class SecretsSettings:
+    """[secrets]: the file of secrets read when the environment lacks one."""
+
     file: str = ""  # a KEY=value file for secrets the environment lacks; "" for none
 
 
 @dataclass(frozen=True)
 class DaemonSettings:
+    """[daemon]: how often `daemon` sends, and the folder it watches for lead files."""
+
     send_every_seconds: float = 60.0
     watch_dir: str = ""  # as written: relative to the workspace, "~" allowed; "" for none
 
@@ -193,12 +205,16 @@ class AlertSettings:
 
 @dataclass(frozen=True)
 class RateSettings:
+    """[rates]: when a rate drop is worth an alert to a past client."""
+
     # Points a past client's note rate must be above today's rate for a rate-drop alert.
     margin: float = 0.75
 
 
 @dataclass(frozen=True)
 class Settings:
+    """leadchase.toml, read and checked: every section, with its defaults."""
+
     workspace: Workspace
     officer: Officer
     contact: ContactSettings

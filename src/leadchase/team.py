@@ -34,6 +34,8 @@ class UnknownOfficer(LeadchaseError):
 
 @dataclass(frozen=True)
 class Team:
+    """The default officer ([officer]) and the team's officers as stored."""
+
     default: Officer  # [officer]
     officers: tuple[TeamOfficer, ...]  # every row, active or not, oldest first
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leadchase.errors import WorkspaceError
-from leadchase.files import write_private
 
 SETTINGS_FILE = "leadchase.toml"
 HOME_ENV = "LEADCHASE_HOME"
@@ -15,6 +14,8 @@ HOME_ENV = "LEADCHASE_HOME"
 
 @dataclass(frozen=True)
 class Workspace:
+    """A workspace folder, and where its files are."""
+
     root: Path
 
     @property
@@ -70,6 +71,9 @@ def find_workspace(home: Path | None = None, cwd: Path | None = None) -> Workspa
 
 def create_workspace(root: Path, settings_text: str) -> tuple[Workspace, list[Path]]:
     """Lay out a new workspace; existing files are kept, never overwritten. Returns what was created."""
+    # Imported here: every command finds its workspace, only `init` writes one.
+    from leadchase.files import write_private
+
     root = root.expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise WorkspaceError(

@@ -13,8 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from leadchase.cadence.load import load_cadences
-from leadchase.cadence.model import Cadence, CadenceSet
-from leadchase.cadence.schedule import LeadClock
+from leadchase.cadence.model import Cadence, CadenceSet, LeadClock
 from leadchase.compliance.windows import ContactPolicy
 from leadchase.config import Settings, check_cadence_names
 from leadchase.contact.places import candidate_states

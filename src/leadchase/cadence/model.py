@@ -1,4 +1,5 @@
-"""What a loaded cadence is: days, touches, the stage map and the problems found on the way.
+"""What a loaded cadence is: days, touches, the stage map and the problems found on the way, and
+the clock a lead's cadence runs on (LeadClock).
 
 Pure data and the format's small words (day numbers and ranges, counts, times of day), no YAML
 in sight: load.py reads the files, and the scheduler and agenda build and test cadences directly.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from leadchase.cadence.stages import StageMap
@@ -216,6 +217,8 @@ class Step:
 
 @dataclass(frozen=True)
 class PlannedTouch:
+    """One touch of a cadence, before it is placed in time for a lead (schedule.py)."""
+
     day: int
     channel: Channel
     index_in_day: int
@@ -237,6 +240,8 @@ class PlannedTouch:
 
 @dataclass(frozen=True)
 class Cadence:
+    """One cadence file: its days of touches and the spacing between attempts."""
+
     name: str
     description: str
     steps: tuple[Step, ...]  # one per day that has touches, in day order
@@ -287,6 +292,19 @@ class Cadence:
     def attempts_in_first(self, days: int) -> int:
         """Calls, texts and emails planned in days 1..days (the playbook's "6-8 attempts")."""
         return sum(len(step.touches) for step in self.steps if not step.anchor and step.day <= days)
+
+
+@dataclass(frozen=True)
+class LeadClock:
+    """Where and when a lead's cadence runs."""
+
+    start: datetime  # aware: when the cadence began for you (arrival, import, stage change)
+    zone: str  # the zone days are counted in: the lead's own, else the workspace default
+    zones: tuple[str, ...]  # every candidate zone; the window must be open in all of them
+    states: tuple[str, ...]  # every candidate state (address and area code)
+    seed: int = 0  # the lead's id: its touches' jitter is drawn from it
+    # The lead's own dates a step may count from (`from: closing_date`): (name, day) pairs.
+    anchors: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True)

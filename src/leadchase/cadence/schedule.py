@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from leadchase.cadence.model import Cadence, PlannedTouch, duration
+from leadchase.cadence.model import Cadence, LeadClock, PlannedTouch, duration
 from leadchase.compliance.windows import ContactPolicy, check_moment, next_opening, window_for_day
 from leadchase.contact.channels import CHANNELS, Channel
 from leadchase.times import when
@@ -33,19 +33,6 @@ from leadchase.times import when
 JITTER_MINUTES = 10  # a touch's jitter is 0 to 9 minutes
 DEFAULT_EXPIRY = timedelta(days=2)  # an automated touch's longest life without expires_after
 _LOOK_AHEAD_DAYS = 14  # how far a closed day looks for the next open one
-
-
-@dataclass(frozen=True)
-class LeadClock:
-    """Where and when a lead's cadence runs."""
-
-    start: datetime  # aware: when the cadence began for you (arrival, import, stage change)
-    zone: str  # the zone days are counted in: the lead's own, else the workspace default
-    zones: tuple[str, ...]  # every candidate zone; the window must be open in all of them
-    states: tuple[str, ...]  # every candidate state (address and area code)
-    seed: int = 0  # the lead's id: its touches' jitter is drawn from it
-    # The lead's own dates a step may count from (`from: closing_date`): (name, day) pairs.
-    anchors: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ STATUS_PATH = "/twilio/status"
 
 @dataclass(frozen=True)
 class TwilioSettings:
+    """Twilio as sends use it: [twilio] with the environment and the secrets file over it."""
+
     account_sid: str = ""
     auth_token: str = field(default="", repr=False)
     from_number: str = ""
@@ -63,6 +65,8 @@ class TwilioSettings:
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    """SMTP as sends use it: [smtp] with the environment and the secrets file over it."""
+
     host: str = ""
     port: int = 587
     user: str = ""

@@ -60,6 +60,8 @@ def choice(
 
 @dataclass
 class _State:
+    """What the root options set for the command that runs (--home)."""
+
     home: Path | None = None
 
 

@@ -61,6 +61,8 @@ class StateRule:
 
 @dataclass(frozen=True)
 class RuleTable:
+    """The law table: federal hours and each state's rule."""
+
     federal: Hours
     federal_source: str
     states: Mapping[str, StateRule]
@@ -78,6 +80,8 @@ class _Open:
 
 @dataclass(frozen=True)
 class _Closed:
+    """A day closed all day: the rule that closed it, and why, in words."""
+
     rule: str
     why: str
 

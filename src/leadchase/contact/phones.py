@@ -39,6 +39,8 @@ _UNKNOWN_ZONE = "Etc/Unknown"
 
 @dataclass(frozen=True, slots=True)
 class Phone:
+    """A valid phone number: E.164, and the extension dialled after it."""
+
     e164: str
     ext: str | None = None
 

@@ -77,6 +77,8 @@ class RateDetails:
 
 @dataclass(frozen=True)
 class MessageContext:
+    """Everything a template may name: the lead, the officer, the step, the rate."""
+
     lead: LeadDetails
     officer: Officer  # the [officer] settings, as they are
     step: StepDetails = field(default_factory=StepDetails)

@@ -70,6 +70,8 @@ def first_touch_template(name: str) -> bool:
 
 @dataclass(frozen=True)
 class MessageTemplate:
+    """A template file: its channel, its lines and the wordings (variants) it holds."""
+
     name: str
     channel: MessageChannel
     path: Path

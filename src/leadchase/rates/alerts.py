@@ -25,7 +25,8 @@ from leadchase.rates.market import product_for_term, product_name, rate_details_
 from leadchase.rates.payments import monthly_saving
 from leadchase.store import leads as lead_store
 from leadchase.store import rates as rate_store
-from leadchase.store.records import Lead, MarketRate, RateAlert, Touch
+from leadchase.store.history_records import MarketRate
+from leadchase.store.records import Lead, RateAlert, Touch
 
 ALERT_STAGES = ("closed", "nurture")
 QUIET_DAYS = 90  # a lead hears about a rate drop at most once in this many days

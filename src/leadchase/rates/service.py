@@ -25,7 +25,7 @@ from leadchase.rates.alerts import (
 from leadchase.rates.market import RateError, check_day, parse_assignments
 from leadchase.store import rates as rate_store
 from leadchase.store import touches as touch_store
-from leadchase.store.records import MarketRate
+from leadchase.store.history_records import MarketRate
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
 
 from leadchase.store import read
+from leadchase.store.history_records import Alert
 from leadchase.store.read import ALERT_COLUMNS, LEAD_COLUMNS, alert_table, lead_table
-from leadchase.store.records import Alert, Lead
+from leadchase.store.records import Lead
 
 _IN_CHUNK = 900  # ids per IN (...): SQLite's default limit on bound values is 999
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from leadchase.store import read
+from leadchase.store.history_records import Event, StageChange
 from leadchase.store.read import (
     LEAD_COLUMNS,
     STAGE_CHANGE_COLUMNS,
@@ -17,7 +18,7 @@ from leadchase.store.read import (
     message_table,
     stage_change_table,
 )
-from leadchase.store.records import Event, Lead, Message, OfficerScope, StageChange
+from leadchase.store.records import Lead, Message, OfficerScope
 
 
 def get(connection: Connection, lead_id: int) -> Lead | None:

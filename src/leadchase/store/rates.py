@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, insert, select, update
 
 from leadchase.store import read
+from leadchase.store.history_records import MarketRate
 from leadchase.store.models import MarketRateTable, RateAlertTable
 from leadchase.store.read import LEAD_COLUMNS, lead_table, touch_table
-from leadchase.store.records import Lead, MarketRate, RateAlert
+from leadchase.store.records import Lead, RateAlert
 
 market_rate_table: Table = MarketRateTable.__table__  # type: ignore[attr-defined]
 rate_alert_table: Table = RateAlertTable.__table__  # type: ignore[attr-defined]

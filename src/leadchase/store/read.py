@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Column, Table
 
+from leadchase.store.history_records import Alert, Event, StageChange, Suppression
 from leadchase.store.models import (
     AlertTable,
     EventTable,
@@ -22,16 +23,7 @@ from leadchase.store.models import (
     SuppressionTable,
     TouchTable,
 )
-from leadchase.store.records import (
-    Alert,
-    Event,
-    Lead,
-    Message,
-    StageChange,
-    Suppression,
-    TeamOfficer,
-    Touch,
-)
+from leadchase.store.records import Lead, Message, TeamOfficer, Touch
 
 lead_table: Table = LeadTable.__table__  # type: ignore[attr-defined]
 touch_table: Table = TouchTable.__table__  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from leadchase.contact.channels import SOLICITATIONS
 from leadchase.store import read
+from leadchase.store.history_records import ClaimedTouch, LeadMessage
 from leadchase.store.read import (
     LEAD_COLUMNS,
     MESSAGE_COLUMNS,
@@ -18,14 +19,7 @@ from leadchase.store.read import (
     message_table,
     touch_table,
 )
-from leadchase.store.records import (
-    NOTHING_SENT,
-    ClaimedTouch,
-    DueTouch,
-    LeadMessage,
-    Message,
-    Sent,
-)
+from leadchase.store.records import NOTHING_SENT, DueTouch, Message, Sent
 from leadchase.store.touches import due_touch
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import Connection, insert, select, update
 from leadchase.compliance.optouts import opt_outs_closing
 from leadchase.store import read
 from leadchase.store.bulk import padded_lookup
+from leadchase.store.history_records import Suppression
 from leadchase.store.read import suppression_table as table
-from leadchase.store.records import Lead, Suppression
+from leadchase.store.records import Lead
 
 _LIVE = f'FROM "{table.name}" WHERE lifted_at IS NULL AND value IN ({{marks}})'
 _LIVE_SCOPES = f"SELECT value, channel {_LIVE}"

@@ -1,0 +1,41 @@
+"""What `leadchase today` imports: only what the agenda uses, since every module and every class
+it builds at import is paid for on each run (issue #17's start-up target)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from leadchase.workspace import Workspace
+from tests.conftest import import_lead
+
+ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
+LATER = ARRIVAL + timedelta(hours=1)
+# Modules other commands need: planning touches, the store's history, writing files.
+NOT_FOR_TODAY = ("leadchase.cadence.schedule", "leadchase.store.history_records", "leadchase.files")
+
+
+def test_today_imports_none_of_the_modules_only_other_commands_need(
+    workspace: Workspace,
+) -> None:
+    import_lead(workspace, ARRIVAL)
+    code = (
+        "import sys\n"
+        "from leadchase.cli import app\n"
+        "try:\n"
+        "    app(['today'])\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        f"print('LOADED=' + ','.join(m for m in {NOT_FOR_TODAY!r} if m in sys.modules))\n"
+    )
+    env = {"LEADCHASE_HOME": str(workspace.root), "LEADCHASE_NOW": LATER.isoformat()}
+    # The first agenda records the cadences it planned with and keeps what it parsed (writes),
+    # in a process of its own: this one may have parsed the shared files already.
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+        )
+        assert result.returncode == 0, result.stderr
+    assert "TEXT" in result.stdout  # a text was rendered and shown, through the whole path
+    assert result.stdout.strip().splitlines()[-1] == "LOADED="
