@@ -100,7 +100,10 @@ class Gate:
         """The verdict for each (lead, channel), with one query for opt-outs and one for attempts."""
         values = {v for lead, _ in touches for v in (lead.phone, lead.email) if v}
         scopes = _live_scopes(connection, values) if values else {}
-        facts = {lead.id: self.facts(lead, scopes, moment) for lead, _ in touches}
+        facts: dict[int, ContactFacts] = {}
+        for lead, _ in touches:  # a lead on several channels' pages: its facts once
+            if lead.id not in facts:
+                facts[lead.id] = self.facts(lead, scopes, moment)
         capped = [lead_id for lead_id, fact in facts.items() if attempt_cap(fact.states)]
         since = moment - ROLLING_WINDOW - timedelta(seconds=1)
         attempts = _attempt_times(connection, capped, since) if capped else {}
