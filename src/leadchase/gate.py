@@ -107,17 +107,24 @@ class Gate:
         capped = [lead_id for lead_id, fact in facts.items() if attempt_cap(fact.states)]
         since = moment - ROLLING_WINDOW - timedelta(seconds=1)
         attempts = _attempt_times(connection, capped, since) if capped else {}
-        return [
-            decide(
-                facts[lead.id],
-                channel,
-                automated=automated,
-                moment=moment,
-                attempts=attempts.get(lead.id, _NOT_YET),
-                rules=self.rules,
-            )
-            for lead, channel in touches
-        ]
+        # decide() reads nothing but its arguments, and leads in one place with no attempts of
+        # late have equal facts: an agenda page asks a few dozen questions, not hundreds.
+        verdicts: dict[tuple[ContactFacts, str, tuple[datetime, ...]], Verdict] = {}
+        answers = []
+        for lead, channel in touches:
+            tried = tuple(attempts.get(lead.id, _NOT_YET))
+            key = (facts[lead.id], channel, tried)
+            if key not in verdicts:
+                verdicts[key] = decide(
+                    key[0],
+                    channel,
+                    automated=automated,
+                    moment=moment,
+                    attempts=tried,
+                    rules=self.rules,
+                )
+            answers.append(verdicts[key])
+        return answers
 
     def place(self, facts: ContactFacts, channel: str, moment: datetime) -> datetime | None:
         """The first moment at or after `moment` the window lets a touch by hand happen; None

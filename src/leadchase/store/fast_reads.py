@@ -7,6 +7,7 @@ columns (dataclasses.fields), so a column added to Lead or Touch is read here to
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -48,6 +49,7 @@ class _Columns:
         self.dates = [i for i, kind in enumerate(kinds) if kind.split(" ")[0] == "date"]
         self.flags = [i for i, kind in enumerate(kinds) if kind == "bool"]
         self.lists = [i for i, kind in enumerate(kinds) if kind.startswith("tuple")]
+        self.texts = {i for i, kind in enumerate(kinds) if kind == "tuple[str, ...]"}
 
     def build(self, row: Sequence[Any], start: int = 0) -> Any:
         values = list(row[start : start + len(self.names)])
@@ -61,8 +63,8 @@ class _Columns:
             values[index] = bool(values[index])
         for index in self.lists:
             value = values[index]
-            if value == "[]":
-                values[index] = ()
+            if isinstance(value, str) and (index in self.texts or value == "[]"):
+                values[index] = _texts(value)
             else:
                 values[index] = tuple(json.loads(value) if isinstance(value, str) else value or ())
         # The attributes set as a frozen dataclass's __init__ sets them, at a third of its cost
@@ -77,6 +79,13 @@ TOUCH = _Columns("touch", Touch)
 MESSAGE = _Columns("message", Message)
 OFFICER = _Columns("officer", TeamOfficer)
 RATE_ALERT = _Columns("rate_alert", RateAlert)
+
+
+@functools.lru_cache(maxsize=256)
+def _texts(value: str) -> tuple[str, ...]:
+    """A JSON list of strings (or an empty one) as a tuple: the same few lists (a lead's
+    sources) on every row, and a tuple of strings is safe to share."""
+    return tuple(json.loads(value))
 
 
 def _owned_by(scope: OfficerScope | None) -> tuple[str, list[Any]]:
