@@ -27,7 +27,7 @@ from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
 from leadchase.rates.market import rate_details_of
-from leadchase.store.records import DueTouch, OfficerScope
+from leadchase.store.records import NOTHING_SENT, DueTouch, OfficerScope
 from leadchase.team import Team
 from leadchase.times import when
 
@@ -257,9 +257,11 @@ def build_agenda(
         leads = [task.lead.id for task, _ in now_due + later]
         made = reader.made_counts(leads, channel)
         calls = made if channel == "call" else reader.made_counts(leads, "call")
+        # What each lead already got, read at once: a text or email is never worded twice.
+        got = reader.sent_to_of(leads) if channel in MESSAGE_CHANNELS else {}
         for number, (task, verdict) in enumerate(now_due + later, start=1):
             attempt = made.get(task.lead.id, 0) + 1
-            sent = reader.sent_to(task.lead.id)
+            sent = got.get(task.lead.id, NOTHING_SENT)
             rendered = render_touch(
                 library,
                 team.officer_for(task.lead),

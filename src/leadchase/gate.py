@@ -54,7 +54,10 @@ class Gate:
         self, lead: Lead, scopes: Mapping[str, Collection[str]], moment: datetime
     ) -> ContactFacts:
         """The policy's view of a lead, given the live opt-out scopes of its phone and email."""
-        clock = self.followup.clock(lead, moment)
+        # Where the lead is, without the cadence's start, seed and anchors: the policy asks no more.
+        clock = self.followup.place_clock(
+            moment, lead.timezone, lead.time_zones, lead.state, lead.phone
+        )
         closed = closed_to_lead({"phone": lead.phone, "email": lead.email}, scopes)
         return ContactFacts(
             # Only a lead whose own zone is known has known zones: a toll-free number with no

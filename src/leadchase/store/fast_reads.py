@@ -19,6 +19,7 @@ from typing import Any
 from leadchase.compliance.optouts import scopes_closing
 from leadchase.contact.channels import SOLICITATIONS
 from leadchase.store.records import (
+    NOTHING_SENT,
     DueTouch,
     Lead,
     Message,
@@ -329,16 +330,26 @@ class Reader:
     def sent_to(self, lead_id: int) -> Sent:
         """store/sending.py's sent_to: every text and email body and email subject that went
         to the lead, oldest first (a failed or unconfirmed send does not count)."""
-        sql = (
-            "SELECT message.subject, message.body FROM message WHERE message.lead_id = ?"
-            " AND message.direction = 'out'"
-            " AND message.status NOT IN ('failed', 'retry', 'claimed') ORDER BY message.id"
-        )
-        rows = self.rows(sql, [lead_id])
-        return Sent(
-            bodies=tuple(body for _, body in rows),
-            subjects=tuple(subject for subject, _ in rows if subject),
-        )
+        return self.sent_to_of([lead_id]).get(lead_id, NOTHING_SENT)
+
+    def sent_to_of(self, lead_ids: Sequence[int]) -> dict[int, Sent]:
+        """store/sending.py's sent_to_of: sent_to for each of these leads that got anything."""
+        bodies: dict[int, list[str]] = {}
+        subjects: dict[int, list[str]] = {}
+        for chunk in _chunks(sorted(set(lead_ids))):
+            sql = (
+                "SELECT message.lead_id, message.subject, message.body FROM message"  # noqa: S608 - values are parameters
+                f" WHERE message.lead_id IN ({_marks(chunk)}) AND message.direction = 'out'"
+                " AND message.status NOT IN ('failed', 'retry', 'claimed') ORDER BY message.id"
+            )
+            for lead_id, subject, body in self.rows(sql, chunk):
+                bodies.setdefault(lead_id, []).append(body)
+                if subject:
+                    subjects.setdefault(lead_id, []).append(subject)
+        return {
+            lead_id: Sent(bodies=tuple(got), subjects=tuple(subjects.get(lead_id, ())))
+            for lead_id, got in bodies.items()
+        }
 
     def rate_alert_for(self, touch_id: int) -> RateAlert | None:
         """store/rates.py's alert_for_touch: the alert a rate-drop call or text was planned for."""
