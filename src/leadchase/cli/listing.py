@@ -105,6 +105,9 @@ def _lines(cell: Cell) -> list[Text]:
     lines: list[Text] = []
     for part in parts:
         text = Text(printable(part)) if isinstance(part, str) else safe_text(part)
+        if "\n" not in text.plain:
+            lines.append(text)  # a listing never changes the Text of a cell
+            continue
         for line in text.split("\n", allow_blank=True):
             line.no_wrap = text.no_wrap
             lines.append(line)
@@ -205,8 +208,14 @@ def _row(
 
 
 def _emit(console: Console, lines: Iterable[Text], margin: bool = False) -> RenderResult:
+    # Without colours a style writes nothing (Style.render gives the text as it is): a line's
+    # characters are all there is to write, in one segment instead of one per styled run.
+    styled = console.color_system is not None
     for line in lines:
         if margin:
             yield Segment(" " * MARGIN)
-        yield from line.render(console)
+        if styled:
+            yield from line.render(console)
+        else:
+            yield Segment(line.plain)
         yield Segment.line()
