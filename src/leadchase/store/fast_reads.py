@@ -104,11 +104,20 @@ def _utc(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        return _utc_text(value)
     assert isinstance(value, datetime)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return _as_utc(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_text(value: str) -> datetime:
+    """A stored time's text as an aware UTC moment: rows share many (a batch's imported_at),
+    and a datetime is safe to share."""
+    return _as_utc(datetime.fromisoformat(value))
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Reader:
