@@ -132,3 +132,38 @@ def test_a_listing_never_cuts_what_cannot_wrap() -> None:
     assert any("Mon Mar 2 10:00 AM PST" in line for line in lines)
     said = [line for line in lines if line.strip().startswith("Hi")]
     assert len(said) > 1 and all(len(line) <= 30 for line in said)  # long text still wraps
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_a_listing_in_colour_holds_the_same_characters_as_without(width: int) -> None:
+    import io
+    import re
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from leadchase.cli.listing import Listing
+
+    def printed(colours: bool) -> str:
+        screen = io.StringIO()
+        console = Console(
+            file=screen,
+            width=width,
+            force_terminal=colours,
+            color_system="truecolor" if colours else None,
+        )
+        listing = Listing(["", "Lead", "Their time"], long_header="Say / send")
+        for number in range(3):
+            lead = Text("Ann Lee ", style="bold").append(f"#{number}", style="dim")
+            listing.add_row(
+                Text("NEW", style="bold white on red"),
+                [lead, Text("+14155552671", no_wrap=True), Text("Zillow / Refi", style="dim")],
+                [Text("Mon Mar 2 10:00 AM PST", no_wrap=True), "new lead, waiting 3 min"],
+                long=[Text("Hi Ann, it's Jordan " * 4), Text("internet-lead/first", style="dim")],
+            )
+        console.print(listing, crop=False)
+        return screen.getvalue()
+
+    coloured, plain = printed(colours=True), printed(colours=False)
+    assert "\x1b[" in coloured and "\x1b[" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain

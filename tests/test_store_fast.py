@@ -13,6 +13,7 @@ from sqlalchemy import text
 from leadchase.store.engine import make_engine
 from leadchase.store.fast import Reader, open_reader
 from leadchase.store.migrations import migrate
+from leadchase.store.records import Sent
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 
@@ -161,5 +162,38 @@ def test_a_server_in_another_time_zone_reads_the_same_moments(url: str) -> None:
         assert calls[0].lead.lead_date == NOW and calls[0].touch.due_at == NOW
         assert reader.agenda_rows(NOW - timedelta(seconds=1), "call", **ONLY_MANUAL)[0] == []
         assert reader.next_due(NOW) == NOW + timedelta(days=1)
+    finally:
+        reader.close()
+
+
+@pytest.mark.both_backends
+def test_what_leads_were_sent_is_read_for_all_of_them_at_once(url: str) -> None:
+    engine = make_engine(url)
+    postgres = engine.dialect.name == "postgresql"
+    sent = [
+        (1, "text", "Hi Ann", None, "sent"), (2, "email", "Rates moved", "For you, Bo", "sent"),
+        (1, "email", "Never left", "Failed", "failed"), (1, "text", "Hi again", None, "delivered"),
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        for lead_id, channel, body, subject, status in sent:
+            connection.execute(
+                text(
+                    "INSERT INTO message (lead_id, direction, channel, to_address, from_address,"
+                    " subject, body, status, created_at) VALUES (:lead, 'out', :channel, '', '',"
+                    " :subject, :body, :status, :at)"
+                ),
+                {"lead": lead_id, "channel": channel, "subject": subject, "body": body,
+                 "status": status, "at": _stored(NOW, postgres)},
+            )  # fmt: skip
+    engine.dispose()
+    reader = open_reader(url)
+    assert reader is not None
+    try:
+        got = reader.sent_to_of([2, 1, 3, 1])
+        assert got == {
+            1: Sent(bodies=("Hi Ann", "Hi again"), subjects=()),
+            2: Sent(bodies=("Rates moved",), subjects=("For you, Bo",)),
+        }
+        assert reader.sent_to(1) == got[1] and reader.sent_to(3) == Sent()
     finally:
         reader.close()

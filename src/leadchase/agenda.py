@@ -27,7 +27,7 @@ from leadchase.gate import Gate
 from leadchase.messaging import Rendered, TemplateError, TemplateLibrary, render_touch
 from leadchase.messaging.segments import too_long
 from leadchase.rates.market import rate_details_of
-from leadchase.store.records import DueTouch, OfficerScope
+from leadchase.store.records import NOTHING_SENT, DueTouch, OfficerScope
 from leadchase.team import Team
 from leadchase.times import when
 
@@ -188,6 +188,7 @@ def build_agenda(
     waiting: list[AgendaItem] = []
     team = Team(context.settings.officer, tuple(reader.officers()))
     gate = Gate(context.settings, followup, team.officers)
+    planned: dict[tuple[str, str], int] = {}
     replies = []
     for lead in reader.replies_waiting(limit, scope):
         last = reader.last_inbound(lead.id)
@@ -207,8 +208,9 @@ def build_agenda(
         )
     # Possible opt-outs first: the officer reads them before anything else goes out.
     replies.sort(key=lambda reply: not reply.possible_opt_out)
+    scan = max(limit * _SCAN_FACTOR, _SCAN_MINIMUM)
+    due_by_channel: dict[str, list[DueTouch]] = {}
     for channel in channels:
-        scan = max(limit * _SCAN_FACTOR, _SCAN_MINIMUM)
         as_manual = channel in manual_automated
         # The first hour is read on its own (a few rows from the index), so a long list
         # of older tasks can never push a lead that just asked off the page.
@@ -225,11 +227,19 @@ def build_agenda(
         )
         totals[channel] = total
         seen = {task.touch.id for task in first_hour}
-        due = first_hour + [task for task in due if task.touch.id not in seen]
-        # Everything on the agenda is done by hand: the policy for a person applies.
-        verdicts = gate.check_many(
-            reader, [(task.lead, channel) for task in due], automated=False, moment=now
-        )
+        due_by_channel[channel] = first_hour + [task for task in due if task.touch.id not in seen]
+    # Everything on the agenda is done by hand: the policy for a person applies. One check for
+    # every channel's tasks: opt-outs and attempts read once, each lead's facts gathered once.
+    checked = gate.check_many(
+        reader,
+        [(task.lead, channel) for channel, due in due_by_channel.items() for task in due],
+        automated=False,
+        moment=now,
+    )
+    start = 0
+    for channel, due in due_by_channel.items():
+        verdicts = checked[start : start + len(due)]
+        start += len(due)
         shown = [
             (task, verdict)
             for task, verdict in zip(due, verdicts, strict=True)
@@ -247,9 +257,11 @@ def build_agenda(
         leads = [task.lead.id for task, _ in now_due + later]
         made = reader.made_counts(leads, channel)
         calls = made if channel == "call" else reader.made_counts(leads, "call")
+        # What each lead already got, read at once: a text or email is never worded twice.
+        got = reader.sent_to_of(leads) if channel in MESSAGE_CHANNELS else {}
         for number, (task, verdict) in enumerate(now_due + later, start=1):
             attempt = made.get(task.lead.id, 0) + 1
-            sent = reader.sent_to(task.lead.id)
+            sent = got.get(task.lead.id, NOTHING_SENT)
             rendered = render_touch(
                 library,
                 team.officer_for(task.lead),
@@ -259,9 +271,16 @@ def build_agenda(
                 sent=sent,
                 problems=broken,
                 rate=rate_details_of(task.touch, reader.rate_alert_for),
+                kept_as=f"{channel} {number}",
             )
             called = calls.get(task.lead.id, 0) > 0
-            item = _item(task, now, followup, attempt, rendered, verdict, max_segments, called)
+            # Per cadence, not per task: a cadence's touches are listed afresh on each call.
+            key = (task.touch.cadence, task.touch.channel)
+            if key not in planned:
+                planned[key] = _planned_attempts(followup, *key)
+            item = _item(
+                task, now, followup, attempt, rendered, verdict, max_segments, called, planned[key]
+            )
             if verdict.allowed:
                 item = replace(item, priority=number, why=places[task.touch.id].why)
                 items.append(item)
@@ -287,16 +306,11 @@ def _item(
     verdict: Verdict,
     max_segments: int,
     called: bool,
+    planned: int,
 ) -> AgendaItem:
     """One task. NEW marks a new lead nobody has called yet; its timer runs from when it asked
-    (an aged lead's wait is not ours, so it has none)."""
+    (an aged lead's wait is not ours, so it has none). `planned`: _planned_attempts()."""
     touch, lead = task.touch, task.lead
-    cadence = followup.cadence(touch.cadence)
-    planned = (
-        sum(1 for t in cadence.touches() if t.channel == touch.channel and t.day <= FIRST_DAYS)
-        if cadence
-        else 0
-    )
     new_lead = is_new(lead) and not called
     asked = asked_at(lead)
     aged = is_aged(lead, followup.settings.cadence.aged_after_days)
@@ -348,6 +362,15 @@ def _item(
         warning=_warning(verdict, rendered, max_segments),
         owed_today=touch.owed,
     )
+
+
+def _planned_attempts(followup: FollowUp, cadence_name: str, channel: str) -> int:
+    """How many touches of `channel` the cadence plans in its first days (the "of 12" of
+    "attempt 1 of 12"); 0 for a cadence that is not loaded."""
+    cadence = followup.cadence(cadence_name)
+    if cadence is None:
+        return 0
+    return sum(1 for t in cadence.touches() if t.channel == channel and t.day <= FIRST_DAYS)
 
 
 def _warning(verdict: Verdict, rendered: Rendered | None, max_segments: int) -> str | None:

@@ -54,7 +54,10 @@ class Gate:
         self, lead: Lead, scopes: Mapping[str, Collection[str]], moment: datetime
     ) -> ContactFacts:
         """The policy's view of a lead, given the live opt-out scopes of its phone and email."""
-        clock = self.followup.clock(lead, moment)
+        # Where the lead is, without the cadence's start, seed and anchors: the policy asks no more.
+        clock = self.followup.place_clock(
+            moment, lead.timezone, lead.time_zones, lead.state, lead.phone
+        )
         closed = closed_to_lead({"phone": lead.phone, "email": lead.email}, scopes)
         return ContactFacts(
             # Only a lead whose own zone is known has known zones: a toll-free number with no
@@ -100,21 +103,31 @@ class Gate:
         """The verdict for each (lead, channel), with one query for opt-outs and one for attempts."""
         values = {v for lead, _ in touches for v in (lead.phone, lead.email) if v}
         scopes = _live_scopes(connection, values) if values else {}
-        facts = {lead.id: self.facts(lead, scopes, moment) for lead, _ in touches}
+        facts: dict[int, ContactFacts] = {}
+        for lead, _ in touches:  # a lead on several channels' pages: its facts once
+            if lead.id not in facts:
+                facts[lead.id] = self.facts(lead, scopes, moment)
         capped = [lead_id for lead_id, fact in facts.items() if attempt_cap(fact.states)]
         since = moment - ROLLING_WINDOW - timedelta(seconds=1)
         attempts = _attempt_times(connection, capped, since) if capped else {}
-        return [
-            decide(
-                facts[lead.id],
-                channel,
-                automated=automated,
-                moment=moment,
-                attempts=attempts.get(lead.id, _NOT_YET),
-                rules=self.rules,
-            )
-            for lead, channel in touches
-        ]
+        # decide() reads nothing but its arguments, and leads in one place with no attempts of
+        # late have equal facts: an agenda page asks a few dozen questions, not hundreds.
+        verdicts: dict[tuple[ContactFacts, str, tuple[datetime, ...]], Verdict] = {}
+        answers = []
+        for lead, channel in touches:
+            tried = tuple(attempts.get(lead.id, _NOT_YET))
+            key = (facts[lead.id], channel, tried)
+            if key not in verdicts:
+                verdicts[key] = decide(
+                    key[0],
+                    channel,
+                    automated=automated,
+                    moment=moment,
+                    attempts=tried,
+                    rules=self.rules,
+                )
+            answers.append(verdicts[key])
+        return answers
 
     def place(self, facts: ContactFacts, channel: str, moment: datetime) -> datetime | None:
         """The first moment at or after `moment` the window lets a touch by hand happen; None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from rich.segment import Segment
-from rich.text import Text
+from rich.text import Span, Text
 
 from leadchase.cli import common
 from leadchase.display import printable, safe_text
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 Cell = str | Text | Sequence[str | Text]  # a Text may hold several lines
 GAP = 2
 MARGIN = 1
+_EMPTY = Text("")  # a cell with no line here
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ def _lines(cell: Cell) -> list[Text]:
     lines: list[Text] = []
     for part in parts:
         text = Text(printable(part)) if isinstance(part, str) else safe_text(part)
+        if "\n" not in text.plain:
+            lines.append(text)  # a listing never changes the Text of a cell
+            continue
         for line in text.split("\n", allow_blank=True):
             line.no_wrap = text.no_wrap
             lines.append(line)
@@ -168,18 +172,35 @@ def _row(
     height = max((len(cell) for cell in wrapped), default=0)
     lines = []
     for index in range(height):
-        line = Text(" " * MARGIN)
+        # The line's characters and styles as Text.append_text would lay them out, gathered
+        # first and made into one Text: appending piece by piece re-read the whole line each
+        # time, and a listing has hundreds of cells.
+        parts = [" " * MARGIN]
+        spans: list[Span] = []
+        offset = MARGIN
         for position, (column, cell, width) in enumerate(
             zip(columns, wrapped, widths, strict=True)
         ):
-            piece = cell[index] if index < len(cell) else Text("")
+            piece = cell[index] if index < len(cell) else _EMPTY
             pad = " " * max(width - piece.cell_len, 0)
             if position:
-                line.append(" " * GAP)
+                parts.append(" " * GAP)
+                offset += GAP
             if column.justify == "right":
-                line.append(pad).append_text(piece)
-            else:
-                line.append_text(piece).append(pad)
+                parts.append(pad)
+                offset += len(pad)
+            text = piece.plain
+            if piece.style:
+                spans.append(Span(offset, offset + len(text), piece.style))
+            spans.extend(
+                Span(start + offset, end + offset, kind) for start, end, kind in piece.spans
+            )
+            parts.append(text)
+            offset += len(text)
+            if column.justify != "right":
+                parts.append(pad)
+                offset += len(pad)
+        line = Text("".join(parts), spans=spans)
         line.stylize(style)
         line.rstrip()
         lines.append(line)
@@ -187,8 +208,14 @@ def _row(
 
 
 def _emit(console: Console, lines: Iterable[Text], margin: bool = False) -> RenderResult:
+    # Without colours a style writes nothing (Style.render gives the text as it is): a line's
+    # characters are all there is to write, in one segment instead of one per styled run.
+    styled = console.color_system is not None
     for line in lines:
         if margin:
             yield Segment(" " * MARGIN)
-        yield from line.render(console)
+        if styled:
+            yield from line.render(console)
+        else:
+            yield Segment(line.plain)
         yield Segment.line()

@@ -193,10 +193,15 @@ def _holiday_table() -> Mapping[tuple[str, int], Mapping[date, str]]:
     import csv
 
     table: dict[tuple[str, int], dict[date, str]] = {}
+    days: dict[str, date] = {}  # most days are a holiday of many subdivisions: parsed once
     with HOLIDAYS_CSV.open(newline="", encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            day = date.fromisoformat(row["date"])
-            table.setdefault((row["subdiv"], day.year), {})[day] = row["name"]
+        reader = csv.reader(rows)
+        next(reader)  # the header: subdiv, date, name
+        for subdiv, text, name in reader:
+            day = days.get(text)
+            if day is None:
+                day = days[text] = date.fromisoformat(text)
+            table.setdefault((subdiv, day.year), {})[day] = name
     return table
 
 
