@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from typing import Any
 
@@ -131,51 +128,3 @@ def test_a_stored_lead_becomes_template_details() -> None:
     )
     assert (details.first_name, details.city, details.state) == ("Ann", "", "CA")
     assert (details.loan_amount, details.property_value, details.loan_purpose) == (350_000, 0, "")
-
-
-# `today` in a process of its own, printing its JSON, then whether it loaded Jinja.
-_TODAY_THEN_JINJA = (
-    "import sys\n"
-    "from leadchase.cli import app\n"
-    "try:\n"
-    "    app(['today', '--json'])\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "print('JINJA=' + str('jinja2' in sys.modules))\n"
-)
-
-
-def _today_in_a_process() -> tuple[dict[str, dict[str, Any]], bool]:
-    result = subprocess.run(
-        [sys.executable, "-c", _TODAY_THEN_JINJA],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        env={**os.environ, "LEADCHASE_NOW": SOON.isoformat()},
-    )
-    assert result.returncode == 0, result.stderr
-    document, loaded = result.stdout.rsplit("JINJA=", 1)
-    return {item["channel"]: item for item in json.loads(document)}, loaded.strip() == "True"
-
-
-def test_a_preview_is_rendered_again_only_when_what_it_depends_on_changed(
-    workspace: Workspace,
-) -> None:
-    import_lead(workspace, ARRIVAL, name="Ann Lee", source="Zillow")
-    first, loaded = _today_in_a_process()
-    assert loaded  # nothing kept yet: Jinja renders the text and the email
-    again, loaded = _today_in_a_process()
-    assert again == first and not loaded  # the same inputs: the previews kept in the workspace
-
-    first_text = workspace.templates_dir / "internet-lead" / "first-text.sms.j2"
-    first_text.write_text("=== variant ===\nHi {{ lead.first_name }}, new words. Reply STOP\n")
-    edited, loaded = _today_in_a_process()
-    assert loaded and edited["text"]["message"] == "Hi Ann, new words. Reply STOP"
-    assert edited["email"] == first["email"]
-
-    settings = workspace.root / "leadchase.toml"
-    settings.write_text(settings.read_text().replace('name = "Jordan', 'name = "Morgan', 1))
-    renamed, loaded = _today_in_a_process()
-    assert loaded and "Morgan" in renamed["email"]["message"]
-    assert renamed["email"]["message"] != first["email"]["message"]

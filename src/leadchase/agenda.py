@@ -271,7 +271,6 @@ def build_agenda(
                 sent=sent,
                 problems=broken,
                 rate=rate_details_of(task.touch, reader.rate_alert_for),
-                kept_as=f"{channel} {number}",
             )
             called = calls.get(task.lead.id, 0) > 0
             # Per cadence, not per task: a cadence's touches are listed afresh on each call.

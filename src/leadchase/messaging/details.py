@@ -96,7 +96,6 @@ def render_touch(
     sent: Sent = NOTHING_SENT,
     problems: MutableMapping[str, TemplateError] | None = None,
     rate: RateDetails | None = None,
-    kept_as: str | None = None,
 ) -> Rendered | None:
     """The text or email a cadence touch sends its lead; None when there is none to send.
 
@@ -110,7 +109,6 @@ def render_touch(
     None means (the agenda shows the template name, a send holds the touch, a logged text keeps
     no wording). The first error of each template goes into `problems` for the caller to report.
     A call, or a touch without a template, gives None too. `rate`: a rate-drop touch's numbers.
-    `kept_as`: the task's place on the agenda, to keep its preview between runs (previews.py).
     """
     if not touch.template or touch.channel not in MESSAGE_CHANNELS:
         return None
@@ -119,15 +117,15 @@ def render_touch(
     )
     if rate is not None:
         ctx = replace(ctx, rate=rate)
-    step_key = variant_key(touch.cadence, touch.step_key)
     try:
-        if kept_as is not None:
-            from leadchase.messaging.previews import kept_render
-
-            return kept_render(
-                kept_as, library, touch.template, ctx, lead_id=lead.id, step_key=step_key, sent=sent
-            )
-        return render(library, touch.template, ctx, lead_id=lead.id, step_key=step_key, sent=sent)
+        return render(
+            library,
+            touch.template,
+            ctx,
+            lead_id=lead.id,
+            step_key=variant_key(touch.cadence, touch.step_key),
+            sent=sent,
+        )
     except TemplateError as error:
         if problems is not None:
             problems.setdefault(touch.template, error)
