@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from leadchase.cadence.followup import FollowUp
+from leadchase.cadence.new_leads import FirstTouchCache
 from leadchase.context import Context, open_workspace
 from leadchase.importing.pipeline import ImportOptions, import_file
 from leadchase.importing.service import import_files
@@ -107,3 +109,21 @@ def test_the_garbage_collector_is_left_as_it_was(workspace: Workspace) -> None:
     assert (result.imported, result.rejected) == (1, 1)
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen
+
+
+def test_leads_in_one_place_share_one_first_touch_plan(context: Context) -> None:
+    cache = FirstTouchCache(FollowUp.load(context.settings))
+    # Two California area codes: different cheap keys, one clock, so one plan.
+    leads = [
+        {"phone": phone, "email": "", "timezone": "America/Los_Angeles",
+         "time_zones": "America/Los_Angeles", "state": "CA"}
+        for phone in ("+14155552671", "+15105550123")
+    ]  # fmt: skip
+    name = context.settings.cadence.default
+    plans = [cache.plan_for(lead, name, NOW, frozenset()) for lead in leads]
+    alone = FirstTouchCache(FollowUp.load(context.settings)).plan_for(
+        leads[1], name, NOW, frozenset()
+    )
+    assert len(cache.plans) == 2 and len(cache.by_place) == 1
+    assert plans[0] is plans[1]
+    assert plans[1] == alone and plans[1][0], "no touches planned"
