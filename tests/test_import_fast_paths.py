@@ -5,9 +5,12 @@ planned, and the garbage collector left as it was found."""
 from __future__ import annotations
 
 import gc
+import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadchase.cadence.followup import FollowUp
 from leadchase.cadence.new_leads import FirstTouchCache
@@ -17,7 +20,7 @@ from leadchase.importing.service import import_files
 from leadchase.store import imports as import_store
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
-from leadchase.store.bulk import LOOKUP_CHUNK
+from leadchase.store.bulk import LOOKUP_CHUNK, json_object_encoder
 from leadchase.workspace import Workspace
 from tests.conftest import PHONES, query
 
@@ -127,3 +130,21 @@ def test_leads_in_one_place_share_one_first_touch_plan(context: Context) -> None
     assert len(cache.plans) == 2 and len(cache.by_place) == 1
     assert plans[0] is plans[1]
     assert plans[1] == alone and plans[1][0], "no touches planned"
+
+
+# Cells as vendors write them, and what JSON must escape: quotes, backslashes, control
+# characters, a percent sign (the template's own marker), accents and emoji.
+_cells = st.text(st.sampled_from([*'aZ09 ,.@-_%"\\\t\n\r\x00\x1f\x7fé€', "😀"]), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(_cells, max_size=5), data=st.data())
+def test_raw_row_json_is_what_the_json_encoder_writes(keys: list[str], data: st.DataObject) -> None:
+    # Rows of the header's length, shorter ones, and repeated headers (one value kept).
+    values = data.draw(st.lists(_cells, max_size=len(keys)))
+    encode = json_object_encoder(keys)
+    expected = json.dumps(
+        dict(zip(keys, values, strict=False)), ensure_ascii=False, separators=(",", ":")
+    )
+    assert encode(values) == expected
+    assert json.loads(encode(values)) == dict(zip(keys, values, strict=False))

@@ -14,6 +14,7 @@ from leadchase.importing.dates import parse_lead_date
 from leadchase.importing.headers import HeaderMap
 from leadchase.importing.names import not_a_name, split_full_name, tidy_name
 from leadchase.lead_fields import DETAIL_FIELDS, EMPTY, LABELS, FieldValueError, clean
+from leadchase.store.bulk import json_object_encoder
 
 # Reject reasons, as they appear in the rejects file and the summary.
 NO_CONTACT = "no phone or email"
@@ -68,6 +69,8 @@ class RowNormaliser:
         self._fallbacks = self.mapping.fallbacks
         self._detail_fields = [name for name in DETAIL_FIELDS if name in self._field]
         self._no_details = {name: EMPTY.get(name, "") for name in DETAIL_FIELDS}
+        # The vendor's row as the file gave it, header -> cell: JSON text made as it is read.
+        self._raw = json_object_encoder(self.header)
 
     def _zone(self, name: str) -> ZoneInfo:
         zone = self._zones.get(name)
@@ -147,7 +150,7 @@ class RowNormaliser:
             "imported_at": self.now,
             "stage": "new",
             "consent_at": consent_at,
-            "raw": dict(zip(self.header, fields, strict=False)),
+            "raw": self._raw(fields),
         }
         for name_ in _TEXT_FIELDS:
             values[name_] = get(fields, name_) if name_ in self._field else ""
