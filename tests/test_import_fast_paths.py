@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import gc
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadchase.cadence.followup import FollowUp
-from leadchase.cadence.new_leads import FirstTouchCache
+from leadchase.cadence.new_leads import FirstTouchCache, every_jitter
+from leadchase.cadence.schedule import JITTER_MINUTES, LeadClock, jittered
+from leadchase.compliance.windows import ContactPolicy
 from leadchase.context import Context, open_workspace
 from leadchase.importing.pipeline import ImportOptions, import_file
 from leadchase.importing.service import import_files
@@ -148,3 +151,37 @@ def test_raw_row_json_is_what_the_json_encoder_writes(keys: list[str], data: st.
     )
     assert encode(values) == expected
     assert json.loads(encode(values)) == dict(zip(keys, values, strict=False))
+
+
+_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+          "America/Phoenix", "Pacific/Honolulu", "America/Anchorage"]  # fmt: skip
+_STATES = ["CA", "FL", "NY", "TX", "LA", "WA", "AL", "MS", "UT"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    day=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 1, 10)),
+    zones=st.lists(st.sampled_from(_ZONES), min_size=1, max_size=3, unique=True),
+    states=st.lists(st.sampled_from(_STATES), max_size=2, unique=True),
+    window=st.tuples(st.integers(7 * 60, 10 * 60), st.integers(17 * 60, 22 * 60)),
+    edge=st.sampled_from(["start", "end", "08:00", "20:00", "21:00", "02:00"]),
+    offset=st.integers(-15, 15),
+    weekends=st.booleans(),
+)
+def test_every_jitter_is_each_jitter_asked_on_its_own(
+    day: date,
+    zones: list[str],
+    states: list[str],
+    window: tuple[int, int],
+    edge: str,
+    offset: int,
+    weekends: bool,
+) -> None:
+    # Due times a few minutes either side of where windows open and close (and a DST change).
+    start, end = (time(minutes // 60, minutes % 60) for minutes in window)
+    policy = ContactPolicy(start=start, end=end, skip_weekends=weekends)
+    at = {"start": start, "end": end}.get(edge) or time.fromisoformat(edge)
+    due = datetime.combine(day, at, tzinfo=ZoneInfo(zones[0])) + timedelta(minutes=offset)
+    clock = LeadClock(start=due, zone=zones[0], zones=tuple(zones), states=tuple(states))
+    expected = tuple(jittered(due, minutes, clock, policy) for minutes in range(JITTER_MINUTES))
+    assert every_jitter(due, clock, policy) == expected

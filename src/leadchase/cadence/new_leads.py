@@ -8,7 +8,7 @@ under every jitter a lead may draw; each lead then only picks its own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -23,6 +23,7 @@ from leadchase.cadence.schedule import (
 )
 from leadchase.cadence.service import FollowUp, skipped_row, usable_channels
 from leadchase.compliance.optouts import closed_to_lead
+from leadchase.compliance.windows import ContactPolicy, check_moment
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.bulk import utc_text
@@ -96,10 +97,9 @@ class FirstTouchCache:
                         s.touch.say,
                         s.touch.day,
                     ),
-                    tuple(
-                        utc_text(jittered(s.due_at, minutes, clock, policy))
-                        for minutes in range(JITTER_MINUTES if s.unjittered else 1)
-                    ),
+                    tuple(map(utc_text, every_jitter(s.due_at, clock, policy)))
+                    if s.unjittered
+                    else (utc_text(s.due_at),),
                     ("planned", 0, utc_text(s.expires_at), s.owed),
                     s.touch.step_key,
                 )
@@ -108,6 +108,22 @@ class FirstTouchCache:
             ),
             tuple(skip for upcoming in found for skip in upcoming.skipped),
         )
+
+
+def every_jitter(due: datetime, clock: LeadClock, policy: ContactPolicy) -> tuple[datetime, ...]:
+    """`jittered(due, minutes, clock, policy)` for every jitter a lead may draw (0 to 9 minutes).
+
+    In each zone a day's open hours are one interval inside 08:00-21:00 (so no midnight and no
+    clock change falls in it): when `due` and its latest jitter are both open, every minute
+    between is open too and each jitter simply moves `due` on; else each is asked on its own."""
+    latest = due + timedelta(minutes=JITTER_MINUTES - 1)
+    zones = clock.zones or (clock.zone,)
+    if (
+        check_moment(due, zones, clock.states, policy).allowed
+        and check_moment(latest, zones, clock.states, policy).allowed
+    ):
+        return tuple(due + timedelta(minutes=minutes) for minutes in range(JITTER_MINUTES))
+    return tuple(jittered(due, minutes, clock, policy) for minutes in range(JITTER_MINUTES))
 
 
 def start_new_leads(
