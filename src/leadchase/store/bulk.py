@@ -69,6 +69,10 @@ def _json_text(value: Any) -> str | None:
         return None
     if type(value) is JsonText:
         return str(value)  # the driver binds a plain str faster than a subclass
+    # A new lead's sources: one name, which seldom holds anything to escape.
+    one = type(value) is list and len(value) == 1 and type(value[0]) is str
+    if one and not _ESCAPED.search(value[0]):
+        return f'["{value[0]}"]'
     if not value:
         return "[]" if isinstance(value, list) else "{}"
     return _encode(value)
