@@ -5,17 +5,26 @@ planned, and the garbage collector left as it was found."""
 from __future__ import annotations
 
 import gc
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from leadchase.cadence.followup import FollowUp
+from leadchase.cadence.new_leads import FirstTouchCache, every_jitter
+from leadchase.cadence.schedule import JITTER_MINUTES, LeadClock, jittered
+from leadchase.compliance.windows import ContactPolicy
 from leadchase.context import Context, open_workspace
 from leadchase.importing.pipeline import ImportOptions, import_file
 from leadchase.importing.service import import_files
 from leadchase.store import imports as import_store
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
-from leadchase.store.bulk import LOOKUP_CHUNK
+from leadchase.store.bulk import LOOKUP_CHUNK, _json_text, json_object_encoder
 from leadchase.workspace import Workspace
 from tests.conftest import PHONES, query
 
@@ -107,3 +116,81 @@ def test_the_garbage_collector_is_left_as_it_was(workspace: Workspace) -> None:
     assert (result.imported, result.rejected) == (1, 1)
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen
+
+
+def test_leads_in_one_place_share_one_first_touch_plan(context: Context) -> None:
+    cache = FirstTouchCache(FollowUp.load(context.settings))
+    # Two California area codes: different cheap keys, one clock, so one plan.
+    leads = [
+        {"phone": phone, "email": "", "timezone": "America/Los_Angeles",
+         "time_zones": "America/Los_Angeles", "state": "CA"}
+        for phone in ("+14155552671", "+15105550123")
+    ]  # fmt: skip
+    name = context.settings.cadence.default
+    plans = [cache.plan_for(lead, name, NOW, frozenset()) for lead in leads]
+    alone = FirstTouchCache(FollowUp.load(context.settings)).plan_for(
+        leads[1], name, NOW, frozenset()
+    )
+    assert len(cache.plans) == 2 and len(cache.by_place) == 1
+    assert plans[0] is plans[1]
+    assert plans[1] == alone and plans[1][0], "no touches planned"
+
+
+# Cells as vendors write them, and what JSON must escape: quotes, backslashes, control
+# characters, a percent sign (the template's own marker), accents and emoji.
+_cells = st.text(st.sampled_from([*'aZ09 ,.@-_%"\\\t\n\r\x00\x1f\x7fé€', "😀"]), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(_cells, max_size=5), data=st.data())
+def test_raw_row_json_is_what_the_json_encoder_writes(keys: list[str], data: st.DataObject) -> None:
+    # Rows of the header's length, shorter ones, and repeated headers (one value kept).
+    values = data.draw(st.lists(_cells, max_size=len(keys)))
+    encode = json_object_encoder(keys)
+    expected = json.dumps(
+        dict(zip(keys, values, strict=False)), ensure_ascii=False, separators=(",", ":")
+    )
+    assert encode(values) == expected
+    assert json.loads(encode(values)) == dict(zip(keys, values, strict=False))
+
+
+_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+          "America/Phoenix", "Pacific/Honolulu", "America/Anchorage"]  # fmt: skip
+_STATES = ["CA", "FL", "NY", "TX", "LA", "WA", "AL", "MS", "UT"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    day=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 1, 10)),
+    zones=st.lists(st.sampled_from(_ZONES), min_size=1, max_size=3, unique=True),
+    states=st.lists(st.sampled_from(_STATES), max_size=2, unique=True),
+    window=st.tuples(st.integers(7 * 60, 10 * 60), st.integers(17 * 60, 22 * 60)),
+    edge=st.sampled_from(["start", "end", "08:00", "20:00", "21:00", "02:00"]),
+    offset=st.integers(-15, 15),
+    weekends=st.booleans(),
+)
+def test_every_jitter_is_each_jitter_asked_on_its_own(
+    day: date,
+    zones: list[str],
+    states: list[str],
+    window: tuple[int, int],
+    edge: str,
+    offset: int,
+    weekends: bool,
+) -> None:
+    # Due times a few minutes either side of where windows open and close (and a DST change).
+    start, end = (time(minutes // 60, minutes % 60) for minutes in window)
+    policy = ContactPolicy(start=start, end=end, skip_weekends=weekends)
+    at = {"start": start, "end": end}.get(edge) or time.fromisoformat(edge)
+    due = datetime.combine(day, at, tzinfo=ZoneInfo(zones[0])) + timedelta(minutes=offset)
+    clock = LeadClock(start=due, zone=zones[0], zones=tuple(zones), states=tuple(states))
+    expected = tuple(jittered(due, minutes, clock, policy) for minutes in range(JITTER_MINUTES))
+    assert every_jitter(due, clock, policy) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.one_of(st.lists(_cells, max_size=3), st.dictionaries(_cells, _cells, max_size=3)))
+def test_json_columns_store_what_the_json_encoder_writes(value: Any) -> None:
+    # One-name lists (a new lead's sources) take a shortcut; the stored text is the same.
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert _json_text(value) == expected

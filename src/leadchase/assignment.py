@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -265,6 +266,8 @@ def new_lead_assigner(
     forced = _target(team, officer_name) if officer_name else None
     by_source = {pattern: _target(team, name) for pattern, name in _rules(settings, team)}
     dealing = [member for member in team.active if settings.assign.round_robin]
+    # A file's leads come from a handful of sources: each is matched against the rules once.
+    pattern_for = lru_cache(maxsize=1024)(settings.assign.pattern_for)
 
     def assign(connection: Connection, leads: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from leadchase.store import officers
@@ -276,7 +279,7 @@ def new_lead_assigner(
             if officer_name:
                 lead["officer_id"] = forced
                 why = "--officer"
-            elif (pattern := settings.assign.pattern_for(lead.get("source") or "")) is not None:
+            elif (pattern := pattern_for(lead.get("source") or "")) is not None:
                 lead["officer_id"] = by_source[pattern]
                 why = f'[assign.by_source] "{pattern}"'
             else:

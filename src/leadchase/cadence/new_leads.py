@@ -8,13 +8,14 @@ under every jitter a lead may draw; each lead then only picks its own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from leadchase.cadence.schedule import (
     JITTER_MINUTES,
+    LeadClock,
     SkippedTouch,
     first_touches,
     jitter_minutes,
@@ -22,6 +23,7 @@ from leadchase.cadence.schedule import (
 )
 from leadchase.cadence.service import FollowUp, skipped_row, usable_channels
 from leadchase.compliance.optouts import closed_to_lead
+from leadchase.compliance.windows import ContactPolicy, check_moment
 from leadchase.store import suppressions
 from leadchase.store import touches as touch_store
 from leadchase.store.bulk import utc_text
@@ -41,6 +43,9 @@ class FirstTouchCache:
     def __init__(self, followup: FollowUp) -> None:
         self.followup = followup
         self.plans: dict[tuple[Any, ...], tuple[_Plan, tuple[SkippedTouch, ...]]] = {}
+        self.by_place: dict[
+            tuple[str, LeadClock, frozenset[str]], tuple[_Plan, tuple[SkippedTouch, ...]]
+        ] = {}
 
     def plan_for(
         self, lead: Mapping[str, Any], name: str, start: datetime, closed: frozenset[str]
@@ -56,42 +61,69 @@ class FirstTouchCache:
         if plan is None:
             if len(self.plans) > 4096:
                 self.plans.clear()
-            cadence = self.followup.require(name)
+                self.by_place.clear()
             clock = self.followup.place_clock(
                 start, lead.get("timezone"), lead.get("time_zones"), lead.get("state"), phone
             )
             usable = usable_channels(phone, lead.get("email"), lead.get("text_ok", True), closed)
-            policy = self.followup.policy
-            found = [
-                upcoming
-                for upcoming in first_touches(cadence, clock, policy, jitter=False)
-                if (upcoming.scheduled or upcoming.skipped[0]).touch.channel in usable
-            ]
-            plan = self.plans[key] = (
-                tuple(
-                    (
-                        (
-                            cadence.name,
-                            s.touch.step_key,
-                            s.touch.channel,
-                            s.touch.automated,
-                            s.touch.template,
-                            s.touch.say,
-                            s.touch.day,
-                        ),
-                        tuple(
-                            utc_text(jittered(s.due_at, minutes, clock, policy))
-                            for minutes in range(JITTER_MINUTES if s.unjittered else 1)
-                        ),
-                        ("planned", 0, utc_text(s.expires_at), s.owed),
-                        s.touch.step_key,
-                    )
-                    for upcoming in found
-                    if (s := upcoming.scheduled) is not None
-                ),
-                tuple(skip for upcoming in found for skip in upcoming.skipped),
-            )
+            # Many area codes share a place's clock: the plan is made once for the clock.
+            place = (name, clock, usable)
+            plan = self.by_place.get(place)
+            if plan is None:
+                plan = self.by_place[place] = self._plan(name, clock, usable)
+            self.plans[key] = plan
         return plan
+
+    def _plan(
+        self, name: str, clock: LeadClock, usable: frozenset[str]
+    ) -> tuple[_Plan, tuple[SkippedTouch, ...]]:
+        """The plan of a cadence for a clock and the channels a lead can be reached on."""
+        cadence = self.followup.require(name)
+        policy = self.followup.policy
+        found = [
+            upcoming
+            for upcoming in first_touches(cadence, clock, policy, jitter=False)
+            if (upcoming.scheduled or upcoming.skipped[0]).touch.channel in usable
+        ]
+        return (
+            tuple(
+                (
+                    (
+                        cadence.name,
+                        s.touch.step_key,
+                        s.touch.channel,
+                        s.touch.automated,
+                        s.touch.template,
+                        s.touch.say,
+                        s.touch.day,
+                    ),
+                    tuple(map(utc_text, every_jitter(s.due_at, clock, policy)))
+                    if s.unjittered
+                    else (utc_text(s.due_at),),
+                    ("planned", 0, utc_text(s.expires_at), s.owed),
+                    s.touch.step_key,
+                )
+                for upcoming in found
+                if (s := upcoming.scheduled) is not None
+            ),
+            tuple(skip for upcoming in found for skip in upcoming.skipped),
+        )
+
+
+def every_jitter(due: datetime, clock: LeadClock, policy: ContactPolicy) -> tuple[datetime, ...]:
+    """`jittered(due, minutes, clock, policy)` for every jitter a lead may draw (0 to 9 minutes).
+
+    In each zone a day's open hours are one interval inside 08:00-21:00 (so no midnight and no
+    clock change falls in it): when `due` and its latest jitter are both open, every minute
+    between is open too and each jitter simply moves `due` on; else each is asked on its own."""
+    latest = due + timedelta(minutes=JITTER_MINUTES - 1)
+    zones = clock.zones or (clock.zone,)
+    if (
+        check_moment(due, zones, clock.states, policy).allowed
+        and check_moment(latest, zones, clock.states, policy).allowed
+    ):
+        return tuple(due + timedelta(minutes=minutes) for minutes in range(JITTER_MINUTES))
+    return tuple(jittered(due, minutes, clock, policy) for minutes in range(JITTER_MINUTES))
 
 
 def start_new_leads(

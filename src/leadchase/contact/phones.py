@@ -138,13 +138,26 @@ class _Kind(Enum):
 _KIND_OF_TYPE = {"N": _Kind.NON_GEOGRAPHIC, "G": _Kind.GEOGRAPHIC}
 
 
+# The last number _nanp_kind answered for: a lead's number is asked about three times in a row
+# (is it valid, its zones, its area's zones). One tuple, replaced whole, so threads stay safe.
+_last_kind: tuple[str, _Kind | None] = ("", None)
+
+
 def _nanp_kind(national: str) -> _Kind | None:
     """phonenumbers' is_valid_number (None when invalid) for a 10-digit NANP number."""
+    global _last_kind
+    last = _last_kind
+    if last[0] == national:
+        return last[1]
     plan, mobile_kind = _region_plan(national[:4])
     match = plan.fullmatch(national)
-    if match is None or match.lastgroup is None:
-        return None
-    return _KIND_OF_TYPE.get(match.lastgroup[0], mobile_kind)
+    kind = (
+        None
+        if match is None or match.lastgroup is None
+        else _KIND_OF_TYPE.get(match.lastgroup[0], mobile_kind)
+    )
+    _last_kind = (national, kind)
+    return kind
 
 
 @cache

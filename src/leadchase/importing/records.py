@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from leadchase.importing.dates import parse_lead_date
 from leadchase.importing.headers import HeaderMap
 from leadchase.importing.names import not_a_name, split_full_name, tidy_name
 from leadchase.lead_fields import DETAIL_FIELDS, EMPTY, LABELS, FieldValueError, clean
+from leadchase.store.bulk import json_object_encoder
 
 # Reject reasons, as they appear in the rejects file and the summary.
 NO_CONTACT = "no phone or email"
@@ -53,6 +55,29 @@ class Reject:
     detail: str = ""
 
 
+class _Remembered(dict[str, Any]):
+    """A pure cleaner's answers by cell: names, states and ZIPs repeat down a file, so each
+    distinct cell is cleaned once. Emptied when full, so a million rows stay in bounds."""
+
+    LIMIT = 50_000
+
+    def __init__(self, clean: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._clean = clean
+
+    def __missing__(self, cell: str) -> Any:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        answer = self[cell] = self._clean(cell)
+        return answer
+
+
+def _name_part(cell: str) -> tuple[str, bool]:
+    """A first or last name cell tidied, and whether it is not a name at all."""
+    tidy = tidy_name(cell)
+    return tidy, not_a_name(tidy)
+
+
 @dataclass
 class RowNormaliser:
     header: list[str]
@@ -68,6 +93,21 @@ class RowNormaliser:
         self._fallbacks = self.mapping.fallbacks
         self._detail_fields = [name for name in DETAIL_FIELDS if name in self._field]
         self._no_details = {name: EMPTY.get(name, "") for name in DETAIL_FIELDS}
+        # The vendor's row as the file gave it, header -> cell: JSON text made as it is read.
+        self._raw = json_object_encoder(self.header)
+        # The text fields by where they are: one column, a repeated header, or nowhere.
+        self._text_columns = [
+            (name, self._field[name])
+            for name in _TEXT_FIELDS
+            if name in self._field and name not in self._fallbacks
+        ]
+        self._text_repeated = [name for name in _TEXT_FIELDS if name in self._fallbacks]
+        self._text_absent = dict.fromkeys(
+            (name for name in _TEXT_FIELDS if name not in self._field), ""
+        )
+        self._name_parts = _Remembered(_name_part)
+        self._states = _Remembered(normalise_state)
+        self._zips = _Remembered(normalise_zip)
 
     def _zone(self, name: str) -> ZoneInfo:
         zone = self._zones.get(name)
@@ -115,8 +155,8 @@ class RowNormaliser:
             return Reject(NO_CONTACT)
 
         first, last, name, odd_name = self._names(fields)
-        state = normalise_state(get(fields, "state")) if "state" in self._field else None
-        zip5 = normalise_zip(get(fields, "zip")) if "zip" in self._field else None
+        state = self._states[get(fields, "state")] if "state" in self._field else None
+        zip5 = self._zips[get(fields, "zip")] if "zip" in self._field else None
         e164 = phone.e164 if phone else None
         zone, candidates = lead_time_zones(state, zip5, e164)
         reading_zone = self._zone(zone or self.default_zone)
@@ -147,10 +187,13 @@ class RowNormaliser:
             "imported_at": self.now,
             "stage": "new",
             "consent_at": consent_at,
-            "raw": dict(zip(self.header, fields, strict=False)),
+            "raw": self._raw(fields),
         }
-        for name_ in _TEXT_FIELDS:
-            values[name_] = get(fields, name_) if name_ in self._field else ""
+        for name_, index in self._text_columns:
+            values[name_] = fields[index].strip()
+        for name_ in self._text_repeated:
+            values[name_] = get(fields, name_)
+        values.update(self._text_absent)
         for money in ("loan_amount", "property_value"):
             # Facebook writes answer choices with underscores: "$350,000_-_$400,000".
             if "_" in values[money]:
@@ -190,18 +233,21 @@ class RowNormaliser:
     def _names(self, fields: list[str]) -> tuple[str, str, str, str | None]:
         """(first, last, name, odd): a part that is not a name (a formula, mostly punctuation)
         stays in `name` for the officer to see but out of the merge fields, and is `odd`."""
-        first = tidy_name(self._get(fields, "first_name"))
-        last = tidy_name(self._get(fields, "last_name"))
+        first, odd_first = self._name_parts[self._get(fields, "first_name")]
+        last, odd_last = self._name_parts[self._get(fields, "last_name")]
         if not (first or last):
             full = tidy_name(self._get(fields, "full_name"))
             if not_a_name(full):
                 return "", "", full, full
             first, last = split_full_name(full)
+            odd_first, odd_last = not_a_name(first), not_a_name(last)
         name = f"{first} {last}".strip()
-        odd = not_a_name(first) or not_a_name(last)
-        first = "" if not_a_name(first) else first
-        last = "" if not_a_name(last) else last
-        return first, last, name, name if odd else None
+        return (
+            "" if odd_first else first,
+            "" if odd_last else last,
+            name,
+            name if odd_first or odd_last else None,
+        )
 
 
 def merge_changes(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
