@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadchase.cadence.followup import FollowUp
+from leadchase.cadence.model import LeadClock
 from leadchase.cadence.new_leads import FirstTouchCache, every_jitter
-from leadchase.cadence.schedule import JITTER_MINUTES, LeadClock, jittered
+from leadchase.cadence.schedule import JITTER_MINUTES, jittered
 from leadchase.compliance.windows import ContactPolicy
 from leadchase.context import Context, open_workspace
 from leadchase.importing.pipeline import ImportOptions, import_file

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from leadchase.cadence.model import LeadClock
 from leadchase.cadence.schedule import (
     JITTER_MINUTES,
-    LeadClock,
     SkippedTouch,
     first_touches,
     jitter_minutes,
