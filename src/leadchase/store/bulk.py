@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, Table, insert, update
+from sqlalchemy import JSON, Boolean, Connection, Date, Table, bindparam, insert, update
 
 from leadchase.store.types import UTCDateTime
 
@@ -168,6 +168,25 @@ def update_by_id(
     driver = connection.connection.driver_connection
     assert driver is not None
     driver.execute(f'UPDATE "{table.name}" SET {settings} WHERE id = ?', [*values, row_id])  # noqa: S608 - names come from the table
+
+
+def update_many(
+    connection: Connection, table: Table, updates: Sequence[tuple[int, Mapping[str, Any]]]
+) -> None:
+    """Set some columns of many rows by id: one executemany for each set of columns changed
+    (the send run records a batch of texts so, where one UPDATE each would compile and run
+    a statement per row)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row_id, changes in updates:
+        params = {"row_id": row_id, **{f"new_{name}": value for name, value in changes.items()}}
+        groups.setdefault(tuple(changes), []).append(params)
+    for names, rows in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names})
+        )
+        connection.execute(statement, rows)
 
 
 def _remembering(convert: Converter) -> Converter:
