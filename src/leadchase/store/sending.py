@@ -280,6 +280,24 @@ def message_by_provider_id(connection: Connection, provider_id: str) -> Message 
     return read.message(row) if row is not None else None
 
 
+def messages_by_provider_id(
+    connection: Connection, provider_ids: Collection[str]
+) -> dict[str, Message]:
+    """message_by_provider_id for many ids in one query; ids not recorded are left out."""
+    found: dict[str, Message] = {}
+    wanted = list(provider_ids)
+    for start in range(0, len(wanted), 900):  # under SQLite's old limit of bound parameters
+        rows = connection.execute(
+            select(*MESSAGE_COLUMNS).where(
+                message_table.c.provider_id.in_(wanted[start : start + 900])
+            )
+        )
+        for row in rows:
+            message = read.message(row)
+            found.setdefault(message.provider_id or "", message)
+    return found
+
+
 def message_exists(connection: Connection, provider_id: str) -> bool:
     row = connection.execute(
         select(message_table.c.id).where(message_table.c.provider_id == provider_id).limit(1)
