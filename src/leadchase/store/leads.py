@@ -37,9 +37,8 @@ def raw_columns(connection: Connection, lead_id: int) -> dict[str, Any]:
 
 def by_key(connection: Connection, phone: str | None, email: str | None) -> list[Lead]:
     """Leads known by this phone (any of their numbers) or this email."""
-    from leadchase.store.models import LeadKeyTable
+    from leadchase.store.models import lead_key_table as keys
 
-    keys = LeadKeyTable.__table__  # type: ignore[attr-defined]
     wanted = [f"p:{phone}"] if phone else []
     if email:
         wanted.append(f"e:{email}")

@@ -207,9 +207,9 @@ def leads_with_open_touches(connection: Connection, cadences: Collection[str]) -
 
 
 def _state_table() -> Any:
-    from leadchase.store.models import WorkspaceStateTable
+    from leadchase.store.models import workspace_state_table
 
-    return WorkspaceStateTable.__table__  # type: ignore[attr-defined]
+    return workspace_state_table
 
 
 def get_states(connection: Connection, prefix: str) -> dict[str, str]:
