@@ -12,7 +12,7 @@ from typer.testing import Result
 
 from leadchase.context import open_workspace
 from leadchase.store import suppressions
-from leadchase.store.models import SuppressionTable
+from leadchase.store.models import suppression_table
 from leadchase.store.suppressions import count_on_dnc
 from leadchase.workspace import Workspace
 from tests.conftest import SF_MORNING, import_lead, run, run_json, today_by_channel
@@ -159,7 +159,7 @@ def test_dnc_add_list_remove(workspace: Workspace) -> None:
     assert sum("do-not-call" in text for text in _timeline(str(lead))) == 2
 
     with open_workspace(workspace.root) as context, context.database.reading() as connection:
-        table = SuppressionTable.__table__  # type: ignore[attr-defined]
+        table = suppression_table
         (row,) = connection.execute(table.select().where(table.c.value == "+14155552671"))
     assert row.reason == "dnc" and row.lifted_at == SOON + timedelta(minutes=1)
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlmodel import SQLModel
 
 from leadchase.store import models
 from leadchase.store.database import Database
@@ -42,10 +41,10 @@ def test_migrated_schema_matches_the_models(empty_database_url: str) -> None:
     url = empty_database_url
     Database.open(url).close()
     migrated = _columns(url)
-    for table in SQLModel.metadata.sorted_tables:
+    for table in models.metadata.sorted_tables:
         assert table.name in migrated, table.name
         assert {c.name for c in table.columns} == migrated[table.name], table.name
-    assert models.LeadTable.__tablename__ == "lead"
+    assert models.lead_table.name == "lead"
 
 
 @pytest.mark.both_backends
@@ -133,7 +132,7 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_private_files(tmp_path: P
         assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() >= 5000
     with database.writing() as connection:
         connection.execute(
-            models.EventTable.__table__.insert().values(  # type: ignore[attr-defined]
+            models.event_table.insert().values(
                 lead_id=1, kind="note", detail="x", at=datetime(2026, 1, 1, tzinfo=UTC)
             )
         )
@@ -148,7 +147,7 @@ def test_datetimes_come_back_aware_utc(empty_database_url: str) -> None:
     # A moment given in New York's zone comes back as the same moment, in UTC, on both backends.
     moment = datetime(2026, 3, 8, 6, 30, 15, 123456, tzinfo=UTC)
     given = moment.astimezone(ZoneInfo("America/New_York"))
-    table = models.EventTable.__table__  # type: ignore[attr-defined]
+    table = models.event_table
     with database.writing() as connection:
         connection.execute(table.insert().values(lead_id=1, kind="note", at=given))
     with database.reading() as connection:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Table, text
 
 from leadchase.config import load_settings
 from leadchase.context import open_workspace
@@ -17,11 +17,11 @@ from leadchase.store import leads as lead_store
 from leadchase.store import sending, suppressions
 from leadchase.store.history_records import ClaimedTouch, Event, LeadMessage, Suppression
 from leadchase.store.models import (
-    EventTable,
-    LeadTable,
-    MessageTable,
-    SuppressionTable,
-    TouchTable,
+    event_table,
+    lead_table,
+    message_table,
+    suppression_table,
+    touch_table,
 )
 from leadchase.store.records import DueTouch, Lead, Message, Touch
 from leadchase.workspace import Workspace
@@ -38,17 +38,17 @@ PHONE = "+14155552671"
 @pytest.mark.parametrize(
     ("record", "table", "left_out"),
     [
-        (Lead, LeadTable, {"raw"}),
-        (Touch, TouchTable, set()),
-        (Message, MessageTable, set()),
-        (Event, EventTable, set()),
-        (Suppression, SuppressionTable, set()),
+        (Lead, lead_table, {"raw"}),
+        (Touch, touch_table, set()),
+        (Message, message_table, set()),
+        (Event, event_table, set()),
+        (Suppression, suppression_table, set()),
     ],
 )
 def test_a_record_holds_every_column_of_its_table(
-    record: type, table: type, left_out: set[str]
+    record: type, table: Table, left_out: set[str]
 ) -> None:
-    columns = {column.name for column in table.__table__.columns}  # type: ignore[attr-defined]
+    columns = {column.name for column in table.columns}
     assert {field.name for field in fields(record)} == columns - left_out
 
 

@@ -10,9 +10,10 @@ from piling up, and lets an edited cadence file reach every lead for touches not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection
@@ -114,15 +115,29 @@ def _insert_next(
     at: datetime,
 ) -> list[ScheduledTouch]:
     """Write what next_touch found: the skipped touches, then the planned ones."""
+    rows, planned = next_rows(lead, cadence, found, at)
+    insert_rows(connection, rows)
+    return planned
+
+
+def next_rows(
+    lead: Lead, cadence: Cadence, found: Iterable[NextTouch], at: datetime
+) -> tuple[list[dict[str, Any]], list[ScheduledTouch]]:
+    """The rows for what next_touch found, the skipped touches before the planned ones."""
     planned: list[ScheduledTouch] = []
     skipped: list[dict[str, Any]] = []
     for upcoming in found:
         skipped += [skipped_row(lead.id, cadence.name, skip, at) for skip in upcoming.skipped]
         if upcoming.scheduled is not None:
             planned.append(upcoming.scheduled)
-    touch_store.insert_touches(connection, skipped)
-    touch_store.insert_touches(connection, [_touch_row(lead, cadence, s) for s in planned])
-    return planned
+    return skipped + [_touch_row(lead, cadence, s) for s in planned], planned
+
+
+def insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert touch rows in their order, a statement for each run of rows with the same keys
+    (a skipped touch's differ from a planned one's)."""
+    for _keys, same in groupby(rows, key=tuple):
+        touch_store.insert_touches(connection, list(same))
 
 
 def start_cadence(
@@ -206,18 +221,35 @@ def plan_next(
     from the channel's last attempt; nothing if the cadence ended. Touches that can no longer be
     made on their day are recorded as skipped, with the reason. `scopes`: as for usable_now."""
     cadence = followup.cadence(lead.cadence)
-    started = lead.cadence_started_at
-    if cadence is None or started is None:
+    if cadence is None or lead.cadence_started_at is None:
         return None
     if channel not in usable_now(connection, lead, scopes):
         return None
-    if any(
-        touch.channel == channel and touch.cadence == cadence.name
-        for touch in touch_store.open_touches(connection, lead.id)
-    ):
-        return None  # already planned: the touch just made was a campaign's
-    last, done = touch_store.made_so_far(connection, lead.id, channel, cadence.name)
-    upcoming = next_touch(
+    marks = touch_store.touch_marks_of(connection, [lead.id])[lead.id]
+    upcoming = next_for(followup, cadence, lead, channel, after, marks)
+    if upcoming is None:
+        return None
+    _insert_next(connection, lead, cadence, [upcoming], after)
+    return upcoming.scheduled
+
+
+def next_for(
+    followup: FollowUp,
+    cadence: Cadence,
+    lead: Lead,
+    channel: Channel,
+    after: datetime,
+    marks: Sequence[touch_store.TouchMark],
+) -> NextTouch | None:
+    """What plan_next plans for a lead whose cadence has started, from its touches (`marks`):
+    None when the channel's next touch is planned already (the touch just made was a
+    campaign's)."""
+    if touch_store.planned_already(marks, channel, cadence.name):
+        return None
+    last, done = touch_store.made_of(marks, channel, cadence.name)
+    started = lead.cadence_started_at
+    assert started is not None
+    return next_touch(
         cadence,
         followup.clock(lead, started),
         followup.policy,
@@ -226,8 +258,21 @@ def plan_next(
         done=done,
         last=last,
     )
-    _insert_next(connection, lead, cadence, [upcoming], after)
-    return upcoming.scheduled
+
+
+def touch_summary(lead: Lead, channel: Channel, at: datetime, outcome: str) -> dict[str, Any]:
+    """What a touch made changes on its lead."""
+    summary: dict[str, Any] = {
+        "last_touch_at": at,
+        "last_touch_channel": channel,
+        "last_outcome": outcome,
+        "attempts": lead.attempts + 1,
+    }
+    if lead.first_touch_at is None:
+        summary["first_touch_at"] = at
+    if outcome in CONTACT_OUTCOMES and lead.contacted_at is None:
+        summary["contacted_at"] = at
+    return summary
 
 
 def record_touch(
@@ -285,16 +330,7 @@ def record_touch(
             connection,
             {"lead_id": lead.id, "channel": channel, "due_at": at, "automated": False, **values},
         )
-    summary: dict[str, Any] = {
-        "last_touch_at": at,
-        "last_touch_channel": channel,
-        "last_outcome": outcome,
-        "attempts": lead.attempts + 1,
-    }
-    if lead.first_touch_at is None:
-        summary["first_touch_at"] = at
-    if outcome in CONTACT_OUTCOMES and lead.contacted_at is None:
-        summary["contacted_at"] = at
+    summary = touch_summary(lead, channel, at, outcome)
     lead_store.update_lead(connection, lead.id, summary)
     touch_store.mark_lead_touched(connection, lead.id)
     if plan_next(connection, followup, replace(lead, **summary), channel, at, scopes) is None:

@@ -1,7 +1,7 @@
 """The root command as Typer runs it: its options, and the one boundary for user errors.
 
 Only typer and rich are imported here: a command's module is imported only when that command
-runs (cli/lazy.py), and every command imports its service (and with it sqlmodel, jinja2,
+runs (cli/lazy.py), and every command imports its service (and with it sqlalchemy, jinja2,
 twilio...) inside its own body. The root's help, options and command list are cli/outline.py's.
 """
 

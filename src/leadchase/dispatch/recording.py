@@ -6,14 +6,14 @@ here afterwards. A run that dies between the two leaves the claim to recovery.py
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
-from leadchase.cadence.service import FollowUp, plan_next, record_touch
+from leadchase.cadence.made import MadeTouch, record_made
+from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.channels.base import SendOutcome
 from leadchase.dispatch import recovery
 from leadchase.dispatch.senders import SendItem
@@ -56,47 +56,50 @@ def record_claims(connection: Connection, followup: FollowUp, claims: list[Claim
     # batch has each lead and number once.
     reach = {v for c in claims for v in (c.task.lead.phone, c.task.lead.email) if v}
     scopes = suppressions.live_scopes(connection, reach) if claims else {}
+    # The sent ones (nearly all) are recorded together, each run of them before the next
+    # other answer, so every row comes out as recording them one by one would make it.
+    sent: list[MadeTouch] = []
     for claim in claims:
-        _record(connection, followup, claim, scopes, stops)
+        if claim.outcome is not None and claim.outcome.outcome == "sent":
+            sent.append(_sent(claim, stops))
+            continue
+        record_made(connection, followup, sent, outcome="sent", status="sent", scopes=scopes)
+        sent = []
+        _record(connection, followup, claim, stops)
+    record_made(connection, followup, sent, outcome="sent", status="sent", scopes=scopes)
     store.update_messages(connection, stops.sent)
     return stops
 
 
-def _record(
-    connection: Connection,
-    followup: FollowUp,
-    claim: Claim,
-    scopes: Mapping[str, frozenset[str]],
-    stops: Stops,
-) -> None:
-    """What the provider said about a claimed touch, at the moment it answered. A sent
-    text's message goes to `stops.sent`, for one update of them all (nothing here reads it)."""
-    touch, lead, item = claim.task.touch, claim.task.lead, claim.item
-    message_id, attempt = claim.message_id, claim.attempt
-    outcome, moment = claim.outcome, claim.at
-    assert outcome is not None and moment is not None
-    item.provider_id, item.error_code = outcome.provider_id, outcome.error_code
-    message = {
+def _sent(claim: Claim, stops: Stops) -> MadeTouch:
+    """A text or email the provider took: its message goes to `stops.sent`, for one update of
+    them all (nothing here reads it), and its touch to record_made, with the batch's others."""
+    touch, item, moment = claim.task.touch, claim.item, claim.at
+    assert claim.outcome is not None and moment is not None
+    item.provider_id, item.error_code = claim.outcome.provider_id, claim.outcome.error_code
+    item.result = "sent"
+    stops.sent.append((claim.message_id, {**_message(claim.outcome), "sent_at": moment}))
+    extra = {"variant": item.variant, "attempt": claim.attempt}
+    return MadeTouch(claim.task.lead, touch.id, touch.channel, moment, extra)
+
+
+def _message(outcome: SendOutcome) -> dict[str, Any]:
+    return {
         "provider_id": outcome.provider_id,
         "error_code": outcome.error_code,
         "status": outcome.provider_status or outcome.outcome,
     }
-    if outcome.outcome == "sent":
-        item.result = "sent"
-        stops.sent.append((message_id, {**message, "sent_at": moment}))
-        record_touch(
-            connection,
-            followup,
-            lead,
-            touch.channel,
-            moment,
-            outcome="sent",
-            status="sent",
-            touch_id=touch.id,
-            extra={"variant": item.variant, "attempt": attempt},
-            scopes=scopes,
-        )
-        return
+
+
+def _record(connection: Connection, followup: FollowUp, claim: Claim, stops: Stops) -> None:
+    """What the provider said about a claimed touch it did not take, at the moment it
+    answered."""
+    touch, lead, item = claim.task.touch, claim.task.lead, claim.item
+    message_id = claim.message_id
+    outcome, moment = claim.outcome, claim.at
+    assert outcome is not None and moment is not None
+    item.provider_id, item.error_code = outcome.provider_id, outcome.error_code
+    message = _message(outcome)
     item.reason = outcome.error_message or outcome.outcome
     if outcome.outcome == "unconfirmed":  # maybe sent: as after a crash
         recovery.look_up_later(connection, touch.id, message_id, moment)

@@ -196,12 +196,12 @@ def follow_up_statuses(
     # Each text is weighed as it is now, inside the write: a status callback may have moved it
     # on meanwhile, and a poll must not move it back ("sent" over "delivered").
     with database.writing() as connection:
+        now_stored = store.messages_by_provider_id(
+            connection, [m.provider_id or "" for m, *_ in answers]
+        )
         return sum(
             record_status(
-                connection,
-                store.message_by_provider_id(connection, message.provider_id or "") or message,
-                status,
-                moment,
+                connection, now_stored.get(message.provider_id or "", message), status, moment
             )
             for message, status, moment in answers
         )

@@ -19,6 +19,7 @@ GSM7_BASIC = frozenset(
 )
 # Characters reached through the escape code: each costs two septets.
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+_GSM7 = GSM7_BASIC | GSM7_EXTENSION
 
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
@@ -63,7 +64,7 @@ def non_gsm7_characters(text: str) -> list[str]:
 
 
 def segment_info(text: str) -> SegmentInfo:
-    if all(is_gsm7(char) for char in text):
+    if _GSM7.issuperset(text):
         costs = [2 if char in GSM7_EXTENSION else 1 for char in text]
         return _count("GSM-7", len(text), costs, GSM7_SINGLE, GSM7_PART)
     costs = [2 if ord(char) > 0xFFFF else 1 for char in text]

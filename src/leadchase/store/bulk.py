@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, Table, insert, update
+from sqlalchemy import JSON, Boolean, Connection, Date, Table, bindparam, insert, update
 
 from leadchase.store.types import UTCDateTime
 
@@ -200,6 +200,58 @@ def update_by_id(
     driver = connection.connection.driver_connection
     assert driver is not None
     driver.execute(f'UPDATE "{table.name}" SET {settings} WHERE id = ?', [*values, row_id])  # noqa: S608 - names come from the table
+
+
+def update_many(
+    connection: Connection, table: Table, updates: Sequence[tuple[int, Mapping[str, Any]]]
+) -> None:
+    """Set some columns of many rows by id: one executemany for each set of columns changed
+    (the send run records a batch of texts so). On SQLite straight through the driver, the
+    values converted as update_by_id's are."""
+    groups: dict[tuple[str, ...], list[tuple[int, Mapping[str, Any]]]] = {}
+    for row_id, changes in updates:
+        groups.setdefault(tuple(changes), []).append((row_id, changes))
+    for names, rows in groups.items():
+        if connection.dialect.name == "sqlite":
+            _update_rows(connection, table, names, rows)
+            continue
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names})
+        )
+        connection.execute(
+            statement,
+            [
+                {"row_id": row_id, **{f"new_{name}": changes[name] for name in names}}
+                for row_id, changes in rows
+            ],
+        )
+
+
+def _update_rows(
+    connection: Connection,
+    table: Table,
+    names: tuple[str, ...],
+    rows: list[tuple[int, Mapping[str, Any]]],
+) -> None:
+    converters = [(name, _converter(table.c[name])) for name in names]
+    settings = ", ".join(f'"{name}" = ?' for name in names)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.executemany(
+        f'UPDATE "{table.name}" SET {settings} WHERE id = ?',  # noqa: S608 - names come from the table
+        [
+            [
+                *(
+                    convert(changes[name]) if convert else changes[name]
+                    for name, convert in converters
+                ),
+                row_id,
+            ]
+            for row_id, changes in rows
+        ],
+    )
 
 
 def _remembering(convert: Converter) -> Converter:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 
 from leadchase.store.engine import cannot_connect, open_engine, sqlite_path, write_transaction
 from leadchase.store.migrations import check_migrated, migrate
@@ -55,16 +54,6 @@ class Database:
     def reading(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             yield connection
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """An ORM session whose commit is the caller's to make; rolled back if it raises."""
-        connection = self.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
-        try:
-            with Session(bind=connection) as session:
-                yield session
-        finally:
-            connection.close()
 
     def reader(self) -> Reader:
         """store/fast.py's queries on a connection of this engine (for a url the reader does

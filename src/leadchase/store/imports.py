@@ -10,11 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from leadchase.store.bulk import bulk_insert, bulk_insert_tuples, padded_lookup, update_by_id
-from leadchase.store.models import ImportBatchTable, LeadKeyTable
+from leadchase.store.models import import_batch_table as batch_table
+from leadchase.store.models import lead_key_table as key_table
 from leadchase.store.read import event_table, lead_table
-
-key_table = LeadKeyTable.__table__  # type: ignore[attr-defined]
-batch_table = ImportBatchTable.__table__  # type: ignore[attr-defined]
 
 # Fields a later file may fill in when the lead we already have left them empty.
 FILLABLE = (

@@ -8,9 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from leadchase.store.models import IntakeRequestTable
-
-request_table = IntakeRequestTable.__table__  # type: ignore[attr-defined]
+from leadchase.store.models import intake_request_table as request_table
 
 
 @dataclass(frozen=True)

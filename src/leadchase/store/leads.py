@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from leadchase.store import read
+from leadchase.store.bulk import update_many
 from leadchase.store.history_records import Event, StageChange
 from leadchase.store.read import (
     LEAD_COLUMNS,
@@ -36,9 +37,8 @@ def raw_columns(connection: Connection, lead_id: int) -> dict[str, Any]:
 
 def by_key(connection: Connection, phone: str | None, email: str | None) -> list[Lead]:
     """Leads known by this phone (any of their numbers) or this email."""
-    from leadchase.store.models import LeadKeyTable
+    from leadchase.store.models import lead_key_table as keys
 
-    keys = LeadKeyTable.__table__  # type: ignore[attr-defined]
     wanted = [f"p:{phone}"] if phone else []
     if email:
         wanted.append(f"e:{email}")
@@ -103,6 +103,11 @@ def _matching(text: str) -> Any:
 
 def update_lead(connection: Connection, lead_id: int, values: Mapping[str, Any]) -> None:
     connection.execute(update(lead_table).where(lead_table.c.id == lead_id).values(**values))
+
+
+def update_leads(connection: Connection, updates: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """update_lead for many leads, a statement for each set of columns."""
+    update_many(connection, lead_table, updates)
 
 
 def add_event(connection: Connection, lead_id: int, at: datetime, kind: str, detail: str) -> None:

@@ -89,6 +89,6 @@ def take_turns(connection: Connection, count: int) -> int:
 
 
 def officer_turn_table() -> Any:
-    from leadchase.store.models import OfficerTurnTable
+    from leadchase.store.models import officer_turn_table
 
-    return OfficerTurnTable.__table__  # type: ignore[attr-defined]
+    return officer_turn_table

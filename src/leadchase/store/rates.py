@@ -11,12 +11,9 @@ from sqlalchemy import Column, Connection, Table, insert, select, update
 
 from leadchase.store import read
 from leadchase.store.history_records import MarketRate
-from leadchase.store.models import MarketRateTable, RateAlertTable
+from leadchase.store.models import market_rate_table, rate_alert_table
 from leadchase.store.read import LEAD_COLUMNS, lead_table, touch_table
 from leadchase.store.records import Lead, RateAlert
-
-market_rate_table: Table = MarketRateTable.__table__  # type: ignore[attr-defined]
-rate_alert_table: Table = RateAlertTable.__table__  # type: ignore[attr-defined]
 
 
 def _columns(table: Table, record: type) -> list[Column[Any]]:

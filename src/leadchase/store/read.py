@@ -13,26 +13,33 @@ from typing import Any
 from sqlalchemy import Column, Table
 
 from leadchase.store.history_records import Alert, Event, StageChange, Suppression
+
+# The tables the store's modules query, imported from here too.
 from leadchase.store.models import (
-    AlertTable,
-    EventTable,
-    LeadTable,
-    MessageTable,
-    OfficerTable,
-    StageChangeTable,
-    SuppressionTable,
-    TouchTable,
+    alert_table as alert_table,
+)
+from leadchase.store.models import (
+    event_table as event_table,
+)
+from leadchase.store.models import (
+    lead_table as lead_table,
+)
+from leadchase.store.models import (
+    message_table as message_table,
+)
+from leadchase.store.models import (
+    officer_table as officer_table,
+)
+from leadchase.store.models import (
+    stage_change_table as stage_change_table,
+)
+from leadchase.store.models import (
+    suppression_table as suppression_table,
+)
+from leadchase.store.models import (
+    touch_table as touch_table,
 )
 from leadchase.store.records import Lead, Message, TeamOfficer, Touch
-
-lead_table: Table = LeadTable.__table__  # type: ignore[attr-defined]
-touch_table: Table = TouchTable.__table__  # type: ignore[attr-defined]
-message_table: Table = MessageTable.__table__  # type: ignore[attr-defined]
-event_table: Table = EventTable.__table__  # type: ignore[attr-defined]
-suppression_table: Table = SuppressionTable.__table__  # type: ignore[attr-defined]
-alert_table: Table = AlertTable.__table__  # type: ignore[attr-defined]
-officer_table: Table = OfficerTable.__table__  # type: ignore[attr-defined]
-stage_change_table: Table = StageChangeTable.__table__  # type: ignore[attr-defined]
 
 
 def _columns(table: Table, record: type) -> list[Column[Any]]:

@@ -1,11 +1,11 @@
 """What the store hands out: a lead, a touch, a message, an officer, as plain records (the
 records `today` never reads, an event or an opt-out, are in history_records.py).
 
-store/models.py describes the tables for SQLModel and the migrations (LeadTable, TouchTable...);
-nothing outside store/ uses those classes. Every read in store/ returns the frozen dataclasses
+store/models.py describes the tables for the store's queries (lead_table, touch_table...);
+nothing outside store/ uses them. Every read in store/ returns the frozen dataclasses
 below (or history_records.py's) instead, so the rest of the code works on typed attributes (`lead.phone`, `touch.due_at`)
-and never sees a database row. This module imports neither SQLAlchemy nor SQLModel: code that
-only reads records (the agenda, templates) stays free of them.
+and never sees a database row. This module does not import SQLAlchemy: code that
+only reads records (the agenda, templates) stays free of it.
 
 Each record holds every column of its table, with the column's default where a field is
 left out (handy in tests and for a made-up lead in `cadence preview`). Two

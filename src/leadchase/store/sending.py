@@ -6,10 +6,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from leadchase.contact.channels import SOLICITATIONS
 from leadchase.store import read
+from leadchase.store.bulk import update_many
 from leadchase.store.history_records import ClaimedTouch, LeadMessage
 from leadchase.store.read import (
     LEAD_COLUMNS,
@@ -117,24 +118,8 @@ def update_message(connection: Connection, message_id: int, values: Mapping[str,
 def update_messages(
     connection: Connection, updates: Sequence[tuple[int, Mapping[str, Any]]]
 ) -> None:
-    """update_message for many messages whose new values have the same keys, in one statement."""
-    if not updates:
-        return
-    columns = message_table.c
-    statement = (
-        update(message_table)
-        .where(columns.id == bindparam("message_id"))
-        .values(
-            {name: bindparam(f"new_{name}", type_=columns[name].type) for name in updates[0][1]}
-        )
-    )
-    connection.execute(
-        statement,
-        [
-            {"message_id": message_id, **{f"new_{name}": value for name, value in values.items()}}
-            for message_id, values in updates
-        ],
-    )
+    """update_message for many messages, in one statement for each set of keys."""
+    update_many(connection, message_table, updates)
 
 
 def update_touch(connection: Connection, touch_id: int, values: Mapping[str, Any]) -> None:
@@ -293,6 +278,24 @@ def message_by_provider_id(connection: Connection, provider_id: str) -> Message 
         select(*MESSAGE_COLUMNS).where(message_table.c.provider_id == provider_id).limit(1)
     ).first()
     return read.message(row) if row is not None else None
+
+
+def messages_by_provider_id(
+    connection: Connection, provider_ids: Collection[str]
+) -> dict[str, Message]:
+    """message_by_provider_id for many ids in one query; ids not recorded are left out."""
+    found: dict[str, Message] = {}
+    wanted = list(provider_ids)
+    for start in range(0, len(wanted), 900):  # under SQLite's old limit of bound parameters
+        rows = connection.execute(
+            select(*MESSAGE_COLUMNS).where(
+                message_table.c.provider_id.in_(wanted[start : start + 900])
+            )
+        )
+        for row in rows:
+            message = read.message(row)
+            found.setdefault(message.provider_id or "", message)
+    return found
 
 
 def message_exists(connection: Connection, provider_id: str) -> bool:

@@ -106,10 +106,9 @@ def dnc_among(connection: Connection, phones: Collection[str]) -> set[str]:
 
 def leads_with_phones(connection: Connection, phones: Sequence[str]) -> list[Lead]:
     """Leads whose texting number is one of these (found through the indexed dedupe keys)."""
-    from leadchase.store.models import LeadKeyTable
+    from leadchase.store.models import lead_key_table as keys
 
     leads = read.lead_table
-    keys = LeadKeyTable.__table__  # type: ignore[attr-defined]
     found: list[Lead] = []
     for start in range(0, len(phones), 450):
         chunk = list(phones[start : start + 450])

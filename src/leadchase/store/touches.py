@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, exists, func, insert, or_, select, upda
 
 from leadchase.compliance.optouts import scopes_closing
 from leadchase.store import read
-from leadchase.store.bulk import bulk_insert, bulk_insert_tuples
+from leadchase.store.bulk import bulk_insert, bulk_insert_tuples, update_many
 from leadchase.store.read import (
     TOUCH_COLUMNS,
     lead_table,
@@ -66,30 +66,51 @@ def has_touch_to_come(connection: Connection, lead_id: int) -> bool:
     return row is not None
 
 
-def made_so_far(
-    connection: Connection, lead_id: int, channel: str, cadence: str
-) -> tuple[datetime | None, set[str]]:
-    """What planning the lead's next touch needs, in one query: when its last call, text or
-    email (by `channel`) was made, or None; and the step keys of `cadence` it is done with
-    (made, skipped or failed: neither open nor cancelled)."""
+# What planning a lead's next touch reads of each of its touches (made_of, planned_already).
+_MARKS = (
+    touch_table.c.channel,
+    touch_table.c.cadence,
+    touch_table.c.step_key,
+    touch_table.c.status,
+    touch_table.c.done_at,
+)
+TouchMark = tuple[str, str | None, str | None, str, datetime | None]
+
+
+def touch_marks_of(connection: Connection, lead_ids: Collection[int]) -> dict[int, list[TouchMark]]:
+    """Each lead's touches as made_of and planned_already read them, for many leads at once."""
+    marks: dict[int, list[TouchMark]] = {lead_id: [] for lead_id in lead_ids}
     rows = connection.execute(
-        select(
-            touch_table.c.channel,
-            touch_table.c.cadence,
-            touch_table.c.step_key,
-            touch_table.c.status,
-            touch_table.c.done_at,
-        ).where(touch_table.c.lead_id == lead_id)
+        select(touch_table.c.lead_id, *_MARKS).where(touch_table.c.lead_id.in_(list(lead_ids)))
     )
+    for lead_id, *mark in rows:
+        marks[lead_id].append(tuple(mark))
+    return marks
+
+
+def made_of(
+    marks: Sequence[TouchMark], channel: str, cadence: str
+) -> tuple[datetime | None, set[str]]:
+    """From a lead's touches: when its last call, text or email (by `channel`) was made, or
+    None; and the step keys of `cadence` it is done with (made, skipped or failed: neither open
+    nor cancelled)."""
     last: datetime | None = None
     keys: set[str] = set()
-    for made_on, made_in, step_key, status, done_at in rows:
+    for made_on, made_in, step_key, status, done_at in marks:
         made = status in ("done", "sent") and made_on == channel and done_at is not None
-        if made and (last is None or done_at > last):
+        if made and (last is None or done_at > last):  # type: ignore[operator]
             last = done_at
         if made_in == cadence and step_key and status not in (*OPEN, "cancelled"):
             keys.add(step_key)
     return last, keys
+
+
+def planned_already(marks: Sequence[TouchMark], channel: str, cadence: str) -> bool:
+    """Whether a lead's touches hold an open one of `cadence` on `channel`."""
+    return any(
+        status in OPEN and made_on == channel and made_in == cadence
+        for made_on, made_in, _step, status, _done in marks
+    )
 
 
 def lead_touches(connection: Connection, lead_id: int) -> list[Touch]:
@@ -125,6 +146,13 @@ def cancel_open(
 
 def finish_touch(connection: Connection, touch_id: int, values: Mapping[str, Any]) -> None:
     connection.execute(update(touch_table).where(touch_table.c.id == touch_id).values(**values))
+
+
+def finish_touches(
+    connection: Connection, updates: Sequence[tuple[int, Mapping[str, Any]]]
+) -> None:
+    """finish_touch for many touches, a statement for each set of columns."""
+    update_many(connection, touch_table, updates)
 
 
 def count_made(connection: Connection, lead_id: int, channel: str | None = None) -> int:
@@ -179,9 +207,9 @@ def leads_with_open_touches(connection: Connection, cadences: Collection[str]) -
 
 
 def _state_table() -> Any:
-    from leadchase.store.models import WorkspaceStateTable
+    from leadchase.store.models import workspace_state_table
 
-    return WorkspaceStateTable.__table__  # type: ignore[attr-defined]
+    return workspace_state_table
 
 
 def get_states(connection: Connection, prefix: str) -> dict[str, str]:
@@ -199,10 +227,15 @@ def set_state(connection: Connection, key: str, value: str) -> None:
 
 def mark_lead_touched(connection: Connection, lead_id: int) -> None:
     """The lead has had a touch: its open touches are no longer read first by the agenda."""
+    mark_leads_touched(connection, [lead_id])
+
+
+def mark_leads_touched(connection: Connection, lead_ids: Collection[int]) -> None:
+    """mark_lead_touched for many leads, in one statement."""
     connection.execute(
         update(touch_table)
         .where(
-            touch_table.c.lead_id == lead_id,
+            touch_table.c.lead_id.in_(list(lead_ids)),
             touch_table.c.status.in_(OPEN),
             touch_table.c.rank == 0,
         )
