@@ -1,6 +1,6 @@
 """The agenda's reads on the plain DB-API driver: sqlite3, or psycopg 3 for a postgresql:// url.
 
-`leadchase today` is the command the officer waits for, and SQLAlchemy with SQLModel cost
+`leadchase today` is the command the officer waits for, and SQLAlchemy cost
 several times the whole agenda's work just to import. This module opens the connection;
 the queries are store/fast_reads.py's Reader. Opening checks the schema_migrations table with
 one query; when a migration is pending, `open_reader` says so and the caller migrates through
