@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from leadchase.cadence.checked import Checked, checked
 from leadchase.cadence.model import (
     DEFAULT_MIN_GAP,
     Cadence,
@@ -36,9 +37,11 @@ from leadchase.cadence.yaml_values import (
     fields_of,
     flag,
     listed,
+    read_bytes,
     read_yaml,
     single,
     values_list,
+    yaml_of,
 )
 from leadchase.contact.channels import AUTOMATABLE, CHANNELS, Channel
 from leadchase.errors import CadenceError
@@ -67,6 +70,7 @@ def load_cadences(folder: Path, *, template_names: Collection[str] | None = None
     known = None if template_names is None else frozenset(template_names)
     problems: list[Problem] = []
     cadences: dict[str, Cadence] = {}
+    fingerprints: dict[str, str] = {}
     broken: set[str] = set()
     first_file: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
@@ -81,17 +85,32 @@ def load_cadences(folder: Path, *, template_names: Collection[str] | None = None
         first_file[path.stem] = path
         if path.stem == STAGE_MAP_NAME:
             continue
-        reader = _CadenceReader(path, label, known)
-        cadence = reader.read()
-        problems.extend(reader.problems)
-        if cadence is None:
+        cadence, found, fingerprint = _read_cadence(path, label, known)
+        problems.extend(found)
+        if cadence is None or fingerprint is None:
             broken.add(path.stem)
         else:
             cadences[cadence.name] = cadence
+            fingerprints[cadence.name] = fingerprint
     stage_file = first_file.get(STAGE_MAP_NAME)
     stage_label = f"{folder_name}/{stage_file.name if stage_file else STAGE_MAP_NAME + '.yaml'}"
     stage_map = _read_stage_map(stage_file, stage_label, cadences, broken, problems)
-    return CadenceSet(cadences, stage_map, tuple(problems))
+    return CadenceSet(cadences, stage_map, tuple(problems), fingerprints)
+
+
+def _read_cadence(path: Path, label: str, known: frozenset[str] | None) -> Checked:
+    """One cadence file checked, or its result kept from an earlier check of the same bytes
+    (checked.py)."""
+    try:
+        data = read_bytes(path)
+    except CadenceError as problem:
+        return None, (Problem(label, None, str(problem)),), None
+
+    def check() -> tuple[Cadence | None, list[Problem]]:
+        reader = _CadenceReader(path, data, label, known)
+        return reader.read(), reader.problems
+
+    return checked(path, data, label, known, check)
 
 
 def check_cadences(
@@ -114,8 +133,11 @@ class _Entry:
 class _CadenceReader:
     """Reads one cadence file, noting every problem it can find rather than only the first."""
 
-    def __init__(self, path: Path, label: str, template_names: frozenset[str] | None) -> None:
+    def __init__(
+        self, path: Path, data: bytes, label: str, template_names: frozenset[str] | None
+    ) -> None:
         self.path = path
+        self.data = data
         self.label = label
         self.name = path.stem
         self.template_names = template_names
@@ -131,7 +153,7 @@ class _CadenceReader:
             return None
 
     def read(self) -> Cadence | None:
-        root = self.guard(None, partial(read_yaml, self.path))
+        root = self.guard(None, partial(yaml_of, self.path, self.data))
         fields = None if self.problems else self.guard(None, partial(fields_of, root, "the file"))
         if fields is None:
             return None
