@@ -12,8 +12,13 @@ from tests.conftest import import_lead
 
 ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
 LATER = ARRIVAL + timedelta(hours=1)
-# Modules other commands need: planning touches, the store's history, writing files.
-NOT_FOR_TODAY = ("leadchase.cadence.schedule", "leadchase.store.history_records", "leadchase.files")
+# Modules other commands need: planning touches, the store's history, writing files, `init`.
+NOT_FOR_TODAY = (
+    "leadchase.cadence.schedule",
+    "leadchase.store.history_records",
+    "leadchase.files",
+    "leadchase.new_workspace",
+)
 
 
 def test_today_imports_none_of_the_modules_only_other_commands_need(
