@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from leadchase.cadence import load as cadence_load
-from leadchase.cadence import load_cadences
+from leadchase.cadence import file_reader, load_cadences
 from leadchase.cadence.model import fingerprint
 from leadchase.parsed_cache import save, use_workspace
 from tests.conftest import PROJECT, make_cadence_folder
@@ -44,7 +43,7 @@ def never_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(self: object) -> None:
         raise AssertionError("a kept cadence file was checked again")
 
-    monkeypatch.setattr(cadence_load._CadenceReader, "read", refuse)
+    monkeypatch.setattr(file_reader.CadenceReader, "read", refuse)
 
 
 def test_shipped_cadences_load_the_same_from_the_cache(

@@ -81,4 +81,3 @@ def open_workspace(home: Path | None = None) -> Iterator[Context]:
     finally:
         context._close()
         save_parsed()
-
