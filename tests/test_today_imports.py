@@ -13,13 +13,14 @@ from tests.conftest import import_lead
 ARRIVAL = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 10:00 in San Francisco
 LATER = ARRIVAL + timedelta(hours=1)
 # Modules other commands need: planning touches, the store's history, writing files, `init`,
-# checking a cadence file that changed.
+# checking a cadence file that changed, the tables of leadchase.toml only background work reads.
 NOT_FOR_TODAY = (
     "leadchase.cadence.schedule",
     "leadchase.store.history_records",
     "leadchase.files",
     "leadchase.new_workspace",
     "leadchase.cadence.file_reader",
+    "leadchase.settings_background",
 )
 
 
