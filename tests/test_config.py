@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from leadchase.channels.config import configured_channels, smtp_settings, twilio_settings
-from leadchase.config import DaemonSettings, SmtpSection, TwilioSection, load_settings
+from leadchase.config import SmtpSection, TwilioSection, load_settings
 from leadchase.errors import ConfigError
+from leadchase.settings_background import DaemonSettings
 from leadchase.workspace import Workspace
 from tests.conftest import run
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, FakeTwilio
@@ -134,3 +135,31 @@ def test_a_setting_of_the_wrong_type_stops_every_command(
         load_settings(workspace)
     result = run("leads")
     assert result.exit_code == 3 and "must be" in result.stderr
+
+
+def test_the_background_tables_keys_are_their_fields_and_built_on_first_read(
+    workspace: Workspace,
+) -> None:
+    from dataclasses import fields
+
+    from leadchase import settings_background
+    from leadchase.settings_reader import SECTIONS
+
+    tables = {
+        "replies": settings_background.ReplySettings,
+        "daemon": settings_background.DaemonSettings,
+        "alerts": settings_background.AlertSettings,
+        "assign": settings_background.AssignSettings,
+        "rates": settings_background.RateSettings,
+    }
+    for section, table in tables.items():
+        assert SECTIONS[section] == tuple(item.name for item in fields(table)), section
+    settings = load_settings(workspace)
+    assert "alerts" not in vars(settings)  # not built until read
+    assert settings.alerts == settings_background.AlertSettings()
+    assert settings.alerts is settings.alerts  # built once
+    assert (settings.replies, settings.assign, settings.rates) == (
+        settings_background.ReplySettings(),
+        settings_background.AssignSettings(),
+        settings_background.RateSettings(),
+    )

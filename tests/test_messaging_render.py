@@ -406,3 +406,31 @@ def test_rendering_loads_neither_lint_nor_preview() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_the_library_lists_what_rglob_lists_for_each_suffix(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    for relative in (
+        "demo/first.sms.j2",
+        "demo/first.email.j2",
+        "demo/deeper/note.email.j2",
+        "a-b/x.sms.j2",
+        "a/x.sms.j2",
+        ".hidden/secret.sms.j2",
+        "demo/readme.txt",
+        "demo/plain.j2",
+        "elsewhere/linked.sms.j2",
+    ):
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text("Hi", encoding="utf-8")
+    (folder / "odd.sms.j2").mkdir()
+    (folder / "link").symlink_to(folder / "elsewhere")  # listed, never entered
+    expected: dict[str, list[Path]] = {}
+    for suffix in (".sms.j2", ".email.j2"):
+        for path in sorted(folder.rglob(f"*{suffix}")):
+            name = path.relative_to(folder).as_posix()[: -len(suffix)]
+            expected.setdefault(name, []).append(path)
+    found = TemplateLibrary(folder)._find()
+    assert found == expected and list(found) == list(expected)
+    assert found["demo/first"] == [folder / "demo/first.sms.j2", folder / "demo/first.email.j2"]
+    assert "link/linked" not in found and "demo/plain" not in found

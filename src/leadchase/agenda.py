@@ -42,6 +42,8 @@ FIRST_DAYS = 10
 
 @dataclass(frozen=True)
 class AgendaItem:
+    """One task on the agenda: a call, text or email due for a lead, and what to say."""
+
     lead_id: int
     name: str
     channel: str
@@ -88,6 +90,8 @@ class AgendaItem:
 
 @dataclass(frozen=True)
 class ReplyItem:
+    """A lead's reply waiting for an answer (or a possible opt-out to read)."""
+
     lead_id: int
     name: str
     phone: str | None
@@ -127,6 +131,8 @@ class ReplyItem:
 
 @dataclass(frozen=True)
 class Agenda:
+    """What `today` shows at `now`: the replies, the tasks per channel, what waits."""
+
     now: datetime
     items: list[AgendaItem]
     totals: dict[str, int]

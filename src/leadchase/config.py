@@ -2,10 +2,11 @@
 
 Each table of the file is a frozen dataclass (settings.py), its keys the fields, read and checked
 once when the settings load (settings_reader.py): a value of the wrong type stops every command
-(exit code 3) naming the file, the table and the key. The texts of [twilio], [smtp], [replies]
+(exit code 3) naming the file, the table and the key. The tables only background work reads are
+checked then too, and built on first read (settings_background.py). The texts of [twilio], [smtp], [replies]
 and [secrets] take any value as text (an SMTP port may be 587 or "587"), as they always have.
 Code reads typed fields (`settings.daemon.send_every_seconds`), never the TOML. Callers import
-every name from here.
+every name from here, but the background tables' classes from settings_background.py.
 """
 
 from __future__ import annotations
@@ -19,15 +20,10 @@ from leadchase.errors import ConfigError
 from leadchase.settings import (
     EQUAL_HOUSING_LINES,
     SIGNED_WITH,
-    AlertSettings,
-    AssignSettings,
     CadenceSettings,
     ComplianceSettings,
     ContactSettings,
-    DaemonSettings,
     Officer,
-    RateSettings,
-    ReplySettings,
     SecretsSettings,
     Settings,
     SmtpSection,
@@ -40,15 +36,10 @@ __all__ = [
     "EQUAL_HOUSING_LINES",
     "SECTIONS",
     "SIGNED_WITH",
-    "AlertSettings",
-    "AssignSettings",
     "CadenceSettings",
     "ComplianceSettings",
     "ContactSettings",
-    "DaemonSettings",
     "Officer",
-    "RateSettings",
-    "ReplySettings",
     "SecretsSettings",
     "Settings",
     "SmtpSection",
@@ -99,21 +90,67 @@ def load_settings(workspace: Workspace) -> Settings:
         aged_cadence=reader.text("cadence", "aged_cadence") or "aged-lead",
         by_source=reader.source_cadences(),
     )
-    alerts = AlertSettings(
+    alerts: dict[str, Any] = {
         **{key: reader.flag("alerts", key, False) for key in ("new_lead", "reply", "by_email")},
-        by_text=reader.flag("alerts", "by_text", True),
-        phone=reader.text("alerts", "phone"),
-        email=reader.text("alerts", "email"),
-        hours_start=reader.clock("alerts", "hours_start", time(7)),
-        hours_end=reader.clock("alerts", "hours_end", time(21)),
-    )
-    if alerts.hours_end <= alerts.hours_start:
+        "by_text": reader.flag("alerts", "by_text", True),
+        "phone": reader.text("alerts", "phone"),
+        "email": reader.text("alerts", "email"),
+        "hours_start": reader.clock("alerts", "hours_start", time(7)),
+        "hours_end": reader.clock("alerts", "hours_end", time(21)),
+    }
+    if alerts["hours_end"] <= alerts["hours_start"]:
         raise ConfigError(
             f"{path}: [alerts] hours_end must be after hours_start "
-            f"({alerts.hours_start:%H:%M}-{alerts.hours_end:%H:%M})"
+            f"({alerts['hours_start']:%H:%M}-{alerts['hours_end']:%H:%M})"
         )
     costs = reader.source_costs()
     url = reader.text("database", "url") or f"sqlite:///{workspace.default_database}"
+    twilio = TwilioSection(
+        from_number=reader.loose_text("twilio", "from_number", ""),
+        messaging_service_sid=reader.loose_text("twilio", "messaging_service_sid", ""),
+        messages_per_second=reader.above_zero("twilio", "messages_per_second", 1.0),
+        max_segments=reader.whole_above_zero("twilio", "max_segments", 10),
+        public_url=reader.loose_text("twilio", "public_url", ""),
+    )
+    smtp = SmtpSection(
+        host=reader.loose_text("smtp", "host", ""),
+        port=reader.loose_text("smtp", "port", "587"),
+        user=reader.loose_text("smtp", "user", ""),
+        tls=reader.loose_text("smtp", "tls", "starttls"),
+        from_address=reader.loose_text("smtp", "from_address", ""),
+    )
+    compliance = ComplianceSettings(
+        reader.flag("compliance", "require_consent_for_auto_text", False)
+    )
+    # The tables only background work reads are checked now, in this order with the others,
+    # and built on their first read (settings_background.py).
+    replies: dict[str, Any] = {
+        "stage_on_reply": reader.loose_text("replies", "stage_on_reply", "engaged")
+    }
+    secrets = SecretsSettings(reader.loose_text("secrets", "file", "").strip())
+    daemon: dict[str, Any] = {
+        "send_every_seconds": reader.above_zero(
+            "daemon", "send_every_seconds", 60.0, "a number of seconds above 0"
+        ),
+        "watch_dir": reader.text(
+            "daemon", "watch_dir", 'a quoted folder path, or "" for none', strip=False
+        ),
+    }
+    assign: dict[str, Any] = {
+        "by_source": reader.source_officers(),
+        "round_robin": reader.flag("assign", "round_robin", False),
+    }
+    families = reader.source_families()
+    rates: dict[str, Any] = {
+        "margin": reader.above_zero("rates", "margin", 0.75, "a number of points above 0")
+    }
+    background = {
+        "replies": replies,
+        "daemon": daemon,
+        "alerts": alerts,
+        "assign": assign,
+        "rates": rates,
+    }
     return Settings(
         workspace,
         officer,
@@ -121,42 +158,12 @@ def load_settings(workspace: Workspace) -> Settings:
         cadence,
         url,
         costs,
-        twilio=TwilioSection(
-            from_number=reader.loose_text("twilio", "from_number", ""),
-            messaging_service_sid=reader.loose_text("twilio", "messaging_service_sid", ""),
-            messages_per_second=reader.above_zero("twilio", "messages_per_second", 1.0),
-            max_segments=reader.whole_above_zero("twilio", "max_segments", 10),
-            public_url=reader.loose_text("twilio", "public_url", ""),
-        ),
-        smtp=SmtpSection(
-            host=reader.loose_text("smtp", "host", ""),
-            port=reader.loose_text("smtp", "port", "587"),
-            user=reader.loose_text("smtp", "user", ""),
-            tls=reader.loose_text("smtp", "tls", "starttls"),
-            from_address=reader.loose_text("smtp", "from_address", ""),
-        ),
-        compliance=ComplianceSettings(
-            reader.flag("compliance", "require_consent_for_auto_text", False)
-        ),
-        replies=ReplySettings(reader.loose_text("replies", "stage_on_reply", "engaged")),
-        secrets=SecretsSettings(reader.loose_text("secrets", "file", "").strip()),
-        daemon=DaemonSettings(
-            send_every_seconds=reader.above_zero(
-                "daemon", "send_every_seconds", 60.0, "a number of seconds above 0"
-            ),
-            watch_dir=reader.text(
-                "daemon", "watch_dir", 'a quoted folder path, or "" for none', strip=False
-            ),
-        ),
-        alerts=alerts,
-        assign=AssignSettings(
-            by_source=reader.source_officers(),
-            round_robin=reader.flag("assign", "round_robin", False),
-        ),
-        source_families=reader.source_families(),
-        rates=RateSettings(
-            margin=reader.above_zero("rates", "margin", 0.75, "a number of points above 0")
-        ),
+        twilio,
+        smtp,
+        compliance,
+        secrets,
+        source_families=families,
+        background=background,
     )
 
 

@@ -1,8 +1,8 @@
 """What a command works with: the workspace settings and, opened on first use, the database.
 
 `with open_workspace(home) as context:` is the one way to get one: the database is closed when
-the block ends, also when it ends with an error, so no caller closes it by hand. `init_workspace`
-makes a new one.
+the block ends, also when it ends with an error, so no caller closes it by hand.
+new_workspace.py makes a new one.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leadchase.config import Settings, default_settings_text, load_settings
+from leadchase.config import Settings, load_settings
 from leadchase.parsed_cache import save as save_parsed
 from leadchase.parsed_cache import use_workspace
-from leadchase.workspace import Workspace, create_workspace, find_workspace
+from leadchase.workspace import find_workspace
 
 if TYPE_CHECKING:
     from leadchase.store.database import Database
@@ -81,20 +81,3 @@ def open_workspace(home: Path | None = None) -> Iterator[Context]:
     finally:
         context._close()
         save_parsed()
-
-
-@dataclass(frozen=True)
-class NewWorkspace:
-    """What `leadchase init` made: the workspace and the files it created."""
-
-    workspace: Workspace
-    created: tuple[Path, ...]  # what was missing and is now there; existing files are kept
-
-
-def init_workspace(folder: Path) -> NewWorkspace:
-    """`leadchase init`: the settings file, cadences, templates and a migrated database."""
-    from leadchase.store.database import Database
-
-    workspace, created = create_workspace(folder, default_settings_text())
-    Database.open(load_settings(workspace).database_url).close()
-    return NewWorkspace(workspace, tuple(created))

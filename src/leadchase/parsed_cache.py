@@ -2,9 +2,9 @@
 and without compiling the templates it shows.
 
 leadchase.toml, the cadence files, the law table and the wordings of the templates shown are
-read on every run, and almost never change. The workspace keeps what they parsed to in one
-file, CACHE_FILE: a marshal of {path: (the file's bytes, what they parsed to, itself
-marshalled)}. An entry is used only when the file holds exactly the bytes it was parsed from,
+read on every run, and almost never change. The workspace keeps what they parsed to (and what
+each cadence file was checked to, cadence/checked.py) in one file, CACHE_FILE: a marshal of
+{path: (the file's bytes, what they parsed to, itself marshalled)}. An entry is used only when the file holds exactly the bytes it was parsed from,
 so an edit, a copied workspace or a restored backup is read afresh: no clock, mtime or size is
 trusted. The file is safe to delete, written 0600 and whole (files.py) when the workspace
 closes and something new was parsed; a cache that cannot be read or written is ignored. Only

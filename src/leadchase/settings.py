@@ -1,16 +1,27 @@
 """The typed settings: each table of leadchase.toml as a frozen dataclass, its keys the fields.
 
 config.py reads the file into these (settings_reader.py checks each value); code reads typed
-fields (`settings.daemon.send_every_seconds`), never the TOML.
+fields (`settings.daemon.send_every_seconds`), never the TOML. The tables only background work
+reads are in settings_background.py, built on first read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time
-from functools import cache
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from leadchase.workspace import Workspace
+
+if TYPE_CHECKING:
+    from leadchase.settings_background import (
+        AlertSettings,
+        AssignSettings,
+        DaemonSettings,
+        RateSettings,
+        ReplySettings,
+    )
 
 # [officer] equal_housing -> the line under the email signature ("" is no line).
 EQUAL_HOUSING_LINES = {
@@ -112,27 +123,6 @@ class CadenceSettings:
 
 
 @dataclass(frozen=True)
-class AssignSettings:
-    """[assign]: which officer a new lead goes to when `import --officer` names none."""
-
-    # Source pattern ("Zillow*", any case) -> officer name; the first pattern that matches wins.
-    by_source: dict[str, str] = field(default_factory=dict)
-    # Leads no pattern matches are dealt in turn among the active officers; else they stay
-    # with the default officer ([officer]).
-    round_robin: bool = False
-
-    def pattern_for(self, source: str) -> str | None:
-        """The first pattern that matches `source`, if one does."""
-        from fnmatch import fnmatchcase
-
-        wanted = source.strip().casefold()
-        for pattern in self.by_source:
-            if fnmatchcase(wanted, pattern.strip().casefold()):
-                return pattern
-        return None
-
-
-@dataclass(frozen=True)
 class TwilioSection:
     """[twilio]: the non-secret sending settings. channels/config.py lays the environment and
     the secrets file over them (TwilioSettings), so this is what the file says, no more."""
@@ -166,49 +156,10 @@ class ComplianceSettings:
 
 
 @dataclass(frozen=True)
-class ReplySettings:
-    """[replies]: the stage a lead moves to when it replies."""
-
-    stage_on_reply: str = "engaged"
-
-
-@dataclass(frozen=True)
 class SecretsSettings:
     """[secrets]: the file of secrets read when the environment lacks one."""
 
     file: str = ""  # a KEY=value file for secrets the environment lacks; "" for none
-
-
-@dataclass(frozen=True)
-class DaemonSettings:
-    """[daemon]: how often `daemon` sends, and the folder it watches for lead files."""
-
-    send_every_seconds: float = 60.0
-    watch_dir: str = ""  # as written: relative to the workspace, "~" allowed; "" for none
-
-
-@dataclass(frozen=True)
-class AlertSettings:
-    """[alerts]: tell the officer at once about a new lead or a reply (alerts.py). Off until
-    turned on, so a workspace made before them sends nothing new."""
-
-    new_lead: bool = False
-    reply: bool = False
-    by_text: bool = True
-    by_email: bool = False
-    phone: str = ""  # "" for [officer] phone
-    email: str = ""  # "" for [officer] email
-    # In your own zone ([contact] default_timezone); alerts raised outside wait for these hours.
-    hours_start: time = time(7)
-    hours_end: time = time(21)
-
-
-@dataclass(frozen=True)
-class RateSettings:
-    """[rates]: when a rate drop is worth an alert to a past client."""
-
-    # Points a past client's note rate must be above today's rate for a rate-drop alert.
-    margin: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -224,11 +175,39 @@ class Settings:
     twilio: TwilioSection
     smtp: SmtpSection
     compliance: ComplianceSettings
-    replies: ReplySettings
     secrets: SecretsSettings
-    daemon: DaemonSettings
-    alerts: AlertSettings = field(default_factory=AlertSettings)
-    assign: AssignSettings = field(default_factory=AssignSettings)
     # [sources.families]: family -> the source names (shell-style patterns) it groups.
     source_families: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    rates: RateSettings = field(default_factory=RateSettings)
+    # The values of [replies], [daemon], [alerts], [assign] and [rates] as read and checked
+    # (config.py), by section and key: each section is built on its first read, below.
+    background: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @cached_property
+    def replies(self) -> ReplySettings:
+        from leadchase.settings_background import ReplySettings
+
+        return ReplySettings(**self.background.get("replies", {}))
+
+    @cached_property
+    def daemon(self) -> DaemonSettings:
+        from leadchase.settings_background import DaemonSettings
+
+        return DaemonSettings(**self.background.get("daemon", {}))
+
+    @cached_property
+    def alerts(self) -> AlertSettings:
+        from leadchase.settings_background import AlertSettings
+
+        return AlertSettings(**self.background.get("alerts", {}))
+
+    @cached_property
+    def assign(self) -> AssignSettings:
+        from leadchase.settings_background import AssignSettings
+
+        return AssignSettings(**self.background.get("assign", {}))
+
+    @cached_property
+    def rates(self) -> RateSettings:
+        from leadchase.settings_background import RateSettings
+
+        return RateSettings(**self.background.get("rates", {}))

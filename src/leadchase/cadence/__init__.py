@@ -1,7 +1,7 @@
 """Cadences: the YAML playbooks that say which touches a lead gets on which day.
 
-model.py holds the data (pure, no YAML); stages.py the stages (stages.yaml); load.py reads and
-validates a folder of cadence files.
+model.py holds the data (pure, no YAML); stages.py the stages (stages.yaml); load.py reads a
+folder of cadence files, file_reader.py checks each one that changed (checked.py keeps the rest).
 PyYAML is imported only when a folder is actually read.
 """
 

@@ -294,6 +294,14 @@ class Cadence:
         return sum(len(step.touches) for step in self.steps if not step.anchor and step.day <= days)
 
 
+def fingerprint(cadence: Cadence) -> str:
+    """Everything that places a touch, hashed: its steps and the spacing between them (the
+    database keeps it to tell when a cadence file changed, cadence/replan.py)."""
+    import hashlib
+
+    return hashlib.sha256(repr((cadence.min_gap, cadence.touches())).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class LeadClock:
     """Where and when a lead's cadence runs."""
@@ -327,6 +335,8 @@ class CadenceSet:
     cadences: dict[str, Cadence]
     stage_map: StageMap
     problems: tuple[Problem, ...]
+    # Each cadence's fingerprint, by name: worked out when its file is checked (checked.py).
+    fingerprints: dict[str, str]
 
     def for_stage(self, stage: str) -> Cadence | None:
         name = self.stage_map.cadence_for(stage)

@@ -1,6 +1,6 @@
 """After a cadence file is edited: re-plan the open touches of the leads on it.
 
-Each cadence's fingerprint (its steps and spacing, cadence/followup.py) is kept in the
+Each cadence's fingerprint (its steps and spacing, cadence/model.py) is kept in the
 database; one that differs from the file means the file changed since the touches were planned.
 """
 
@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from leadchase.cadence.followup import fingerprint as cadence_fingerprint
 from leadchase.cadence.model import CAMPAIGNS
 from leadchase.cadence.service import FollowUp, plan_next
 from leadchase.contact.channels import CHANNELS
@@ -27,8 +26,7 @@ def replan_if_cadences_changed(connection: Connection, followup: FollowUp, now: 
     """
     stored = touch_store.get_states(connection, "cadence:")
     changed = []
-    for name, cadence in followup.cadences.cadences.items():
-        fingerprint = cadence_fingerprint(cadence)
+    for name, fingerprint in followup.cadences.fingerprints.items():
         if stored.get(f"cadence:{name}") != fingerprint:
             # A campaign's planned touches keep their words; the lead's own cadence re-plans.
             if f"cadence:{name}" in stored and name not in CAMPAIGNS:

@@ -18,12 +18,20 @@ _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
 
 
 def read_yaml(path: Path) -> Raw:
-    from leadchase.parsed_cache import parsed
+    return yaml_of(path, read_bytes(path))
 
+
+def read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise CadenceError(f"cannot read the file: {error.strerror}") from None
+
+
+def yaml_of(path: Path, data: bytes) -> Raw:
+    """The YAML in `data`, the bytes of `path`."""
+    from leadchase.parsed_cache import parsed
+
     # Parsed once per change of the file's bytes: PyYAML is imported only then.
     return parsed(path, data, _parse_yaml)
 

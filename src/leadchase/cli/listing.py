@@ -35,12 +35,17 @@ _EMPTY = Text("")  # a cell with no line here
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a listing: its header and which side its cells keep to."""
+
     header: str
     justify: Literal["left", "right"] = "left"
 
 
 @dataclass
 class Listing:
+    """Rows of short facts in columns, each row's long text a last column or, on a narrower
+    screen, under the row."""
+
     columns: Sequence[Column | str]
     long_header: str = ""  # the header of the long text's column, when it is a column
     stack_under: int = 40

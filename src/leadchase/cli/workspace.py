@@ -22,9 +22,9 @@ def init(
     """Create a workspace: leadchase.toml, cadences/, templates/ and the database."""
     import os
 
-    from leadchase.context import init_workspace
     from leadchase.display import markup
     from leadchase.listener.token import ensure_token, token_path
+    from leadchase.new_workspace import init_workspace
 
     target = folder or common.state.home or Path(os.environ.get("LEADCHASE_HOME") or ".")
     result = init_workspace(target)

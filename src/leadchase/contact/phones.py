@@ -271,5 +271,9 @@ def _known(zones: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 @cache
 def _area_code_states() -> dict[str, str]:
+    # csv.reader and the header's columns: DictReader builds a dict per row, 3x the cost.
     with AREA_CODES_CSV.open(newline="", encoding="utf-8") as rows:
-        return {row["npa"]: row["state"] for row in csv.DictReader(rows)}
+        lines = csv.reader(rows)
+        header = next(lines)
+        npa, state = header.index("npa"), header.index("state")
+        return {row[npa]: row[state] for row in lines if row}

@@ -10,6 +10,7 @@ jinja2 is imported only when a template is compiled, so `import leadchase.messag
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,9 +187,17 @@ class TemplateLibrary:
 
     def _find(self) -> dict[str, list[Path]]:
         if self._paths is None:
+            # One walk of the folder for every suffix, listing what Path.rglob would (a linked
+            # folder is not entered) at a third of the cost of a glob per suffix.
+            found: dict[str, list[Path]] = {suffix: [] for suffix in SUFFIXES}
+            for parent, folders, files in os.walk(self.folder):
+                for entry in (*folders, *files):
+                    for suffix, paths in found.items():
+                        if entry.endswith(suffix):
+                            paths.append(Path(parent, entry))
             self._paths = {}
-            for suffix in SUFFIXES:
-                for path in sorted(self.folder.rglob(f"*{suffix}")):
+            for suffix, paths in found.items():
+                for path in sorted(paths):
                     name = path.relative_to(self.folder).as_posix()[: -len(suffix)]
                     self._paths.setdefault(name, []).append(path)
         return self._paths
