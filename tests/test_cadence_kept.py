@@ -146,3 +146,27 @@ def test_template_names_are_the_j2_entries_rglob_lists(tmp_path: Path) -> None:
     assert _template_names(templates) == names
     assert {"demo/first-text", "demo/deeper/note", "v1", "folder", "gone", "top"} <= names
     assert not any(name.startswith("link/") for name in names)
+
+
+def test_every_module_that_checks_a_cadence_file_is_part_of_the_cache_key() -> None:
+    """A kept result is tied to the code that checked it: every leadchase module the file
+    reader loads (its rules, its words, its errors) must be in the key, or a change there would
+    leave old problems' text in a workspace's cache."""
+    import subprocess
+    import sys
+
+    from leadchase.cadence import checked
+
+    script = (
+        "import sys\n"
+        "import leadchase.cadence.file_reader\n"
+        "print('\\n'.join(m.__file__ for n, m in sys.modules.items()\n"
+        "    if n.startswith('leadchase.') and not m.__file__.endswith('__init__.py')))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    package = Path(checked.__file__).parent.parent
+    relative = {Path(name).relative_to(package).as_posix() for name in loaded}
+    assert relative - {"cadence/checked.py"} <= set(checked._CHECKING_MODULES)
+    assert relative >= set(checked._CHECKING_MODULES)

@@ -52,6 +52,19 @@ def checked(
     return cadence, found, None if kept is None else kept[-1]
 
 
+# Every module whose rules or words go into a checked cadence or its problems' text.
+_CHECKING_MODULES = (
+    "cadence/file_reader.py",
+    "cadence/load.py",
+    "cadence/model.py",
+    "cadence/yaml_values.py",
+    "cadence/stages.py",
+    "contact/channels.py",
+    "words.py",
+    "errors.py",
+)
+
+
 @functools.cache
 def _checking_code() -> str:
     """leadchase's version and, for a working copy being edited, the size and time of each
@@ -59,9 +72,10 @@ def _checking_code() -> str:
     from leadchase import __version__
 
     shown = [__version__]
-    for name in ("file_reader.py", "model.py", "yaml_values.py"):
+    package = Path(__file__).parent.parent
+    for name in _CHECKING_MODULES:
         try:
-            status = Path(__file__).with_name(name).stat()
+            status = (package / name).stat()
         except OSError:
             continue
         shown.append(f"{status.st_size}:{status.st_mtime_ns}")
