@@ -104,6 +104,8 @@ def _zones_by_area_code() -> dict[str, tuple[str, ...]]:
 
 def _undo_excel_damage(text: str) -> str | None:
     """Digits Excel turned into a float; None when its scientific notation dropped digits."""
+    if "." not in text:  # both of Excel's shapes have one; most numbers do not
+        return text
     as_float = _EXCEL_FLOAT.fullmatch(text)
     if as_float:
         return as_float.group(1)
