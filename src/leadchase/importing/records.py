@@ -216,7 +216,8 @@ class RowNormaliser:
                 values[money] = values[money].replace("_", " ")
         unreadable_details = self._details(fields, values)
         keys = [f"p:{e164}"] if e164 else []
-        keys.extend(f"p:{other['number']}" for other in others)
+        if others:
+            keys.extend(f"p:{other['number']}" for other in others)
         if email:
             keys.append(f"e:{email}")
         return Record(
