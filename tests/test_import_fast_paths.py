@@ -7,12 +7,14 @@ from __future__ import annotations
 import gc
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from leadchase.cadence.followup import FollowUp
 from leadchase.cadence.model import LeadClock
@@ -20,12 +22,14 @@ from leadchase.cadence.new_leads import FirstTouchCache, every_jitter
 from leadchase.cadence.schedule import JITTER_MINUTES, jittered
 from leadchase.compliance.windows import ContactPolicy
 from leadchase.context import Context, open_workspace
+from leadchase.importing import records
 from leadchase.importing.pipeline import ImportOptions, import_file
 from leadchase.importing.service import import_files
 from leadchase.store import imports as import_store
 from leadchase.store import leads as lead_store
 from leadchase.store import suppressions
 from leadchase.store.bulk import LOOKUP_CHUNK, _json_text, json_object_encoder
+from leadchase.store.read import lead_table
 from leadchase.workspace import Workspace
 from tests.conftest import PHONES, query
 
@@ -195,3 +199,49 @@ def test_json_columns_store_what_the_json_encoder_writes(value: Any) -> None:
     # One-name lists (a new lead's sources) take a shortcut; the stored text is the same.
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     assert _json_text(value) == expected
+
+
+class _Watched(dict[str, Any]):
+    """A lead row that notes which of its fields were read."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_merging_reads_only_the_loaded_fields(context: Context, tmp_path: Path) -> None:
+    lead_file = tmp_path / "leads.csv"
+    lead_file.write_text(
+        f"first_name,last_name,phone,state,lead_date,source\nAnn,Lee,{PHONES[0]},CA,"
+        "2026-11-20T10:00:00-08:00,Zillow\n",
+        encoding="utf-8",
+    )
+    with context.database.writing() as connection:
+        made = import_file(connection, lead_file, ImportOptions(), NOW)
+        lead_id = made.first_new_lead_id or 0
+        loaded = import_store.load_leads(connection, [lead_id])[lead_id]
+        full = connection.execute(select(lead_table).where(lead_table.c.id == lead_id)).one()
+    assert set(loaded) == set(import_store.MERGED)
+    assert loaded == {name: full._mapping[name] for name in import_store.MERGED}
+    # Every field a duplicate can bring, so every branch of the merge reads what it needs.
+    incoming: dict[str, Any] = {name: f"new {name}" for name in import_store.FILLABLE}
+    incoming |= {
+        "first_name": "Annie",
+        "phone": PHONES[1],
+        "lead_date": datetime(2026, 11, 1, tzinfo=UTC),
+        "sources": ["Bankrate"],
+        "other_phones": [{"number": PHONES[2], "ext": None, "label": "home"}],
+    }
+    watched = _Watched(full._mapping)
+    changes = records.merge_changes(watched, incoming)
+    assert watched.read <= set(import_store.MERGED)
+    assert changes == records.merge_changes(loaded, incoming)
+    assert {"lead_date", "sources", "other_phones"} <= set(changes)

@@ -5,6 +5,7 @@ cleaner that has seen many rows must come out exactly as a fresh cleaner makes i
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from leadchase.contact.phones import normalise_phone, phone_area_zones, phone_time_zones
 from leadchase.importing import records
+from leadchase.importing.dates import parse_lead_date
 from leadchase.importing.headers import map_headers
 from leadchase.importing.records import RowNormaliser
 
@@ -71,3 +73,38 @@ def test_a_number_asked_about_in_turn_gets_its_own_answers() -> None:
         (),
         ("America/Los_Angeles",),
     ]
+
+
+DATED = ["Phone", "State", "Zip", "Lead Date", "Consent Date"]
+_stamps = st.sampled_from(
+    ["11/27/2026 8:58 AM", "3/8/2026 2:30 AM", "11/1/2026 1:30 AM", "2026-11-27", "junk", ""]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["(415) 555-2671", "(305) 555-1234", ""]),
+            st.sampled_from(["CA", "FL", "AZ", ""]),
+            st.sampled_from(["94103", "33101", "85001", ""]),
+            _stamps,
+            _stamps,
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_remembered_dates_are_read_in_each_rows_own_zone(rows: list[tuple[str, ...]]) -> None:
+    # The same stamp in leads of different zones is a different moment, DST edges included.
+    def cleaner() -> RowNormaliser:
+        return RowNormaliser(DATED, map_headers(DATED), "", "America/New_York", NOW)
+
+    seasoned = cleaner()
+    for row in rows:
+        fields = list(row)
+        cleaned, fresh = seasoned(fields), cleaner()(fields)
+        assert cleaned == fresh
+        if isinstance(cleaned, records.Record) and row[3].strip():
+            zone = ZoneInfo(cleaned.values["timezone"] or "America/New_York")
+            assert cleaned.values["lead_date"] == parse_lead_date(row[3], zone)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from leadchase.contact.emails import normalise_email
+from leadchase.contact.emails import SPECIAL_USE_DOMAINS, normalise_email
 
 
 def email_validator_says(address: str) -> str | None:
@@ -111,3 +114,41 @@ def test_agrees_with_email_validator(address: str) -> None:
 def test_never_raises_on_arbitrary_text(raw: str) -> None:
     result = normalise_email(raw)
     assert result is None or "@" in result
+
+
+def test_special_use_domains_are_email_validators() -> None:
+    import email_validator
+
+    assert frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES) == SPECIAL_USE_DOMAINS
+
+
+# The shapes refused without asking email-validator: no @, nothing on one side of it, a space.
+no_email = st.one_of(
+    st.text(alphabet=ATEXT + ". /", max_size=12).filter(lambda text: "@" not in text),
+    st.builds("{}@".format, st.text(max_size=12)),
+    st.builds("@{}".format, st.text(max_size=12)),
+    st.builds("{} {}@{}".format, words, words, st.sampled_from(["gmail.com", "aol.com", "x"])),
+    st.builds("{}@{} {}".format, words, words, st.sampled_from(["com", "net.org"])),
+    st.sampled_from(["noemail", "n/a", "none", "declined", "test@", "@gmail.com", "john.smith@"]),
+)
+
+
+@given(no_email)
+@settings(max_examples=1500, deadline=None)
+@example('"mary ann"@example.com')
+@example("mary ann <mary@example.com>")
+@example("@@")
+def test_refused_shapes_agree_with_email_validator(address: str) -> None:
+    assert normalise_email(address) == email_validator_says(address)
+
+
+def test_common_shapes_do_not_load_email_validator() -> None:
+    code = (
+        "import sys\n"
+        "from leadchase.contact.emails import SPECIAL_USE_DOMAINS, normalise_email\n"
+        "cells = ['Jane@Example.com', 'n/a', 'test@', '@gmail.com', 'mary ann1@aol.com', 'a@b.test']\n"
+        "print([normalise_email(cell) for cell in cells], 'email_validator' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-1] == "False"
+    assert done.stdout.startswith("['jane@example.com', None, None, None, None, None]")

@@ -19,6 +19,7 @@ from phonenumbers import timezone
 from phonenumbers.geodata import GEOCODE_DATA
 from phonenumbers.phonemetadata import PhoneMetadata
 
+from leadchase.contact import phones
 from leadchase.contact.phones import (
     AREA_CODES_CSV,
     Phone,
@@ -236,3 +237,10 @@ def test_area_codes_csv_matches_installed_phonenumbers() -> None:
 if __name__ == "__main__":
     Path(AREA_CODES_CSV).write_text(area_codes_csv(), encoding="utf-8")
     sys.stdout.write(f"wrote {AREA_CODES_CSV}\n")
+
+
+def test_prefixes_tried_in_the_same_regions_share_one_plan() -> None:
+    # New York and Miami are tried as US then Canada, alike; Jamaica's 876 decides alone.
+    assert phones._region_plan("2125") is phones._region_plan("3055")
+    assert phones._region_plan("8765") is not phones._region_plan("2125")
+    assert phones._regions_tried("8765")[-1] == "JM"

@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 import zipcodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from leadchase.contact import places
 from leadchase.contact.places import (
     STATES_CSV,
     ZIP_ZONES_CSV,
@@ -206,3 +209,27 @@ def test_zip_zones_csv_matches_installed_zipcodes() -> None:
 if __name__ == "__main__":
     ZIP_ZONES_CSV.write_text(zip_zones_csv(), encoding="utf-8")
     sys.stdout.write(f"wrote {ZIP_ZONES_CSV}\n")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    state=st.sampled_from([None, "FL", "fl", "Texas", "AZ", "XX", "GA", "AK"]),
+    zip5=st.sampled_from([None, "32501", "33101", "79901", "85001", "99501", "00601", "99999"]),
+    phone=st.sampled_from(
+        [
+            None,
+            "+13055551234",  # Miami
+            "+18505551234",  # 850: Eastern and Central
+            "+19155551234",  # El Paso
+            "+18005550199",  # toll free: no area zones
+            "+11235551234",  # no such area code
+            "+16045551234",  # Vancouver
+            "+447911123456",  # not NANP
+        ]
+    ),
+)
+def test_the_zip_and_area_code_shortcut_answers_as_the_whole_decision(
+    state: str | None, zip5: str | None, phone: str | None
+) -> None:
+    in_full = places._in_full(state, zip_zone(zip5) if zip5 else None, phone)
+    assert lead_time_zones(state, zip5, phone) == in_full

@@ -104,6 +104,8 @@ def _zones_by_area_code() -> dict[str, tuple[str, ...]]:
 
 def _undo_excel_damage(text: str) -> str | None:
     """Digits Excel turned into a float; None when its scientific notation dropped digits."""
+    if "." not in text:  # both of Excel's shapes have one; most numbers do not
+        return text
     as_float = _EXCEL_FLOAT.fullmatch(text)
     if as_float:
         return as_float.group(1)
@@ -115,7 +117,10 @@ def _undo_excel_damage(text: str) -> str | None:
     return text
 
 
+@lru_cache(maxsize=4096)
 def _parse_with_phonenumbers(text: str, region: str) -> Phone | None:
+    """phonenumbers' answer (15-20 us): the cells that come here, "n/a", "555-1234", "0",
+    repeat down a file, so each is asked once."""
     import phonenumbers
 
     try:
@@ -163,28 +168,56 @@ def _nanp_kind(national: str) -> _Kind | None:
 @cache
 def _region_plan(prefix: str) -> tuple[re.Pattern[str], _Kind]:
     """phonenumbers' region_code_for_number + number type, for numbers starting with `prefix`,
-    as one regex. Its alternatives are the regions tried in order: those without leading digits
-    (US, CA) by number type, then the first region whose leading digits match, which decides
-    alone. Each region's alternative requires its general pattern, then names the first type
-    that matches in _number_type_helper's order: N (premium, toll free, VoIP, personal...),
-    G (fixed line), M (mobile, when tested apart from fixed line).
+    as one regex: the plan of the regions tried for it (see _regions_tried).
 
     Keying by 4 digits is exact because no NANP leading-digits pattern reads further
     (tests/test_normalise_phones.py checks that against the installed metadata)."""
+    return _plan_of(_regions_tried(prefix))
+
+
+def _regions_tried(prefix: str) -> tuple[str, ...]:
+    """The regions phonenumbers tries, in order, for numbers starting with `prefix`: those
+    without leading digits (US, CA), then the first region whose leading digits match, which
+    decides alone. Thousands of prefixes share a few such lists."""
+    tried: list[str] = []
+    for region, leading_digits in _nanp_regions():
+        if leading_digits is None:
+            tried.append(region)
+        elif leading_digits.match(prefix):
+            tried.append(region)
+            break  # this region decides alone
+    return tuple(tried)
+
+
+@cache
+def _nanp_regions() -> tuple[tuple[str, re.Pattern[str] | None], ...]:
+    """The NANP regions with metadata, in phonenumbers' order, and their leading digits."""
     import phonenumbers
     from phonenumbers.phonemetadata import PhoneMetadata
 
-    alternatives: list[str] = []
+    regions = []
     for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
         metadata = PhoneMetadata.metadata_for_region(region, None)
-        if metadata is None:
-            continue
-        leading_digits = metadata.leading_digits
-        if leading_digits is not None and not re.match(leading_digits, prefix):
-            continue
-        alternatives.append(_region_alternative(metadata, len(alternatives)))
-        if leading_digits is not None:
-            break  # this region decides alone
+        if metadata is not None:
+            leading = metadata.leading_digits
+            regions.append((region, None if leading is None else re.compile(leading)))
+    return tuple(regions)
+
+
+@cache
+def _plan_of(regions: tuple[str, ...]) -> tuple[re.Pattern[str], _Kind]:
+    """One regex over these regions' alternatives, in order. Each requires its general
+    pattern, then names the first type that matches in _number_type_helper's order: N
+    (premium, toll free, VoIP, personal...), G (fixed line), M (mobile, when tested apart from
+    fixed line)."""
+    import phonenumbers
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    alternatives = []
+    for index, region in enumerate(regions):
+        metadata = PhoneMetadata.metadata_for_region(region, None)
+        assert metadata is not None  # _regions_tried kept only regions that have it
+        alternatives.append(_region_alternative(metadata, index))
     mobile_is_geographic = phonenumbers.is_number_type_geographical(
         phonenumbers.PhoneNumberType.MOBILE, 1
     )

@@ -78,15 +78,37 @@ def lead_time_zones(
     zones (every zone of its area code, else every zone of the area code's state), so
     compliance can apply the most restrictive window over every place the lead may be.
     """
+    zip_place_zone = zip_zone(zip5) if zip5 else None
+    if zip_place_zone and phone_e164:
+        area_zones = phone_area_zones(phone_e164)
+        if area_zones:
+            # Nearly every lead: the ZIP's zone is its own and the area code's zones (one
+            # answer per area code) join it, whatever the state; the rest is not consulted.
+            return _zip_and_area_zones(zip_place_zone, phone_e164[2:5], area_zones)
+    return _in_full(state, zip_place_zone, phone_e164)
+
+
+def _in_full(
+    state: str | None, zip_place_zone: str | None, phone_e164: str | None
+) -> tuple[str | None, tuple[str, ...]]:
     address_zones = state_zones(state) if state else ()
     phone_state = phone_area_state(phone_e164) if phone_e164 else None
     return _lead_zones(
-        zip_zone(zip5) if zip5 else None,
+        zip_place_zone,
         address_zones,
         phone_time_zones(phone_e164) if phone_e164 else (),
         phone_area_zones(phone_e164) if phone_e164 else (),
         _zones_by_state().get(phone_state, ()) if phone_state else (),
     )
+
+
+@lru_cache(maxsize=4096)
+def _zip_and_area_zones(
+    zip_place_zone: str, area_code: str, area_zones: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """_lead_zones' answer with a ZIP zone and area-code zones: those decide alone. Cached by
+    the ZIP zone and the area code; its zones come along, the same for every number of it."""
+    return zip_place_zone, tuple(sorted({zip_place_zone, *area_zones}))
 
 
 @lru_cache(maxsize=4096)

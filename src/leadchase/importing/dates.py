@@ -15,6 +15,7 @@ the rest, and only when it finds a year, a month and a day in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 
@@ -66,12 +67,11 @@ def parse_lead_date(raw: str, zone: tzinfo) -> datetime | None:
         except ValueError:
             moment = _with_dateutil(text)
     elif shape := _MONTH_DAY_YEAR.fullmatch(text):
-        month, _, day, year = shape.groups()[:4]
-        moment = _build(year, month, day, shape.groups()[4:], zone)
+        month, _, day, year, *time = shape.groups()
+        moment = _build(year, month, day, time, zone)
     elif shape := _NAMED_MONTH.fullmatch(text):
-        month_name, day, year = shape.groups()[:3]
+        month_name, day, year, *time = shape.groups()
         month_number = _MONTHS.get(month_name.lower())
-        time = shape.groups()[3:]
         moment = _build(year, str(month_number), day, time, zone) if month_number else None
     elif _EXCEL_SERIAL.fullmatch(text):
         moment = _from_excel(float(text))
@@ -87,7 +87,7 @@ def parse_lead_date(raw: str, zone: tzinfo) -> datetime | None:
 
 
 def _build(
-    year: str, month: str, day: str, time: tuple[str | None, ...], zone: tzinfo
+    year: str, month: str, day: str, time: Sequence[str | None], zone: tzinfo
 ) -> datetime | None:
     hour, minute, second, fraction, meridiem = time
     hours = int(hour or 0)
@@ -103,7 +103,7 @@ def _build(
             hours,
             int(minute or 0),
             int(second or 0),
-            int((fraction or "0").ljust(6, "0")),
+            int(fraction.ljust(6, "0")) if fraction else 0,
             tzinfo=zone,  # here rather than by replace(), which costs as much as the rest
         )
     except ValueError:

@@ -72,6 +72,13 @@ class _Remembered(dict[str, Any]):
         return answer
 
 
+class _RememberedDates(_Remembered):
+    """Lead dates in one zone: a file of today's leads repeats a few hundred stamps, while an
+    old list's are nearly all distinct, so fewer are kept."""
+
+    LIMIT = 4_096
+
+
 def _name_part(cell: str) -> tuple[str, bool]:
     """A first or last name cell tidied, and whether it is not a name at all."""
     tidy = tidy_name(cell)
@@ -86,6 +93,7 @@ class RowNormaliser:
     default_zone: str
     now: datetime
     _zones: dict[str, ZoneInfo] = field(default_factory=dict)
+    _dates: dict[str, _RememberedDates] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._width = len(self.header)
@@ -114,6 +122,14 @@ class RowNormaliser:
         if zone is None:
             zone = self._zones[name] = ZoneInfo(name)
         return zone
+
+    def _dates_in(self, name: str) -> _RememberedDates:
+        """parse_lead_date's answers for cells read in zone `name`."""
+        dates = self._dates.get(name)
+        if dates is None:
+            zone = self._zone(name)
+            dates = self._dates[name] = _RememberedDates(lambda cell: parse_lead_date(cell, zone))
+        return dates
 
     def _get(self, fields: list[str], name: str) -> str:
         index = self._field.get(name)
@@ -159,12 +175,12 @@ class RowNormaliser:
         zip5 = self._zips[get(fields, "zip")] if "zip" in self._field else None
         e164 = phone.e164 if phone else None
         zone, candidates = lead_time_zones(state, zip5, e164)
-        reading_zone = self._zone(zone or self.default_zone)
+        dates = self._dates_in(zone or self.default_zone)
         date_text = get(fields, "lead_date")
-        lead_date = parse_lead_date(date_text, reading_zone) if date_text else None
+        lead_date = dates[date_text] if date_text else None
         unreadable_date = date_text if date_text and lead_date is None else None
         consent_text = get(fields, "consent_at")
-        consent_at = parse_lead_date(consent_text, reading_zone) if consent_text else None
+        consent_at = dates[consent_text] if consent_text else None
         source = self.source or get(fields, "source")
 
         values: dict[str, Any] = {
@@ -200,7 +216,8 @@ class RowNormaliser:
                 values[money] = values[money].replace("_", " ")
         unreadable_details = self._details(fields, values)
         keys = [f"p:{e164}"] if e164 else []
-        keys.extend(f"p:{other['number']}" for other in others)
+        if others:
+            keys.extend(f"p:{other['number']}" for other in others)
         if email:
             keys.append(f"e:{email}")
         return Record(

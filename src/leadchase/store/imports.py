@@ -21,6 +21,8 @@ FILLABLE = (
     "property_value", "credit_rating", "external_id", "consent_at", "consent_url",
     "consent_text", "consent_ip", "note_rate", "closing_date", "birthday", "co_borrower_name",
 )  # fmt: skip
+# What merging a duplicate into a lead reads of it (records.merge_changes).
+MERGED = ("id", *FILLABLE, "lead_date", "sources", "other_phones")
 # Lookup chunk size: well under SQLite's bound-parameter limit.
 _CHUNK = 900
 _FIND_KEYS = f'SELECT "key", lead_id FROM "{key_table.name}" WHERE "key" IN ({{marks}})'  # noqa: S608 - names of ours
@@ -57,11 +59,13 @@ def insert_keys(connection: Connection, keys: Mapping[str, int]) -> None:
 
 
 def load_leads(connection: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The fields merging reads (MERGED) of these leads: not the raw rows, the bulk of a lead."""
     wanted = list(set(ids))
     loaded: dict[int, dict[str, Any]] = {}
+    columns = [lead_table.c[name] for name in MERGED]
     for start in range(0, len(wanted), _CHUNK):
         rows = connection.execute(
-            select(lead_table).where(lead_table.c.id.in_(wanted[start : start + _CHUNK]))
+            select(*columns).where(lead_table.c.id.in_(wanted[start : start + _CHUNK]))
         )
         loaded.update({row.id: dict(row._mapping) for row in rows})
     return loaded
