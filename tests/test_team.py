@@ -3,6 +3,7 @@ whose work `today`, `leads` and `stats --by officer` show."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,31 @@ def test_the_settings_file_and_its_templates_know_the_signature(tmp_path: Path) 
     assert run("init", str(tmp_path / "office")).exit_code == 0
     text = (tmp_path / "office" / "leadchase.toml").read_text()
     assert 'signature = ""' in text and "round_robin = false" in text
+
+
+def test_a_call_made_before_the_officers_own_hours_is_logged_without_force(
+    workspace: Workspace,
+) -> None:
+    """An officer's hours say when leadchase works for them (their texts, their tasks), not
+    when they may record a call they made: the law's window and caps still decide that."""
+    added = run(
+        "officer", "add", "Cy Hale", "--window-start", "11:00", "--window-end", "18:00",
+        "--timezone", "America/Los_Angeles",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    import_file(workspace, [("Kim Lu", "Zillow")], "--officer", "Cy Hale")
+    ((lead,),) = query(workspace, "SELECT id FROM lead WHERE name = 'Kim Lu'")
+    # 10:00 in San Francisco: the lead's window is open, Cy's own hours are not.
+    agenda = run_json("today", "--officer", "Cy Hale", now=SF_MORNING)
+    (call,) = [task for task in agenda if task["lead_id"] == lead and task["channel"] == "call"]
+    assert call["allowed_now"] is False and "Cy Hale's hours" in call["blocked_reason"]
+    logged = run("log", str(lead), "call", "--outcome", "no-answer", now=SF_MORNING)
+    assert logged.exit_code == 0, logged.output
+    assert query(workspace, "SELECT kind FROM event WHERE kind = 'forced'") == []
+    made = query(
+        workspace, f"SELECT outcome FROM touch WHERE lead_id = {lead} AND outcome IS NOT NULL"
+    )  # noqa: S608
+    assert made == [("no-answer",)]
+    # The law still holds a logged call: 05:00 the lead's time needs --force.
+    early = run("log", str(lead), "call", now=SF_MORNING - timedelta(hours=5))
+    assert early.exit_code == 1 and "--force" in early.stderr

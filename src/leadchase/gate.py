@@ -10,6 +10,7 @@ officer is offered and what the program sends are the same decision.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -85,10 +86,13 @@ class Gate:
         *,
         automated: bool,
         moment: datetime,
+        made: bool = False,
     ) -> Verdict:
-        """May this call, text or email reach the lead at `moment`?"""
+        """May this call, text or email reach the lead at `moment`? `made`: the officer says
+        they already made it (`log`), so their own hours, which say when leadchase works for
+        them, do not apply; the law's window and caps, opt-outs and snoozes still do."""
         (verdict,) = self.check_many(
-            connection, [(lead, channel)], automated=automated, moment=moment
+            connection, [(lead, channel)], automated=automated, moment=moment, made=made
         )
         return verdict
 
@@ -99,14 +103,17 @@ class Gate:
         *,
         automated: bool,
         moment: datetime,
+        made: bool = False,
     ) -> list[Verdict]:
-        """The verdict for each (lead, channel), with one query for opt-outs and one for attempts."""
+        """The verdict for each (lead, channel), with one query for opt-outs and one for attempts
+        (`made`: as in `check`)."""
         values = {v for lead, _ in touches for v in (lead.phone, lead.email) if v}
         scopes = _live_scopes(connection, values) if values else {}
         facts: dict[int, ContactFacts] = {}
         for lead, _ in touches:  # a lead on several channels' pages: its facts once
             if lead.id not in facts:
-                facts[lead.id] = self.facts(lead, scopes, moment)
+                fact = self.facts(lead, scopes, moment)
+                facts[lead.id] = replace(fact, officer_hours=None) if made else fact
         capped = [lead_id for lead_id, fact in facts.items() if attempt_cap(fact.states)]
         since = moment - ROLLING_WINDOW - timedelta(seconds=1)
         attempts = _attempt_times(connection, capped, since) if capped else {}

@@ -76,7 +76,7 @@ def log_touch(
     with context.database.writing() as connection:
         lead = find_lead(connection, reference)
         gate = Gate(context.settings, followup, officers.all_officers(connection))
-        verdict = gate.check(connection, lead, channel, automated=False, moment=now)
+        verdict = gate.check(connection, lead, channel, automated=False, moment=now, made=True)
         if not verdict.allowed:
             if not force:
                 raise PolicyRefusal(_refusal(lead, channel, verdict, now))
