@@ -278,10 +278,8 @@ def test_a_call_made_before_the_officers_own_hours_is_logged_without_force(
     logged = run("log", str(lead), "call", "--outcome", "no-answer", now=SF_MORNING)
     assert logged.exit_code == 0, logged.output
     assert query(workspace, "SELECT kind FROM event WHERE kind = 'forced'") == []
-    made = query(
-        workspace, f"SELECT outcome FROM touch WHERE lead_id = {lead} AND outcome IS NOT NULL"
-    )  # noqa: S608
-    assert made == [("no-answer",)]
+    made = query(workspace, "SELECT lead_id, outcome FROM touch WHERE outcome IS NOT NULL")
+    assert made == [(lead, "no-answer")]
     # The law still holds a logged call: 05:00 the lead's time needs --force.
     early = run("log", str(lead), "call", now=SF_MORNING - timedelta(hours=5))
     assert early.exit_code == 1 and "--force" in early.stderr
