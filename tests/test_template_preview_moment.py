@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from leadchase.cadence.service import FollowUp
+from leadchase.channels.base import InboundText
+from leadchase.context import open_workspace
+from leadchase.replies import record_inbound
 from leadchase.workspace import Workspace
 from tests.conftest import SF_MORNING, import_lead, run, run_json
 
@@ -18,7 +22,9 @@ EMAIL_SINCE = f"Subject: Checking in\n{SINCE}{{{{ email_footer }}}}\n"
 
 def _replied_lead(workspace: Workspace) -> int:
     lead = import_lead(workspace, SF_MORNING)
-    assert run("log", str(lead), "text", "--outcome", "replied", now=REPLIED).exit_code == 0
+    reply = InboundText("SMreply1", "+14155552671", "+13055550100", "yes still looking", REPLIED)
+    with open_workspace(workspace.root) as context:
+        assert record_inbound(context, FollowUp.load(context.settings), None, reply, REPLIED)
     custom = workspace.templates_dir / "custom"
     custom.mkdir()
     (custom / "since-text.sms.j2").write_text(SINCE)
@@ -40,7 +46,7 @@ def test_a_lead_with_no_planned_touch_on_the_channel_is_previewed_as_of_now(
     shown = run("template", "preview", "custom/since-email", "--lead", str(lead), now=THREE_DAYS_ON)
     assert shown.exit_code == 0, shown.output
     assert "3 days since your reply" in shown.stdout
-    assert "as sent Thu Mar 5 1:10 PM PST (now)" in shown.stdout
+    assert "as sent Thu Mar 5 12:10 PM PST (now)" in shown.stdout
 
 
 def test_a_lead_is_previewed_at_its_next_planned_touch_on_the_channel(
