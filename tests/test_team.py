@@ -279,8 +279,9 @@ def test_a_call_made_before_the_officers_own_hours_is_logged_without_force(
     assert logged.exit_code == 0, logged.output
     assert query(workspace, "SELECT kind FROM event WHERE kind = 'forced'") == []
     made = query(
-        workspace, f"SELECT outcome FROM touch WHERE lead_id = {lead} AND outcome IS NOT NULL"
-    )  # noqa: S608
+        workspace,
+        f"SELECT outcome FROM touch WHERE lead_id = {lead} AND outcome IS NOT NULL",  # noqa: S608
+    )
     assert made == [("no-answer",)]
     # The law still holds a logged call: 05:00 the lead's time needs --force.
     early = run("log", str(lead), "call", now=SF_MORNING - timedelta(hours=5))
