@@ -6,12 +6,14 @@ What `leadchase template list|preview|lint` show; the commands only parse and re
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from leadchase.context import Context
 from leadchase.messaging import (
     Finding,
+    Moment,
     Preview,
     TemplateLibrary,
     TemplateSummary,
@@ -41,32 +43,52 @@ def list_templates(context: Context) -> TemplateList:
 def preview_for_lead(
     context: Context,
     name: str,
+    now: datetime,
     lead: str | None = None,
     variant: int | None = None,
     offer: str | None = None,
 ) -> Preview:
-    """`name` rendered for the lead with that id, phone or email (default: a sample lead)."""
+    """`name` rendered for the lead with that id, phone or email (default: a sample lead), as a
+    send would render it: at the lead's next planned touch on the template's channel, else now."""
     library = template_library(context)
     officer = context.settings.officer
     most = context.settings.twilio.max_segments
     if lead is None:
         return preview_template(
-            library, name, officer, variant=variant, offer_kind=offer, max_segments=most
+            library,
+            name,
+            officer,
+            Moment(now),
+            variant=variant,
+            offer_kind=offer,
+            max_segments=most,
         )
     from leadchase.lead_reference import find_lead
-    from leadchase.messaging import lead_details
+    from leadchase.store import sending as send_store
+    from leadchase.store import touches as touch_store
     from leadchase.team import Team
 
+    channel = library.get(name).channel
     with context.database.reading() as connection:
         found = find_lead(connection, lead)
         officer = Team.read(connection, officer).officer_for(found)  # as the lead reads it
+        # As a send counts it: this lead's touches on the channel so far, plus this one.
+        attempt = send_store.channel_attempts(connection, found.id, channel) + 1
+        planned = next(
+            (t for t in touch_store.open_touches(connection, found.id) if t.channel == channel),
+            None,
+        )
+    moment = (
+        Moment(now, attempt=attempt)
+        if planned is None
+        else Moment(planned.due_at, f"its next planned {channel}", planned.day, attempt)
+    )
     return preview_template(
         library,
         name,
         officer,
-        lead=lead_details(found),
-        lead_label=f"{found.name or '(no name)'} (#{found.id})",
-        lead_id=found.id,
+        moment,
+        lead=found,
         variant=variant,
         offer_kind=offer,
         max_segments=most,

@@ -74,16 +74,19 @@ def preview(
 ) -> None:
     """The text or email a template renders for a lead, with SMS length and segments."""
     from leadchase import templates
+    from leadchase.times import when
 
+    now = common.now()
     with common.open_workspace() as context:
-        result = templates.preview_for_lead(context, name, lead, variant, offer)
+        result = templates.preview_for_lead(context, name, now, lead, variant, offer)
+        sent = when(result.at, common.zones(context).lead(result.zone), now)
     if json_output:
         common.print_json(result.to_json())
         return
-    _render_preview(result)
+    _render_preview(result, f"as sent {sent} ({result.at_why})")
 
 
-def _render_preview(result: Preview) -> None:
+def _render_preview(result: Preview, sent: str) -> None:
     from leadchase.display import markup, plain
     from leadchase.messaging.segments import non_gsm7_characters
     from leadchase.words import counted
@@ -93,6 +96,7 @@ def _render_preview(result: Preview) -> None:
         f"[bold]{markup(result.template)}[/] ({result.channel}) for "
         f"{markup(result.lead)}, offer framing: {result.offer_kind}"
     )
+    out.print(f"[dim]{markup(sent)}[/]")
     for message in result.messages:
         out.print(f"\n[bold]Variant {message.variant}[/]")
         if message.subject is not None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from leadchase.messaging.lint import Finding, lint_repeats, lint_templates, lint_used
     from leadchase.messaging.preview import (
         SAMPLE_LEAD,
+        Moment,
         Preview,
         TemplateSummary,
         preview_template,
@@ -59,6 +60,7 @@ _HOMES = {
     "lint_templates": "lint",
     "lint_used": "lint",
     "SAMPLE_LEAD": "preview",
+    "Moment": "preview",
     "Preview": "preview",
     "TemplateSummary": "preview",
     "preview_template": "preview",
@@ -82,6 +84,7 @@ __all__ = [
     "LeadDetails",
     "MessageContext",
     "MessageTemplate",
+    "Moment",
     "Preview",
     "RateDetails",
     "Rendered",

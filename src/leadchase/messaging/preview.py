@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from leadchase.config import Officer
 from leadchase.errors import LeadchaseError
-from leadchase.messaging.context import (
-    OFFER_KINDS,
-    LeadDetails,
-    MessageContext,
-    StepDetails,
-)
+from leadchase.messaging.context import OFFER_KINDS
+from leadchase.messaging.details import touch_context
 from leadchase.messaging.library import TemplateError, TemplateLibrary
 from leadchase.messaging.render import Rendered, render
 from leadchase.messaging.segments import DEFAULT_MAX_SEGMENTS, too_long
+from leadchase.store.records import Lead
 
 # Who a preview is for when no real lead is named: every field given, so no fallback hides a
-# merge field the officer wants to see filled in.
-SAMPLE_LEAD = LeadDetails(
+# merge field the officer wants to see filled in. It arrives at the moment previewed and has
+# never replied, as a new lead reads its first messages.
+SAMPLE_LEAD = Lead(
+    id=0,
+    name="Ana Silva",
     first_name="Ana",
     last_name="Silva",
     city="Austin",
@@ -27,8 +28,8 @@ SAMPLE_LEAD = LeadDetails(
     source="Facebook",
     offer="Home Equity Calculator",
     loan_purpose="cash-out refinance",
-    loan_amount=350_000,
-    property_value=500_000,
+    loan_amount="350000",
+    property_value="500000",
 )
 
 
@@ -79,6 +80,9 @@ class Preview:
     lead_id: int | None
     offer_kind: str
     messages: tuple[Rendered, ...]
+    at: datetime  # the moment rendered for: the day counts run to it
+    at_why: str  # "now" or "its next planned text"
+    zone: str | None  # the lead's zone (None: unknown, or the sample lead)
     max_segments: int = DEFAULT_MAX_SEGMENTS
 
     def held(self, message: Rendered) -> str | None:
@@ -92,6 +96,7 @@ class Preview:
             "lead": self.lead,
             "lead_id": self.lead_id,
             "offer_kind": self.offer_kind,
+            "at": self.at.isoformat(),
             "messages": [_message_json(message, self.held(message)) for message in self.messages],
         }
 
@@ -112,37 +117,65 @@ def _message_json(message: Rendered, held: str | None) -> dict[str, Any]:
     return document
 
 
+@dataclass(frozen=True)
+class Moment:
+    """When a previewed message would go out, as a send would render it: the due time, the
+    cadence day and the lead's attempt on the channel (None: the template's own place, a first
+    touch for a first-touch template), and why that moment ("now", "its next planned text")."""
+
+    at: datetime
+    why: str = "now"
+    day: int = 1
+    attempt: int | None = None
+
+
 def preview_template(
     library: TemplateLibrary,
     name: str,
     officer: Officer,
+    moment: Moment,
     *,
-    lead: LeadDetails = SAMPLE_LEAD,
-    lead_label: str = "sample lead Ana Silva",
-    lead_id: int | None = None,
+    lead: Lead | None = None,
     variant: int | None = None,
     offer_kind: str | None = None,
     max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> Preview:
-    """Render `name` for a lead; without `variant`, every wording framed for its offer kind."""
+    """Render `name` for a lead (default: the sample lead) with the context a send builds at
+    `moment`; without `variant`, every wording framed for its offer kind."""
     if offer_kind is not None and offer_kind not in OFFER_KINDS:
         raise LeadchaseError(
             f"unknown offer kind {offer_kind!r} for --offer; use one of {', '.join(OFFER_KINDS)}"
         )
     template = library.get(name)
+    shown = lead or replace(SAMPLE_LEAD, imported_at=moment.at)
+    attempt = moment.attempt or (1 if template.is_first_touch else 2)
+    ctx = touch_context(
+        shown, officer, channel=template.channel, day=moment.day, attempt=attempt, at=moment.at
+    )
     if offer_kind is not None:
-        lead = replace(lead, offer_kind=offer_kind)
-    step = StepDetails(channel=template.channel, is_first_touch=template.is_first_touch)
-    ctx = MessageContext(lead, officer, step)
+        ctx = replace(ctx, lead=replace(ctx.lead, offer_kind=offer_kind))
     numbers = (
         [variant]
         if variant is not None
         else [v.number for v in template.variants_for(ctx.offer_kind)]
     )
     messages = tuple(
-        render(library, name, ctx, lead_id=lead_id or 0, step_key="preview", variant=number)
+        render(library, name, ctx, lead_id=shown.id, step_key="preview", variant=number)
         for number in numbers
     )
+    if lead is None:
+        label, lead_id, zone = f"sample lead {SAMPLE_LEAD.name}", None, None
+    else:
+        label, lead_id, zone = f"{lead.name or '(no name)'} (#{lead.id})", lead.id, lead.timezone
     return Preview(
-        name, template.channel, lead_label, lead_id, ctx.offer_kind, messages, max_segments
+        name,
+        template.channel,
+        label,
+        lead_id,
+        ctx.offer_kind,
+        messages,
+        moment.at,
+        moment.why,
+        zone,
+        max_segments,
     )
