@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
+from leadchase.cadence.model import day_label
 from leadchase.cli import app
-from leadchase.words import counted, either, plural
+from leadchase.words import counted, either, ordinal, plural
 from leadchase.workspace import Workspace
 from tests.conftest import import_lead
 
@@ -33,6 +34,17 @@ def test_counted() -> None:
     assert plural("new message") == "new messages"
     assert either(["call", "text", "email"]) == "call, text or email"
     assert either(["csv", "json"]) == "csv or json"
+
+
+def test_ordinal_and_the_step_a_touch_is_on() -> None:
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 30, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "30th",
+        "101st", "111th",
+    ]  # fmt: skip
+    assert day_label(4, "d4-call-1") == "day 4"
+    assert day_label(0, "closing_date+12y-email-1") == "12th anniversary of closing"
+    assert day_label(0, "birthday+41y-text-1") == "birthday"  # never their age
+    assert day_label(0, "") == ""  # a touch logged by hand is on no step
 
 
 def test_one_of_each_reads_in_the_singular(workspace: Workspace) -> None:

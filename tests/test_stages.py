@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,16 @@ from leadchase.context import open_workspace
 from leadchase.store import leads as lead_store
 from leadchase.store import touches as touch_store
 from leadchase.workspace import Workspace
-from tests.conftest import SF_MORNING, Sending, agenda_at, import_lead, log_touch_at, query, run
+from tests.conftest import (
+    SF_MORNING,
+    Sending,
+    agenda_at,
+    import_lead,
+    log_touch_at,
+    query,
+    run,
+    run_json,
+)
 
 SF = ZoneInfo("America/Los_Angeles")
 
@@ -203,3 +213,56 @@ def test_a_logged_outcome_and_a_reply_say_who_moved_the_lead(sending: Sending) -
         workspace, "SELECT lead_id, from_stage, to_stage, moved_by FROM stage_change ORDER BY id"
     )
     assert moves == [(talked, "new", "contacted", "you"), (replied, "new", "engaged", "reply")]
+
+
+def test_a_past_clients_anniversary_touches_say_which_date_they_are_on(
+    workspace: Workspace,
+) -> None:
+    """Touches counted from a date of the lead are on no day of the cadence: `show` names the
+    anniversary ("1st anniversary of closing"), never "day 0"."""
+    lead = import_lead(workspace, SF_MORNING)
+    assert run("set", str(lead), "birthday=9/15/1985", now=SF_MORNING).exit_code == 0
+    _moved(lead, "closed", _at("2026-03-03"), "--on", "2026-03-02")
+    now = _at("2026-03-04")
+    shown = run_json("show", str(lead), now=now)["timeline"]
+    ahead = {e["text"] for e in shown if e["kind"] in ("due", "planned")}
+    assert not [text for text in ahead if text.startswith("day 0")], ahead
+    assert "1st anniversary of closing auto closed/anniversary-text" in ahead
+    assert "2nd anniversary of closing auto closed/equity-email" in ahead
+    assert "birthday auto closed/birthday-text" in ahead
+    assert "day 30 auto closed/review-ask-text" in ahead  # a day of the cadence keeps its number
+    printed = run("show", str(lead), now=now)
+    assert printed.exit_code == 0, printed.output
+    assert "day 0" not in printed.output
+    assert "1st anniversary of closing" in printed.output
+
+
+def test_every_display_of_an_anniversary_touch_names_it(workspace: Workspace) -> None:
+    """`cadence preview`, `today` and the touches export say which date of the lead a touch
+    is on, from the same words as `show`; the number `day` stays 0 where it was."""
+    lead = import_lead(workspace, SF_MORNING)
+    assert run("set", str(lead), "birthday=9/15/1985", now=SF_MORNING).exit_code == 0
+    _moved(lead, "closed", _at("2026-03-03"), "--on", "2026-03-02")
+    preview = run_json("cadence", "preview", str(lead), now=_at("2026-03-04"))
+    steps = {(t["step"], t["day"], t["detail"]) for t in preview["touches"]}
+    assert ("1st anniversary of closing", 0, "closed/anniversary-text") in steps
+    assert ("birthday", 0, "closed/birthday-text") in steps
+    assert ("day 30", 30, "closed/review-ask-text") in steps
+    # Two birthdays fall in the preview's two years: asked for two, not for a hundred.
+    counts = {d["step"]: (d["asked"]["text"], d["made"]["text"]) for d in preview["days"]}
+    assert counts["birthday"] == (2, 2)
+    assert counts["1st anniversary of closing"] == (1, 1)
+    assert counts["day 30"] == (1, 1)
+    printed = run("cadence", "preview", str(lead), now=_at("2026-03-04"))
+    assert printed.exit_code == 0, printed.output
+    assert "1st anniversary of closing" in printed.output
+    # On the anniversary, late in the day: the call task says what it is for.
+    agenda = run_json("today", now=_at("2027-03-02", 15))
+    (call,) = [item for item in agenda if item["channel"] == "call"]
+    assert call["reason"].startswith("1st anniversary of closing call, "), call["reason"]
+    result = run("export", "touches", "--format", "json", now=_at("2026-03-04"))
+    assert result.exit_code == 0, result.output
+    exported = json.loads(result.stdout)
+    planned = {(t["step_key"], t["day"], t["step"]) for t in exported if t["status"] == "planned"}
+    assert ("closing_date+1y-call-1", 0, "1st anniversary of closing") in planned
+    assert ("d1-text-1", 1, "day 1") in planned

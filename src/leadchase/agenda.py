@@ -18,6 +18,7 @@ from leadchase.agenda_order import (
     place,
 )
 from leadchase.cadence.followup import FollowUp, cadences_changed, cadences_edited, quiet_leads
+from leadchase.cadence.model import day_label
 from leadchase.channels.config import configured_channels
 from leadchase.compliance.optouts import STOPS
 from leadchase.compliance.policy import Verdict
@@ -329,10 +330,11 @@ def _item(
         reason = f"new lead, waiting {duration(waiting)}"
         if touch.channel == "call":
             suggestion = first_call(waiting, touch.say)
-    elif late >= 60:
-        reason = f"day {touch.day} {touch.channel}, {duration(late)} late"
     else:
-        reason = f"day {touch.day} {touch.channel}" if touch.day else f"{touch.channel} due"
+        step = day_label(touch.day, touch.step_key)
+        reason = f"{step} {touch.channel}" if step else f"{touch.channel} due"
+        if late >= 60:
+            reason += f", {duration(late)} late"
     last = None
     if lead.last_touch_at is not None:
         last = f"{lead.last_touch_channel} {duration(int((now - lead.last_touch_at).total_seconds() // 60))} ago"

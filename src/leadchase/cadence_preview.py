@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadchase.cadence.expiry import too_late
-from leadchase.cadence.model import Cadence, LeadClock
+from leadchase.cadence.model import LAST_DAY, Cadence, LeadClock, day_label
 from leadchase.cadence.schedule import NextTouch, ScheduledTouch, first_touches
 from leadchase.cadence.schedule import next_touch as plan_touch
 from leadchase.cadence.service import FollowUp
@@ -37,7 +37,7 @@ _HORIZON = timedelta(days=731)  # the cadence's last day, and a day's grace
 
 @dataclass(frozen=True)
 class PreviewRow:
-    day: int
+    day: int  # 0 for a touch on a date of the lead; `step` names it
     due: datetime  # when it is made, or when it was to be made (skipped)
     local_time: str
     channel: str
@@ -45,6 +45,7 @@ class PreviewRow:
     detail: str
     status: str = "made"  # made | skipped
     reason: str = ""  # why it was skipped
+    step: str = ""  # "day 4", "1st anniversary of closing" (day_label)
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -54,11 +55,13 @@ class PreviewRow:
 
 @dataclass(frozen=True)
 class DayCount:
-    """One cadence day: how many of each channel it asks for and how many are made."""
+    """One cadence day (or date of the lead): how many of each channel it asks for and how
+    many are made."""
 
     day: int
     asked: dict[str, int]
     made: dict[str, int]
+    step: str = ""  # "day 4", "birthday" (day_label)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -240,17 +243,28 @@ def _row(
         detail=touch.template or touch.say or "",
         status=status,
         reason=reason,
+        step=day_label(touch.day, touch.step_key),
     )
 
 
 def _day_counts(cadence: Cadence, rows: list[PreviewRow]) -> list[DayCount]:
-    asked = Counter((touch.day, touch.channel) for touch in cadence.touches())
-    made = Counter((row.day, row.channel) for row in rows if row.status == "made")
+    """Per cadence day, then per date of the lead (each anniversary, every birthday as one):
+    what is asked and what is made. A date of the lead asks only for the touches that fall
+    inside the preview (the lead's own dates decide which), not for a hundred birthdays."""
+    asked: Counter[tuple[int, str, str]] = Counter(
+        (touch.day, day_label(touch.day, touch.step_key), touch.channel)
+        for touch in cadence.touches()
+        if not touch.anchor
+    )
+    asked.update((row.day, row.step, row.channel) for row in rows if row.day == 0)  # anchored
+    made = Counter((row.day, row.step, row.channel) for row in rows if row.status == "made")
+    steps = dict.fromkeys((day, step) for day, step, _ in asked)
     return [
         DayCount(
             day,
-            {channel: asked[(day, channel)] for channel in CHANNELS},
-            {channel: made[(day, channel)] for channel in CHANNELS},
+            {channel: asked[(day, step, channel)] for channel in CHANNELS},
+            {channel: made[(day, step, channel)] for channel in CHANNELS},
+            step,
         )
-        for day in sorted({day for day, _ in asked})
+        for day, step in sorted(steps, key=lambda s: s[0] or LAST_DAY + 1)
     ]

@@ -35,7 +35,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "touches": (
         "id", "lead_id", "lead_name", "channel", "status", "due_at", "done_at", "outcome", "note",
-        "automated", "cadence", "step_key", "day", "template", "variant", "attempt",
+        "automated", "cadence", "step_key", "day", "step", "template", "variant", "attempt",
     ),
     "messages": (
         "id", "lead_id", "lead_name", "direction", "channel", "status", "created_at", "sent_at",
@@ -118,6 +118,7 @@ def export(
     raw_phones: bool = False,
 ) -> ExportResult:
     """Write every lead, touch or message as CSV or JSON to `out`, or to `stdout`."""
+    from leadchase.cadence.model import day_label
     from leadchase.store import reports
 
     if kind not in KINDS:
@@ -128,6 +129,11 @@ def export(
     write = write_csv if file_format == "csv" else write_json
     with context.database.reading() as connection:
         rows = reports.export_rows(connection, kind, columns)
+        if kind == "touches":
+            # "day 0" says nothing of a touch on an anniversary: "step" names it.
+            rows = (
+                row | {"step": day_label(row["day"] or 0, row["step_key"] or "")} for row in rows
+            )
         if out is None:
             count = write(rows, columns, stdout, raw_phones=raw_phones)
         else:

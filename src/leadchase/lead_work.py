@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 from sqlalchemy import Connection
 
-from leadchase.cadence.model import ANCHORS
+from leadchase.cadence.model import ANCHORS, day_label
 from leadchase.cadence.schedule import plan
 from leadchase.cadence.service import FollowUp, StageMove, change_stage, plan_next, record_touch
 from leadchase.compliance.optouts import closed_by
@@ -398,6 +398,8 @@ class _Step(Protocol):
     @property
     def day(self) -> int: ...
     @property
+    def step_key(self) -> str: ...
+    @property
     def automated(self) -> bool: ...
     @property
     def template(self) -> str | None: ...
@@ -409,4 +411,5 @@ def _ahead(at: datetime, kind: str, step: _Step) -> TimelineEntry:
     """A touch still to come: an open one ("due") or one the cadence will plan ("planned")."""
     what = "auto" if step.automated else "task"
     detail = step.template or step.say or ""
-    return TimelineEntry(at, kind, step.channel, f"day {step.day} {what} {detail}".strip())
+    label = day_label(step.day, step.step_key)
+    return TimelineEntry(at, kind, step.channel, f"{label} {what} {detail}".strip())

@@ -15,7 +15,7 @@ from pathlib import Path
 from leadchase.cadence.stages import StageMap
 from leadchase.contact.channels import Channel
 from leadchase.errors import CadenceError
-from leadchase.words import counted
+from leadchase.words import counted, ordinal
 
 FIRST_DAY = 1
 LAST_DAY = 730  # two years: where the playbook's taper ends
@@ -42,6 +42,10 @@ CAMPAIGNS = frozenset({RATE_DROP})
 DEFAULT_MIN_GAP = timedelta(hours=3)
 LONGEST_GAP = timedelta(hours=12)  # two attempts a day must still fit in one contact window
 
+# A touch on a date of the lead is on no day of its cadence (its day is 0): where a day number
+# would stand, it is called by its date, in the officer's words (day_label).
+_ANCHORED_KEY = re.compile(r"([a-z_]+)\+(\d+)y-")
+_ANCHOR_WORDS = {"closing_date": "{nth} anniversary of closing", "birthday": "birthday"}
 _DAY_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _DURATION = re.compile(r"(\d+)\s*(m|min|h|d)")
@@ -190,6 +194,18 @@ def step_key(day: int, channel: Channel, index_in_day: int) -> str:
 def anchored_key(anchor: str, years: int, channel: Channel, index_in_day: int) -> str:
     """The stable id of a touch on an anniversary, e.g. "closing_date+1y-text-1"."""
     return f"{anchor}+{years}y-{channel}-{index_in_day}"
+
+
+def day_label(day: int, step_key: str) -> str:
+    """Where a touch sits in its cadence, as every display says it: "day 4", or for a touch on
+    a date of the lead (anchored_key) "1st anniversary of closing" or "birthday" (never the
+    age: the birth year may be a guess). "" for a touch on no day (one logged by hand)."""
+    match = _ANCHORED_KEY.match(step_key)
+    if match is None:
+        return f"day {day}" if day else ""
+    anchor, years = match[1], int(match[2])
+    words = _ANCHOR_WORDS.get(anchor, "{nth} anniversary of " + anchor.replace("_", " "))
+    return words.format(nth=ordinal(years))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from leadchase.cadence.model import Cadence, LeadClock, PlannedTouch, duration
+from leadchase.cadence.model import Cadence, LeadClock, PlannedTouch, day_label, duration
 from leadchase.compliance.windows import ContactPolicy, check_moment, next_opening, window_for_day
 from leadchase.contact.channels import CHANNELS, Channel
 from leadchase.times import when
@@ -189,11 +189,6 @@ def _for_lead(
     return tuple(touch for _, _, touch in sorted(dated, key=lambda item: item[:2]))
 
 
-def day_label(touch: PlannedTouch) -> str:
-    """ "day 4", or "year 1 from closing_date" for an anniversary."""
-    return f"year {touch.years} from {touch.anchor}" if touch.anchor else f"day {touch.day}"
-
-
 # ---- one touch on its day --------------------------------------------------------------------
 
 
@@ -318,10 +313,11 @@ def next_touch(
         expires = _expiry(touch, slot.due, clock, policy, shape)
         if due >= slot.closes:
             ends = when(slot.closes, clock.zone, after)
-            why = f"not made on {day_label(touch)}: their hours that day ended {ends}"
+            step = day_label(touch.day, touch.step_key)
+            why = f"not made on {step}: their hours that day ended {ends}"
             if spaced > max(slot.due, after):
                 why = (
-                    f"no room left on {day_label(touch)}: {duration(cadence.min_gap)} after the "
+                    f"no room left on {step}: {duration(cadence.min_gap)} after the "
                     f"last {channel} is past the end of their hours ({ends})"
                 )
         elif expires is not None and due > expires:

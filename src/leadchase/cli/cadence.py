@@ -112,7 +112,7 @@ def preview(
         how = "auto" if row.automated else "task"
         detail = row.detail if row.status == "made" else f"skipped: {row.reason} ({row.detail})"
         table.add_row(
-            str(row.day),
+            _day(row.day, row.step),
             Text(when(row.due, zone, now), no_wrap=True),
             row.channel,
             how if row.status == "made" else "skip",
@@ -123,10 +123,15 @@ def preview(
     days = Listing([Column("Day", "right"), "Calls", "Texts", "Emails"], spaced=False)
     for day in result.days:
         days.add_row(
-            str(day.day),
+            _day(day.day, day.step),
             *(_made_of(day.made[c], day.asked[c]) for c in ("call", "text", "email")),
         )
     days.print()
+
+
+def _day(day: int, step: str) -> str:
+    """The day's number under "Day"; a touch on a date of the lead (day 0) by its name."""
+    return str(day) if day else step
 
 
 def _made_of(made: int, asked: int) -> str:
