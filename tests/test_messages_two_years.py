@@ -91,7 +91,13 @@ def test_two_years_of_a_cadence_never_repeat_or_ask_for_what_is_known(
         )  # fmt: skip
         sent = Sent(tuple(bodies), tuple(subjects))
         rendered = render_touch(
-            LIBRARY, OFFICER, touch, lead, attempt=made[planned.channel], sent=sent
+            LIBRARY,
+            OFFICER,
+            touch,
+            lead,
+            attempt=made[planned.channel],
+            now=touch.due_at,
+            sent=sent,
         )
         where = f"{cadence_name} day {planned.day} {planned.template} for {who}"
         assert rendered is not None, where

@@ -6,7 +6,7 @@ import hashlib
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -313,24 +313,29 @@ def test_render_touch_renders_a_cadence_touch_and_never_raises(tmp_path: Path) -
     def touch(template: str | None, channel: Channel = "text") -> Touch:
         return Touch(1, 7, channel, due, cadence="c", step_key="d1", template=template)
 
-    first = render_touch(lib, officer, touch("t/x"), ana, attempt=1)
+    first = render_touch(lib, officer, touch("t/x"), ana, attempt=1, now=due)
     assert first is not None and first.body.endswith("for Ana.")
-    assert render_touch(lib, officer, touch("t/x"), ana, attempt=1) == first  # stable
-    fresh = render_touch(lib, officer, touch("t/x"), ana, attempt=2, sent=Sent((first.body,)))
+    assert render_touch(lib, officer, touch("t/x"), ana, attempt=1, now=due) == first  # stable
+    fresh = render_touch(
+        lib, officer, touch("t/x"), ana, attempt=2, now=due, sent=Sent((first.body,))
+    )
     assert fresh is not None and fresh.body != first.body  # never repeats an earlier text
 
     problems: dict[str, TemplateError] = {}
     for template in ("t/undefined", "t/undefined", "t/binary", "t/missing"):
         assert (
-            render_touch(lib, officer, touch(template), ana, attempt=1, problems=problems) is None
+            render_touch(lib, officer, touch(template), ana, attempt=1, now=due, problems=problems)
+            is None
         )
     assert {name: error.rule for name, error in problems.items()} == {
         "t/undefined": "undefined",
         "t/binary": "format",
         "t/missing": "format",
     }
-    assert render_touch(lib, officer, touch("t/x", "call"), ana, attempt=1) is None
-    assert render_touch(lib, officer, touch(None), ana, attempt=1, problems=problems) is None
+    assert render_touch(lib, officer, touch("t/x", "call"), ana, attempt=1, now=due) is None
+    assert (
+        render_touch(lib, officer, touch(None), ana, attempt=1, now=due, problems=problems) is None
+    )
     assert len(problems) == 3  # a call or a touch without a template is not a problem
 
 
@@ -434,3 +439,23 @@ def test_the_library_lists_what_rglob_lists_for_each_suffix(tmp_path: Path) -> N
     assert found == expected and list(found) == list(expected)
     assert found["demo/first"] == [folder / "demo/first.sms.j2", folder / "demo/first.email.j2"]
     assert "link/linked" not in found and "demo/plain" not in found
+
+
+def test_a_late_touch_counts_its_days_to_when_it_goes_out(tmp_path: Path) -> None:
+    """A text held three days past its due time says three more days since the reply: the
+    day counts are as of when the message goes out, never earlier than it was due."""
+    lib = library(tmp_path, {"t/since.sms.j2": "{{ lead.days_since_reply }} days since.\n"})
+    replied = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    ana = Lead(id=7, first_name="Ana", replied_at=replied)
+    due = replied + timedelta(days=2)
+    touch = Touch(1, 7, "text", due, cadence="c", step_key="d3", template="t/since")
+    officer = Officer(name="Dana Reyes")
+
+    def body(now: datetime) -> str:
+        rendered = render_touch(lib, officer, touch, ana, attempt=2, now=now)
+        assert rendered is not None
+        return rendered.body
+
+    assert body(due) == "2 days since."
+    assert body(due + timedelta(days=3)) == "5 days since."  # late: as of now
+    assert body(due - timedelta(days=1)) == "2 days since."  # early (an agenda): as when due

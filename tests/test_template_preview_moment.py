@@ -53,15 +53,22 @@ def test_a_lead_is_previewed_at_its_next_planned_touch_on_the_channel(
     workspace: Workspace,
 ) -> None:
     lead = _replied_lead(workspace)  # its engaged text is planned for the moment it replied
-    preview = run_json(
-        "template", "preview", "custom/since-text", "--lead", str(lead), now=THREE_DAYS_ON
-    )
+    preview = run_json("template", "preview", "custom/since-text", "--lead", str(lead), now=REPLIED)
     (message,) = preview["messages"]
     assert message["body"] == "Hi Ann, 0 days since your reply, 0 since you reached out."
     assert preview["at"] == REPLIED.isoformat()
-
-    shown = run("template", "preview", "custom/since-text", "--lead", str(lead), now=THREE_DAYS_ON)
+    shown = run("template", "preview", "custom/since-text", "--lead", str(lead), now=REPLIED)
     assert "as sent Mon Mar 2 10:10 AM PST (its next planned text)" in shown.stdout
+
+    # Three days on, that text is late: it would go out now, and counts its days to now.
+    late = run_json(
+        "template", "preview", "custom/since-text", "--lead", str(lead), now=THREE_DAYS_ON
+    )
+    (message,) = late["messages"]
+    assert message["body"] == "Hi Ann, 3 days since your reply, 3 since you reached out."
+    assert late["at"] == THREE_DAYS_ON.isoformat()
+    shown = run("template", "preview", "custom/since-text", "--lead", str(lead), now=THREE_DAYS_ON)
+    assert "as sent Thu Mar 5 12:10 PM PST (its next planned text)" in shown.stdout
 
 
 def test_the_sample_lead_arrives_now_and_never_replied(workspace: Workspace) -> None:

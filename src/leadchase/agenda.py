@@ -275,6 +275,7 @@ def build_agenda(
                 task.touch,
                 task.lead,
                 attempt=attempt,
+                now=now,
                 sent=sent,
                 problems=broken,
                 rate=rate_details_of(task.touch, reader.rate_alert_for),

@@ -84,7 +84,9 @@ def log_touch(
             note = f"{note} ({forced})" if note else forced
             lead_store.add_event(connection, lead.id, now, "forced", f"{channel}: {verdict.reason}")
         suggested = (
-            _suggested_message(context, connection, lead, channel) if chosen == "sent" else None
+            _suggested_message(context, connection, lead, channel, now)
+            if chosen == "sent"
+            else None
         )
         touch_id = record_touch(
             connection,
@@ -159,7 +161,7 @@ def _refusal(lead: Lead, channel: str, verdict: Verdict, now: datetime) -> str:
 
 
 def _suggested_message(
-    context: Context, connection: Connection, lead: Lead, channel: str
+    context: Context, connection: Connection, lead: Lead, channel: str, now: datetime
 ) -> Rendered | None:
     """The rendered text the agenda showed for the lead's open text or email task, if any."""
     task = next(
@@ -172,7 +174,9 @@ def _suggested_message(
     library = TemplateLibrary(context.settings.workspace.templates_dir)
     officer = Team.read(connection, context.settings.officer).officer_for(lead)
     rate = rate_details(connection, task)
-    return render_touch(library, officer, task, lead, attempt=attempt, sent=sent, rate=rate)
+    return render_touch(
+        library, officer, task, lead, attempt=attempt, now=now, sent=sent, rate=rate
+    )
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ def preview_for_lead(
     offer: str | None = None,
 ) -> Preview:
     """`name` rendered for the lead with that id, phone or email (default: a sample lead), as a
-    send would render it: at the lead's next planned touch on the template's channel, else now."""
+    send would render it: at the lead's next planned touch on the template's channel (now, if
+    that is late), else now."""
     library = template_library(context)
     officer = context.settings.officer
     most = context.settings.twilio.max_segments
@@ -64,6 +65,7 @@ def preview_for_lead(
             max_segments=most,
         )
     from leadchase.lead_reference import find_lead
+    from leadchase.messaging.details import going_out_at
     from leadchase.store import sending as send_store
     from leadchase.store import touches as touch_store
     from leadchase.team import Team
@@ -81,7 +83,9 @@ def preview_for_lead(
     moment = (
         Moment(now, attempt=attempt)
         if planned is None
-        else Moment(planned.due_at, f"its next planned {channel}", planned.day, attempt)
+        else Moment(
+            going_out_at(planned.due_at, now), f"its next planned {channel}", planned.day, attempt
+        )
     )
     return preview_template(
         library,

@@ -278,6 +278,7 @@ class SendRun:
             touch,
             lead,
             attempt=attempt,
+            now=moment,
             sent=sent,
             rate=rate_details(connection, touch),
         )

@@ -93,6 +93,7 @@ def render_touch(
     lead: Lead,
     *,
     attempt: int,
+    now: datetime,
     sent: Sent = NOTHING_SENT,
     problems: MutableMapping[str, TemplateError] | None = None,
     rate: RateDetails | None = None,
@@ -109,11 +110,17 @@ def render_touch(
     None means (the agenda shows the template name, a send holds the touch, a logged text keeps
     no wording). The first error of each template goes into `problems` for the caller to report.
     A call, or a touch without a template, gives None too. `rate`: a rate-drop touch's numbers.
+    The day counts are as of when it goes out (going_out_at): a late text counts to `now`.
     """
     if not touch.template or touch.channel not in MESSAGE_CHANNELS:
         return None
     ctx = touch_context(
-        lead, officer, channel=touch.channel, day=touch.day, attempt=attempt, at=touch.due_at
+        lead,
+        officer,
+        channel=touch.channel,
+        day=touch.day,
+        attempt=attempt,
+        at=going_out_at(touch.due_at, now),
     )
     if rate is not None:
         ctx = replace(ctx, rate=rate)
@@ -130,6 +137,12 @@ def render_touch(
         if problems is not None:
             problems.setdefault(touch.template, error)
         return None
+
+
+def going_out_at(due_at: datetime, now: datetime) -> datetime:
+    """When a touch's message goes out, for its day counts: when it is due, or `now` when it is
+    late (a text held three days says three more days since the reply, not its planned day's)."""
+    return max(due_at, now)
 
 
 def variant_key(cadence: str, step_key: str) -> str:
